@@ -1,0 +1,21 @@
+// Validation of RPC arguments that is independent of PostgreSQL types.
+// Each function throws SqlError (22023) with a message naming the parameter.
+#pragma once
+#ifdef POSTGRES_H
+#error "pure core headers must be included before postgres.h"
+#endif
+
+#include <string_view>
+
+namespace session_clock::core {
+
+inline constexpr std::size_t kMaxReasonChars = 200;
+inline constexpr std::size_t kMaxParticipantIdChars = 200;
+
+// A reason is free text for the audit log: bounded, printable, not blank.
+void validate_reason(std::string_view reason);
+void validate_participant_id(std::string_view participant_id);
+// "host" or "participant".
+void validate_member_role(std::string_view role);
+
+}  // namespace session_clock::core

@@ -1,0 +1,23 @@
+#include "notification.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace session_clock::core {
+
+std::string change_payload(const std::string& session_id, EventKind kind, std::int64_t version) {
+  return nlohmann::json{{"session_id", session_id}, {"event", event_name(kind)}, {"version", version}}.dump();
+}
+
+std::string uuid_text(const unsigned char (&bytes)[16]) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(36);
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
+    out.push_back(kHex[bytes[i] >> 4]);
+    out.push_back(kHex[bytes[i] & 0xF]);
+  }
+  return out;
+}
+
+}  // namespace session_clock::core

@@ -1,0 +1,24 @@
+// The NOTIFY that announces every clock change: channel and payload, defined
+// once for the extension (sender) and the worker (listener). Listeners treat
+// it as a doorbell and re-read the row, which is the truth.
+#pragma once
+#ifdef POSTGRES_H
+#error "pure core headers must be included before postgres.h"
+#endif
+
+#include <cstdint>
+#include <string>
+
+#include "clock_model.hpp"
+
+namespace session_clock::core {
+
+inline constexpr const char* kNotifyChannel = "session_clock";
+
+// {"session_id":"…","event":"pause","version":3}
+std::string change_payload(const std::string& session_id, EventKind kind, std::int64_t version);
+
+// The canonical text of a 16-byte UUID.
+std::string uuid_text(const unsigned char (&bytes)[16]);
+
+}  // namespace session_clock::core

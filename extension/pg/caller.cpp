@@ -1,0 +1,105 @@
+#include <cstring>
+
+#include "../core/jwt_claims.hpp"
+#include "../core/sql_error.hpp"
+
+#include "caller.hpp"
+#include "spi.hpp"
+
+namespace session_clock::pg {
+namespace {
+
+using core::SqlError;
+namespace sqlstate = core::sqlstate;
+
+Oid role_oid(const char* name) {
+  return pg_call([&] { return get_role_oid(name, /*missing_ok=*/true); });
+}
+
+// The acting role: SET ROLE changes it, SECURITY DEFINER does not, so inside
+// our functions this is still the caller (GetUserId() is the owner).
+Oid acting_role() { return pg_call([] { return GetOuterUserId(); }); }
+
+bool is_admin_role(Oid role) {
+  return pg_call([&] {
+    if (superuser_arg(role)) return true;
+    if (has_privs_of_role(role, GetUserId())) return true;  // the extension's owner
+    Oid service_role = get_role_oid("service_role", true);
+    return OidIsValid(service_role) && has_privs_of_role(role, service_role);
+  });
+}
+
+std::string role_name_of(Oid role) {
+  const char* name = pg_call([&] { return GetUserNameFromId(role, /*noerr=*/true); });
+  return name ? name : "unknown";
+}
+
+// request.jwt.claims as PostgREST 9+ sets it; older PostgREST set one GUC
+// per claim (request.jwt.claim.sub).
+core::JwtClaims current_claims() {
+  const char* json = pg_call([] { return GetConfigOption("request.jwt.claims", true, false); });
+  auto claims = core::parse_jwt_claims(json ? json : "");
+  if (!claims.sub) {
+    const char* sub = pg_call([] { return GetConfigOption("request.jwt.claim.sub", true, false); });
+    if (sub && *sub) claims.sub = sub;
+  }
+  return claims;
+}
+
+}  // namespace
+
+Caller identify_caller() {
+  Oid role = acting_role();
+  Caller caller;
+  caller.role_name = role_name_of(role);
+  if (is_admin_role(role)) {
+    caller.admin = true;
+    return caller;
+  }
+  if (role == role_oid("anon"))
+    throw SqlError(sqlstate::kInsufficientPrivilege, "role anon may not act on session clocks",
+                   "anon may only call the server-time functions; sign in first");
+  caller.sub = current_claims().sub;
+  if (caller.sub) return caller;
+  if (role == role_oid("authenticated"))
+    throw SqlError(sqlstate::kInsufficientPrivilege, "request.jwt.claims has no sub claim",
+                   "role authenticated acts only for the user named by the JWT sub claim");
+  caller.admin = true;  // a role the DBA granted EXECUTE to, acting for itself
+  return caller;
+}
+
+Access access_to(const Caller& caller, const pg_uuid_t& session_id) {
+  if (caller.admin) return Access::admin;
+  if (!caller.sub) return Access::none;
+  static Statement member_role(
+      "SELECT role FROM session_clock.session_members WHERE session_id = $1 AND participant_id = $2",
+      {UUIDOID, TEXTOID});
+  Datum args[2];
+  args[0] = UUIDPGetDatum(const_cast<pg_uuid_t*>(&session_id));
+  args[1] = pg_call([&] { return CStringGetTextDatum(caller.sub->c_str()); });
+  if (member_role.run(args, nullptr, true) == 0) return Access::none;
+  Datum role_text = required_column(0, 1);
+  char* role = pg_call([&] { return TextDatumGetCString(role_text); });
+  return std::strcmp(role, "host") == 0 ? Access::host : Access::participant;
+}
+
+void require_access(const Caller& caller, const pg_uuid_t& session_id, Access needed) {
+  Access have = access_to(caller, session_id);
+  if (static_cast<int>(have) >= static_cast<int>(needed)) return;
+  if (have == Access::none)
+    throw SqlError(sqlstate::kInsufficientPrivilege, "not a member of this session",
+                   "user \"" + caller.actor() + "\" is not in session_clock.session_members for it");
+  throw SqlError(sqlstate::kInsufficientPrivilege, "only the session's host may do this");
+}
+
+const char* access_name(Access access) {
+  switch (access) {
+    case Access::none: return nullptr;
+    case Access::participant: return "participant";
+    case Access::host: return "host";
+    case Access::admin: return "admin";
+  }
+  return nullptr;
+}
+
+}  // namespace session_clock::pg

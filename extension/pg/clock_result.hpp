@@ -1,0 +1,18 @@
+// The row every clock RPC returns: the stored state plus server_now and the
+// clock's position at that moment, and for changes whether anything changed.
+#pragma once
+
+#include <optional>
+
+#include "../core/clock_model.hpp"
+#include "guard.hpp"
+
+namespace session_clock::pg {
+
+Datum clock_result(FunctionCallInfo fcinfo, const pg_uuid_t& id, const core::ClockState& state,
+                   core::Micros server_now_us, std::optional<bool> changed);
+
+// clock_timestamp(): the time of the answer, not of the transaction's start.
+core::Micros server_now_us();
+
+}  // namespace session_clock::pg

@@ -1,0 +1,112 @@
+// The clock RPCs: session_clock_start, _get, _pause, _resume, _stop.
+//
+// Each one: validate arguments, identify the caller, read the row (locked for
+// changes, so concurrent calls serialise), check access, read the clock after
+// the lock, let the pure core decide, write state + event + NOTIFY.
+#include <optional>
+#include <string>
+
+#include "../core/arguments.hpp"
+#include "../core/clock_model.hpp"
+#include "../core/sql_error.hpp"
+#include "sql_args.hpp"
+#include "caller.hpp"
+#include "clock_result.hpp"
+#include "clock_store.hpp"
+#include "spi.hpp"
+
+namespace session_clock::pg {
+namespace {
+
+using core::SqlError;
+
+SqlError unknown_session(const pg_uuid_t& id) {
+  return SqlError(core::sqlstate::kNoDataFound, "session " + uuid_text(id) + " does not exist");
+}
+
+std::optional<std::string> reason_arg(FunctionCallInfo fcinfo, int n) {
+  auto reason = optional_text_arg(fcinfo, n);
+  if (reason) core::validate_reason(*reason);
+  return reason;
+}
+
+using Apply = core::Transition (*)(const core::ClockState&, core::Micros);
+
+Datum change_clock(FunctionCallInfo fcinfo, Apply apply, Access needed) {
+  pg_uuid_t id = uuid_arg(fcinfo, 0, "p_session_id");
+  auto reason = reason_arg(fcinfo, 1);
+  spi_connect();
+  Caller caller = identify_caller();
+  auto state = load_clock(id, Lock::for_update);
+  if (!state) throw unknown_session(id);
+  require_access(caller, id, needed);
+  core::Micros now = server_now_us();  // after the lock: serialised callers see ordered times
+  core::Transition change = apply(*state, now);
+  if (change.changed) {
+    save_state(id, change.state);
+    log_change(id, change, reason ? reason->c_str() : nullptr, caller);
+  }
+  spi_finish();
+  return clock_result(fcinfo, id, change.state, now, change.changed);
+}
+
+Datum get_clock(FunctionCallInfo fcinfo) {
+  pg_uuid_t id = uuid_arg(fcinfo, 0, "p_session_id");
+  spi_connect();
+  Caller caller = identify_caller();
+  auto state = load_clock(id, Lock::none);
+  if (!state) throw unknown_session(id);
+  require_access(caller, id, Access::participant);
+  spi_finish();
+  return clock_result(fcinfo, id, *state, server_now_us(), std::nullopt);
+}
+
+// Creates and starts the clock; the creator (if an end user) becomes host.
+// Starting an existing clock changes nothing; a stopped one can't restart.
+Datum start_clock(FunctionCallInfo fcinfo) {
+  pg_uuid_t id = uuid_arg(fcinfo, 0, "p_session_id");
+  spi_connect();
+  Caller caller = identify_caller();
+  core::Transition fresh = core::start(server_now_us());
+  if (insert_clock(id, fresh.state)) {
+    if (caller.sub) add_member(id, *caller.sub, "host");
+    log_change(id, fresh, nullptr, caller);
+    spi_finish();
+    return clock_result(fcinfo, id, fresh.state, fresh.state.started_at_us, true);
+  }
+  auto state = load_clock(id, Lock::for_update);
+  if (!state) throw unknown_session(id);  // deleted by a concurrent transaction
+  require_access(caller, id, Access::participant);
+  if (state->ended())
+    throw SqlError(core::sqlstate::kObjectNotInPrerequisiteState, "cannot start a stopped session clock",
+                   "session " + uuid_text(id) + " was stopped; start a new session instead");
+  spi_finish();
+  return clock_result(fcinfo, id, *state, server_now_us(), false);
+}
+
+}  // namespace
+}  // namespace session_clock::pg
+
+using namespace session_clock;
+using session_clock::pg::guard;
+using session_clock::pg::Access;
+
+SESSION_CLOCK_FUNCTION(session_clock_start) {
+  return guard([&] { return pg::start_clock(fcinfo); });
+}
+
+SESSION_CLOCK_FUNCTION(session_clock_get) {
+  return guard([&] { return pg::get_clock(fcinfo); });
+}
+
+SESSION_CLOCK_FUNCTION(session_clock_pause) {
+  return guard([&] { return pg::change_clock(fcinfo, core::pause, Access::participant); });
+}
+
+SESSION_CLOCK_FUNCTION(session_clock_resume) {
+  return guard([&] { return pg::change_clock(fcinfo, core::resume, Access::participant); });
+}
+
+SESSION_CLOCK_FUNCTION(session_clock_stop) {
+  return guard([&] { return pg::change_clock(fcinfo, core::stop, Access::host); });
+}
