@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs the Debian packages session_clock needs to build, test and demo:
+# only the missing ones, so it is quick when everything is there. Root or sudo.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake pkg-config
+  postgresql-15 postgresql-server-dev-15
+  libpqxx-dev libboost1.81-dev nlohmann-json3-dev
+  libgtest-dev googletest
+)
+
+missing=()
+for package in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=""
+[ "$(id -u)" = 0 ] || sudo=sudo
+echo "install-deps: installing ${missing[*]}"
+$sudo apt-get update -qq
+$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"

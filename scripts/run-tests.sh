@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Runs every test suite against a throwaway PostgreSQL 15 cluster:
+#   unit        GoogleTest, the pure C++ core      (ctest)
+#   regress     pg_regress, sql/ + expected/        (make installcheck)
+#   isolation   isolation tester, tests/isolation/  (make installcheck)
+# Every suite runs even if an earlier one failed; the exit status is non-zero
+# if any failed, and the last line counts tests across suites.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+sudo=""
+[ "$(id -u)" = 0 ] || sudo=sudo
+
+make -j2 >/dev/null || { echo "run-tests: build failed (run make to see why)" >&2; exit 1; }
+$sudo make install >/dev/null || { echo "run-tests: make install failed" >&2; exit 1; }
+
+workdir=$(mktemp -d /tmp/session_clock_test.XXXXXX)
+[ "$(id -u)" = 0 ] && chown postgres: "$workdir"
+trap 'scripts/pg-cluster stop "$workdir/pg"; rm -rf "$workdir"' EXIT
+scripts/pg-cluster start "$workdir/pg" >/dev/null || exit 1
+export PGHOST="$workdir/pg" PGPORT="$(cat "$workdir/pg/port")" PGUSER=postgres
+
+passed=0 failed=0 failed_suites=()
+# count SUITE LOG: adds the suite's test counts from its runner's summary.
+count() {
+  local suite=$1 log=$2 p=0 f=0 line
+  if line=$(grep -E '[0-9]+% tests passed, [0-9]+ tests failed out of [0-9]+' "$log" | tail -1); [ -n "$line" ]; then
+    f=$(sed -E 's/.* ([0-9]+) tests failed out of ([0-9]+).*/\1/' <<<"$line")
+    p=$(( $(sed -E 's/.* out of ([0-9]+).*/\1/' <<<"$line") - f ))
+  elif line=$(grep -E 'All [0-9]+ tests passed' "$log" | tail -1); [ -n "$line" ]; then
+    p=$(grep -Eo '[0-9]+' <<<"$line" | head -1)
+  elif line=$(grep -E '[0-9]+ of [0-9]+ tests failed' "$log" | tail -1); [ -n "$line" ]; then
+    f=$(grep -Eo '[0-9]+' <<<"$line" | sed -n 1p)
+    p=$(( $(grep -Eo '[0-9]+' <<<"$line" | sed -n 2p) - f ))
+  fi
+  passed=$((passed + p)) failed=$((failed + f))
+}
+
+run_suite() {
+  local suite=$1; shift
+  local log="$workdir/$suite.log"
+  echo "== $suite"
+  if "$@" 2>&1 | tee "$log"; then status=0; else status=1; fi
+  count "$suite" "$log"
+  if [ $status -ne 0 ]; then
+    failed_suites+=("$suite")
+    # A suite that failed without counting a failure (crash, setup) still counts one.
+    grep -qE 'tests failed|failed out of' "$log" || failed=$((failed + 1))
+    for diffs in regression.diffs output_iso/regression.diffs; do
+      [ -s "$diffs" ] && { echo "--- $diffs"; head -200 "$diffs"; }
+    done
+  fi
+}
+
+run_suite unit ctest --test-dir build --output-on-failure
+run_suite regress make installcheck ISOLATION=
+run_suite isolation make installcheck REGRESS=
+
+if [ ${#failed_suites[@]} -gt 0 ]; then
+  echo "run-tests: failed suites: ${failed_suites[*]}"
+fi
+echo "tests: $passed passed, $failed failed"
+[ ${#failed_suites[@]} -eq 0 ]
