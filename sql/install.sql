@@ -17,7 +17,9 @@ BEGIN
     END IF;
 END
 $$;
+SET client_min_messages = warning;  -- a re-run would say "already a member"
 GRANT anon, authenticated, service_role TO authenticator;
+RESET client_min_messages;
 -- Supabase grants every new function in public to its API roles by default.
 ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON FUNCTIONS TO anon, authenticated, service_role;
 

@@ -25,13 +25,20 @@ bool is_blank(std::string_view text) {
   return text.find_first_not_of(" \t") == std::string_view::npos;
 }
 
+// Why the text breaks the rule, or nullptr if it doesn't.
+const char* text_problem(std::string_view value, std::size_t max_chars) {
+  if (is_blank(value)) return "must not be empty";
+  if (utf8_length(value) > max_chars) return "is too long";
+  if (has_control_character(value)) return "must not contain control characters";
+  return nullptr;
+}
+
 void validate_text(std::string_view value, const char* parameter, std::size_t max_chars) {
-  auto fail = [&](const std::string& why) {
-    throw SqlError(sqlstate::kInvalidParameterValue, std::string(parameter) + " " + why);
-  };
-  if (is_blank(value)) fail("must not be empty");
-  if (utf8_length(value) > max_chars) fail("is too long (at most " + std::to_string(max_chars) + " characters)");
-  if (has_control_character(value)) fail("must not contain control characters");
+  const char* problem = text_problem(value, max_chars);
+  if (!problem) return;
+  std::string message = std::string(parameter) + " " + problem;
+  if (problem == std::string_view("is too long")) message += " (at most " + std::to_string(max_chars) + " characters)";
+  throw SqlError(sqlstate::kInvalidParameterValue, message);
 }
 
 }  // namespace
@@ -40,6 +47,10 @@ void validate_reason(std::string_view reason) { validate_text(reason, "p_reason"
 
 void validate_participant_id(std::string_view participant_id) {
   validate_text(participant_id, "p_participant_id", kMaxParticipantIdChars);
+}
+
+bool is_valid_participant_id(std::string_view participant_id) {
+  return text_problem(participant_id, kMaxParticipantIdChars) == nullptr;
 }
 
 void validate_member_role(std::string_view role) {

@@ -9,7 +9,8 @@ std::optional<std::string> non_empty_string(const nlohmann::json& object, const 
   auto it = object.find(key);
   if (it == object.end() || !it->is_string()) return std::nullopt;
   auto value = it->get<std::string>();
-  if (value.empty()) return std::nullopt;
+  // PostgreSQL text cannot hold NUL: "alice\u0000mallory" must not become "alice".
+  if (value.empty() || value.find('\0') != std::string::npos) return std::nullopt;
   return value;
 }
 

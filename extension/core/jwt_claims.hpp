@@ -16,8 +16,8 @@ struct JwtClaims {
 };
 
 // Parses the claims JSON without throwing on bad input: text that is not a
-// JSON object, or a sub/role that is not a non-empty string, yields nothing
-// for that field. Empty text (the GUC unset) yields no claims.
+// JSON object, or a sub/role that is not a non-empty string (or holds a NUL),
+// yields nothing for that field. Empty text (the GUC unset) yields no claims.
 JwtClaims parse_jwt_claims(std::string_view json_text);
 
 }  // namespace session_clock::core

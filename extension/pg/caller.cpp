@@ -1,5 +1,6 @@
 #include <cstring>
 
+#include "../core/arguments.hpp"
 #include "../core/jwt_claims.hpp"
 #include "../core/sql_error.hpp"
 
@@ -12,8 +13,12 @@ namespace {
 using core::SqlError;
 namespace sqlstate = core::sqlstate;
 
-Oid role_oid(const char* name) {
-  return pg_call([&] { return get_role_oid(name, /*missing_ok=*/true); });
+// Whether `role` has the privileges of the named role (false if it doesn't exist).
+bool has_privs_of(Oid role, const char* name) {
+  return pg_call([&] {
+    Oid other = get_role_oid(name, /*missing_ok=*/true);
+    return OidIsValid(other) && has_privs_of_role(role, other);
+  });
 }
 
 // The acting role: SET ROLE changes it, SECURITY DEFINER does not, so inside
@@ -23,10 +28,8 @@ Oid acting_role() { return pg_call([] { return GetOuterUserId(); }); }
 bool is_admin_role(Oid role) {
   return pg_call([&] {
     if (superuser_arg(role)) return true;
-    if (has_privs_of_role(role, GetUserId())) return true;  // the extension's owner
-    Oid service_role = get_role_oid("service_role", true);
-    return OidIsValid(service_role) && has_privs_of_role(role, service_role);
-  });
+    return has_privs_of_role(role, GetUserId());  // the extension's owner
+  }) || has_privs_of(role, "service_role");
 }
 
 std::string role_name_of(Oid role) {
@@ -56,12 +59,18 @@ Caller identify_caller() {
     caller.admin = true;
     return caller;
   }
-  if (role == role_oid("anon"))
+  // Roles that inherit authenticated or anon (Supabase's custom API roles do)
+  // are restricted like them.
+  bool end_user_role = has_privs_of(role, "authenticated");
+  if (!end_user_role && has_privs_of(role, "anon"))
     throw SqlError(sqlstate::kInsufficientPrivilege, "role anon may not act on session clocks",
                    "anon may only call the server-time functions; sign in first");
   caller.sub = current_claims().sub;
+  if (caller.sub && !core::is_valid_participant_id(*caller.sub))
+    throw SqlError(sqlstate::kInsufficientPrivilege, "the JWT sub claim is not a valid participant id",
+                   "a sub must be 1 to 200 characters without control characters");
   if (caller.sub) return caller;
-  if (role == role_oid("authenticated"))
+  if (end_user_role)
     throw SqlError(sqlstate::kInsufficientPrivilege, "request.jwt.claims has no sub claim",
                    "role authenticated acts only for the user named by the JWT sub claim");
   caller.admin = true;  // a role the DBA granted EXECUTE to, acting for itself

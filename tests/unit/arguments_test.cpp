@@ -46,3 +46,11 @@ TEST(Arguments, MemberRoleIsHostOrParticipant) {
   EXPECT_EQ(sqlstate_of(core::validate_member_role, "admin"), "22023");
   EXPECT_EQ(sqlstate_of(core::validate_participant_id, ""), "22023");
 }
+
+TEST(Arguments, ParticipantIdPredicateMatchesTheValidator) {
+  for (std::string id : {std::string("alice"), std::string(""), std::string("  "), std::string(201, 'a'),
+                         std::string("a\nb"), std::string(200, 'a')}) {
+    bool valid = sqlstate_of(core::validate_participant_id, id) == "ok";
+    EXPECT_EQ(core::is_valid_participant_id(id), valid) << id;
+  }
+}

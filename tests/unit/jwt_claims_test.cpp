@@ -17,3 +17,9 @@ TEST(JwtClaims, UnsetOrMalformedYieldsNothing) {
     EXPECT_FALSE(c.sub.has_value()) << text;
   }
 }
+
+TEST(JwtClaims, SubWithNulIsNoSub) {
+  // "alice\u0000mallory" must not be cut to "alice" on its way into text.
+  EXPECT_FALSE(core::parse_jwt_claims(R"({"sub":"alice\u0000mallory"})").sub.has_value());
+  EXPECT_FALSE(core::parse_jwt_claims(R"({"sub":"\u0000"})").sub.has_value());
+}
