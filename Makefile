@@ -49,7 +49,7 @@ deps:
 
 worker:
 	cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-	cmake --build build -j2
+	+cmake --build build
 
 demo: deps
 	@scripts/demo.sh

@@ -26,7 +26,9 @@ CREATE TABLE session_clock.sessions (
     version              bigint      NOT NULL DEFAULT 1 CHECK (version >= 1),
     created_at           timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
     CHECK (last_state_change_at >= started_at),
-    CHECK (ended_at IS NULL OR ended_at >= started_at)
+    CHECK (ended_at IS NULL OR ended_at >= started_at),
+    CHECK (pg_catalog.isfinite(started_at) AND pg_catalog.isfinite(last_state_change_at)
+           AND (ended_at IS NULL OR pg_catalog.isfinite(ended_at)))
 );
 COMMENT ON COLUMN session_clock.sessions.version IS 'incremented by every state change; equals the number of events';
 

@@ -1,44 +1,59 @@
 #include "arguments.hpp"
 
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "sql_error.hpp"
 
 namespace session_clock::core {
 namespace {
 
-// Counts UTF-8 code points (the input is valid UTF-8: PostgreSQL checked it).
-std::size_t utf8_length(std::string_view text) {
-  std::size_t n = 0;
-  for (unsigned char c : text)
-    if ((c & 0xC0) != 0x80) ++n;
-  return n;
+// Decodes UTF-8 into code points. The input is valid UTF-8 (PostgreSQL
+// checked it); a malformed byte is passed through as its own value.
+std::vector<char32_t> code_points(std::string_view text) {
+  std::vector<char32_t> out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+    unsigned char lead = byte(i);
+    int extra = lead < 0x80 ? 0 : lead < 0xE0 ? 1 : lead < 0xF0 ? 2 : 3;
+    if (lead >= 0x80 && lead < 0xC0) extra = 0;
+    if (i + extra >= text.size()) extra = 0;  // truncated sequence
+    char32_t cp = extra == 0 ? lead : lead & (0x3F >> extra);
+    for (int k = 1; k <= extra; ++k) cp = (cp << 6) | (byte(i + k) & 0x3F);
+    out.push_back(cp);
+    i += 1 + extra;
+  }
+  return out;
 }
 
-bool has_control_character(std::string_view text) {
-  for (unsigned char c : text)
-    if (c < 0x20 || c == 0x7F) return true;
-  return false;
+// Unicode Cc (C0, DEL, C1), line/paragraph separators, and the bidi
+// controls that can make a log line read differently from what it holds.
+bool is_control(char32_t cp) {
+  return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x2028 || cp == 0x2029 ||
+         (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
 }
 
-bool is_blank(std::string_view text) {
-  return text.find_first_not_of(" \t") == std::string_view::npos;
+bool is_space(char32_t cp) {
+  return cp == ' ' || cp == '\t' || cp == 0xA0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200B) ||
+         cp == 0x202F || cp == 0x205F || cp == 0x3000 || cp == 0xFEFF;
 }
 
-// Why the text breaks the rule, or nullptr if it doesn't.
-const char* text_problem(std::string_view value, std::size_t max_chars) {
-  if (is_blank(value)) return "must not be empty";
-  if (utf8_length(value) > max_chars) return "is too long";
-  if (has_control_character(value)) return "must not contain control characters";
-  return nullptr;
+// Why the text breaks the rule ("" if it doesn't).
+std::string text_problem(std::string_view value, std::size_t max_chars) {
+  std::string too_long = "is too long (at most " + std::to_string(max_chars) + " characters)";
+  if (value.size() > 4 * max_chars) return too_long;  // no need to decode megabytes
+  auto cps = code_points(value);
+  if (std::all_of(cps.begin(), cps.end(), is_space)) return "must not be empty";
+  if (cps.size() > max_chars) return too_long;
+  if (std::any_of(cps.begin(), cps.end(), is_control)) return "must not contain control characters";
+  return "";
 }
 
 void validate_text(std::string_view value, const char* parameter, std::size_t max_chars) {
-  const char* problem = text_problem(value, max_chars);
-  if (!problem) return;
-  std::string message = std::string(parameter) + " " + problem;
-  if (problem == std::string_view("is too long")) message += " (at most " + std::to_string(max_chars) + " characters)";
-  throw SqlError(sqlstate::kInvalidParameterValue, message);
+  std::string problem = text_problem(value, max_chars);
+  if (!problem.empty()) throw SqlError(sqlstate::kInvalidParameterValue, std::string(parameter) + " " + problem);
 }
 
 }  // namespace
@@ -50,7 +65,7 @@ void validate_participant_id(std::string_view participant_id) {
 }
 
 bool is_valid_participant_id(std::string_view participant_id) {
-  return text_problem(participant_id, kMaxParticipantIdChars) == nullptr;
+  return text_problem(participant_id, kMaxParticipantIdChars).empty();
 }
 
 void validate_member_role(std::string_view role) {

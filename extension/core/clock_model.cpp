@@ -107,8 +107,13 @@ double elapsed_ms(const ClockState& s, Micros at_us) {
     end_us = s.last_change_us;
   else
     end_us = std::max(at_us, s.last_change_us);
-  // Integer microseconds first, one rounding at the end.
-  Micros us = end_us - s.started_at_us - s.total_paused_ms * kMicrosPerMs;
+  // Integer microseconds first, one rounding at the end; a row edited by
+  // hand into absurd values is an error, not a wrapped-around answer.
+  Micros paused_us, running_us, us;
+  if (__builtin_mul_overflow(s.total_paused_ms, kMicrosPerMs, &paused_us) ||
+      __builtin_sub_overflow(end_us, s.started_at_us, &running_us) ||
+      __builtin_sub_overflow(running_us, paused_us, &us))
+    throw SqlError(sqlstate::kNumericValueOutOfRange, "session clock values are out of range");
   return us > 0 ? static_cast<double>(us) / kMicrosPerMs : 0.0;
 }
 

@@ -65,7 +65,8 @@ Transition stop(const ClockState& s, Micros now_us);
 
 // Clock position in milliseconds at `at_us`. A time before the last change is
 // read as the last change (the row keeps no history; a backwards clock step
-// must not make a clock run backwards).
+// must not make a clock run backwards). Throws SqlError 22003 on values no
+// real clock reaches (a row edited by hand).
 double elapsed_ms(const ClockState& s, Micros at_us);
 
 // Folds an event log (oldest first) into the state it describes, using only

@@ -15,6 +15,7 @@ namespace session_clock::core {
 namespace sqlstate {
 inline constexpr const char* kNullValueNotAllowed = "22004";
 inline constexpr const char* kInvalidParameterValue = "22023";
+inline constexpr const char* kNumericValueOutOfRange = "22003";
 inline constexpr const char* kNoDataFound = "P0002";
 inline constexpr const char* kInsufficientPrivilege = "42501";
 inline constexpr const char* kObjectNotInPrerequisiteState = "55000";

@@ -26,7 +26,7 @@ SESSION_CLOCK_FUNCTION(session_clock_server_now) {
 }
 
 // Epoch milliseconds with microsecond precision: ~1.8e12 ms needs 41 bits of
-// a double's 53, leaving the microseconds exact.
+// a double's 53, leaving the microseconds good to about 0.2 us.
 SESSION_CLOCK_FUNCTION(session_clock_server_now_ms) {
   return guard([&] { return Float8GetDatum(pg::server_now_us() / 1000.0 + pg::kUnixEpochOffsetMs); });
 }

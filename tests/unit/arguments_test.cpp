@@ -54,3 +54,13 @@ TEST(Arguments, ParticipantIdPredicateMatchesTheValidator) {
     EXPECT_EQ(core::is_valid_participant_id(id), valid) << id;
   }
 }
+
+TEST(Arguments, UnicodeControlsAndBlanksAreRefused) {
+  EXPECT_EQ(sqlstate_of(core::validate_reason, "a\u0085b"), "22023");       // C1 next line
+  EXPECT_EQ(sqlstate_of(core::validate_reason, "\u009b31m red"), "22023");  // C1 CSI escape
+  EXPECT_EQ(sqlstate_of(core::validate_reason, "abc\u202Egnp.exe"), "22023");  // bidi override
+  EXPECT_EQ(sqlstate_of(core::validate_reason, "a\u2028b"), "22023");       // line separator
+  EXPECT_EQ(sqlstate_of(core::validate_reason, "\u00a0\u3000"), "22023");   // only wide spaces
+  EXPECT_EQ(sqlstate_of(core::validate_reason, "\u00e9t\u00e9 \u2014 ok"), "ok");
+  EXPECT_EQ(sqlstate_of(core::validate_reason, std::string(1 << 20, 'x')), "22023");
+}

@@ -133,3 +133,9 @@ TEST(ClockModel, EventNamesRoundTrip) {
     EXPECT_EQ(core::parse_event_name(core::event_name(kind)), kind);
   EXPECT_FALSE(core::parse_event_name("restart").has_value());
 }
+
+TEST(ClockModel, AbsurdRowsAreAnErrorNotAWrapAround) {
+  auto s = started();
+  s.total_paused_ms = INT64_MAX;
+  EXPECT_THROW(core::elapsed_ms(s, kT0 + kSecond), core::SqlError);
+}
