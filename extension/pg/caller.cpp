@@ -32,10 +32,6 @@ bool is_admin_role(Oid role) {
   }) || has_privs_of(role, "service_role");
 }
 
-std::string role_name_of(Oid role) {
-  const char* name = pg_call([&] { return GetUserNameFromId(role, /*noerr=*/true); });
-  return name ? name : "unknown";
-}
 
 // request.jwt.claims as PostgREST 9+ sets it; older PostgREST set one GUC
 // per claim (request.jwt.claim.sub).
@@ -51,10 +47,15 @@ core::JwtClaims current_claims() {
 
 }  // namespace
 
+std::string Caller::role_name() const {
+  const char* name = pg_call([&] { return GetUserNameFromId(role, /*noerr=*/true); });
+  return name ? name : "unknown";
+}
+
 Caller identify_caller() {
   Oid role = acting_role();
   Caller caller;
-  caller.role_name = role_name_of(role);
+  caller.role = role;
   if (is_admin_role(role)) {
     caller.admin = true;
     return caller;

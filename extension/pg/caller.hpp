@@ -20,10 +20,12 @@ enum class Access { none = 0, participant = 1, host = 2, admin = 3 };
 struct Caller {
   bool admin = false;
   std::optional<std::string> sub;  // JWT sub, when acting for an end user
-  std::string role_name;           // the acting database role
+  Oid role = InvalidOid;           // the acting database role
 
+  // The acting role's name (looked up only when an event needs it).
+  std::string role_name() const;
   // What the event log records as "who did it".
-  const std::string& actor() const { return sub ? *sub : role_name; }
+  std::string actor() const { return sub ? *sub : role_name(); }
 };
 
 // Throws SqlError 42501 for callers that may never act on a clock.

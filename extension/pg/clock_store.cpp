@@ -3,6 +3,20 @@
 #include "clock_store.hpp"
 #include "spi.hpp"
 
+extern "C" {
+#include "access/genam.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "executor/tuptable.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+}
+
 namespace session_clock::pg {
 namespace {
 
@@ -12,55 +26,111 @@ Datum text_datum(const char* text) {
   return pg_call([&] { return CStringGetTextDatum(text); });
 }
 
-core::ClockState read_clock_row() {
+// The clock columns of a session row, as Datums (all passed by value).
+struct ClockColumns {
+  Datum values[6];
+  bool nulls[6];
+};
+constexpr const char* kClockColumnNames[6] = {"started_at", "is_paused", "total_paused_ms",
+                                              "last_state_change_at", "ended_at", "version"};
+
+core::ClockState to_clock(const ClockColumns& c) {
+  if (c.nulls[0] || c.nulls[1] || c.nulls[2] || c.nulls[3] || c.nulls[5])
+    throw core::SqlError(core::sqlstate::kInternalError, "session_clock: session row has NULL clock columns");
   core::ClockState s;
-  s.started_at_us = DatumGetTimestampTz(required_column(0, 1));
-  s.is_paused = DatumGetBool(required_column(0, 2));
-  s.total_paused_ms = DatumGetInt64(required_column(0, 3));
-  s.last_change_us = DatumGetTimestampTz(required_column(0, 4));
-  if (auto ended = column(0, 5)) s.ended_at_us = DatumGetTimestampTz(*ended);
-  s.version = DatumGetInt64(required_column(0, 6));
+  s.started_at_us = DatumGetTimestampTz(c.values[0]);
+  s.is_paused = DatumGetBool(c.values[1]);
+  s.total_paused_ms = DatumGetInt64(c.values[2]);
+  s.last_change_us = DatumGetTimestampTz(c.values[3]);
+  if (!c.nulls[4]) s.ended_at_us = DatumGetTimestampTz(c.values[4]);
+  s.version = DatumGetInt64(c.values[5]);
   return s;
 }
 
-}  // namespace
-
-void save_state(const pg_uuid_t& id, const core::ClockState& s) {
-  static Statement update(
-      "UPDATE session_clock.sessions SET is_paused = $2, total_paused_ms = $3, "
-      "last_state_change_at = $4, ended_at = $5, version = $6 WHERE id = $1",
-      {UUIDOID, BOOLOID, INT8OID, TIMESTAMPTZOID, TIMESTAMPTZOID, INT8OID});
-  Datum args[6] = {uuid_datum(id),
-                   BoolGetDatum(s.is_paused),
-                   Int64GetDatum(s.total_paused_ms),
-                   TimestampTzGetDatum(s.last_change_us),
-                   TimestampTzGetDatum(s.ended_at_us.value_or(0)),
-                   Int64GetDatum(s.version)};
-  char nulls[] = {' ', ' ', ' ', ' ', s.ended_at_us ? ' ' : 'n', ' ', '\0'};
-  update.run(args, nulls, false);
+// One primary-key probe without SPI or an executor: the hot path of every
+// clock RPC, where an executor start-up per call would cost more than the
+// lookup. Unlocked, it sees what the calling statement's snapshot sees (as
+// SPI's read-only mode would). Locked, it does what SELECT ... FOR UPDATE does
+// in the executor (nodeLockRows.c): a fresh snapshot, then the row lock on the
+// latest version, following the update chain under READ COMMITTED and failing
+// with a serialization error under REPEATABLE READ / SERIALIZABLE.
+std::optional<ClockColumns> probe(const pg_uuid_t& id, Lock lock) {
+  return pg_call([&]() -> std::optional<ClockColumns> {
+    Oid relid = get_relname_relid("sessions", get_namespace_oid("session_clock", false));
+    if (!OidIsValid(relid)) elog(ERROR, "session_clock: table session_clock.sessions is missing");
+    bool locking = lock == Lock::for_update;
+    Relation rel = table_open(relid, locking ? RowShareLock : AccessShareLock);
+    Relation index = index_open(RelationGetPrimaryKeyIndex(rel), AccessShareLock);
+    ScanKeyData key;
+    ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_UUID_EQ, uuid_datum(id));
+    Snapshot snapshot = locking || !ActiveSnapshotSet() ? GetTransactionSnapshot() : GetActiveSnapshot();
+    TupleTableSlot* slot = table_slot_create(rel, nullptr);
+    IndexScanDesc scan = index_beginscan(rel, index, snapshot, 1, 0);
+    index_rescan(scan, &key, 1, nullptr, 0);
+    bool found = index_getnext_slot(scan, ForwardScanDirection, slot);
+    index_endscan(scan);
+    if (found && locking) {
+      int flags = IsolationUsesXactSnapshot() ? 0 : TUPLE_LOCK_FLAG_FIND_LAST_VERSION;
+      TM_FailureData failure;
+      ItemPointerData tid = slot->tts_tid;
+      TM_Result result = table_tuple_lock(rel, &tid, snapshot, slot, GetCurrentCommandId(true), LockTupleExclusive,
+                                          LockWaitBlock, flags, &failure);
+      switch (result) {
+        case TM_Ok:
+          break;  // slot holds the locked, latest version; id never changes, so no recheck
+        case TM_Deleted:
+          if (IsolationUsesXactSnapshot())
+            ereport(ERROR, (errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+                            errmsg("could not serialize access due to concurrent delete")));
+          found = false;
+          break;
+        case TM_Updated:
+          ereport(ERROR, (errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+                          errmsg("could not serialize access due to concurrent update")));
+          break;
+        default:
+          elog(ERROR, "session_clock: unexpected tuple lock result %d", static_cast<int>(result));
+      }
+    }
+    std::optional<ClockColumns> columns;
+    if (found) {
+      ClockColumns c;
+      TupleDesc desc = RelationGetDescr(rel);
+      for (int i = 0; i < 6; ++i)
+        c.values[i] = slot_getattr(slot, SPI_fnumber(desc, kClockColumnNames[i]), &c.nulls[i]);
+      columns = c;
+    }
+    ExecDropSingleTupleTableSlot(slot);
+    index_close(index, NoLock);
+    table_close(rel, NoLock);  // locks are kept to the end of the transaction
+    return columns;
+  });
 }
 
-namespace {
-
-void write_event(const pg_uuid_t& id, const core::Transition& change, const char* reason, const Caller& caller) {
-  static Statement insert(
-      "INSERT INTO session_clock.session_events (session_id, event, reason, at, actor, actor_role, "
-      "elapsed_ms, paused_ms, clock_stepped_back, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-      {UUIDOID, TEXTOID, TEXTOID, TIMESTAMPTZOID, TEXTOID, TEXTOID, FLOAT8OID, INT8OID, BOOLOID, INT8OID});
+// The event row's arguments, shared by both statements that write one.
+constexpr int kEventArgs = 9;
+void event_args(const core::Transition& change, const char* reason, const Caller& caller, Datum* args,
+                char* nulls) {
   const core::Event& e = change.event;
-  Datum args[10] = {uuid_datum(id),
-                    text_datum(core::event_name(e.kind)),
-                    reason ? text_datum(reason) : Datum(0),
-                    TimestampTzGetDatum(e.at_us),
-                    text_datum(caller.actor().c_str()),
-                    text_datum(caller.role_name.c_str()),
-                    Float8GetDatum(e.elapsed_ms),
-                    Int64GetDatum(e.paused_ms),
-                    BoolGetDatum(e.clock_stepped_back),
-                    Int64GetDatum(change.state.version)};
-  char nulls[] = {' ', ' ', reason ? ' ' : 'n', ' ', ' ', ' ', ' ', ' ', ' ', ' ', '\0'};
-  insert.run(args, nulls, false);
+  Datum values[kEventArgs] = {text_datum(core::event_name(e.kind)),
+                              reason ? text_datum(reason) : Datum(0),
+                              TimestampTzGetDatum(e.at_us),
+                              text_datum(caller.actor().c_str()),
+                              text_datum(caller.role_name().c_str()),
+                              Float8GetDatum(e.elapsed_ms),
+                              Int64GetDatum(e.paused_ms),
+                              BoolGetDatum(e.clock_stepped_back),
+                              Int64GetDatum(change.state.version)};
+  for (int i = 0; i < kEventArgs; ++i) {
+    args[i] = values[i];
+    nulls[i] = ' ';
+  }
+  if (!reason) nulls[1] = 'n';
 }
+
+#define SESSION_CLOCK_EVENT_COLUMNS \
+  "(session_id, event, reason, at, actor, actor_role, elapsed_ms, paused_ms, clock_stepped_back, version)"
+#define SESSION_CLOCK_EVENT_TYPES TEXTOID, TEXTOID, TIMESTAMPTZOID, TEXTOID, TEXTOID, FLOAT8OID, INT8OID, BOOLOID, INT8OID
 
 void notify(const pg_uuid_t& id, const core::Transition& change) {
   std::string payload = core::change_payload(uuid_text(id), change.event.kind, change.state.version);
@@ -72,18 +142,9 @@ void notify(const pg_uuid_t& id, const core::Transition& change) {
 std::string uuid_text(const pg_uuid_t& id) { return core::uuid_text(id.data); }
 
 std::optional<core::ClockState> load_clock(const pg_uuid_t& id, Lock lock) {
-  static Statement select_plain(
-      "SELECT started_at, is_paused, total_paused_ms, last_state_change_at, ended_at, version "
-      "FROM session_clock.sessions WHERE id = $1",
-      {UUIDOID});
-  static Statement select_for_update(
-      "SELECT started_at, is_paused, total_paused_ms, last_state_change_at, ended_at, version "
-      "FROM session_clock.sessions WHERE id = $1 FOR UPDATE",
-      {UUIDOID});
-  Datum args[1] = {uuid_datum(id)};
-  Statement& query = lock == Lock::for_update ? select_for_update : select_plain;
-  if (query.run(args, nullptr, lock == Lock::none) == 0) return std::nullopt;
-  return read_clock_row();
+  auto columns = probe(id, lock);
+  if (!columns) return std::nullopt;
+  return to_clock(*columns);
 }
 
 bool insert_clock(const pg_uuid_t& id, const core::ClockState& s) {
@@ -105,8 +166,39 @@ void add_member(const pg_uuid_t& id, const std::string& participant_id, const ch
   insert.run(args, nullptr, false);
 }
 
-void log_change(const pg_uuid_t& id, const core::Transition& change, const char* reason, const Caller& caller) {
-  write_event(id, change, reason, caller);
+void log_start(const pg_uuid_t& id, const core::Transition& change, const Caller& caller) {
+  static Statement insert("INSERT INTO session_clock.session_events " SESSION_CLOCK_EVENT_COLUMNS
+                          " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                          {UUIDOID, SESSION_CLOCK_EVENT_TYPES});
+  Datum args[1 + kEventArgs];
+  char nulls[1 + kEventArgs + 1] = {' '};
+  args[0] = uuid_datum(id);
+  event_args(change, nullptr, caller, args + 1, nulls + 1);
+  nulls[1 + kEventArgs] = '\0';
+  insert.run(args, nulls, false);
+  notify(id, change);
+}
+
+// The new state and its event in one statement: one executor run, not two.
+void save_change(const pg_uuid_t& id, const core::Transition& change, const char* reason, const Caller& caller) {
+  static Statement update_and_log(
+      "WITH changed AS (UPDATE session_clock.sessions SET is_paused = $2, total_paused_ms = $3, "
+      "last_state_change_at = $4, ended_at = $5, version = $6 WHERE id = $1 RETURNING id) "
+      "INSERT INTO session_clock.session_events " SESSION_CLOCK_EVENT_COLUMNS
+      " SELECT id, $7, $8, $9, $10, $11, $12, $13, $14, $15 FROM changed",
+      {UUIDOID, BOOLOID, INT8OID, TIMESTAMPTZOID, TIMESTAMPTZOID, INT8OID, SESSION_CLOCK_EVENT_TYPES});
+  const core::ClockState& s = change.state;
+  Datum args[6 + kEventArgs] = {uuid_datum(id),
+                                BoolGetDatum(s.is_paused),
+                                Int64GetDatum(s.total_paused_ms),
+                                TimestampTzGetDatum(s.last_change_us),
+                                TimestampTzGetDatum(s.ended_at_us.value_or(0)),
+                                Int64GetDatum(s.version)};
+  char nulls[6 + kEventArgs + 1] = {' ', ' ', ' ', ' ', s.ended_at_us ? ' ' : 'n', ' '};
+  event_args(change, reason, caller, args + 6, nulls + 6);
+  nulls[6 + kEventArgs] = '\0';
+  if (update_and_log.run(args, nulls, false) != 1)
+    throw core::SqlError(core::sqlstate::kInternalError, "session_clock: the locked session row was not updated");
   notify(id, change);
 }
 

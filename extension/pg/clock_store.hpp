@@ -13,6 +13,9 @@ namespace session_clock::pg {
 
 enum class Lock { none, for_update };
 
+// Lock::none reads through the primary key with the calling statement's
+// snapshot; Lock::for_update takes the row lock first (concurrent changes
+// serialise on it) and sees the latest committed version.
 std::optional<core::ClockState> load_clock(const pg_uuid_t& id, Lock lock);
 
 // Inserts a started clock unless the id exists; false if it did.
@@ -21,11 +24,12 @@ bool insert_clock(const pg_uuid_t& id, const core::ClockState& state);
 // Adds a member or changes its role; the row is left in SPI_tuptable.
 void add_member(const pg_uuid_t& id, const std::string& participant_id, const char* role);
 
-// Writes a changed state of an existing clock.
-void save_state(const pg_uuid_t& id, const core::ClockState& state);
+// Logs a start (the row was just inserted) and sends its NOTIFY.
+void log_start(const pg_uuid_t& id, const core::Transition& change, const Caller& caller);
 
-// Writes the change's event row and sends its NOTIFY.
-void log_change(const pg_uuid_t& id, const core::Transition& change, const char* reason, const Caller& caller);
+// Writes a changed state of an existing, locked clock, its event row, and
+// its NOTIFY.
+void save_change(const pg_uuid_t& id, const core::Transition& change, const char* reason, const Caller& caller);
 
 std::string uuid_text(const pg_uuid_t& id);
 
