@@ -7,6 +7,7 @@ PACKAGES=(
   build-essential cmake pkg-config
   postgresql-15 postgresql-server-dev-15
   libpqxx-dev libboost1.81-dev nlohmann-json3-dev
+  libcli11-dev libspdlog-dev libjwt-dev libssl-dev libhowardhinnant-date-dev tzdata
   libgtest-dev googletest
 )
 

@@ -1,0 +1,93 @@
+#include "config/options.hpp"
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <iostream>
+#include <thread>
+
+namespace session_clock::worker {
+namespace {
+
+// "host:port" into its parts; throws CLI::ValidationError.
+void split_listen(const std::string& text, Options& o) {
+  auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0) throw CLI::ValidationError("--listen", "expected HOST:PORT");
+  o.listen_host = text.substr(0, colon);
+  if (o.listen_host.size() > 2 && o.listen_host.front() == '[' && o.listen_host.back() == ']')
+    o.listen_host = o.listen_host.substr(1, o.listen_host.size() - 2);
+  int port = 0;
+  try {
+    port = std::stoi(text.substr(colon + 1));
+  } catch (const std::exception&) {
+    port = -1;
+  }
+  if (port < 0 || port > 65535) throw CLI::ValidationError("--listen", "port must be 0-65535");
+  o.listen_port = static_cast<unsigned short>(port);
+}
+
+}  // namespace
+
+ParsedOptions parse_options(int argc, char** argv) {
+  Options o;
+  CLI::App app{"session-clock-worker: WebSocket time sync and live session clocks beside PostgreSQL"};
+  app.get_formatter()->column_width(36);
+  std::string listen = "127.0.0.1:8080";
+  std::string origins;
+  long idle_seconds = o.limits.idle_timeout.count();
+
+  app.add_option("--database-url", o.database_url, "PostgreSQL connection string")
+      ->envname("DATABASE_URL")->required();
+  app.add_option("--listen", listen, "HOST:PORT for HTTP and WebSocket")
+      ->envname("SESSION_CLOCK_LISTEN")->capture_default_str();
+  app.add_option("--jwt-secret", o.jwt_secret, "HS256/384/512 secret (Supabase's JWT secret)")
+      ->envname("SESSION_CLOCK_JWT_SECRET");
+  app.add_option("--jwt-public-key", o.jwt_public_key_file, "PEM file with an RS*/ES* public key")
+      ->envname("SESSION_CLOCK_JWT_PUBLIC_KEY")->check(CLI::ExistingFile);
+  app.add_option("--allowed-origins", origins, "comma-separated Origin allow-list (empty: any)")
+      ->envname("SESSION_CLOCK_ALLOWED_ORIGINS");
+  app.add_option("--log-level", o.log_level, "trace, debug, info, warn, error")
+      ->envname("SESSION_CLOCK_LOG_LEVEL")->capture_default_str()
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
+  app.add_option("--client-role", o.client_role, "database role that access checks run as, with the token's claims")
+      ->envname("SESSION_CLOCK_CLIENT_ROLE")->capture_default_str();
+  app.add_option("--threads", o.threads, "WebSocket threads (0: one per core)")
+      ->envname("SESSION_CLOCK_THREADS")->capture_default_str();
+
+  auto& l = o.limits;
+  app.add_option("--max-message-bytes", l.max_message_bytes, "largest accepted frame; larger closes with 1009")
+      ->envname("SESSION_CLOCK_MAX_MESSAGE_BYTES")->capture_default_str()->check(CLI::Range(64, 1 << 20));
+  app.add_option("--max-json-depth", l.max_json_depth, "deepest accepted JSON nesting")
+      ->envname("SESSION_CLOCK_MAX_JSON_DEPTH")->capture_default_str()->check(CLI::Range(2, 128));
+  app.add_option("--rate", l.rate_per_second, "sustained messages per second per connection")
+      ->envname("SESSION_CLOCK_RATE")->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--rate-burst", l.rate_burst, "messages a connection may send at once")
+      ->envname("SESSION_CLOCK_RATE_BURST")->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--flood-strikes", l.flood_strikes, "rate_limited replies before the socket is closed (1008)")
+      ->envname("SESSION_CLOCK_FLOOD_STRIKES")->capture_default_str()->check(CLI::Range(1, 100000));
+  app.add_option("--max-send-queue", l.max_send_queue, "frames queued for a slow reader before it is closed")
+      ->envname("SESSION_CLOCK_MAX_SEND_QUEUE")->capture_default_str()->check(CLI::Range(4, 1 << 20));
+  app.add_option("--idle-timeout", idle_seconds, "seconds without any frame or pong before closing")
+      ->envname("SESSION_CLOCK_IDLE_TIMEOUT")->capture_default_str()->check(CLI::Range(2, 3600));
+
+  try {
+    app.parse(argc, argv);
+    split_listen(listen, o);
+  } catch (const CLI::ParseError& e) {
+    return {std::nullopt, app.exit(e)};
+  }
+  if (!o.jwt_secret.empty() && !o.jwt_public_key_file.empty()) {
+    std::cerr << "--jwt-secret and --jwt-public-key are exclusive: give one\n";
+    return {std::nullopt, 2};
+  }
+  l.idle_timeout = std::chrono::seconds(idle_seconds);
+  for (std::size_t start = 0; start < origins.size();) {
+    auto end = origins.find(',', start);
+    if (end == std::string::npos) end = origins.size();
+    if (end > start) o.allowed_origins.push_back(origins.substr(start, end - start));
+    start = end + 1;
+  }
+  if (o.threads == 0) o.threads = std::max(1u, std::thread::hardware_concurrency());
+  return {o, 0};
+}
+
+}  // namespace session_clock::worker

@@ -1,0 +1,46 @@
+// The worker's configuration: every flag has an environment equivalent, and
+// `--help` lists them all with their defaults.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace session_clock::worker {
+
+struct Limits {
+  std::size_t max_message_bytes = 16 * 1024;  // larger frames close with 1009
+  std::size_t max_json_depth = 16;
+  double rate_per_second = 20;     // sustained messages per connection
+  double rate_burst = 64;          // a sync burst at connect must pass
+  int flood_strikes = 20;          // rate_limited replies before closing 1008
+  std::size_t max_send_queue = 256;  // queued frames before a slow reader is closed
+  std::size_t max_http_body_bytes = 8 * 1024;
+  std::chrono::seconds idle_timeout{60};  // no frame and no pong this long: half-open, closed
+  std::size_t max_subscriptions = 64;     // clocks per connection
+};
+
+struct Options {
+  std::string database_url;
+  std::string listen_host = "127.0.0.1";
+  unsigned short listen_port = 8080;
+  std::string jwt_secret;
+  std::string jwt_public_key_file;
+  std::vector<std::string> allowed_origins;  // empty: any origin
+  std::string log_level = "info";
+  std::string client_role = "authenticated";  // the role access checks run as
+  unsigned threads = 0;                       // 0: one per core
+  Limits limits;
+};
+
+// Parses flags (with environment fallbacks). On --help or an error it prints
+// and returns the exit status instead.
+struct ParsedOptions {
+  std::optional<Options> options;
+  int exit_status = 0;
+};
+ParsedOptions parse_options(int argc, char** argv);
+
+}  // namespace session_clock::worker
