@@ -1,16 +1,20 @@
 // session-clock-worker: runs beside the database; browsers and devices
-// connect to it. Today it parses its configuration and reports the host
-// clock; the servers arrive in the next steps and it refuses to pretend.
-#include <iostream>
+// connect to it for time sync and live session clocks (docs/protocol.md).
+#include <spdlog/spdlog.h>
 
 #include "config/options.hpp"
-#include "core/kernel_clock.hpp"
+#include "server/app.hpp"
 
 int main(int argc, char** argv) {
   auto parsed = session_clock::worker::parse_options(argc, argv);
   if (!parsed.options) return parsed.exit_status;
-  std::cerr << "session-clock-worker: host clock "
-            << session_clock::core::to_json(session_clock::core::read_kernel_clock_status()) << "\n"
-            << "session-clock-worker: the WebSocket server is not built yet\n";
-  return 2;
+  // logfmt-style lines: a timestamp, the level, then key=value-ish text.
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z level=%l msg=\"%v\"");
+  spdlog::set_level(spdlog::level::from_str(parsed.options->log_level));
+  try {
+    return session_clock::worker::run_app(std::move(*parsed.options));
+  } catch (const std::exception& e) {
+    spdlog::critical("fatal: {}", e.what());
+    return 1;
+  }
 }

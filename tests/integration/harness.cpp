@@ -1,0 +1,236 @@
+#include "harness.hpp"
+
+#include <jwt.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/beast/http.hpp>
+#include <cstdio>
+#include <fstream>
+#include <pqxx/pqxx>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+extern char** environ;
+
+namespace session_clock::testing {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+using namespace std::chrono;
+
+namespace {
+
+std::string run_command(const std::string& command) {
+  std::string out;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (!pipe) throw std::runtime_error("cannot run " + command);
+  char buf[512];
+  while (fgets(buf, sizeof buf, pipe)) out += buf;
+  int status = pclose(pipe);
+  if (status != 0) throw std::runtime_error(command + " failed (" + std::to_string(status) + "): " + out);
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+  return out;
+}
+
+std::string pg_cluster() { return std::string(SESSION_CLOCK_SOURCE_DIR) + "/scripts/pg-cluster"; }
+
+unsigned short free_port() {
+  net::io_context io;
+  net::ip::tcp::acceptor a(io, net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), 0));
+  return a.local_endpoint().port();
+}
+
+}  // namespace
+
+Cluster::Cluster() {
+  char templ[] = "/tmp/session_clock_it.XXXXXX";
+  if (!mkdtemp(templ)) throw std::runtime_error("mkdtemp failed");
+  dir_ = templ;
+  url_ = run_command(pg_cluster() + " start " + dir_ + "/pg");
+  sql(R"(DO $$ BEGIN
+           IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'anon') THEN CREATE ROLE anon NOLOGIN NOINHERIT; END IF;
+           IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'authenticated') THEN CREATE ROLE authenticated NOLOGIN NOINHERIT; END IF;
+           IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'service_role') THEN CREATE ROLE service_role NOLOGIN NOINHERIT BYPASSRLS; END IF;
+         END $$)");
+  sql("CREATE EXTENSION session_clock");
+}
+
+Cluster::~Cluster() {
+  try {
+    run_command(pg_cluster() + " stop " + dir_ + "/pg");
+  } catch (...) {
+  }
+  std::remove(dir_.c_str());
+}
+
+std::string Cluster::sql(const std::string& statement) const {
+  pqxx::connection c(url_);
+  pqxx::nontransaction tx(c);
+  auto r = tx.exec(statement);
+  if (r.empty() || r.columns() == 0 || r[0][0].is_null()) return "";
+  return r[0][0].c_str();
+}
+
+void Cluster::restart() const { run_command(pg_cluster() + " restart " + dir_ + "/pg"); }
+
+WorkerProcess::WorkerProcess(const std::string& database_url, std::vector<std::string> extra_args) {
+  port_ = free_port();
+  char templ[] = "/tmp/session_clock_worker_log.XXXXXX";
+  int fd = mkstemp(templ);
+  if (fd < 0) throw std::runtime_error("mkstemp failed");
+  log_ = templ;
+  std::vector<std::string> args = {SESSION_CLOCK_WORKER_BINARY, "--database-url", database_url,
+                                   "--listen", "127.0.0.1:" + std::to_string(port_),
+                                   "--jwt-secret", kJwtSecret, "--log-level", "debug", "--threads", "2"};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, fd, STDOUT_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, fd, STDERR_FILENO);
+  int rc = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  close(fd);
+  if (rc != 0) throw std::runtime_error("cannot start the worker");
+  // Ready when it answers HTTP (healthy or degraded).
+  for (auto deadline = steady_clock::now() + seconds(15); steady_clock::now() < deadline;) {
+    try {
+      http_request(port_, "GET", "/healthz");
+      return;
+    } catch (const std::exception&) {
+      std::this_thread::sleep_for(milliseconds(50));
+    }
+  }
+  throw std::runtime_error("worker did not start:\n" + log());
+}
+
+WorkerProcess::~WorkerProcess() {
+  if (pid_ > 0) {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+  std::remove(log_.c_str());
+}
+
+std::string WorkerProcess::log() const {
+  std::ifstream in(log_);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+void WorkerProcess::terminate() {
+  if (pid_ > 0) kill(pid_, SIGTERM);
+}
+
+int WorkerProcess::wait_exit() {
+  int status = 0;
+  if (pid_ > 0 && waitpid(pid_, &status, 0) == pid_) pid_ = -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+std::pair<int, std::string> http_request(unsigned short port, const std::string& method, const std::string& target,
+                                         const std::string& body) {
+  net::io_context io;
+  beast::tcp_stream stream(io);
+  stream.connect(net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
+  http::request<http::string_body> req{http::string_to_verb(method), target, 11};
+  req.set(http::field::host, "127.0.0.1");
+  if (!body.empty()) {
+    req.set(http::field::content_type, "application/json");
+    req.body() = body;
+  }
+  req.prepare_payload();
+  http::write(stream, req);
+  beast::flat_buffer buffer;
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(1 << 20);
+  http::read(stream, buffer, parser);
+  beast::error_code ignored;
+  stream.socket().shutdown(net::ip::tcp::socket::shutdown_both, ignored);
+  return {static_cast<int>(parser.get().result_int()), parser.get().body()};
+}
+
+WsClient::WsClient(unsigned short port, const std::string& target, const std::string& origin) : ws_(io_) {
+  beast::get_lowest_layer(ws_).connect(net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
+  if (!origin.empty())
+    ws_.set_option(websocket::stream_base::decorator(
+        [origin](websocket::request_type& req) { req.set(beast::http::field::origin, origin); }));
+  ws_.handshake("127.0.0.1", target);
+}
+
+void WsClient::send(const json& message) { send_raw(message.dump()); }
+
+void WsClient::send_raw(const std::string& text) {
+  ws_.text(true);
+  ws_.write(net::buffer(text));
+}
+
+// A read that times out stays pending: the next call waits for the same
+// frame, so "nothing arrived within T" never breaks the stream.
+std::optional<json> WsClient::receive(milliseconds timeout) {
+  if (!reading_) {
+    reading_ = true;
+    done_ = false;
+    ws_.async_read(buffer_, [this](beast::error_code ec, std::size_t) {
+      result_ = ec;
+      done_ = true;
+    });
+  }
+  io_.restart();
+  auto deadline = steady_clock::now() + timeout;
+  while (!done_ && steady_clock::now() < deadline) io_.run_one_for(deadline - steady_clock::now());
+  if (!done_) return std::nullopt;
+  reading_ = false;
+  if (result_) {
+    closed_code_ = result_ == websocket::error::closed ? static_cast<int>(ws_.reason().code) : -1;
+    return std::nullopt;
+  }
+  auto text = beast::buffers_to_string(buffer_.data());
+  buffer_.consume(buffer_.size());
+  return json::parse(text);
+}
+
+std::optional<json> WsClient::receive_type(const std::string& type, milliseconds timeout) {
+  auto deadline = steady_clock::now() + timeout;
+  while (steady_clock::now() < deadline) {
+    auto left = duration_cast<milliseconds>(deadline - steady_clock::now());
+    auto m = receive(left);
+    if (!m) return std::nullopt;
+    if (m->value("t", "") == type || m->value("type", "") == type || m->value("event", "") == type) return m;
+  }
+  return std::nullopt;
+}
+
+std::optional<int> WsClient::wait_closed(milliseconds timeout) {
+  auto deadline = steady_clock::now() + timeout;
+  while (!closed_code_ && steady_clock::now() < deadline) {
+    auto m = receive(duration_cast<milliseconds>(deadline - steady_clock::now()));
+    if (!m && !closed_code_) break;  // timed out
+  }
+  return closed_code_;
+}
+
+std::string make_token(const std::string& sub, const std::string& role, long ttl_seconds) {
+  jwt_t* jwt = nullptr;
+  jwt_new(&jwt);
+  if (!sub.empty()) jwt_add_grant(jwt, "sub", sub.c_str());
+  jwt_add_grant(jwt, "role", role.c_str());
+  jwt_add_grant_int(jwt, "exp", static_cast<long>(time(nullptr)) + ttl_seconds);
+  jwt_set_alg(jwt, JWT_ALG_HS256, reinterpret_cast<const unsigned char*>(kJwtSecret), std::strlen(kJwtSecret));
+  char* encoded = jwt_encode_str(jwt);
+  std::string token = encoded ? encoded : "";
+  free(encoded);
+  jwt_free(jwt);
+  return token;
+}
+
+}  // namespace session_clock::testing

@@ -1,0 +1,84 @@
+// Real parts for the worker's integration tests: a throwaway PostgreSQL
+// cluster (scripts/pg-cluster) with the extension, the real worker binary as
+// a child process, and a real WebSocket client over loopback.
+#pragma once
+
+#include <sys/types.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace session_clock::testing {
+
+using json = nlohmann::json;
+
+class Cluster {
+ public:
+  Cluster();  // starts it and creates the extension and the Supabase roles
+  ~Cluster();
+  const std::string& url() const { return url_; }
+  const std::string& dir() const { return dir_; }
+  // Runs SQL as the superuser; returns the first column of the first row ("" if none).
+  std::string sql(const std::string& statement) const;
+  void restart() const;  // pg_ctl restart: every connection drops
+
+ private:
+  std::string dir_;
+  std::string url_;
+};
+
+class WorkerProcess {
+ public:
+  WorkerProcess(const std::string& database_url, std::vector<std::string> extra_args = {});
+  ~WorkerProcess();
+  unsigned short port() const { return port_; }
+  const std::string& log_path() const { return log_; }
+  std::string log() const;
+  void terminate();  // SIGTERM and wait
+  int wait_exit();   // exit status
+
+ private:
+  pid_t pid_ = -1;
+  unsigned short port_ = 0;
+  std::string log_;
+};
+
+// HTTP/1.1 request over loopback; returns {status, body}.
+std::pair<int, std::string> http_request(unsigned short port, const std::string& method, const std::string& target,
+                                         const std::string& body = {});
+
+class WsClient {
+ public:
+  explicit WsClient(unsigned short port, const std::string& target = "/ws", const std::string& origin = {});
+  void send(const json& message);
+  void send_raw(const std::string& text);
+  // The next frame, or nullopt after `timeout` with nothing.
+  std::optional<json> receive(std::chrono::milliseconds timeout = std::chrono::milliseconds(3000));
+  // Frames until one with t == type (others discarded), or nullopt.
+  std::optional<json> receive_type(const std::string& type,
+                                   std::chrono::milliseconds timeout = std::chrono::milliseconds(3000));
+  // The close code once the server closed, or nullopt if still open after timeout.
+  std::optional<int> wait_closed(std::chrono::milliseconds timeout = std::chrono::milliseconds(3000));
+
+ private:
+  boost::asio::io_context io_;
+  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  boost::beast::flat_buffer buffer_;
+  bool reading_ = false;
+  bool done_ = false;
+  boost::beast::error_code result_;
+  std::optional<int> closed_code_;  // -1: dropped without a close frame
+};
+
+// HS256 token for the tests' secret.
+std::string make_token(const std::string& sub, const std::string& role, long ttl_seconds);
+inline const char* kJwtSecret = "integration-test-secret-with-enough-entropy-0123456789";
+
+}  // namespace session_clock::testing

@@ -1,0 +1,294 @@
+// The real worker binary against a real PostgreSQL, driven over real sockets.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <cmath>
+#include <thread>
+
+#include "harness.hpp"
+
+namespace t = session_clock::testing;
+using t::json;
+using namespace std::chrono;
+
+namespace {
+
+double wall_ms() { return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count() / 1000.0; }
+
+class WorkerTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { cluster_ = new t::Cluster(); }
+  static void TearDownTestSuite() {
+    delete cluster_;
+    cluster_ = nullptr;
+  }
+  void SetUp() override { worker_ = std::make_unique<t::WorkerProcess>(cluster_->url()); }
+  void TearDown() override {
+    if (HasFailure() && worker_) std::cerr << "--- worker log\n" << worker_->log() << "\n";
+  }
+
+  // A started session with `member` as host.
+  static std::string new_session(const std::string& member) {
+    auto id = cluster_->sql("SELECT gen_random_uuid()");
+    cluster_->sql("SELECT session_clock_start('" + id + "')");
+    cluster_->sql("SELECT session_clock_add_member('" + id + "', '" + member + "', 'host')");
+    return id;
+  }
+
+  // Waits until the worker's LISTEN connection is up (it connects in the background).
+  void wait_listening() {
+    for (int i = 0; i < 200; ++i) {
+      auto [status, body] = t::http_request(worker_->port(), "GET", "/healthz");
+      if (json::parse(body)["listener"]["up"] == true) return;
+      std::this_thread::sleep_for(milliseconds(25));
+    }
+    FAIL() << "listener never came up";
+  }
+
+  static t::Cluster* cluster_;
+  std::unique_ptr<t::WorkerProcess> worker_;
+};
+t::Cluster* WorkerTest::cluster_ = nullptr;
+
+TEST_F(WorkerTest, TimePingIsAnsweredWithAllFourStamps) {
+  t::WsClient ws(worker_->port());
+  double sent = wall_ms();
+  ws.send({{"t", "TIME_PING"}, {"clientNowMs", sent}, {"pingId", 7}});
+  auto pong = ws.receive_type("TIME_PONG");
+  double received = wall_ms();
+  ASSERT_TRUE(pong);
+  EXPECT_EQ((*pong)["pingId"], 7);
+  EXPECT_DOUBLE_EQ((*pong)["clientNowMs"].get<double>(), sent);
+  double server_receive = (*pong)["serverReceiveMs"], server_send = (*pong)["serverSendMs"];
+  EXPECT_LE(server_receive, server_send);
+  EXPECT_EQ((*pong)["serverNowMs"].get<double>(), server_send);
+  // Same host, same clock: the server's stamps fall inside the round trip.
+  EXPECT_GE(server_receive, sent - 1.0);
+  EXPECT_LE(server_send, received + 1.0);
+  EXPECT_TRUE((*pong)["syncWarning"].is_boolean());
+  EXPECT_TRUE((*pong)["maxErrorMs"].is_number());
+}
+
+TEST_F(WorkerTest, OlderDialectsAreAnswered) {
+  t::WsClient ws(worker_->port());
+  ws.send({{"event", "time_sync.request"}, {"sequence", 3}, {"client_send", wall_ms()}});
+  auto legacy = ws.receive_type("time_sync.response");
+  ASSERT_TRUE(legacy);
+  EXPECT_EQ((*legacy)["sequence"], 3);
+  EXPECT_LE((*legacy)["server_receive"].get<double>(), (*legacy)["server_send"].get<double>());
+  EXPECT_GT((*legacy)["recommended_interval_ms"].get<double>(), 0);
+
+  ws.send({{"jsonrpc", "2.0"}, {"id", "a1"}, {"method", "timesync"}});
+  auto rpc = ws.receive();
+  ASSERT_TRUE(rpc);
+  EXPECT_EQ((*rpc)["id"], "a1");
+  EXPECT_NEAR((*rpc)["result"].get<double>(), wall_ms(), 1000);
+
+  auto [status, body] = t::http_request(worker_->port(), "POST", "/timesync",
+                                        R"([{"jsonrpc":"2.0","id":1,"method":"timesync"},{"jsonrpc":"2.0","id":2,"method":"timesync"}])");
+  EXPECT_EQ(status, 200);
+  auto batch = json::parse(body);
+  ASSERT_TRUE(batch.is_array());
+  ASSERT_EQ(batch.size(), 2u);
+  EXPECT_EQ(batch[1]["id"], 2);
+}
+
+TEST_F(WorkerTest, BadInputGetsAnErrorAndTheConnectionKeepsWorking) {
+  t::WsClient ws(worker_->port());
+  const std::pair<std::string, std::string> cases[] = {
+      {"{not json", "bad_json"},
+      {"[1,2]", "bad_message"},
+      {R"({"x":1})", "bad_message"},
+      {R"({"t":"NO_SUCH"})", "unknown_type"},
+      {R"({"t":"TIME_PING","clientNowMs":"soon","pingId":1})", "bad_field"},
+      {R"({"t":"TIME_PING","clientNowMs":-5,"pingId":1})", "bad_field"},
+      {R"({"t":"TIME_PING","clientNowMs":1e300,"pingId":1})", "bad_field"},
+      {R"({"t":"SUBSCRIBE_CLOCK","sessionId":"not-a-uuid"})", "bad_field"},
+      {std::string(40, '[') + std::string(40, ']'), "bad_json"},
+  };
+  for (const auto& [frame, code] : cases) {
+    ws.send_raw(frame);
+    auto error = ws.receive_type("ERROR");
+    ASSERT_TRUE(error) << frame;
+    EXPECT_EQ((*error)["code"], code) << frame;
+    EXPECT_TRUE((*error)["message"].is_string());
+  }
+  ws.send({{"t", "TIME_PING"}, {"clientNowMs", wall_ms()}, {"pingId", 99}});
+  auto pong = ws.receive_type("TIME_PONG");
+  ASSERT_TRUE(pong);
+  EXPECT_EQ((*pong)["pingId"], 99);
+}
+
+TEST_F(WorkerTest, OversizedFrameClosesWith1009AndOthersAreServed) {
+  t::WsClient big(worker_->port());
+  t::WsClient other(worker_->port());
+  big.send_raw(R"({"t":"TIME_PING","pad":")" + std::string(64 * 1024, 'x') + R"("})");
+  EXPECT_EQ(big.wait_closed(), 1009);
+  other.send({{"t", "TIME_PING"}, {"clientNowMs", wall_ms()}, {"pingId", 1}});
+  EXPECT_TRUE(other.receive_type("TIME_PONG"));
+}
+
+TEST_F(WorkerTest, ConnectBurstPassesAndASustainedFloodIsClosed) {
+  t::WsClient ws(worker_->port());
+  for (int i = 0; i < 40; ++i) ws.send({{"t", "TIME_PING"}, {"clientNowMs", wall_ms()}, {"pingId", i}});
+  for (int i = 0; i < 40; ++i) {
+    auto pong = ws.receive();
+    ASSERT_TRUE(pong);
+    ASSERT_EQ((*pong)["t"], "TIME_PONG") << pong->dump();
+  }
+  bool limited = false;
+  for (int i = 0; i < 2000; ++i) {
+    try {
+      ws.send({{"t", "TIME_PING"}, {"clientNowMs", wall_ms()}, {"pingId", i}});
+    } catch (const std::exception&) {
+      break;  // the server closed on us
+    }
+  }
+  for (int i = 0; i < 4000; ++i) {
+    auto m = ws.receive(milliseconds(2000));
+    if (!m) break;
+    if ((*m)["t"] == "ERROR" && (*m)["code"] == "rate_limited") limited = true;
+  }
+  EXPECT_TRUE(limited);
+  EXPECT_EQ(ws.wait_closed(), 1008);
+  t::WsClient other(worker_->port());
+  other.send({{"t", "TIME_PING"}, {"clientNowMs", wall_ms()}, {"pingId", 1}});
+  EXPECT_TRUE(other.receive_type("TIME_PONG"));
+}
+
+TEST_F(WorkerTest, ClocksNeedAValidTokenAndMembership) {
+  auto id = new_session("alice");
+  t::WsClient ws(worker_->port());
+  ws.send({{"t", "SUBSCRIBE_CLOCK"}, {"sessionId", id}});
+  auto e1 = ws.receive_type("ERROR");
+  ASSERT_TRUE(e1);
+  EXPECT_EQ((*e1)["code"], "unauthorized");
+
+  ws.send({{"t", "AUTH"}, {"token", "not.a.token"}});
+  auto e2 = ws.receive_type("ERROR");
+  ASSERT_TRUE(e2);
+  EXPECT_EQ((*e2)["code"], "unauthorized");
+
+  ws.send({{"t", "AUTH"}, {"token", t::make_token("mallory", "authenticated", 300)}});
+  ASSERT_TRUE(ws.receive_type("AUTH_OK"));
+  ws.send({{"t", "SUBSCRIBE_CLOCK"}, {"sessionId", id}});
+  auto e3 = ws.receive_type("ERROR");
+  ASSERT_TRUE(e3);
+  EXPECT_EQ((*e3)["code"], "forbidden");
+
+  ws.send({{"t", "SUBSCRIBE_CLOCK"}, {"sessionId", "00000000-0000-0000-0000-00000000abcd"}});
+  auto e4 = ws.receive_type("ERROR");
+  ASSERT_TRUE(e4);
+  EXPECT_EQ((*e4)["code"], "not_found");
+
+  ws.send({{"t", "AUTH"}, {"token", t::make_token("alice", "authenticated", 300)}});
+  ASSERT_TRUE(ws.receive_type("AUTH_OK"));
+  ws.send({{"t", "SUBSCRIBE_CLOCK"}, {"sessionId", id}});
+  auto state = ws.receive_type("CLOCK_STATE");
+  ASSERT_TRUE(state);
+  EXPECT_EQ((*state)["sessionId"], id);
+  EXPECT_EQ((*state)["isPaused"], false);
+  EXPECT_EQ((*state)["version"], 1);
+
+  t::WsClient service(worker_->port(), "/ws?access_token=" + t::make_token("", "service_role", 300));
+  service.send({{"t", "SUBSCRIBE_CLOCK"}, {"sessionId", id}});
+  EXPECT_TRUE(service.receive_type("CLOCK_STATE"));
+}
+
+TEST_F(WorkerTest, ASqlPauseIsPushedWithinMilliseconds) {
+  wait_listening();
+  auto id = new_session("bob");
+  t::WsClient ws(worker_->port(), "/ws?access_token=" + t::make_token("bob", "authenticated", 300));
+  ws.send({{"t", "SUBSCRIBE_CLOCK"}, {"sessionId", id}});
+  ASSERT_TRUE(ws.receive_type("CLOCK_STATE"));
+  auto before = steady_clock::now();
+  cluster_->sql("SELECT session_clock_pause('" + id + "', 'coffee')");
+  auto pushed = ws.receive_type("CLOCK_STATE");
+  auto latency = duration_cast<milliseconds>(steady_clock::now() - before);
+  ASSERT_TRUE(pushed);
+  EXPECT_EQ((*pushed)["isPaused"], true);
+  EXPECT_EQ((*pushed)["version"], 2);
+  EXPECT_LT(latency.count(), 1000);
+  // The pushed position agrees with the database's own arithmetic.
+  double db_elapsed = std::stod(cluster_->sql("SELECT elapsed_ms FROM session_clock_get('" + id + "')"));
+  EXPECT_NEAR((*pushed)["elapsedMs"].get<double>(), db_elapsed, 0.01);
+}
+
+TEST_F(WorkerTest, PushesSurviveTerminatedConnectionsAndARestart) {
+  wait_listening();
+  auto id = new_session("carol");
+  t::WsClient ws(worker_->port(), "/ws?access_token=" + t::make_token("carol", "authenticated", 300));
+  ws.send({{"t", "SUBSCRIBE_CLOCK"}, {"sessionId", id}});
+  ASSERT_TRUE(ws.receive_type("CLOCK_STATE"));
+
+  cluster_->sql("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE application_name LIKE 'session-clock-worker%'");
+  cluster_->sql("SELECT session_clock_pause('" + id + "')");  // may ring while the listener is down
+  auto after_kill = ws.receive_type("CLOCK_STATE", milliseconds(8000));
+  ASSERT_TRUE(after_kill);
+  EXPECT_EQ((*after_kill)["isPaused"], true);
+
+  cluster_->restart();
+  cluster_->sql("SELECT session_clock_resume('" + id + "')");
+  auto after_restart = ws.receive_type("CLOCK_STATE", milliseconds(15000));
+  ASSERT_TRUE(after_restart);
+  EXPECT_EQ((*after_restart)["isPaused"], false);
+  EXPECT_EQ((*after_restart)["version"], 3);
+  // Time sync never stopped.
+  ws.send({{"t", "TIME_PING"}, {"clientNowMs", wall_ms()}, {"pingId", 5}});
+  EXPECT_TRUE(ws.receive_type("TIME_PONG"));
+}
+
+TEST_F(WorkerTest, HealthMetricsAndUnknownPaths) {
+  wait_listening();
+  auto [status, body] = t::http_request(worker_->port(), "GET", "/healthz");
+  auto health = json::parse(body);
+  EXPECT_EQ(health["listener"]["up"], true);
+  EXPECT_TRUE(health["clock"].contains("is_synced"));
+  auto [mstatus, metrics] = t::http_request(worker_->port(), "GET", "/metrics");
+  EXPECT_EQ(mstatus, 200);
+  EXPECT_NE(metrics.find("session_clock_connections "), std::string::npos);
+  EXPECT_NE(metrics.find("session_clock_push_latency_seconds_bucket"), std::string::npos);
+  EXPECT_EQ(t::http_request(worker_->port(), "GET", "/nope").first, 404);
+  EXPECT_EQ(t::http_request(worker_->port(), "POST", "/timesync", std::string(64 * 1024, ' ')).first, 413);
+}
+
+TEST_F(WorkerTest, TimeTicksArriveOnTheSecondBoundary) {
+  t::WsClient ws(worker_->port());
+  ws.send({{"t", "SUBSCRIBE_TIME"}, {"timezone", "Europe/Berlin"}});
+  ASSERT_TRUE(ws.receive_type("SUBSCRIBED"));
+  auto tick = ws.receive_type("time_update", milliseconds(2500));
+  ASSERT_TRUE(tick);
+  EXPECT_EQ((*tick)["timezone"], "Europe/Berlin");
+  EXPECT_EQ(static_cast<long long>((*tick)["timestamp_ms"].get<double>()) % 1000, 0);
+  EXPECT_NEAR((*tick)["timestamp_ms"].get<double>(), wall_ms(), 1000);
+  ws.send({{"t", "SUBSCRIBE_TIME"}, {"timezone", "Mars/Olympus_Mons"}});
+  auto error = ws.receive_type("ERROR");
+  ASSERT_TRUE(error);
+  EXPECT_EQ((*error)["code"], "invalid_timezone");
+}
+
+TEST_F(WorkerTest, AnExpiredTokenClosesTheSocket) {
+  t::WsClient ws(worker_->port());
+  ws.send({{"t", "AUTH"}, {"token", t::make_token("dave", "authenticated", 2)}});
+  ASSERT_TRUE(ws.receive_type("AUTH_OK"));
+  EXPECT_EQ(ws.wait_closed(milliseconds(5000)), 1008);
+}
+
+TEST_F(WorkerTest, OriginAllowListIsEnforced) {
+  worker_ = std::make_unique<t::WorkerProcess>(cluster_->url(),
+                                               std::vector<std::string>{"--allowed-origins", "https://app.example"});
+  EXPECT_NO_THROW(t::WsClient(worker_->port(), "/ws", "https://app.example"));
+  EXPECT_THROW(t::WsClient(worker_->port(), "/ws", "https://evil.example"), std::exception);
+}
+
+TEST_F(WorkerTest, SigtermClosesClientsWith1001) {
+  t::WsClient ws(worker_->port());
+  ws.send({{"t", "TIME_PING"}, {"clientNowMs", wall_ms()}, {"pingId", 1}});
+  ASSERT_TRUE(ws.receive_type("TIME_PONG"));
+  worker_->terminate();
+  EXPECT_EQ(ws.wait_closed(), 1001);
+  EXPECT_EQ(worker_->wait_exit(), 0);
+}
+
+}  // namespace

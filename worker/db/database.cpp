@@ -1,0 +1,136 @@
+#include "db/database.hpp"
+
+#include <boost/asio/post.hpp>
+#include <pqxx/pqxx>
+
+#include "core/notification.hpp"
+
+namespace session_clock::worker::db {
+namespace {
+
+// Times as exact Unix microseconds (extract() is numeric: no float rounding).
+constexpr const char* kSelectClock =
+    "SELECT (extract(epoch FROM started_at) * 1000000)::int8, is_paused, total_paused_ms, "
+    "(extract(epoch FROM last_state_change_at) * 1000000)::int8, "
+    "(extract(epoch FROM ended_at) * 1000000)::int8, version "
+    "FROM session_clock.sessions WHERE id = $1::uuid";
+
+core::ClockState clock_from_row(const pqxx::row& r) {
+  core::ClockState s;
+  s.started_at_us = r[0].as<std::int64_t>();
+  s.is_paused = r[1].as<bool>();
+  s.total_paused_ms = r[2].as<std::int64_t>();
+  s.last_change_us = r[3].as<std::int64_t>();
+  if (!r[4].is_null()) s.ended_at_us = r[4].as<std::int64_t>();
+  s.version = r[5].as<std::int64_t>();
+  return s;
+}
+
+}  // namespace
+
+std::unique_ptr<pqxx::connection> open_connection(const std::string& url, const char* purpose) {
+  auto conn = std::make_unique<pqxx::connection>(url);
+  pqxx::nontransaction tx(*conn);
+  tx.exec_params("SELECT set_config('application_name', $1, false)", std::string("session-clock-worker ") + purpose);
+  return conn;
+}
+
+Database::Database(std::string url, std::string client_role, unsigned threads)
+    : url_(std::move(url)), client_role_(std::move(client_role)), pool_(threads) {}
+
+Database::~Database() { stop(); }
+
+void Database::stop() {
+  pool_.stop();
+  pool_.join();
+}
+
+std::string Database::last_error() const {
+  std::lock_guard lock(mutex_);
+  return last_error_;
+}
+
+void Database::record_error(const std::string& message) {
+  std::lock_guard lock(mutex_);
+  last_error_ = message;
+}
+
+std::unique_ptr<pqxx::connection> Database::acquire() {
+  {
+    std::lock_guard lock(mutex_);
+    if (!idle_.empty()) {
+      auto conn = std::move(idle_.back());
+      idle_.pop_back();
+      return conn;
+    }
+  }
+  return open_connection(url_, "query");
+}
+
+void Database::release(std::unique_ptr<pqxx::connection> conn) {
+  if (!conn || !conn->is_open()) return;
+  std::lock_guard lock(mutex_);
+  idle_.push_back(std::move(conn));
+}
+
+// Runs work(connection) on the pool. Any failure drops the connection (it
+// may be broken) and reports the error; nothing escapes the pool thread.
+template <typename Result, typename Work>
+void Database::run(std::function<void(Result)> done, Work work) {
+  boost::asio::post(pool_, [this, done = std::move(done), work = std::move(work)]() mutable {
+    Result result;
+    std::unique_ptr<pqxx::connection> conn;
+    try {
+      conn = acquire();
+      work(*conn, result);
+      release(std::move(conn));
+      healthy_ = true;
+    } catch (const std::exception& e) {
+      result.error = e.what();
+      if (dynamic_cast<const pqxx::broken_connection*>(&e) || !conn || !conn->is_open()) healthy_ = false;
+      record_error(result.error);
+    }
+    done(std::move(result));
+  });
+}
+
+void Database::fetch_clock(std::string session_id, std::function<void(ClockRead)> done) {
+  run<ClockRead>(std::move(done), [id = std::move(session_id)](pqxx::connection& c, ClockRead& out) {
+    pqxx::nontransaction tx(c);
+    auto rows = tx.exec_params(kSelectClock, id);
+    if (!rows.empty()) out.state = clock_from_row(rows[0]);
+  });
+}
+
+// The database's own rule, asked with the user's claims: SET LOCAL ROLE and
+// request.jwt.claims exactly as PostgREST would, in a transaction that only
+// reads and is rolled back.
+void Database::check_access(std::string session_id, std::string claims_json, std::function<void(AccessRead)> done) {
+  run<AccessRead>(std::move(done), [this, id = std::move(session_id), claims = std::move(claims_json)](
+                                       pqxx::connection& c, AccessRead& out) {
+    pqxx::work tx(c);
+    tx.exec("SET LOCAL ROLE " + tx.quote_name(client_role_));
+    tx.exec_params("SELECT set_config('request.jwt.claims', $1, true)", claims);
+    try {
+      auto rows = tx.exec_params("SELECT session_clock.caller_access($1::uuid)", id);
+      if (!rows.empty() && !rows[0][0].is_null()) out.access = rows[0][0].as<std::string>();
+    } catch (const pqxx::sql_error& e) {
+      // 42501 (no usable sub) is a refusal, not a database failure.
+      if (e.sqlstate() != "42501") throw;
+    }
+    tx.abort();
+  });
+}
+
+void Database::notify(std::string payload, std::function<void(std::string)> done) {
+  struct Outcome {
+    std::string error;
+  };
+  run<Outcome>([done = std::move(done)](Outcome o) { done(o.error); },
+               [payload = std::move(payload)](pqxx::connection& c, Outcome&) {
+                 pqxx::nontransaction tx(c);
+                 tx.exec_params("SELECT pg_notify($1, $2)", std::string(core::kNotifyChannel), payload);
+               });
+}
+
+}  // namespace session_clock::worker::db

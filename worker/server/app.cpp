@@ -1,0 +1,161 @@
+#include "server/app.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <atomic>
+#include <fstream>
+#include <random>
+#include <spdlog/spdlog.h>
+#include <sstream>
+#include <thread>
+
+#include "core/kernel_clock.hpp"
+#include "server/listener.hpp"
+#include "server/server_context.hpp"
+#include "server/ws_session.hpp"
+
+namespace session_clock::worker {
+
+namespace net = boost::asio;
+using namespace std::chrono;
+
+namespace {
+
+constexpr auto kSelfTestTimeout = seconds(5);
+constexpr auto kShutdownGrace = milliseconds(1500);
+
+std::optional<auth::JwtVerifier> make_verifier(const Options& o) {
+  if (!o.jwt_secret.empty()) return auth::JwtVerifier::with_secret(o.jwt_secret);
+  if (!o.jwt_public_key_file.empty()) {
+    std::ifstream in(o.jwt_public_key_file);
+    std::stringstream pem;
+    pem << in.rdbuf();
+    return auth::JwtVerifier::with_public_key(pem.str());
+  }
+  spdlog::warn("no --jwt-secret or --jwt-public-key: clock subscriptions are unavailable, time sync works");
+  return std::nullopt;
+}
+
+std::string random_nonce() {
+  std::random_device rd;
+  std::ostringstream o;
+  o << std::hex << rd() << rd();
+  return o.str();
+}
+
+// Proves NOTIFY reaches our LISTEN connection; a transaction-mode pooler
+// accepts LISTEN and then never delivers anything.
+class SelfTest : public std::enable_shared_from_this<SelfTest> {
+ public:
+  SelfTest(net::io_context& io, ServerContext& ctx) : timer_(io), ctx_(ctx), nonce_("selftest-" + random_nonce()) {}
+  const std::string& nonce() const { return nonce_; }
+  void start() {
+    ctx_.database->notify(nonce_, [](std::string error) {
+      if (!error.empty()) spdlog::warn("self-test: cannot send NOTIFY: {}", error);
+    });
+    timer_.expires_after(kSelfTestTimeout);
+    timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+      if (ec || self->passed_) return;
+      spdlog::critical(
+          "self-test failed: a NOTIFY did not reach the LISTEN connection within {} s. A transaction-mode "
+          "pooler (e.g. PgBouncer pool_mode=transaction) silently breaks LISTEN: connect the worker to PostgreSQL "
+          "directly or through a session-mode pool.",
+          kSelfTestTimeout.count());
+      std::exit(3);
+    });
+  }
+  void on_payload(const std::string& payload) {
+    if (payload == nonce_ && !passed_) {
+      passed_ = true;
+      timer_.cancel();
+      spdlog::info("self-test passed: NOTIFY reaches the listener");
+    }
+  }
+
+ private:
+  net::steady_timer timer_;
+  ServerContext& ctx_;
+  std::string nonce_;
+  std::atomic<bool> passed_{false};
+};
+
+void close_all_sessions(ServerContext& ctx) {
+  std::vector<std::weak_ptr<WsSession>> sessions;
+  {
+    std::lock_guard lock(ctx.sessions_mutex);
+    ctx.shutting_down = true;
+    sessions.swap(ctx.sessions);
+  }
+  for (auto& w : sessions)
+    if (auto s = w.lock()) s->shutdown();
+}
+
+}  // namespace
+
+int run_app(Options options) {
+  net::io_context io(static_cast<int>(options.threads));
+  ServerContext ctx;
+  ctx.options = options;
+  try {
+    ctx.verifier = make_verifier(options);
+  } catch (const std::exception& e) {
+    spdlog::critical("unusable JWT key: {}", e.what());
+    return 2;
+  }
+  ctx.database = std::make_unique<db::Database>(options.database_url, options.client_role, 2);
+  ctx.hub = std::make_shared<ClockHub>(*ctx.database, ctx.metrics);
+  ctx.ticker = std::make_shared<TimeTicker>(io);
+
+  auto self_test = std::make_shared<SelfTest>(io, ctx);
+  bool first_attach = true;
+  ctx.listener = std::make_shared<db::NotificationListener>(
+      io, options.database_url,
+      [&ctx, self_test](const std::string& payload) {
+        self_test->on_payload(payload);
+        ctx.hub->on_notification(payload);
+      },
+      [&ctx, self_test, &first_attach] {
+        if (std::exchange(first_attach, false)) self_test->start();
+        ctx.hub->resync();
+      });
+
+  std::shared_ptr<Listener> listener;
+  try {
+    listener = std::make_shared<Listener>(
+        io, net::ip::tcp::endpoint(net::ip::make_address(options.listen_host), options.listen_port), ctx);
+  } catch (const std::exception& e) {
+    spdlog::critical("cannot listen on {}:{}: {}", options.listen_host, options.listen_port, e.what());
+    return 2;
+  }
+  auto endpoint = listener->local_endpoint();
+  spdlog::info("listening on http://{}:{} (WebSocket at /ws), {} threads", endpoint.address().to_string(),
+               endpoint.port(), options.threads);
+  spdlog::info("host clock: {}", core::to_json(core::read_kernel_clock_status()));
+
+  ctx.listener->start();
+  ctx.ticker->start();
+  listener->run();
+
+  net::signal_set signals(io, SIGINT, SIGTERM);
+  net::steady_timer grace(io);
+  signals.async_wait([&](boost::system::error_code, int signal) {
+    spdlog::info("signal {}: shutting down", signal);
+    listener->stop();
+    ctx.ticker->stop();
+    ctx.listener->stop();
+    close_all_sessions(ctx);
+    grace.expires_after(kShutdownGrace);  // let close handshakes finish
+    grace.async_wait([&](boost::system::error_code) { io.stop(); });
+  });
+
+  std::vector<std::thread> threads;
+  for (unsigned i = 1; i < options.threads; ++i) threads.emplace_back([&io] { io.run(); });
+  io.run();
+  for (auto& t : threads) t.join();
+  ctx.database->stop();
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace session_clock::worker

@@ -1,0 +1,44 @@
+#include "server/listener.hpp"
+
+#include <boost/asio/strand.hpp>
+#include <spdlog/spdlog.h>
+
+#include "server/http_session.hpp"
+
+namespace session_clock::worker {
+
+namespace net = boost::asio;
+
+Listener::Listener(net::io_context& io, const net::ip::tcp::endpoint& endpoint, ServerContext& ctx)
+    : io_(io), acceptor_(net::make_strand(io)), ctx_(ctx) {
+  acceptor_.open(endpoint.protocol());
+  acceptor_.set_option(net::socket_base::reuse_address(true));
+  acceptor_.bind(endpoint);
+  acceptor_.listen(net::socket_base::max_listen_connections);
+}
+
+void Listener::run() { accept(); }
+
+void Listener::stop() {
+  net::post(acceptor_.get_executor(), [self = shared_from_this()] {
+    boost::system::error_code ignored;
+    self->acceptor_.close(ignored);
+  });
+}
+
+void Listener::accept() {
+  acceptor_.async_accept(net::make_strand(io_), [self = shared_from_this()](boost::system::error_code ec,
+                                                                           net::ip::tcp::socket socket) {
+    if (ec == net::error::operation_aborted) return;
+    if (ec) {
+      spdlog::warn("accept: {}", ec.message());  // e.g. out of descriptors: keep serving the others
+    } else {
+      boost::system::error_code ignored;
+      socket.set_option(net::ip::tcp::no_delay(true), ignored);
+      std::make_shared<HttpSession>(std::move(socket), self->ctx_)->run();
+    }
+    self->accept();
+  });
+}
+
+}  // namespace session_clock::worker

@@ -1,0 +1,41 @@
+// Counters for GET /metrics (Prometheus text format). Lock-free: every
+// connection thread bumps them.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+namespace session_clock::worker {
+
+class Metrics {
+ public:
+  std::atomic<std::int64_t> connections{0};
+  std::atomic<std::uint64_t> connections_total{0};
+  std::atomic<std::uint64_t> pings{0};
+  std::atomic<std::uint64_t> pushes{0};
+  std::atomic<std::uint64_t> notifications{0};
+  std::atomic<std::uint64_t> errors{0};
+  std::atomic<std::uint64_t> rate_limited{0};
+  std::atomic<std::uint64_t> queue_drops{0};  // slow readers closed
+  std::atomic<std::uint64_t> http_requests{0};
+
+  void count_message(const std::string& type);
+  // Time from a NOTIFY's arrival to the push being queued to a subscriber.
+  void observe_push_latency(double seconds);
+  std::string prometheus_text(std::uint64_t listener_reconnects, bool database_up, bool listener_up) const;
+
+ private:
+  static constexpr std::array<double, 10> kBuckets{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0};
+  std::array<std::atomic<std::uint64_t>, 11> latency_buckets_{};  // last: +Inf
+  std::atomic<std::uint64_t> latency_count_{0};
+  std::atomic<std::uint64_t> latency_sum_us_{0};
+  // Messages by type: a fixed set, so no map and no lock.
+  static constexpr std::array<const char*, 10> kTypes{"TIME_PING", "time_sync.request", "timesync", "SUBSCRIBE_TIME",
+                                                      "UNSUBSCRIBE_TIME", "AUTH", "SUBSCRIBE_CLOCK",
+                                                      "UNSUBSCRIBE_CLOCK", "invalid", "other"};
+  std::array<std::atomic<std::uint64_t>, 10> messages_{};
+};
+
+}  // namespace session_clock::worker

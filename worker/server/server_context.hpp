@@ -1,0 +1,40 @@
+// What every connection shares: configuration, the database, the hub, the
+// ticker, the token verifier and the counters. Owned by App; outlives every
+// session (App joins all threads before it is destroyed).
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <vector>
+
+#include "auth/jwt_verifier.hpp"
+#include "config/options.hpp"
+#include "db/database.hpp"
+#include "db/notification_listener.hpp"
+#include "server/clock_health.hpp"
+#include "server/clock_hub.hpp"
+#include "server/metrics.hpp"
+#include "server/time_ticker.hpp"
+
+namespace session_clock::worker {
+
+class WsSession;
+
+struct ServerContext {
+  Options options;
+  Metrics metrics;
+  std::optional<auth::JwtVerifier> verifier;  // none configured: clocks are unavailable
+  std::unique_ptr<db::Database> database;
+  std::shared_ptr<db::NotificationListener> listener;
+  std::shared_ptr<ClockHub> hub;
+  std::shared_ptr<TimeTicker> ticker;
+  ClockHealth clock_health;
+
+  // Open WebSocket sessions, so shutdown can close each with 1001.
+  std::mutex sessions_mutex;
+  std::vector<std::weak_ptr<WsSession>> sessions;
+  bool shutting_down = false;
+};
+
+}  // namespace session_clock::worker

@@ -1,0 +1,23 @@
+// Anything that can be handed a ready-made frame from another thread: the
+// hub and the ticker fan out one serialised frame to many of these.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace session_clock::worker {
+
+using Frame = std::shared_ptr<const std::string>;
+
+class Subscriber {
+ public:
+  virtual ~Subscriber() = default;
+  // A CLOCK_STATE for session_id at version; the subscriber drops versions it
+  // has already seen. Thread-safe.
+  virtual void push_clock(const std::string& session_id, std::int64_t version, Frame frame) = 0;
+  // Any other frame (time ticks). Thread-safe.
+  virtual void push(Frame frame) = 0;
+};
+
+}  // namespace session_clock::worker

@@ -1,0 +1,41 @@
+// SUBSCRIBE_TIME: one time_update per second, sent on the server's second
+// boundary. The wait is a steady_clock timer (a clock step can't make it
+// fire early or never), re-aimed at the next wall-clock second every tick,
+// so a step only shifts which second the next tick announces.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "server/subscriber.hpp"
+
+namespace session_clock::worker {
+
+class TimeTicker : public std::enable_shared_from_this<TimeTicker> {
+ public:
+  explicit TimeTicker(boost::asio::io_context& io);
+  void start();
+  void stop();
+  void subscribe(std::weak_ptr<Subscriber> subscriber, const Subscriber* key, std::string timezone);
+  void unsubscribe(const Subscriber* key);
+
+ private:
+  struct Entry {
+    std::weak_ptr<Subscriber> subscriber;
+    const Subscriber* key;
+    std::string timezone;
+  };
+  void arm();
+  void tick();
+
+  boost::asio::steady_timer timer_;
+  std::mutex mutex_;
+  std::vector<Entry> entries_;
+  bool stopped_ = false;
+};
+
+}  // namespace session_clock::worker

@@ -1,0 +1,314 @@
+#include "server/ws_session.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "protocol/message_types.hpp"
+#include "protocol/outbound.hpp"
+#include "protocol/time_update.hpp"
+#include "time/wall_clock.hpp"
+
+namespace session_clock::worker {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+using namespace std::chrono;
+
+namespace {
+
+// The legacy dialect's advice to its clients on how often to sync.
+constexpr double kRecommendedSyncIntervalMs = 30'000;
+
+template <typename T>
+constexpr bool always_false = false;
+
+}  // namespace
+
+WsSession::WsSession(net::ip::tcp::socket&& socket, ServerContext& ctx)
+    : ws_(std::move(socket)),
+      ctx_(ctx),
+      limiter_(ctx.options.limits.rate_per_second, ctx.options.limits.rate_burst, ctx.options.limits.flood_strikes),
+      expiry_(ws_.get_executor()) {}
+
+WsSession::~WsSession() {
+  if (accepted_) ctx_.metrics.connections--;
+}
+
+void WsSession::run(http::request<http::string_body> request, std::optional<auth::VerifiedToken> identity) {
+  const auto& limits = ctx_.options.limits;
+  websocket::stream_base::timeout timeout{seconds(10), limits.idle_timeout, /*keep_alive_pings=*/true};
+  ws_.set_option(timeout);
+  ws_.read_message_max(limits.max_message_bytes);
+  ws_.set_option(websocket::stream_base::decorator(
+      [](websocket::response_type& res) { res.set(http::field::server, "session-clock-worker"); }));
+  beast::get_lowest_layer(ws_).expires_never();  // the websocket timeouts take over
+  ws_.async_accept(request, [self = shared_from_this(), identity = std::move(identity)](beast::error_code ec) mutable {
+    if (!ec && identity) self->become(std::move(*identity));
+    self->on_accept(ec);
+  });
+}
+
+void WsSession::on_accept(beast::error_code ec) {
+  if (ec) return spdlog::debug("ws: handshake failed: {}", ec.message());
+  accepted_ = true;
+  ctx_.metrics.connections++;
+  ctx_.metrics.connections_total++;
+  {
+    std::lock_guard lock(ctx_.sessions_mutex);
+    if (ctx_.shutting_down) return close(websocket::close_code::going_away, "server shutting down");
+    ctx_.sessions.push_back(weak_from_this());
+  }
+  read();
+}
+
+void WsSession::read() {
+  ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t n) { self->on_read(ec, n); });
+}
+
+void WsSession::on_read(beast::error_code ec, std::size_t) {
+  double receive_ms = wall_now_ms();  // stamped before anything else happens
+  if (ec) {
+    // Oversized frames: Beast has already failed the read with close code 1009.
+    if (ec != websocket::error::closed) spdlog::debug("ws: read ended: {}", ec.message());
+    return leave_everything();
+  }
+  auto admitted = limiter_.admit(steady_clock::now());
+  if (!admitted.allowed) {
+    buffer_.consume(buffer_.size());
+    ctx_.metrics.rate_limited++;
+    if (admitted.should_close) return close(websocket::close_code::policy_error, "message rate limit exceeded");
+    send_error(protocol::errors::kRateLimited, "too many messages: slow down", nullptr);
+    return read();
+  }
+  if (!ws_.got_text()) {
+    buffer_.consume(buffer_.size());
+    send_error(protocol::errors::kBadMessage, "only text frames carry messages", nullptr);
+    return read();
+  }
+  std::string text = beast::buffers_to_string(buffer_.data());
+  buffer_.consume(buffer_.size());
+  handle(text, receive_ms);
+  if (!closing_) read();
+}
+
+void WsSession::handle(std::string_view text, double receive_ms) {
+  auto message = protocol::parse_inbound(text, ctx_.options.limits.max_json_depth);
+  std::visit(
+      [&](auto&& m) {
+        using T = std::decay_t<decltype(m)>;
+        if constexpr (std::is_same_v<T, protocol::TimePing>) {
+          ctx_.metrics.count_message(protocol::types::kTimePing);
+          on_time_ping(m, receive_ms);
+        } else if constexpr (std::is_same_v<T, protocol::LegacyTimeSync>) {
+          ctx_.metrics.count_message(protocol::types::kLegacyTimeSyncRequest);
+          on_legacy_sync(m, receive_ms);
+        } else if constexpr (std::is_same_v<T, protocol::JsonRpcTimesync>) {
+          ctx_.metrics.count_message(protocol::types::kJsonRpcTimesync);
+          on_jsonrpc(m);
+        } else if constexpr (std::is_same_v<T, protocol::SubscribeTime>) {
+          ctx_.metrics.count_message(protocol::types::kSubscribeTime);
+          on_subscribe_time(m);
+        } else if constexpr (std::is_same_v<T, protocol::UnsubscribeTime>) {
+          ctx_.metrics.count_message(protocol::types::kUnsubscribeTime);
+          time_subscribed_ = false;
+          ctx_.ticker->unsubscribe(this);
+          send_text(protocol::unsubscribed("time", nullptr));
+        } else if constexpr (std::is_same_v<T, protocol::Auth>) {
+          ctx_.metrics.count_message(protocol::types::kAuth);
+          on_auth(m);
+        } else if constexpr (std::is_same_v<T, protocol::SubscribeClock>) {
+          ctx_.metrics.count_message(protocol::types::kSubscribeClock);
+          on_subscribe_clock(m);
+        } else if constexpr (std::is_same_v<T, protocol::UnsubscribeClock>) {
+          ctx_.metrics.count_message(protocol::types::kUnsubscribeClock);
+          on_unsubscribe_clock(m);
+        } else if constexpr (std::is_same_v<T, protocol::ProtocolError>) {
+          ctx_.metrics.count_message("invalid");
+          send_error(m.code.c_str(), m.message, m.ref);
+        } else {
+          static_assert(always_false<T>, "unhandled message");
+        }
+      },
+      message);
+}
+
+void WsSession::on_time_ping(const protocol::TimePing& ping, double receive_ms) {
+  ctx_.metrics.pings++;
+  auto health = ctx_.clock_health.read();
+  send_text(protocol::time_pong(ping, receive_ms, wall_now_ms(), health.sync_warning, health.max_error_ms));
+}
+
+void WsSession::on_legacy_sync(const protocol::LegacyTimeSync& request, double receive_ms) {
+  ctx_.metrics.pings++;
+  auto health = ctx_.clock_health.read();
+  send_text(protocol::legacy_time_sync_response(request, receive_ms, wall_now_ms(), kRecommendedSyncIntervalMs,
+                                                health.sync_warning));
+}
+
+void WsSession::on_jsonrpc(const protocol::JsonRpcTimesync& request) {
+  ctx_.metrics.pings++;
+  send_text(protocol::jsonrpc_timesync_result(request.id, wall_now_ms()));
+}
+
+void WsSession::on_subscribe_time(const protocol::SubscribeTime& request) {
+  if (!protocol::is_known_timezone(request.timezone))
+    return send_error(protocol::errors::kInvalidTimezone, "unknown time zone: " + request.timezone,
+                      {{"t", protocol::types::kSubscribeTime}});
+  time_subscribed_ = true;
+  ctx_.ticker->subscribe(weak_from_this(), this, request.timezone);
+  send_text(protocol::subscribed("time", {{"timezone", request.timezone}}));
+}
+
+void WsSession::on_auth(const protocol::Auth& request) {
+  nlohmann::json ref = {{"t", protocol::types::kAuth}};
+  if (!ctx_.verifier) return send_error(protocol::errors::kUnauthorized, "authentication is not configured", ref);
+  auto result = ctx_.verifier->verify(request.token, duration_cast<seconds>(system_clock::now().time_since_epoch()).count());
+  if (!result.token) return send_error(protocol::errors::kUnauthorized, result.error, ref);
+  auto previous = identity_;
+  become(std::move(*result.token));
+  send_text(protocol::auth_ok(identity_->sub, identity_->role, identity_->expires_at_s * 1000.0));
+  // A different user: every clock followed so far is checked again.
+  if (previous && (previous->sub != identity_->sub || previous->role != identity_->role))
+    for (const auto& [id, version] : std::unordered_map<std::string, std::int64_t>(clocks_))
+      on_subscribe_clock({id}, /*recheck=*/true);
+}
+
+// Adopts an identity and arms the close at its expiry (steady timer: a wall
+// clock step can't stretch or cut a token's life by more than the step).
+void WsSession::become(auth::VerifiedToken identity) {
+  identity_ = std::move(identity);
+  auto remaining = milliseconds(static_cast<std::int64_t>(identity_->expires_at_s * 1000.0 - wall_now_ms()));
+  expiry_.expires_after(std::max(remaining, milliseconds(0)));
+  expiry_.async_wait([self = shared_from_this(), exp = identity_->expires_at_s](beast::error_code ec) {
+    if (ec || !self->identity_ || self->identity_->expires_at_s != exp) return;
+    self->close(websocket::close_code::policy_error, "token expired");
+  });
+}
+
+void WsSession::on_subscribe_clock(const protocol::SubscribeClock& request, bool recheck) {
+  nlohmann::json ref = {{"t", protocol::types::kSubscribeClock}, {"sessionId", request.session_id}};
+  if (!identity_) return send_error(protocol::errors::kUnauthorized, "send AUTH with a token first", ref);
+  if (!recheck && !clocks_.count(request.session_id) && clocks_.size() >= ctx_.options.limits.max_subscriptions)
+    return send_error(protocol::errors::kForbidden, "too many clock subscriptions on this connection", ref);
+  auto self = shared_from_this();
+  auto id = request.session_id;
+  // 1. Does it exist (read as the worker)?  2. May this user see it (asked as the user)?
+  ctx_.database->fetch_clock(id, [self, id, ref, recheck](db::ClockRead read) {
+    net::post(self->ws_.get_executor(), [self, id, ref, recheck, read = std::move(read)] {
+      if (self->closing_) return;
+      auto refuse = [&](const char* code, std::string message) {
+        if (recheck) {
+          self->clocks_.erase(id);
+          self->ctx_.hub->unsubscribe(id, self.get());
+        }
+        self->send_error(code, std::move(message), ref);
+      };
+      if (!read.error.empty()) return refuse(protocol::errors::kUnavailable, "the database is unavailable; retry");
+      if (!read.state) return refuse(protocol::errors::kNotFound, "no session " + id);
+      if (self->identity_->role == "service_role") return self->grant_clock(id, *read.state);
+      self->ctx_.database->check_access(id, self->identity_->claims_json, [self, id, ref, recheck, state = *read.state](
+                                                                              db::AccessRead access) {
+        net::post(self->ws_.get_executor(), [self, id, ref, recheck, state, access = std::move(access)] {
+          if (self->closing_) return;
+          if (access.error.empty() && access.access) return self->grant_clock(id, state);
+          if (recheck) {
+            self->clocks_.erase(id);
+            self->ctx_.hub->unsubscribe(id, self.get());
+          }
+          if (!access.error.empty())
+            return self->send_error(protocol::errors::kUnavailable, "the database is unavailable; retry", ref);
+          self->send_error(protocol::errors::kForbidden, "not a member of session " + id, ref);
+        });
+      });
+    });
+  });
+}
+
+void WsSession::grant_clock(const std::string& session_id, const core::ClockState& state) {
+  bool newly = clocks_.emplace(session_id, 0).second;
+  push_clock(session_id, state.version,
+             std::make_shared<const std::string>(protocol::clock_state(session_id, state, wall_now_ms())));
+  if (newly) ctx_.hub->subscribe(session_id, weak_from_this());
+}
+
+void WsSession::on_unsubscribe_clock(const protocol::UnsubscribeClock& request) {
+  clocks_.erase(request.session_id);
+  ctx_.hub->unsubscribe(request.session_id, this);
+  send_text(protocol::unsubscribed("clock", {{"sessionId", request.session_id}}));
+}
+
+void WsSession::push_clock(const std::string& session_id, std::int64_t version, Frame frame) {
+  net::post(ws_.get_executor(), [self = shared_from_this(), session_id, version, frame = std::move(frame)] {
+    auto it = self->clocks_.find(session_id);
+    if (it == self->clocks_.end() || version <= it->second) return;  // not followed, or not newer
+    it->second = version;
+    self->send(frame);
+  });
+}
+
+void WsSession::push(Frame frame) {
+  net::post(ws_.get_executor(), [self = shared_from_this(), frame = std::move(frame)] { self->send(frame); });
+}
+
+void WsSession::shutdown() {
+  net::post(ws_.get_executor(),
+            [self = shared_from_this()] { self->close(websocket::close_code::going_away, "server shutting down"); });
+}
+
+// One bounded queue: a client that can't keep up is closed, never buffered
+// without bound.
+void WsSession::send(Frame frame) {
+  if (closing_) return;
+  if (queue_.size() >= ctx_.options.limits.max_send_queue) {
+    ctx_.metrics.queue_drops++;
+    return close(websocket::close_code::policy_error, "client is too slow");
+  }
+  queue_.push_back(std::move(frame));
+  if (queue_.size() == 1) write();
+}
+
+void WsSession::send_text(std::string text) { send(std::make_shared<const std::string>(std::move(text))); }
+
+void WsSession::send_error(const char* code, std::string message, nlohmann::json ref) {
+  ctx_.metrics.errors++;
+  send_text(protocol::error({code, std::move(message), std::move(ref)}));
+}
+
+void WsSession::write() {
+  ws_.text(true);
+  ws_.async_write(net::buffer(*queue_.front()),
+                  [self = shared_from_this()](beast::error_code ec, std::size_t n) { self->on_write(ec, n); });
+}
+
+void WsSession::on_write(beast::error_code ec, std::size_t) {
+  if (ec) {
+    queue_.clear();
+    return leave_everything();
+  }
+  queue_.pop_front();
+  if (!queue_.empty() && !closing_) write();
+}
+
+void WsSession::close(websocket::close_code code, const char* reason) {
+  if (closing_) return;
+  closing_ = true;
+  leave_everything();
+  expiry_.cancel();
+  ws_.async_close(websocket::close_reason(code, reason), [self = shared_from_this()](beast::error_code) {
+    beast::error_code ignored;
+    beast::get_lowest_layer(self->ws_).socket().shutdown(net::ip::tcp::socket::shutdown_both, ignored);
+  });
+}
+
+// Stops every fan-out to this connection (idempotent).
+void WsSession::leave_everything() {
+  if (left_) return;
+  left_ = true;
+  for (const auto& [id, version] : clocks_) ctx_.hub->unsubscribe(id, this);
+  clocks_.clear();
+  if (time_subscribed_) ctx_.ticker->unsubscribe(this);
+  expiry_.cancel();
+}
+
+}  // namespace session_clock::worker

@@ -1,0 +1,75 @@
+// One WebSocket connection: reads frames, answers time sync at once, keeps
+// the connection's identity and subscriptions, and writes through one
+// bounded queue. Every handler runs on the connection's strand; other
+// threads reach it only through push()/shutdown(), which post to it.
+#pragma once
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "auth/jwt_verifier.hpp"
+#include "limits/rate_limiter.hpp"
+#include "protocol/inbound.hpp"
+#include "server/server_context.hpp"
+#include "server/subscriber.hpp"
+
+namespace session_clock::worker {
+
+class WsSession : public Subscriber, public std::enable_shared_from_this<WsSession> {
+ public:
+  WsSession(boost::asio::ip::tcp::socket&& socket, ServerContext& ctx);
+  ~WsSession() override;
+
+  // Completes the upgrade; identity is the access_token already verified.
+  void run(boost::beast::http::request<boost::beast::http::string_body> request,
+           std::optional<auth::VerifiedToken> identity);
+  void push_clock(const std::string& session_id, std::int64_t version, Frame frame) override;
+  void push(Frame frame) override;
+  void shutdown();  // close with 1001
+
+ private:
+  void on_accept(boost::beast::error_code ec);
+  void read();
+  void on_read(boost::beast::error_code ec, std::size_t bytes);
+  void handle(std::string_view text, double receive_ms);
+
+  void on_time_ping(const protocol::TimePing& ping, double receive_ms);
+  void on_legacy_sync(const protocol::LegacyTimeSync& request, double receive_ms);
+  void on_jsonrpc(const protocol::JsonRpcTimesync& request);
+  void on_subscribe_time(const protocol::SubscribeTime& request);
+  void on_auth(const protocol::Auth& request);
+  void on_subscribe_clock(const protocol::SubscribeClock& request, bool recheck = false);
+  void on_unsubscribe_clock(const protocol::UnsubscribeClock& request);
+  void become(auth::VerifiedToken identity);
+  void grant_clock(const std::string& session_id, const core::ClockState& state);
+
+  void send(Frame frame);
+  void send_text(std::string text);
+  void send_error(const char* code, std::string message, nlohmann::json ref);
+  void write();
+  void on_write(boost::beast::error_code ec, std::size_t bytes);
+  void close(boost::beast::websocket::close_code code, const char* reason);
+  void leave_everything();
+
+  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  ServerContext& ctx_;
+  boost::beast::flat_buffer buffer_;
+  std::deque<Frame> queue_;
+  limits::RateLimiter limiter_;
+  std::optional<auth::VerifiedToken> identity_;
+  boost::asio::steady_timer expiry_;
+  std::unordered_map<std::string, std::int64_t> clocks_;  // followed session -> last version sent
+  bool time_subscribed_ = false;
+  bool accepted_ = false;
+  bool closing_ = false;
+  bool left_ = false;
+};
+
+}  // namespace session_clock::worker
