@@ -1,0 +1,359 @@
+#include "auth/jwt_verifier.hpp"
+
+#include <jwt.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/objects.h>
+#include <openssl/pem.h>
+
+#include <cmath>
+#include <limits>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <utility>
+
+#include "core/arguments.hpp"
+
+namespace session_clock::worker::auth {
+namespace {
+
+using Json = nlohmann::json;
+using Algorithm = JwtVerifier::Algorithm;
+
+constexpr std::size_t kMinSecretBytes = 32;   // RFC 7518 §3.2: at least the HS256 digest
+constexpr std::size_t kMaxKeyBytes = 64 * 1024;  // libjwt and OpenSSL take int lengths
+constexpr int kMinRsaBits = 2048;
+constexpr std::int64_t kMaxNumericDate = 253402300799;  // 9999-12-31T23:59:59Z; keeps exp * 1000 in range
+constexpr std::size_t kMaxRoleBytes = 63;               // a PostgreSQL identifier (NAMEDATALEN - 1)
+
+struct JwtFree {
+  void operator()(jwt_t* jwt) const noexcept { jwt_free(jwt); }
+};
+struct PkeyFree {
+  void operator()(EVP_PKEY* key) const noexcept { EVP_PKEY_free(key); }
+};
+struct BioFree {
+  void operator()(BIO* bio) const noexcept { BIO_free(bio); }
+};
+using JwtPtr = std::unique_ptr<jwt_t, JwtFree>;
+using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
+using BioPtr = std::unique_ptr<BIO, BioFree>;
+
+VerifyResult refuse(std::string_view reason) { return {std::nullopt, std::string(reason)}; }
+
+// ---- configuration -------------------------------------------------------
+
+std::int64_t checked_leeway(std::int64_t leeway_s) {
+  if (leeway_s < 0 || leeway_s > JwtVerifier::kMaxLeewayS)
+    throw std::invalid_argument("JWT leeway must be 0-" + std::to_string(JwtVerifier::kMaxLeewayS) + " seconds");
+  return leeway_s;
+}
+
+// A longer HS* digest needs a secret at least that long (RFC 7518 §3.2), so a
+// short secret only enables the algorithms it can key properly.
+std::vector<Algorithm> hmac_algorithms(std::size_t secret_bytes) {
+  if (secret_bytes < kMinSecretBytes)
+    throw std::invalid_argument("JWT secret must be at least " + std::to_string(kMinSecretBytes) + " bytes");
+  if (secret_bytes > kMaxKeyBytes) throw std::invalid_argument("JWT secret is too long");
+  std::vector<Algorithm> algorithms{{"HS256", 32}};
+  if (secret_bytes >= 48) algorithms.push_back({"HS384", 48});
+  if (secret_bytes >= 64) algorithms.push_back({"HS512", 64});
+  return algorithms;
+}
+
+// Public keys never need a passphrase; refusing one keeps OpenSSL from
+// prompting on a terminal.
+int no_passphrase(char*, int, int, void*) { return 0; }
+
+PkeyPtr read_public_key(const std::string& pem) {
+  if (pem.size() > kMaxKeyBytes) throw std::invalid_argument("JWT public key is too long");
+  BioPtr in(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  PkeyPtr key(in ? PEM_read_bio_PUBKEY(in.get(), nullptr, no_passphrase, nullptr) : nullptr);
+  ERR_clear_error();  // don't leave parse errors in this thread's queue for other OpenSSL users
+  if (!key) throw std::invalid_argument("JWT public key is not a PEM public key (BEGIN PUBLIC KEY)");
+  return key;
+}
+
+std::vector<Algorithm> rsa_algorithms(EVP_PKEY* key) {
+  if (EVP_PKEY_get_bits(key) < kMinRsaBits)
+    throw std::invalid_argument("JWT RSA public key must have at least " + std::to_string(kMinRsaBits) + " bits");
+  auto bytes = static_cast<std::size_t>(EVP_PKEY_get_size(key));  // the modulus length
+  return {{"RS256", bytes}, {"RS384", bytes}, {"RS512", bytes}};
+}
+
+// The curve picks the one ES* algorithm that goes with it (RFC 7518 §3.4).
+std::vector<Algorithm> ec_algorithms(EVP_PKEY* key) {
+  char group[64] = {};
+  std::size_t length = 0;
+  int nid = EVP_PKEY_get_group_name(key, group, sizeof group, &length) == 1 ? OBJ_txt2nid(group) : NID_undef;
+  ERR_clear_error();
+  if (nid == NID_X9_62_prime256v1) return {{"ES256", 64}};
+  if (nid == NID_secp384r1) return {{"ES384", 96}};
+  throw std::invalid_argument("JWT EC public key must be on P-256 or P-384");
+}
+
+std::vector<Algorithm> public_key_algorithms(EVP_PKEY* key) {
+  switch (EVP_PKEY_get_base_id(key)) {
+    case EVP_PKEY_RSA:
+      return rsa_algorithms(key);
+    case EVP_PKEY_EC:
+      return ec_algorithms(key);
+    default:
+      throw std::invalid_argument("JWT public key must be RSA or EC (P-256, P-384)");
+  }
+}
+
+// libjwt re-reads the key on every decode; handing it our own encoding of the
+// key we classified means it cannot pick another block out of the file.
+std::string canonical_pem(EVP_PKEY* key) {
+  BioPtr out(BIO_new(BIO_s_mem()));
+  if (!out || PEM_write_bio_PUBKEY(out.get(), key) != 1) throw std::runtime_error("cannot encode JWT public key");
+  char* data = nullptr;
+  long size = BIO_get_mem_data(out.get(), &data);
+  return std::string(data, static_cast<std::size_t>(size));
+}
+
+// ---- token structure ------------------------------------------------------
+
+int base64url_value(char c) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '-') return 62;
+  if (c == '_') return 63;
+  return -1;
+}
+
+// Strict base64url (RFC 7515 §2): no padding, no whitespace and zero unused
+// bits, so every token has exactly one spelling.
+std::optional<std::string> base64url_decode(std::string_view text) {
+  if (text.size() % 4 == 1) return std::nullopt;
+  std::string out;
+  out.reserve(text.size() / 4 * 3 + 2);
+  std::uint32_t bits = 0;
+  int pending = 0;
+  for (char c : text) {
+    int value = base64url_value(c);
+    if (value < 0) return std::nullopt;
+    bits = (bits << 6) | static_cast<std::uint32_t>(value);
+    pending += 6;
+    if (pending >= 8) {
+      pending -= 8;
+      out.push_back(static_cast<char>((bits >> pending) & 0xFF));
+    }
+  }
+  if ((bits & ((1u << pending) - 1)) != 0) return std::nullopt;
+  return out;
+}
+
+struct Segments {
+  std::string_view header, payload, signature;
+};
+
+std::optional<Segments> split_token(std::string_view token) {
+  auto first = token.find('.');
+  if (first == std::string_view::npos) return std::nullopt;
+  auto second = token.find('.', first + 1);
+  if (second == std::string_view::npos || token.find('.', second + 1) != std::string_view::npos) return std::nullopt;
+  return Segments{token.substr(0, first), token.substr(first + 1, second - first - 1), token.substr(second + 1)};
+}
+
+std::optional<Json> decode_json_object(std::string_view segment) {
+  auto text = base64url_decode(segment);
+  if (!text) return std::nullopt;
+  Json value = Json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  if (!value.is_object()) return std::nullopt;  // a parse error yields "discarded", not an object
+  return value;
+}
+
+bool equals_ignoring_ascii_case(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+    if (lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
+}
+
+// The algorithm must be one the key allows, compared exactly (libjwt's own
+// lookup ignores case); typ, if present, must say JWT; no crit extension is
+// understood here, so any is refused (RFC 7515 §4.1.11).
+std::string_view check_header(const Json& header, const std::vector<Algorithm>& allowed, const Algorithm*& chosen) {
+  auto alg = header.find("alg");
+  if (alg == header.end() || !alg->is_string()) return "algorithm not allowed";
+  for (const auto& algorithm : allowed)
+    if (algorithm.name == alg->get_ref<const std::string&>()) chosen = &algorithm;
+  if (!chosen) return "algorithm not allowed";
+  auto typ = header.find("typ");
+  if (typ != header.end() && !(typ->is_string() && equals_ignoring_ascii_case(typ->get_ref<const std::string&>(), "JWT")))
+    return "unsupported token type";
+  if (header.contains("crit")) return "unsupported critical header";
+  return {};
+}
+
+// ---- signature -------------------------------------------------------------
+
+const EVP_MD* hmac_digest(std::string_view algorithm) {
+  if (algorithm == "HS256") return EVP_sha256();
+  if (algorithm == "HS384") return EVP_sha384();
+  if (algorithm == "HS512") return EVP_sha512();
+  return nullptr;
+}
+
+// Constant-time HMAC check: libjwt up to 1.15.3 compared MACs with strcmp()
+// (CVE-2024-25189); only distribution builds carry the fix.
+bool hmac_matches(const EVP_MD* digest, const std::string& secret, std::string_view signing_input,
+                  const std::string& signature) {
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int mac_length = 0;
+  if (!HMAC(digest, secret.data(), static_cast<int>(secret.size()),
+            reinterpret_cast<const unsigned char*>(signing_input.data()), signing_input.size(), mac, &mac_length))
+    return false;
+  return mac_length == signature.size() && CRYPTO_memcmp(mac, signature.data(), mac_length) == 0;
+}
+
+JwtPtr libjwt_decode(std::string_view token, const std::string& key) {
+  std::string text(token);  // libjwt wants a NUL-terminated copy
+  jwt_t* raw = nullptr;
+  int status = jwt_decode(&raw, text.c_str(), reinterpret_cast<const unsigned char*>(key.data()),
+                          static_cast<int>(key.size()));
+  JwtPtr jwt(raw);  // owned even on failure, should a libjwt version leave it set
+  ERR_clear_error();
+  if (status != 0) return nullptr;
+  return jwt;
+}
+
+// ---- claims ------------------------------------------------------------------
+
+enum class Rounding { down, up };
+
+// A NumericDate (RFC 7519 §2) as whole seconds. Fractions round toward refusal
+// (exp down, nbf up); values that are not plain timestamps are unusable.
+std::optional<std::int64_t> numeric_date(const Json& value, Rounding rounding) {
+  if (value.is_number_unsigned()) {
+    auto seconds = value.get<std::uint64_t>();
+    if (seconds > static_cast<std::uint64_t>(kMaxNumericDate)) return std::nullopt;
+    return static_cast<std::int64_t>(seconds);
+  }
+  if (value.is_number_integer()) {
+    auto seconds = value.get<std::int64_t>();
+    if (seconds < 0 || seconds > kMaxNumericDate) return std::nullopt;
+    return seconds;
+  }
+  if (!value.is_number_float()) return std::nullopt;
+  double seconds = value.get<double>();
+  if (!std::isfinite(seconds)) return std::nullopt;
+  seconds = rounding == Rounding::down ? std::floor(seconds) : std::ceil(seconds);
+  if (seconds < 0 || seconds > static_cast<double>(kMaxNumericDate)) return std::nullopt;
+  return static_cast<std::int64_t>(seconds);
+}
+
+// Absent: "". Present: a non-empty role name without control characters.
+std::optional<std::string> usable_role(const Json& payload) {
+  auto role = payload.find("role");
+  if (role == payload.end()) return std::string();
+  if (!role->is_string()) return std::nullopt;
+  const auto& name = role->get_ref<const std::string&>();
+  if (name.empty() || name.size() > kMaxRoleBytes) return std::nullopt;
+  for (unsigned char c : name)
+    if (c < 0x20 || c == 0x7F) return std::nullopt;
+  return name;
+}
+
+// Service tokens carry no sub; any other sub must be an id the database's
+// participant rule accepts (bounded, printable, no control or bidi characters).
+std::optional<std::string> usable_sub(const Json& payload, const std::string& role) {
+  auto sub = payload.find("sub");
+  if (sub == payload.end()) return role == "service_role" ? std::optional<std::string>("") : std::nullopt;
+  if (!sub->is_string()) return std::nullopt;
+  const auto& id = sub->get_ref<const std::string&>();
+  if (!core::is_valid_participant_id(id)) return std::nullopt;
+  return id;
+}
+
+// Comparisons are arranged so that no sum can overflow: exp and nbf are
+// bounded, now_s is not.
+VerifyResult check_claims(const Json& payload, std::int64_t now_s, std::int64_t leeway_s) {
+  auto exp_claim = payload.find("exp");
+  auto exp = exp_claim == payload.end() ? std::nullopt : numeric_date(*exp_claim, Rounding::down);
+  if (!exp) return refuse("token has no usable exp");
+  if (now_s >= *exp + leeway_s) return refuse("token expired");
+  if (auto nbf_claim = payload.find("nbf"); nbf_claim != payload.end()) {
+    auto nbf = numeric_date(*nbf_claim, Rounding::up);
+    if (!nbf) return refuse("token has no usable nbf");
+    if (now_s < *nbf - leeway_s) return refuse("token not yet valid");
+  }
+  auto role = usable_role(payload);
+  if (!role) return refuse("token has no usable role");
+  auto sub = usable_sub(payload, *role);
+  if (!sub) return refuse("token has no usable sub");
+  return {VerifiedToken{std::move(*sub), std::move(*role), *exp, payload.dump()}, {}};
+}
+
+}  // namespace
+
+JwtVerifier::JwtVerifier(std::string key, std::vector<Algorithm> algorithms, std::int64_t leeway_s)
+    : key_(std::move(key)), algorithms_(std::move(algorithms)), leeway_s_(checked_leeway(leeway_s)) {
+  for (const auto& algorithm : algorithms_) allowed_algorithms_.push_back(algorithm.name);
+}
+
+JwtVerifier JwtVerifier::from_config(std::string hmac_secret, std::string public_key_pem, std::int64_t leeway_s) {
+  if (hmac_secret.empty() == public_key_pem.empty())
+    throw std::invalid_argument("configure exactly one of the JWT secret and the JWT public key");
+  if (!hmac_secret.empty()) return with_secret(std::move(hmac_secret), leeway_s);
+  return with_public_key(std::move(public_key_pem), leeway_s);
+}
+
+JwtVerifier JwtVerifier::with_secret(std::string hmac_secret, std::int64_t leeway_s) {
+  auto algorithms = hmac_algorithms(hmac_secret.size());
+  return JwtVerifier(std::move(hmac_secret), std::move(algorithms), leeway_s);
+}
+
+JwtVerifier JwtVerifier::with_public_key(std::string public_key_pem, std::int64_t leeway_s) {
+  PkeyPtr key = read_public_key(public_key_pem);
+  auto algorithms = public_key_algorithms(key.get());
+  return JwtVerifier(canonical_pem(key.get()), std::move(algorithms), leeway_s);
+}
+
+VerifyResult JwtVerifier::verify(std::string_view token, std::int64_t now_s) const {
+  try {
+    return verify_unguarded(token, now_s);
+  } catch (...) {  // allocation failure or a library surprise: refuse, never propagate
+    return refuse("token verification failed");
+  }
+}
+
+// Everything an attacker controls is checked before libjwt sees the token; the
+// claims only after the signature holds.
+VerifyResult JwtVerifier::verify_unguarded(std::string_view token, std::int64_t now_s) const {
+  if (token.size() > kMaxTokenBytes) return refuse("token too large");
+  auto segments = split_token(token);
+  if (!segments) return refuse("malformed token");
+  auto header = decode_json_object(segments->header);
+  auto payload = decode_json_object(segments->payload);
+  auto signature = base64url_decode(segments->signature);
+  if (!header || !payload || !signature) return refuse("malformed token");
+  const Algorithm* algorithm = nullptr;
+  if (auto problem = check_header(*header, algorithms_, algorithm); !problem.empty()) return refuse(problem);
+  if (auto problem = check_signature(token, *algorithm, *signature); !problem.empty()) return refuse(problem);
+  return check_claims(*payload, now_s, leeway_s_);
+}
+
+std::string_view JwtVerifier::check_signature(std::string_view token, const Algorithm& algorithm,
+                                              const std::string& signature) const {
+  if (signature.size() != algorithm.signature_bytes) return "bad signature";
+  const EVP_MD* digest = hmac_digest(algorithm.name);
+  std::string_view signing_input = token.substr(0, token.rfind('.'));  // "header.payload"
+  if (digest && !hmac_matches(digest, key_, signing_input, signature)) return "bad signature";
+  JwtPtr jwt = libjwt_decode(token, key_);
+  // With the MAC already checked, a libjwt refusal can only be its JSON parser
+  // (it rejects \u0000 in strings, for one); for RS/ES it is the signature.
+  if (!jwt) return digest ? "malformed token" : "bad signature";
+  if (jwt_get_alg(jwt.get()) != jwt_str_alg(algorithm.name.c_str())) return "algorithm not allowed";
+  return {};
+}
+
+}  // namespace session_clock::worker::auth
