@@ -1,0 +1,218 @@
+#include "protocol/inbound.hpp"
+
+#include <cmath>
+#include <cstdint>
+#include <initializer_list>
+
+#include "protocol/json_depth.hpp"
+#include "protocol/jsonrpc_request.hpp"
+#include "protocol/message_types.hpp"
+
+namespace session_clock::worker::protocol {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::size_t kMaxEchoChars = 64;     // ids, type names, echoed refs
+constexpr std::size_t kMaxTimezoneChars = 64;
+constexpr std::size_t kMaxTokenChars = 8192;
+constexpr double kMaxTimeMs = 1e13;           // year 2286: anything later is garbage
+constexpr std::uint64_t kMaxIntegerId = std::uint64_t{1} << 53;  // exact in a JS number
+
+bool is_short_string(const json& v) {
+  return v.is_string() && v.get_ref<const std::string&>().size() <= kMaxEchoChars;
+}
+
+bool is_echoable(const json& v) {
+  return v.is_null() || v.is_boolean() || v.is_number() || is_short_string(v);
+}
+
+// See ProtocolError for the shape.
+json error_ref(const json& message) {
+  if (!message.is_object()) return nullptr;
+  json ref = json::object();
+  for (const char* key : {"t", "event", "method"}) {
+    auto it = message.find(key);
+    if (it == message.end()) continue;
+    if (is_short_string(*it)) ref[key] = *it;
+    break;
+  }
+  for (const char* key : {"ref", "pingId", "sessionId", "sequence", "id"}) {
+    auto it = message.find(key);
+    if (it != message.end() && is_echoable(*it)) ref[key] = *it;
+  }
+  return ref;
+}
+
+ProtocolError fail(const char* code, std::string text, const json& message) {
+  return {code, std::move(text), error_ref(message)};
+}
+
+ProtocolError bad_field(std::string text, const json& message) {
+  return fail(error_code::kBadField, std::move(text), message);
+}
+
+const json* member(const json& message, const char* key) {
+  auto it = message.find(key);
+  return it == message.end() ? nullptr : &*it;
+}
+
+bool is_time_ms(const json& v) {
+  if (!v.is_number()) return false;
+  double ms = v.get<double>();
+  return std::isfinite(ms) && ms >= 0 && ms <= kMaxTimeMs;
+}
+
+// pingId / sequence: an integer a JavaScript client can hold exactly, or a short string.
+bool is_correlation_id(const json& v) {
+  if (v.is_number_unsigned()) return v.get<std::uint64_t>() <= kMaxIntegerId;
+  if (v.is_number_integer()) {  // signed storage
+    auto n = v.get<std::int64_t>();
+    return n >= 0 && static_cast<std::uint64_t>(n) <= kMaxIntegerId;
+  }
+  return is_short_string(v);
+}
+
+bool is_timezone_name(const json& v) {
+  if (!v.is_string()) return false;
+  const auto& name = v.get_ref<const std::string&>();
+  if (name.empty() || name.size() > kMaxTimezoneChars) return false;
+  for (char c : name) {
+    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+              c == '+' || c == '-' || c == '/';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// The 36-character 8-4-4-4-12 form in any case, lower-cased; nothing else
+// (no braces, no urn:uuid:, no bare 32 hex digits).
+std::optional<std::string> canonical_uuid(const json& v) {
+  if (!v.is_string()) return std::nullopt;
+  const auto& text = v.get_ref<const std::string&>();
+  if (text.size() != 36) return std::nullopt;
+  std::string out = text;
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    bool hyphen_slot = i == 8 || i == 13 || i == 18 || i == 23;
+    if (hyphen_slot) {
+      if (out[i] != '-') return std::nullopt;
+    } else if (hex_value(out[i]) < 0) {
+      return std::nullopt;
+    } else if (out[i] >= 'A' && out[i] <= 'F') {
+      out[i] = static_cast<char>(out[i] - 'A' + 'a');
+    }
+  }
+  return out;
+}
+
+Inbound parse_time_ping(const json& m) {
+  const json* now = member(m, "clientNowMs");
+  if (!now || !is_time_ms(*now))
+    return bad_field("clientNowMs: must be a finite number of milliseconds in [0, 1e13]", m);
+  const json* id = member(m, "pingId");
+  if (id && !is_correlation_id(*id))
+    return bad_field("pingId: must be an integer in [0, 2^53] or a string of at most 64 characters", m);
+  return TimePing{now->get<double>(), id ? *id : json()};
+}
+
+Inbound parse_legacy_time_sync(const json& m) {
+  const json* sequence = member(m, "sequence");
+  if (sequence && !is_correlation_id(*sequence))
+    return bad_field("sequence: must be an integer in [0, 2^53] or a string of at most 64 characters", m);
+  const json* send = member(m, "client_send");
+  if (send && !is_time_ms(*send))
+    return bad_field("client_send: must be a finite number of milliseconds in [0, 1e13]", m);
+  LegacyTimeSync out{sequence ? *sequence : json(), std::nullopt};
+  if (send) out.client_send = send->get<double>();
+  return out;
+}
+
+// Over a socket a reply always goes back, so a notification (no id) is refused
+// rather than answered against JSON-RPC's rules.
+Inbound parse_jsonrpc_timesync(const json& m) {
+  const json* id = member(m, "id");
+  if (!id) return bad_field("id: required (a JSON-RPC notification gets no reply)", m);
+  if (!is_valid_jsonrpc_id(*id))
+    return bad_field("id: must be a number, null or a string of at most 64 characters", m);
+  return JsonRpcTimesync{*id};
+}
+
+Inbound parse_subscribe_time(const json& m) {
+  const json* zone = member(m, "timezone");
+  if (!zone) return SubscribeTime{};
+  if (!is_timezone_name(*zone))
+    return bad_field("timezone: must be a zone name of at most 64 characters [A-Za-z0-9_+-/]", m);
+  return SubscribeTime{zone->get<std::string>()};
+}
+
+Inbound parse_auth(const json& m) {
+  const json* token = member(m, "token");
+  if (!token || !token->is_string() || token->get_ref<const std::string&>().empty() ||
+      token->get_ref<const std::string&>().size() > kMaxTokenChars)
+    return bad_field("token: must be a non-empty string of at most 8192 characters", m);
+  return Auth{token->get<std::string>()};
+}
+
+std::optional<std::string> session_id_of(const json& m) {
+  const json* id = member(m, "sessionId");
+  return id ? canonical_uuid(*id) : std::nullopt;
+}
+
+constexpr const char* kBadSessionId = "sessionId: must be a UUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)";
+
+Inbound parse_subscribe_clock(const json& m) {
+  auto id = session_id_of(m);
+  if (!id) return bad_field(kBadSessionId, m);
+  return SubscribeClock{*id};
+}
+
+Inbound parse_unsubscribe_clock(const json& m) {
+  auto id = session_id_of(m);
+  if (!id) return bad_field(kBadSessionId, m);
+  return UnsubscribeClock{*id};
+}
+
+Inbound parse_by_t(const json& m, const json& t) {
+  if (!t.is_string()) return fail(error_code::kBadMessage, "t: must be a string", m);
+  const auto& type = t.get_ref<const std::string&>();
+  if (type == message_type::kTimePing) return parse_time_ping(m);
+  if (type == message_type::kSubscribeTime) return parse_subscribe_time(m);
+  if (type == message_type::kUnsubscribeTime) return UnsubscribeTime{};
+  if (type == message_type::kAuth) return parse_auth(m);
+  if (type == message_type::kSubscribeClock) return parse_subscribe_clock(m);
+  if (type == message_type::kUnsubscribeClock) return parse_unsubscribe_clock(m);
+  return fail(error_code::kUnknownType, "unknown message type", m);
+}
+
+bool is_legacy_request(const json& m) {
+  const json* event = member(m, "event");
+  return event && *event == message_type::kLegacyTimeSyncRequest;
+}
+
+bool is_jsonrpc_timesync(const json& m) {
+  const json* method = member(m, "method");
+  return is_jsonrpc(m) && method && *method == message_type::kJsonRpcTimesync;
+}
+
+}  // namespace
+
+Inbound parse_inbound(std::string_view frame, std::size_t max_json_depth) {
+  if (nests_deeper_than(frame, max_json_depth))
+    return ProtocolError{error_code::kBadJson, "nesting deeper than " + std::to_string(max_json_depth), nullptr};
+  json message = json::parse(frame.begin(), frame.end(), nullptr, false);
+  if (message.is_discarded()) return ProtocolError{error_code::kBadJson, "not valid JSON", nullptr};
+  if (!message.is_object()) return ProtocolError{error_code::kBadMessage, "not a JSON object", nullptr};
+  if (const json* t = member(message, "t")) return parse_by_t(message, *t);
+  if (is_legacy_request(message)) return parse_legacy_time_sync(message);
+  if (is_jsonrpc_timesync(message)) return parse_jsonrpc_timesync(message);
+  return fail(error_code::kBadMessage, "missing t", message);
+}
+
+}  // namespace session_clock::worker::protocol

@@ -1,0 +1,74 @@
+// One client frame, parsed and validated. Pure: no I/O, never throws, so the
+// worker can call it straight from an Asio handler on untrusted input.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include <nlohmann/json.hpp>
+
+namespace session_clock::worker::protocol {
+
+// {"t":"TIME_PING","clientNowMs":…,"pingId":…}. pingId is optional: null when
+// absent (and then not echoed), else an integer in [0, 2^53] or a string.
+struct TimePing {
+  double client_now_ms = 0;
+  nlohmann::json ping_id;
+};
+
+// {"event":"time_sync.request","sequence":…,"client_send":…}; both optional,
+// sequence null when absent.
+struct LegacyTimeSync {
+  nlohmann::json sequence;
+  std::optional<double> client_send;
+};
+
+// {"jsonrpc":"2.0","id":…,"method":"timesync"}; id is a string, number or null.
+struct JsonRpcTimesync {
+  nlohmann::json id;
+};
+
+struct SubscribeTime {
+  std::string timezone = "UTC";  // syntax checked; whether the zone exists is not
+};
+
+struct UnsubscribeTime {};
+
+struct Auth {
+  std::string token;
+};
+
+// session ids are canonical: lower-case 8-4-4-4-12 hex.
+struct SubscribeClock {
+  std::string session_id;
+};
+
+struct UnsubscribeClock {
+  std::string session_id;
+};
+
+// An ERROR frame to send back. `ref` is null when the frame was not a JSON
+// object; otherwise an object holding, when present:
+//   - the request's type under the key it came in: "t", or else "event", or
+//     else "method" (only if a string of at most 64 characters);
+//   - each of "ref", "pingId", "sessionId", "sequence" and "id" that is a
+//     scalar (null, boolean, number, or a string of at most 64 characters).
+// e.g. {"t":"TIME_PING","pingId":7}. Long strings are left out so an error
+// never echoes an attacker's payload back at full size.
+struct ProtocolError {
+  std::string code;
+  std::string message;
+  nlohmann::json ref;
+};
+
+using Inbound = std::variant<TimePing, LegacyTimeSync, JsonRpcTimesync, SubscribeTime, UnsubscribeTime, Auth,
+                             SubscribeClock, UnsubscribeClock, ProtocolError>;
+
+// Parses one text frame. Nesting deeper than max_json_depth is refused before
+// the JSON parser runs.
+Inbound parse_inbound(std::string_view frame, std::size_t max_json_depth);
+
+}  // namespace session_clock::worker::protocol

@@ -1,0 +1,58 @@
+// Every name the wire protocol uses (docs/protocol.md), spelled once.
+#pragma once
+
+namespace session_clock::worker::protocol {
+
+// Values of the `t` field (and of the older dialects' `event`/`method`).
+namespace message_type {
+inline constexpr const char* kTimePing = "TIME_PING";
+inline constexpr const char* kTimePong = "TIME_PONG";
+inline constexpr const char* kSubscribeTime = "SUBSCRIBE_TIME";
+inline constexpr const char* kUnsubscribeTime = "UNSUBSCRIBE_TIME";
+inline constexpr const char* kSubscribed = "SUBSCRIBED";
+inline constexpr const char* kUnsubscribed = "UNSUBSCRIBED";
+inline constexpr const char* kAuth = "AUTH";
+inline constexpr const char* kAuthOk = "AUTH_OK";
+inline constexpr const char* kSubscribeClock = "SUBSCRIBE_CLOCK";
+inline constexpr const char* kUnsubscribeClock = "UNSUBSCRIBE_CLOCK";
+inline constexpr const char* kClockState = "CLOCK_STATE";
+inline constexpr const char* kError = "ERROR";
+inline constexpr const char* kTimeUpdate = "time_update";
+
+// The older dialect: {"event":"time_sync.request", …}.
+inline constexpr const char* kLegacyTimeSyncRequest = "time_sync.request";
+inline constexpr const char* kLegacyTimeSyncResponse = "time_sync.response";
+
+// JSON-RPC 2.0 as the `timesync` JavaScript library speaks it.
+inline constexpr const char* kJsonRpcVersion = "2.0";
+inline constexpr const char* kJsonRpcTimesync = "timesync";
+}  // namespace message_type
+
+// SUBSCRIBED/UNSUBSCRIBED topics.
+namespace topic {
+inline constexpr const char* kTime = "time";
+inline constexpr const char* kClock = "clock";
+}  // namespace topic
+
+// The `code` of an ERROR frame.
+namespace error_code {
+inline constexpr const char* kBadJson = "bad_json";
+inline constexpr const char* kBadMessage = "bad_message";
+inline constexpr const char* kUnknownType = "unknown_type";
+inline constexpr const char* kBadField = "bad_field";
+inline constexpr const char* kUnauthorized = "unauthorized";
+inline constexpr const char* kForbidden = "forbidden";
+inline constexpr const char* kNotFound = "not_found";
+inline constexpr const char* kInvalidTimezone = "invalid_timezone";
+inline constexpr const char* kUnavailable = "unavailable";
+inline constexpr const char* kRateLimited = "rate_limited";
+}  // namespace error_code
+
+// JSON-RPC 2.0 error codes (POST /timesync).
+namespace jsonrpc_error {
+inline constexpr int kParseError = -32700;
+inline constexpr int kInvalidRequest = -32600;
+inline constexpr int kMethodNotFound = -32601;
+}  // namespace jsonrpc_error
+
+}  // namespace session_clock::worker::protocol

@@ -1,0 +1,167 @@
+#include "protocol/outbound.hpp"
+
+#include <cmath>
+#include <exception>
+
+#include "protocol/json_depth.hpp"
+#include "protocol/jsonrpc_request.hpp"
+#include "protocol/message_types.hpp"
+
+namespace session_clock::worker::protocol {
+namespace {
+
+using nlohmann::json;
+using nlohmann::ordered_json;  // frames keep the field order of docs/protocol.md
+
+constexpr std::size_t kMaxBatch = 64;  // bounds the reply an 8 KB body can ask for
+constexpr double kMaxExactInteger = 9007199254740992.0;  // 2^53
+
+// Integral values as JSON integers, others as doubles; NaN/inf as null.
+ordered_json number(double value) {
+  if (!std::isfinite(value)) return nullptr;
+  if (std::trunc(value) == value && std::fabs(value) <= kMaxExactInteger)
+    return static_cast<std::int64_t>(value);
+  return value;
+}
+
+// A server time in milliseconds, rounded to whole microseconds.
+ordered_json server_ms(double ms) {
+  return number(std::round(ms * 1000.0) / 1000.0);
+}
+
+ordered_json micros_as_ms(core::Micros us) {
+  if (us % 1000 == 0) return us / 1000;
+  return static_cast<double>(us) / 1000.0;
+}
+
+// Milliseconds to microseconds, saturating instead of overflowing.
+core::Micros to_micros(double ms) {
+  constexpr double kLimitMs = 9.0e15;  // well inside int64 microseconds
+  if (!std::isfinite(ms)) return 0;
+  return static_cast<core::Micros>(std::llround(std::fmax(-kLimitMs, std::fmin(kLimitMs, ms)) * 1000.0));
+}
+
+// Replaces invalid UTF-8 rather than throwing (strings from a token could hold any bytes).
+std::string text(const ordered_json& frame) {
+  return frame.dump(-1, ' ', false, ordered_json::error_handler_t::replace);
+}
+
+ordered_json topic_frame(const char* type, std::string_view topic, const json& extra) {
+  ordered_json frame = {{"t", type}, {"topic", std::string(topic)}};
+  if (extra.is_object())
+    for (const auto& [key, value] : extra.items()) frame[key] = ordered_json(value);
+  return frame;
+}
+
+ordered_json elapsed_at(const core::ClockState& state, core::Micros at_us) {
+  try {
+    return number(core::elapsed_ms(state, at_us));
+  } catch (const std::exception&) {  // SqlError on values no real clock reaches
+    return nullptr;
+  }
+}
+
+ordered_json rpc_result(const json& id, double now_ms) {
+  return {{"jsonrpc", message_type::kJsonRpcVersion}, {"id", ordered_json(id)}, {"result", server_ms(now_ms)}};
+}
+
+ordered_json rpc_error(const json& id, int code, const char* message) {
+  return {{"jsonrpc", message_type::kJsonRpcVersion},
+          {"error", {{"code", code}, {"message", message}}},
+          {"id", ordered_json(id)}};
+}
+
+// The reply to one request object; nullopt for a notification.
+std::optional<ordered_json> rpc_reply(const json& request, double now_ms) {
+  auto r = classify_jsonrpc(request);
+  switch (r.kind) {
+    case JsonRpcKind::timesync: return rpc_result(r.id, now_ms);
+    case JsonRpcKind::notification: return std::nullopt;
+    case JsonRpcKind::method_not_found: return rpc_error(r.id, jsonrpc_error::kMethodNotFound, "Method not found");
+    case JsonRpcKind::invalid_request: break;
+  }
+  return rpc_error(r.id, jsonrpc_error::kInvalidRequest, "Invalid Request");
+}
+
+std::string rpc_batch(const json& batch, double now_ms) {
+  if (batch.empty() || batch.size() > kMaxBatch)
+    return text(rpc_error(nullptr, jsonrpc_error::kInvalidRequest, "Invalid Request"));
+  ordered_json replies = ordered_json::array();
+  for (const auto& request : batch)
+    if (auto reply = rpc_reply(request, now_ms)) replies.push_back(std::move(*reply));
+  return replies.empty() ? std::string() : text(replies);
+}
+
+}  // namespace
+
+std::string time_pong(const TimePing& ping, double receive_ms, double send_ms, bool sync_warning,
+                      double max_error_ms) {
+  ordered_json frame = {{"t", message_type::kTimePong}, {"clientNowMs", number(ping.client_now_ms)}};
+  if (!ping.ping_id.is_null()) frame["pingId"] = ordered_json(ping.ping_id);
+  frame["serverReceiveMs"] = server_ms(receive_ms);
+  frame["serverSendMs"] = server_ms(send_ms);
+  frame["serverNowMs"] = server_ms(send_ms);
+  frame["syncWarning"] = sync_warning;
+  frame["maxErrorMs"] = server_ms(max_error_ms);
+  return text(frame);
+}
+
+std::string legacy_time_sync_response(const LegacyTimeSync& request, double receive_ms, double send_ms,
+                                      double recommended_interval_ms, bool sync_warning) {
+  ordered_json frame = {{"event", message_type::kLegacyTimeSyncResponse}};
+  if (!request.sequence.is_null()) frame["sequence"] = ordered_json(request.sequence);
+  if (request.client_send) frame["client_send"] = number(*request.client_send);
+  frame["server_receive"] = server_ms(receive_ms);
+  frame["server_send"] = server_ms(send_ms);
+  frame["recommended_interval_ms"] = number(recommended_interval_ms);
+  frame["sync_warning"] = sync_warning;
+  return text(frame);
+}
+
+std::string jsonrpc_timesync_result(const nlohmann::json& id, double now_ms) {
+  return text(rpc_result(id, now_ms));
+}
+
+std::string subscribed(std::string_view topic, const nlohmann::json& extra) {
+  return text(topic_frame(message_type::kSubscribed, topic, extra));
+}
+
+std::string unsubscribed(std::string_view topic, const nlohmann::json& extra) {
+  return text(topic_frame(message_type::kUnsubscribed, topic, extra));
+}
+
+std::string auth_ok(const std::string& sub, const std::string& role, std::int64_t expires_at_ms) {
+  return text({{"t", message_type::kAuthOk}, {"sub", sub}, {"role", role}, {"expiresAtMs", expires_at_ms}});
+}
+
+std::string error(const ProtocolError& e) {
+  return text({{"t", message_type::kError}, {"code", e.code}, {"message", e.message}, {"ref", ordered_json(e.ref)}});
+}
+
+std::string clock_state(const std::string& session_id, const core::ClockState& state_in_unix_us,
+                        double server_now_ms) {
+  const auto& s = state_in_unix_us;
+  core::Micros now_us = to_micros(server_now_ms);
+  ordered_json frame = {{"t", message_type::kClockState},
+                        {"sessionId", session_id},
+                        {"startedAtMs", micros_as_ms(s.started_at_us)},
+                        {"isPaused", s.is_paused},
+                        {"totalPausedMs", s.total_paused_ms},
+                        {"lastStateChangeAtMs", micros_as_ms(s.last_change_us)},
+                        {"endedAtMs", s.ended_at_us ? micros_as_ms(*s.ended_at_us) : ordered_json()},
+                        {"elapsedMs", elapsed_at(s, now_us)},
+                        {"serverNowMs", micros_as_ms(now_us)},
+                        {"version", s.version}};
+  return text(frame);
+}
+
+std::optional<std::string> jsonrpc_timesync_http(std::string_view body, double now_ms, std::size_t max_json_depth) {
+  if (nests_deeper_than(body, max_json_depth)) return std::nullopt;
+  json request = json::parse(body.begin(), body.end(), nullptr, false);
+  if (request.is_discarded()) return std::nullopt;
+  if (request.is_array()) return rpc_batch(request, now_ms);
+  auto reply = rpc_reply(request, now_ms);
+  return reply ? text(*reply) : std::string();
+}
+
+}  // namespace session_clock::worker::protocol
