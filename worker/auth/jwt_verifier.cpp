@@ -169,12 +169,12 @@ std::optional<Json> decode_json_object(std::string_view segment) {
   return value;
 }
 
+char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
 bool equals_ignoring_ascii_case(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
   return true;
 }
 
@@ -318,11 +318,13 @@ JwtVerifier JwtVerifier::with_public_key(std::string public_key_pem, std::int64_
   return JwtVerifier(canonical_pem(key.get()), std::move(algorithms), leeway_s);
 }
 
-VerifyResult JwtVerifier::verify(std::string_view token, std::int64_t now_s) const {
+VerifyResult JwtVerifier::verify(std::string_view token, std::int64_t now_s) const noexcept {
   try {
     return verify_unguarded(token, now_s);
-  } catch (...) {  // allocation failure or a library surprise: refuse, never propagate
-    return refuse("token verification failed");
+  } catch (...) {
+    // Allocation failure or a library surprise: refuse. The reason fits the
+    // small-string buffer, so building it cannot throw in turn.
+    return VerifyResult{std::nullopt, "internal error"};
   }
 }
 

@@ -42,8 +42,9 @@ class JwtVerifier {
   static JwtVerifier with_public_key(std::string public_key_pem, std::int64_t leeway_s = 0);
 
   // Thread-safe: const, no shared mutable state. now_s is Unix seconds
-  // (injected so tests can move time). Never throws.
-  VerifyResult verify(std::string_view token, std::int64_t now_s) const;
+  // (injected so tests can move time). Never throws: anything unexpected is
+  // refused as "internal error".
+  VerifyResult verify(std::string_view token, std::int64_t now_s) const noexcept;
 
   const std::vector<std::string>& allowed_algorithms() const { return allowed_algorithms_; }
 
