@@ -3,6 +3,7 @@
 #include <jwt.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -52,6 +53,7 @@ Cluster::Cluster() {
   char templ[] = "/tmp/session_clock_it.XXXXXX";
   if (!mkdtemp(templ)) throw std::runtime_error("mkdtemp failed");
   dir_ = templ;
+  chmod(dir_.c_str(), 0755);  // the cluster inside runs as postgres when we are root
   url_ = run_command(pg_cluster() + " start " + dir_ + "/pg");
   sql(R"(DO $$ BEGIN
            IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'anon') THEN CREATE ROLE anon NOLOGIN NOINHERIT; END IF;
@@ -191,7 +193,10 @@ std::optional<json> WsClient::receive(milliseconds timeout) {
   if (!done_) return std::nullopt;
   reading_ = false;
   if (result_) {
-    closed_code_ = result_ == websocket::error::closed ? static_cast<int>(ws_.reason().code) : -1;
+    // A close frame received counts even if our reply then hit a closed socket.
+    int code = static_cast<int>(ws_.reason().code);
+    closed_code_ = code != 0 ? code : -1;
+    if (*closed_code_ == -1) last_error_ = result_.message();
     return std::nullopt;
   }
   auto text = beast::buffers_to_string(buffer_.data());

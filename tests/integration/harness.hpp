@@ -75,6 +75,8 @@ class WsClient {
   bool done_ = false;
   boost::beast::error_code result_;
   std::optional<int> closed_code_;  // -1: dropped without a close frame
+ public:
+  std::string last_error_;
 };
 
 // HS256 token for the tests' secret.

@@ -123,7 +123,7 @@ TEST_F(WorkerTest, OversizedFrameClosesWith1009AndOthersAreServed) {
   t::WsClient big(worker_->port());
   t::WsClient other(worker_->port());
   big.send_raw(R"({"t":"TIME_PING","pad":")" + std::string(64 * 1024, 'x') + R"("})");
-  EXPECT_EQ(big.wait_closed(), 1009);
+  EXPECT_EQ(big.wait_closed(), 1009) << big.last_error_;
   other.send({{"t", "TIME_PING"}, {"clientNowMs", wall_ms()}, {"pingId", 1}});
   EXPECT_TRUE(other.receive_type("TIME_PONG"));
 }

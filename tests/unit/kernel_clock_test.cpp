@@ -14,7 +14,9 @@ TEST(KernelClock, ReadsTheHostDiscipline) {
   // The kernel's view and our summary agree.
   bool unsync = false;
   for (const auto& f : status.flags) unsync |= (f == "UNSYNC");
-  if (unsync) EXPECT_FALSE(status.is_synced);
+  if (unsync) {
+    EXPECT_FALSE(status.is_synced);
+  }
 }
 
 TEST(KernelClock, JsonCarriesTheContractFields) {

@@ -73,22 +73,37 @@ void Database::release(std::unique_ptr<pqxx::connection> conn) {
   idle_.push_back(std::move(conn));
 }
 
-// Runs work(connection) on the pool. Any failure drops the connection (it
-// may be broken) and reports the error; nothing escapes the pool thread.
+// Runs work(connection) on the pool. A pooled connection may have died
+// while idle (server restart, pg_terminate_backend): then the work is tried
+// once more on a fresh connection; the queries here are all safe to repeat.
+// Any failure drops the connection and reports the error; nothing escapes
+// the pool thread.
 template <typename Result, typename Work>
 void Database::run(std::function<void(Result)> done, Work work) {
   boost::asio::post(pool_, [this, done = std::move(done), work = std::move(work)]() mutable {
     Result result;
-    std::unique_ptr<pqxx::connection> conn;
-    try {
-      conn = acquire();
-      work(*conn, result);
-      release(std::move(conn));
-      healthy_ = true;
-    } catch (const std::exception& e) {
-      result.error = e.what();
-      if (dynamic_cast<const pqxx::broken_connection*>(&e) || !conn || !conn->is_open()) healthy_ = false;
-      record_error(result.error);
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      result = Result{};
+      std::unique_ptr<pqxx::connection> conn;
+      bool reused = false;
+      try {
+        {
+          std::lock_guard lock(mutex_);
+          reused = !idle_.empty();
+        }
+        conn = acquire();
+        work(*conn, result);
+        release(std::move(conn));
+        healthy_ = true;
+        break;
+      } catch (const std::exception& e) {
+        result.error = e.what();
+        if (reused && attempt == 0) continue;  // perhaps a stale idle connection: retry fresh
+        bool broken = dynamic_cast<const pqxx::broken_connection*>(&e) || !conn || !conn->is_open();
+        if (broken) healthy_ = false;
+        record_error(result.error);
+        break;
+      }
     }
     done(std::move(result));
   });

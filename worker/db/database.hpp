@@ -8,6 +8,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <functional>
 #include <memory>
+#include <pqxx/connection>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -15,9 +16,6 @@
 
 #include "core/clock_model.hpp"
 
-namespace pqxx {
-class connection;
-}
 
 namespace session_clock::worker::db {
 

@@ -14,12 +14,10 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <pqxx/connection>
 #include <optional>
 #include <string>
 
-namespace pqxx {
-class connection;
-}
 
 namespace session_clock::worker::db {
 

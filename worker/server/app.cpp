@@ -98,13 +98,13 @@ int run_app(Options options) {
   ServerContext ctx;
   ctx.options = options;
   try {
-    ctx.verifier = make_verifier(options);
+    ctx.verifier = make_verifier(options);  // throws on an unusable key
   } catch (const std::exception& e) {
     spdlog::critical("unusable JWT key: {}", e.what());
     return 2;
   }
   ctx.database = std::make_unique<db::Database>(options.database_url, options.client_role, 2);
-  ctx.hub = std::make_shared<ClockHub>(*ctx.database, ctx.metrics);
+  ctx.hub = std::make_shared<ClockHub>(io, *ctx.database, ctx.metrics);
   ctx.ticker = std::make_shared<TimeTicker>(io);
 
   auto self_test = std::make_shared<SelfTest>(io, ctx);

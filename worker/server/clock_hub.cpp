@@ -1,5 +1,6 @@
 #include "server/clock_hub.hpp"
 
+#include <boost/asio/steady_timer.hpp>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
@@ -8,7 +9,12 @@
 
 namespace session_clock::worker {
 
-ClockHub::ClockHub(db::Database& db, Metrics& metrics) : db_(db), metrics_(metrics) {}
+namespace {
+constexpr auto kRetryDelay = std::chrono::milliseconds(500);
+}
+
+ClockHub::ClockHub(boost::asio::io_context& io, db::Database& db, Metrics& metrics)
+    : io_(io), db_(db), metrics_(metrics) {}
 
 void ClockHub::subscribe(const std::string& session_id, std::weak_ptr<Subscriber> subscriber) {
   {
@@ -99,13 +105,22 @@ void ClockHub::on_read(const std::string& session_id, db::ClockRead result) {
   if (again) read(session_id);
   if (!result.error.empty()) {
     spdlog::warn("hub: cannot read session {}: {}", session_id, result.error);
-    return;  // the next ring or resync tries again
+    return retry_later(session_id);
   }
   if (!result.state) return;  // deleted: subscribers keep their last state
   auto frame = std::make_shared<const std::string>(protocol::clock_state(session_id, *result.state, wall_now_ms()));
   for (auto& s : targets) s->push_clock(session_id, result.state->version, frame);
   metrics_.pushes += targets.size();
   metrics_.observe_push_latency(std::chrono::duration<double>(std::chrono::steady_clock::now() - rung_at).count());
+}
+
+// The database is down or restarting: try again soon, for as long as
+// anyone still follows the session.
+void ClockHub::retry_later(const std::string& session_id) {
+  auto timer = std::make_shared<boost::asio::steady_timer>(io_, kRetryDelay);
+  timer->async_wait([self = shared_from_this(), timer, session_id](const boost::system::error_code& ec) {
+    if (!ec) self->refresh(session_id, std::chrono::steady_clock::now());
+  });
 }
 
 }  // namespace session_clock::worker

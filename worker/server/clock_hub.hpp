@@ -7,6 +7,7 @@
 // notification was lost still arrives.
 #pragma once
 
+#include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <memory>
 #include <mutex>
@@ -22,7 +23,7 @@ namespace session_clock::worker {
 
 class ClockHub : public std::enable_shared_from_this<ClockHub> {
  public:
-  ClockHub(db::Database& db, Metrics& metrics);
+  ClockHub(boost::asio::io_context& io, db::Database& db, Metrics& metrics);
 
   // Follow session_id; the current state is read and pushed to everyone
   // following it (so the newcomer gets it at once).
@@ -42,7 +43,9 @@ class ClockHub : public std::enable_shared_from_this<ClockHub> {
   void refresh(const std::string& session_id, std::chrono::steady_clock::time_point rung_at);
   void read(const std::string& session_id);
   void on_read(const std::string& session_id, db::ClockRead result);
+  void retry_later(const std::string& session_id);
 
+  boost::asio::io_context& io_;
   db::Database& db_;
   Metrics& metrics_;
   mutable std::mutex mutex_;

@@ -78,12 +78,12 @@ void WsSession::on_read(beast::error_code ec, std::size_t) {
     buffer_.consume(buffer_.size());
     ctx_.metrics.rate_limited++;
     if (admitted.should_close) return close(websocket::close_code::policy_error, "message rate limit exceeded");
-    send_error(protocol::errors::kRateLimited, "too many messages: slow down", nullptr);
+    send_error(protocol::error_code::kRateLimited, "too many messages: slow down", nullptr);
     return read();
   }
   if (!ws_.got_text()) {
     buffer_.consume(buffer_.size());
-    send_error(protocol::errors::kBadMessage, "only text frames carry messages", nullptr);
+    send_error(protocol::error_code::kBadMessage, "only text frames carry messages", nullptr);
     return read();
   }
   std::string text = beast::buffers_to_string(buffer_.data());
@@ -98,30 +98,30 @@ void WsSession::handle(std::string_view text, double receive_ms) {
       [&](auto&& m) {
         using T = std::decay_t<decltype(m)>;
         if constexpr (std::is_same_v<T, protocol::TimePing>) {
-          ctx_.metrics.count_message(protocol::types::kTimePing);
+          ctx_.metrics.count_message(protocol::message_type::kTimePing);
           on_time_ping(m, receive_ms);
         } else if constexpr (std::is_same_v<T, protocol::LegacyTimeSync>) {
-          ctx_.metrics.count_message(protocol::types::kLegacyTimeSyncRequest);
+          ctx_.metrics.count_message(protocol::message_type::kLegacyTimeSyncRequest);
           on_legacy_sync(m, receive_ms);
         } else if constexpr (std::is_same_v<T, protocol::JsonRpcTimesync>) {
-          ctx_.metrics.count_message(protocol::types::kJsonRpcTimesync);
+          ctx_.metrics.count_message(protocol::message_type::kJsonRpcTimesync);
           on_jsonrpc(m);
         } else if constexpr (std::is_same_v<T, protocol::SubscribeTime>) {
-          ctx_.metrics.count_message(protocol::types::kSubscribeTime);
+          ctx_.metrics.count_message(protocol::message_type::kSubscribeTime);
           on_subscribe_time(m);
         } else if constexpr (std::is_same_v<T, protocol::UnsubscribeTime>) {
-          ctx_.metrics.count_message(protocol::types::kUnsubscribeTime);
+          ctx_.metrics.count_message(protocol::message_type::kUnsubscribeTime);
           time_subscribed_ = false;
           ctx_.ticker->unsubscribe(this);
           send_text(protocol::unsubscribed("time", nullptr));
         } else if constexpr (std::is_same_v<T, protocol::Auth>) {
-          ctx_.metrics.count_message(protocol::types::kAuth);
+          ctx_.metrics.count_message(protocol::message_type::kAuth);
           on_auth(m);
         } else if constexpr (std::is_same_v<T, protocol::SubscribeClock>) {
-          ctx_.metrics.count_message(protocol::types::kSubscribeClock);
+          ctx_.metrics.count_message(protocol::message_type::kSubscribeClock);
           on_subscribe_clock(m);
         } else if constexpr (std::is_same_v<T, protocol::UnsubscribeClock>) {
-          ctx_.metrics.count_message(protocol::types::kUnsubscribeClock);
+          ctx_.metrics.count_message(protocol::message_type::kUnsubscribeClock);
           on_unsubscribe_clock(m);
         } else if constexpr (std::is_same_v<T, protocol::ProtocolError>) {
           ctx_.metrics.count_message("invalid");
@@ -153,21 +153,21 @@ void WsSession::on_jsonrpc(const protocol::JsonRpcTimesync& request) {
 
 void WsSession::on_subscribe_time(const protocol::SubscribeTime& request) {
   if (!protocol::is_known_timezone(request.timezone))
-    return send_error(protocol::errors::kInvalidTimezone, "unknown time zone: " + request.timezone,
-                      {{"t", protocol::types::kSubscribeTime}});
+    return send_error(protocol::error_code::kInvalidTimezone, "unknown time zone: " + request.timezone,
+                      {{"t", protocol::message_type::kSubscribeTime}});
   time_subscribed_ = true;
   ctx_.ticker->subscribe(weak_from_this(), this, request.timezone);
   send_text(protocol::subscribed("time", {{"timezone", request.timezone}}));
 }
 
 void WsSession::on_auth(const protocol::Auth& request) {
-  nlohmann::json ref = {{"t", protocol::types::kAuth}};
-  if (!ctx_.verifier) return send_error(protocol::errors::kUnauthorized, "authentication is not configured", ref);
+  nlohmann::json ref = {{"t", protocol::message_type::kAuth}};
+  if (!ctx_.verifier) return send_error(protocol::error_code::kUnauthorized, "authentication is not configured", ref);
   auto result = ctx_.verifier->verify(request.token, duration_cast<seconds>(system_clock::now().time_since_epoch()).count());
-  if (!result.token) return send_error(protocol::errors::kUnauthorized, result.error, ref);
+  if (!result.token) return send_error(protocol::error_code::kUnauthorized, result.error, ref);
   auto previous = identity_;
   become(std::move(*result.token));
-  send_text(protocol::auth_ok(identity_->sub, identity_->role, identity_->expires_at_s * 1000.0));
+  send_text(protocol::auth_ok(identity_->sub, identity_->role, identity_->expires_at_s * 1000));
   // A different user: every clock followed so far is checked again.
   if (previous && (previous->sub != identity_->sub || previous->role != identity_->role))
     for (const auto& [id, version] : std::unordered_map<std::string, std::int64_t>(clocks_))
@@ -178,7 +178,7 @@ void WsSession::on_auth(const protocol::Auth& request) {
 // clock step can't stretch or cut a token's life by more than the step).
 void WsSession::become(auth::VerifiedToken identity) {
   identity_ = std::move(identity);
-  auto remaining = milliseconds(static_cast<std::int64_t>(identity_->expires_at_s * 1000.0 - wall_now_ms()));
+  auto remaining = milliseconds(static_cast<std::int64_t>(identity_->expires_at_s * 1000 - wall_now_ms()));
   expiry_.expires_after(std::max(remaining, milliseconds(0)));
   expiry_.async_wait([self = shared_from_this(), exp = identity_->expires_at_s](beast::error_code ec) {
     if (ec || !self->identity_ || self->identity_->expires_at_s != exp) return;
@@ -187,10 +187,10 @@ void WsSession::become(auth::VerifiedToken identity) {
 }
 
 void WsSession::on_subscribe_clock(const protocol::SubscribeClock& request, bool recheck) {
-  nlohmann::json ref = {{"t", protocol::types::kSubscribeClock}, {"sessionId", request.session_id}};
-  if (!identity_) return send_error(protocol::errors::kUnauthorized, "send AUTH with a token first", ref);
+  nlohmann::json ref = {{"t", protocol::message_type::kSubscribeClock}, {"sessionId", request.session_id}};
+  if (!identity_) return send_error(protocol::error_code::kUnauthorized, "send AUTH with a token first", ref);
   if (!recheck && !clocks_.count(request.session_id) && clocks_.size() >= ctx_.options.limits.max_subscriptions)
-    return send_error(protocol::errors::kForbidden, "too many clock subscriptions on this connection", ref);
+    return send_error(protocol::error_code::kForbidden, "too many clock subscriptions on this connection", ref);
   auto self = shared_from_this();
   auto id = request.session_id;
   // 1. Does it exist (read as the worker)?  2. May this user see it (asked as the user)?
@@ -204,8 +204,8 @@ void WsSession::on_subscribe_clock(const protocol::SubscribeClock& request, bool
         }
         self->send_error(code, std::move(message), ref);
       };
-      if (!read.error.empty()) return refuse(protocol::errors::kUnavailable, "the database is unavailable; retry");
-      if (!read.state) return refuse(protocol::errors::kNotFound, "no session " + id);
+      if (!read.error.empty()) return refuse(protocol::error_code::kUnavailable, "the database is unavailable; retry");
+      if (!read.state) return refuse(protocol::error_code::kNotFound, "no session " + id);
       if (self->identity_->role == "service_role") return self->grant_clock(id, *read.state);
       self->ctx_.database->check_access(id, self->identity_->claims_json, [self, id, ref, recheck, state = *read.state](
                                                                               db::AccessRead access) {
@@ -217,8 +217,8 @@ void WsSession::on_subscribe_clock(const protocol::SubscribeClock& request, bool
             self->ctx_.hub->unsubscribe(id, self.get());
           }
           if (!access.error.empty())
-            return self->send_error(protocol::errors::kUnavailable, "the database is unavailable; retry", ref);
-          self->send_error(protocol::errors::kForbidden, "not a member of session " + id, ref);
+            return self->send_error(protocol::error_code::kUnavailable, "the database is unavailable; retry", ref);
+          self->send_error(protocol::error_code::kForbidden, "not a member of session " + id, ref);
         });
       });
     });
