@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The demo: build, install the extension, start a private throwaway cluster,
-# create the extension and a running session clock, print how to connect,
-# and keep it all up until Ctrl-C (then the cluster is deleted).
+# create the extension and a running session clock, start the worker, print
+# how to connect, and keep it all up until Ctrl-C (then the cluster is deleted).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,8 +12,17 @@ $sudo make install >/dev/null
 
 dir=${SESSION_CLOCK_DEMO_DIR:-/tmp/session_clock_demo}
 scripts/pg-cluster stop "$dir"  # a leftover from an interrupted demo
-trap 'echo; echo "demo: stopping"; scripts/pg-cluster stop "$dir"' EXIT
-trap 'exit 0' INT TERM
+worker_pid="" sleep_pid=""
+# Cleanup runs to the end even if Ctrl-C is pressed again meanwhile.
+cleanup() {
+  trap '' INT TERM
+  echo; echo "demo: stopping"
+  [ -n "$sleep_pid" ] && kill "$sleep_pid" 2>/dev/null
+  [ -n "$worker_pid" ] && { kill "$worker_pid" 2>/dev/null; wait "$worker_pid" 2>/dev/null; }
+  scripts/pg-cluster stop "$dir"
+}
+trap cleanup EXIT
+trap 'exit 0' INT TERM HUP
 url=$(scripts/pg-cluster start "$dir")
 session=$(scripts/pg-cluster psql "$dir" -qAt <<'SQL'
 CREATE EXTENSION session_clock;
@@ -21,9 +30,25 @@ SELECT session_id FROM session_clock_start(gen_random_uuid());
 SQL
 )
 
+# The worker, beside the database (its log in the demo directory).
+port=${SESSION_CLOCK_DEMO_PORT:-8080}
+secret=${SESSION_CLOCK_JWT_SECRET:-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')}
+build/session-clock-worker --database-url "$url" --listen "127.0.0.1:$port" --jwt-secret "$secret" \
+  >"$dir/worker.log" 2>&1 &
+worker_pid=$!
+for _ in $(seq 1 100); do
+  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+  kill -0 $worker_pid 2>/dev/null || { cat "$dir/worker.log" >&2; exit 1; }
+  sleep 0.1
+done
+
 cat <<EOF_INFO
 
 session_clock demo is running.
+
+  worker     http://127.0.0.1:$port   (WebSocket: ws://127.0.0.1:$port/ws, health: /healthz, metrics: /metrics)
+  JWT secret $secret   (HS256; sign tokens with it to subscribe to clocks)
+  worker log $dir/worker.log
 
   database   $url
   socket     $dir (port $(cat "$dir/port"))
@@ -38,7 +63,11 @@ Try:
   SELECT session_clock.server_time_status();
   LISTEN session_clock;   -- every change is announced here
 
+Time sync over WebSocket (e.g. with websocat):
+  {"t":"TIME_PING","clientNowMs":$(date +%s%3N),"pingId":1}
+
 Ctrl-C stops the demo and deletes the cluster.
 EOF_INFO
 sleep infinity &
-wait
+sleep_pid=$!
+wait "$sleep_pid"
