@@ -262,6 +262,7 @@ void WsSession::send(Frame frame) {
   if (closing_) return;
   if (queue_.size() >= ctx_.options.limits.max_send_queue) {
     ctx_.metrics.queue_drops++;
+    queue_.erase(queue_.begin() + 1, queue_.end());  // keep only the write in flight
     return close(websocket::close_code::policy_error, "client is too slow");
   }
   queue_.push_back(std::move(frame));
@@ -287,15 +288,24 @@ void WsSession::on_write(beast::error_code ec, std::size_t) {
     return leave_everything();
   }
   queue_.pop_front();
-  if (!queue_.empty() && !closing_) write();
+  if (!queue_.empty())
+    write();
+  else if (close_reason_)
+    send_close();
 }
 
+// What was already queued (the errors explaining why) goes out first, then
+// the close frame; send() accepts nothing new once closing.
 void WsSession::close(websocket::close_code code, const char* reason) {
   if (closing_) return;
   closing_ = true;
   leave_everything();
-  expiry_.cancel();
-  ws_.async_close(websocket::close_reason(code, reason), [self = shared_from_this()](beast::error_code) {
+  close_reason_ = websocket::close_reason(code, reason);
+  if (queue_.empty()) send_close();
+}
+
+void WsSession::send_close() {
+  ws_.async_close(*close_reason_, [self = shared_from_this()](beast::error_code) {
     beast::error_code ignored;
     beast::get_lowest_layer(self->ws_).socket().shutdown(net::ip::tcp::socket::shutdown_both, ignored);
   });

@@ -56,6 +56,7 @@ class WsSession : public Subscriber, public std::enable_shared_from_this<WsSessi
   void write();
   void on_write(boost::beast::error_code ec, std::size_t bytes);
   void close(boost::beast::websocket::close_code code, const char* reason);
+  void send_close();
   void leave_everything();
 
   boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
@@ -69,6 +70,7 @@ class WsSession : public Subscriber, public std::enable_shared_from_this<WsSessi
   bool time_subscribed_ = false;
   bool accepted_ = false;
   bool closing_ = false;
+  std::optional<boost::beast::websocket::close_reason> close_reason_;  // set once closing
   bool left_ = false;
 };
 
