@@ -128,6 +128,8 @@ HttpSession::Response HttpSession::route(const Request& request) {
     if (!body) {
       res.result(http::status::bad_request);
       res.body() = R"({"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"parse error"}})";
+    } else if (body->empty()) {
+      res.result(http::status::no_content);  // only notifications: JSON-RPC answers nothing
     } else {
       res.body() = std::move(*body);
     }
