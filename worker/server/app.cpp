@@ -81,14 +81,14 @@ class SelfTest : public std::enable_shared_from_this<SelfTest> {
 };
 
 void close_all_sessions(ServerContext& ctx) {
-  std::vector<std::weak_ptr<WsSession>> sessions;
+  std::vector<std::shared_ptr<WsSession>> sessions;
   {
     std::lock_guard lock(ctx.sessions_mutex);
     ctx.shutting_down = true;
-    sessions.swap(ctx.sessions);
+    for (auto& [key, weak] : ctx.sessions)
+      if (auto s = weak.lock()) sessions.push_back(std::move(s));
   }
-  for (auto& w : sessions)
-    if (auto s = w.lock()) s->shutdown();
+  for (auto& s : sessions) s->shutdown();
 }
 
 }  // namespace

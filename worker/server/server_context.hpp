@@ -6,6 +6,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <unordered_map>
 #include <vector>
 
 #include "auth/jwt_verifier.hpp"
@@ -33,7 +34,7 @@ struct ServerContext {
 
   // Open WebSocket sessions, so shutdown can close each with 1001.
   std::mutex sessions_mutex;
-  std::vector<std::weak_ptr<WsSession>> sessions;
+  std::unordered_map<const WsSession*, std::weak_ptr<WsSession>> sessions;
   bool shutting_down = false;
 };
 

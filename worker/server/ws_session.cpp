@@ -54,11 +54,13 @@ void WsSession::on_accept(beast::error_code ec) {
   accepted_ = true;
   ctx_.metrics.connections++;
   ctx_.metrics.connections_total++;
+  bool shutting_down;
   {
     std::lock_guard lock(ctx_.sessions_mutex);
-    if (ctx_.shutting_down) return close(websocket::close_code::going_away, "server shutting down");
-    ctx_.sessions.push_back(weak_from_this());
+    shutting_down = ctx_.shutting_down;
+    if (!shutting_down) ctx_.sessions.emplace(this, weak_from_this());
   }
+  if (shutting_down) return close(websocket::close_code::going_away, "server shutting down");
   read();
 }
 
@@ -93,6 +95,7 @@ void WsSession::on_read(beast::error_code ec, std::size_t) {
 }
 
 void WsSession::handle(std::string_view text, double receive_ms) {
+  if (closing_ || left_) return;
   auto message = protocol::parse_inbound(text, ctx_.options.limits.max_json_depth);
   std::visit(
       [&](auto&& m) {
@@ -169,9 +172,11 @@ void WsSession::on_auth(const protocol::Auth& request) {
   become(std::move(*result.token));
   send_text(protocol::auth_ok(identity_->sub, identity_->role, identity_->expires_at_s * 1000));
   // A different user: every clock followed so far is checked again.
-  if (previous && (previous->sub != identity_->sub || previous->role != identity_->role))
-    for (const auto& [id, version] : std::unordered_map<std::string, std::int64_t>(clocks_))
-      on_subscribe_clock({id}, /*recheck=*/true);
+  if (previous && previous->claims_json != identity_->claims_json) {
+    std::vector<std::string> ids;
+    for (const auto& [id, clock] : clocks_) ids.push_back(id);
+    for (const auto& id : ids) on_subscribe_clock({id}, /*recheck=*/true);
+  }
 }
 
 // Adopts an identity and arms the close at its expiry (steady timer: a wall
@@ -186,65 +191,91 @@ void WsSession::become(auth::VerifiedToken identity) {
   });
 }
 
+// 1. Does the session exist (read as the worker)?  2. May this user see it
+// (asked as the user)? Each check is tagged with a generation: a result that
+// arrives after UNSUBSCRIBE, a newer check, or the connection's end is dropped.
 void WsSession::on_subscribe_clock(const protocol::SubscribeClock& request, bool recheck) {
-  nlohmann::json ref = {{"t", protocol::message_type::kSubscribeClock}, {"sessionId", request.session_id}};
+  const std::string& id = request.session_id;
+  nlohmann::json ref = {{"t", protocol::message_type::kSubscribeClock}, {"sessionId", id}};
   if (!identity_) return send_error(protocol::error_code::kUnauthorized, "send AUTH with a token first", ref);
-  if (!recheck && !clocks_.count(request.session_id) && clocks_.size() >= ctx_.options.limits.max_subscriptions)
+  auto followed = clocks_.find(id);
+  if (!recheck && followed != clocks_.end()) {
+    if (followed->second.last) send(followed->second.last);  // already following: the state again, no query
+    return;
+  }
+  if (!recheck && checks_.count(id)) return;  // its answer is on the way
+  if (checks_.size() >= kMaxChecksInFlight)
+    return send_error(protocol::error_code::kRateLimited, "too many subscriptions being checked: wait for answers",
+                      ref);
+  if (!recheck && clocks_.size() + checks_.size() >= ctx_.options.limits.max_subscriptions)
     return send_error(protocol::error_code::kForbidden, "too many clock subscriptions on this connection", ref);
+  std::uint64_t generation = ++generation_;
+  checks_[id] = generation;
   auto self = shared_from_this();
-  auto id = request.session_id;
-  // 1. Does it exist (read as the worker)?  2. May this user see it (asked as the user)?
-  ctx_.database->fetch_clock(id, [self, id, ref, recheck](db::ClockRead read) {
-    net::post(self->ws_.get_executor(), [self, id, ref, recheck, read = std::move(read)] {
-      if (self->closing_) return;
-      auto refuse = [&](const char* code, std::string message) {
-        if (recheck) {
-          self->clocks_.erase(id);
-          self->ctx_.hub->unsubscribe(id, self.get());
-        }
-        self->send_error(code, std::move(message), ref);
-      };
-      if (!read.error.empty()) return refuse(protocol::error_code::kUnavailable, "the database is unavailable; retry");
-      if (!read.state) return refuse(protocol::error_code::kNotFound, "no session " + id);
+  ctx_.database->fetch_clock(id, [self, id, ref, generation](db::ClockRead read) {
+    net::post(self->ws_.get_executor(), [self, id, ref, generation, read = std::move(read)] {
+      if (!self->checking(id, generation)) return;
+      if (!read.error.empty()) return self->refuse_clock(id, protocol::error_code::kUnavailable,
+                                                         "the database is unavailable; retry", ref);
+      if (!read.state) return self->refuse_clock(id, protocol::error_code::kNotFound, "no session " + id, ref);
       if (self->identity_->role == "service_role") return self->grant_clock(id, *read.state);
-      self->ctx_.database->check_access(id, self->identity_->claims_json, [self, id, ref, recheck, state = *read.state](
-                                                                              db::AccessRead access) {
-        net::post(self->ws_.get_executor(), [self, id, ref, recheck, state, access = std::move(access)] {
-          if (self->closing_) return;
-          if (access.error.empty() && access.access) return self->grant_clock(id, state);
-          if (recheck) {
-            self->clocks_.erase(id);
-            self->ctx_.hub->unsubscribe(id, self.get());
-          }
-          if (!access.error.empty())
-            return self->send_error(protocol::error_code::kUnavailable, "the database is unavailable; retry", ref);
-          self->send_error(protocol::error_code::kForbidden, "not a member of session " + id, ref);
-        });
-      });
+      self->ctx_.database->check_access(
+          id, self->identity_->claims_json, [self, id, ref, generation, state = *read.state](db::AccessRead access) {
+            net::post(self->ws_.get_executor(), [self, id, ref, generation, state, access = std::move(access)] {
+              if (!self->checking(id, generation)) return;
+              if (!access.error.empty())
+                return self->refuse_clock(id, protocol::error_code::kUnavailable,
+                                          "the database is unavailable; retry", ref);
+              if (!access.access)
+                return self->refuse_clock(id, protocol::error_code::kForbidden, "not a member of session " + id,
+                                          ref);
+              self->grant_clock(id, state);
+            });
+          });
     });
   });
 }
 
+bool WsSession::checking(const std::string& session_id, std::uint64_t generation) const {
+  if (closing_ || left_) return false;
+  auto it = checks_.find(session_id);
+  return it != checks_.end() && it->second == generation;
+}
+
+void WsSession::refuse_clock(const std::string& session_id, const char* code, std::string message,
+                             nlohmann::json ref) {
+  checks_.erase(session_id);
+  if (clocks_.erase(session_id)) ctx_.hub->unsubscribe(session_id, this);  // a re-check that failed
+  send_error(code, std::move(message), std::move(ref));
+}
+
 void WsSession::grant_clock(const std::string& session_id, const core::ClockState& state) {
-  bool newly = clocks_.emplace(session_id, 0).second;
-  push_clock(session_id, state.version,
-             std::make_shared<const std::string>(protocol::clock_state(session_id, state, wall_now_ms())));
+  checks_.erase(session_id);
+  bool newly = clocks_.emplace(session_id, FollowedClock{}).second;
+  deliver_clock(session_id, state.version,
+                std::make_shared<const std::string>(protocol::clock_state(session_id, state, wall_now_ms())));
   if (newly) ctx_.hub->subscribe(session_id, weak_from_this());
 }
 
 void WsSession::on_unsubscribe_clock(const protocol::UnsubscribeClock& request) {
-  clocks_.erase(request.session_id);
-  ctx_.hub->unsubscribe(request.session_id, this);
+  checks_.erase(request.session_id);
+  if (clocks_.erase(request.session_id)) ctx_.hub->unsubscribe(request.session_id, this);
   send_text(protocol::unsubscribed("clock", {{"sessionId", request.session_id}}));
 }
 
 void WsSession::push_clock(const std::string& session_id, std::int64_t version, Frame frame) {
   net::post(ws_.get_executor(), [self = shared_from_this(), session_id, version, frame = std::move(frame)] {
-    auto it = self->clocks_.find(session_id);
-    if (it == self->clocks_.end() || version <= it->second) return;  // not followed, or not newer
-    it->second = version;
-    self->send(frame);
+    self->deliver_clock(session_id, version, frame);
   });
+}
+
+// Each version goes out at most once, newest wins.
+void WsSession::deliver_clock(const std::string& session_id, std::int64_t version, Frame frame) {
+  auto it = clocks_.find(session_id);
+  if (it == clocks_.end() || version <= it->second.version) return;  // not followed, or not newer
+  it->second.version = version;
+  it->second.last = frame;
+  send(std::move(frame));
 }
 
 void WsSession::push(Frame frame) {
@@ -315,8 +346,13 @@ void WsSession::send_close() {
 void WsSession::leave_everything() {
   if (left_) return;
   left_ = true;
-  for (const auto& [id, version] : clocks_) ctx_.hub->unsubscribe(id, this);
+  for (const auto& [id, clock] : clocks_) ctx_.hub->unsubscribe(id, this);
   clocks_.clear();
+  checks_.clear();
+  {
+    std::lock_guard lock(ctx_.sessions_mutex);
+    ctx_.sessions.erase(this);
+  }
   if (time_subscribed_) ctx_.ticker->unsubscribe(this);
   expiry_.cancel();
 }

@@ -48,7 +48,10 @@ class WsSession : public Subscriber, public std::enable_shared_from_this<WsSessi
   void on_subscribe_clock(const protocol::SubscribeClock& request, bool recheck = false);
   void on_unsubscribe_clock(const protocol::UnsubscribeClock& request);
   void become(auth::VerifiedToken identity);
+  bool checking(const std::string& session_id, std::uint64_t generation) const;
   void grant_clock(const std::string& session_id, const core::ClockState& state);
+  void refuse_clock(const std::string& session_id, const char* code, std::string message, nlohmann::json ref);
+  void deliver_clock(const std::string& session_id, std::int64_t version, Frame frame);
 
   void send(Frame frame);
   void send_text(std::string text);
@@ -66,7 +69,15 @@ class WsSession : public Subscriber, public std::enable_shared_from_this<WsSessi
   limits::RateLimiter limiter_;
   std::optional<auth::VerifiedToken> identity_;
   boost::asio::steady_timer expiry_;
-  std::unordered_map<std::string, std::int64_t> clocks_;  // followed session -> last version sent
+  struct FollowedClock {
+    std::int64_t version = 0;  // the newest version sent
+    Frame last;                // and its frame, re-sent on a repeated SUBSCRIBE_CLOCK
+  };
+  std::unordered_map<std::string, FollowedClock> clocks_;
+  // Access checks in flight (each costs database queries), by generation.
+  static constexpr std::size_t kMaxChecksInFlight = 4;
+  std::unordered_map<std::string, std::uint64_t> checks_;
+  std::uint64_t generation_ = 0;
   bool time_subscribed_ = false;
   bool accepted_ = false;
   bool closing_ = false;
