@@ -41,12 +41,6 @@ std::string run_command(const std::string& command) {
 
 std::string pg_cluster() { return std::string(SESSION_CLOCK_SOURCE_DIR) + "/scripts/pg-cluster"; }
 
-unsigned short free_port() {
-  net::io_context io;
-  net::ip::tcp::acceptor a(io, net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), 0));
-  return a.local_endpoint().port();
-}
-
 }  // namespace
 
 Cluster::Cluster() {
@@ -82,13 +76,13 @@ std::string Cluster::sql(const std::string& statement) const {
 void Cluster::restart() const { run_command(pg_cluster() + " restart " + dir_ + "/pg"); }
 
 WorkerProcess::WorkerProcess(const std::string& database_url, std::vector<std::string> extra_args) {
-  port_ = free_port();
   char templ[] = "/tmp/session_clock_worker_log.XXXXXX";
   int fd = mkstemp(templ);
   if (fd < 0) throw std::runtime_error("mkstemp failed");
   log_ = templ;
+  // Port 0: the kernel picks a free one and the worker logs it (no race).
   std::vector<std::string> args = {SESSION_CLOCK_WORKER_BINARY, "--database-url", database_url,
-                                   "--listen", "127.0.0.1:" + std::to_string(port_),
+                                   "--listen", "127.0.0.1:0",
                                    "--jwt-secret", kJwtSecret, "--log-level", "debug", "--threads", "2"};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   std::vector<char*> argv;
@@ -102,14 +96,15 @@ WorkerProcess::WorkerProcess(const std::string& database_url, std::vector<std::s
   posix_spawn_file_actions_destroy(&actions);
   close(fd);
   if (rc != 0) throw std::runtime_error("cannot start the worker");
-  // Ready when it answers HTTP (healthy or degraded).
+  const std::string marker = "listening on http://127.0.0.1:";
   for (auto deadline = steady_clock::now() + seconds(15); steady_clock::now() < deadline;) {
-    try {
-      http_request(port_, "GET", "/healthz");
+    auto text = log();
+    auto at = text.find(marker);
+    if (at != std::string::npos) {
+      port_ = static_cast<unsigned short>(std::stoi(text.substr(at + marker.size())));
       return;
-    } catch (const std::exception&) {
-      std::this_thread::sleep_for(milliseconds(50));
     }
+    std::this_thread::sleep_for(milliseconds(20));
   }
   throw std::runtime_error("worker did not start:\n" + log());
 }
@@ -133,10 +128,29 @@ void WorkerProcess::terminate() {
   if (pid_ > 0) kill(pid_, SIGTERM);
 }
 
-int WorkerProcess::wait_exit() {
+int WorkerProcess::wait_exit(seconds timeout) {
   int status = 0;
-  if (pid_ > 0 && waitpid(pid_, &status, 0) == pid_) pid_ = -1;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  for (auto deadline = steady_clock::now() + timeout; pid_ > 0 && steady_clock::now() < deadline;) {
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  return -1;  // still running (the destructor kills it)
+}
+
+int upgrade_status(unsigned short port, const std::string& target, const std::string& origin) {
+  net::io_context io;
+  websocket::stream<beast::tcp_stream> ws(io);
+  beast::get_lowest_layer(ws).connect(net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
+  if (!origin.empty())
+    ws.set_option(websocket::stream_base::decorator(
+        [origin](websocket::request_type& req) { req.set(beast::http::field::origin, origin); }));
+  websocket::response_type res;
+  beast::error_code ec;
+  ws.handshake(res, "127.0.0.1", target, ec);
+  return static_cast<int>(res.result_int());
 }
 
 std::pair<int, std::string> http_request(unsigned short port, const std::string& method, const std::string& target,

@@ -42,7 +42,7 @@ class WorkerProcess {
   const std::string& log_path() const { return log_; }
   std::string log() const;
   void terminate();  // SIGTERM and wait
-  int wait_exit();   // exit status
+  int wait_exit(std::chrono::seconds timeout = std::chrono::seconds(10));  // exit status, -1 if still running
 
  private:
   pid_t pid_ = -1;
@@ -53,6 +53,9 @@ class WorkerProcess {
 // HTTP/1.1 request over loopback; returns {status, body}.
 std::pair<int, std::string> http_request(unsigned short port, const std::string& method, const std::string& target,
                                          const std::string& body = {});
+
+// The HTTP status of a WebSocket upgrade request (101 when accepted).
+int upgrade_status(unsigned short port, const std::string& target, const std::string& origin = {});
 
 class WsClient {
  public:

@@ -4,6 +4,7 @@
 #include <pqxx/pqxx>
 
 #include "core/notification.hpp"
+#include "db/connection_string.hpp"
 
 namespace session_clock::worker::db {
 namespace {
@@ -29,7 +30,7 @@ core::ClockState clock_from_row(const pqxx::row& r) {
 }  // namespace
 
 std::unique_ptr<pqxx::connection> open_connection(const std::string& url, const char* purpose) {
-  auto conn = std::make_unique<pqxx::connection>(url);
+  auto conn = std::make_unique<pqxx::connection>(with_connection_defaults(url));
   pqxx::nontransaction tx(*conn);
   tx.exec_params("SELECT set_config('application_name', $1, false)", std::string("session-clock-worker ") + purpose);
   return conn;
@@ -55,16 +56,27 @@ void Database::record_error(const std::string& message) {
   last_error_ = message;
 }
 
-std::unique_ptr<pqxx::connection> Database::acquire() {
+// A pooled connection (reused = true) or a new one; connecting may throw,
+// which run() reports like any other failure.
+std::pair<std::unique_ptr<pqxx::connection>, bool> Database::acquire() {
   {
     std::lock_guard lock(mutex_);
     if (!idle_.empty()) {
       auto conn = std::move(idle_.back());
       idle_.pop_back();
-      return conn;
+      return {std::move(conn), true};
     }
   }
-  return open_connection(url_, "query");
+  return {nullptr, false};
+}
+
+// Pool connections give up on a statement after a few seconds: a hung
+// database answers "unavailable" instead of holding a client forever.
+std::unique_ptr<pqxx::connection> Database::open_pool_connection() {
+  auto conn = open_connection(url_, "query");
+  pqxx::nontransaction tx(*conn);
+  tx.exec("SET statement_timeout = '5s'");
+  return conn;
 }
 
 void Database::release(std::unique_ptr<pqxx::connection> conn) {
@@ -76,35 +88,42 @@ void Database::release(std::unique_ptr<pqxx::connection> conn) {
 // Runs work(connection) on the pool. A pooled connection may have died
 // while idle (server restart, pg_terminate_backend): then the work is tried
 // once more on a fresh connection; the queries here are all safe to repeat.
-// Any failure drops the connection and reports the error; nothing escapes
-// the pool thread.
+// A full queue answers at once (the database is too slow to keep up), and
+// nothing escapes the pool thread.
 template <typename Result, typename Work>
 void Database::run(std::function<void(Result)> done, Work work) {
+  if (queued_.fetch_add(1) >= kMaxQueued) {
+    queued_--;
+    Result full;
+    full.error = "too many database requests waiting";
+    return done(std::move(full));
+  }
   boost::asio::post(pool_, [this, done = std::move(done), work = std::move(work)]() mutable {
     Result result;
     for (int attempt = 0; attempt < 2; ++attempt) {
       result = Result{};
-      std::unique_ptr<pqxx::connection> conn;
-      bool reused = false;
+      auto [conn, reused] = acquire();
       try {
-        {
-          std::lock_guard lock(mutex_);
-          reused = !idle_.empty();
-        }
-        conn = acquire();
+        if (!conn) conn = open_pool_connection();
         work(*conn, result);
         release(std::move(conn));
         healthy_ = true;
         break;
+      } catch (const pqxx::broken_connection& e) {
+        if (reused && attempt == 0) continue;  // a stale idle connection: try a fresh one
+        result.error = e.what();
+        healthy_ = false;
+      } catch (const pqxx::sql_error& e) {
+        result.error = e.what();  // the transaction rolled back; the connection is fine
+        release(std::move(conn));
       } catch (const std::exception& e) {
         result.error = e.what();
-        if (reused && attempt == 0) continue;  // perhaps a stale idle connection: retry fresh
-        bool broken = dynamic_cast<const pqxx::broken_connection*>(&e) || !conn || !conn->is_open();
-        if (broken) healthy_ = false;
-        record_error(result.error);
-        break;
+        if (!conn || !conn->is_open()) healthy_ = false;
       }
+      record_error(result.error);
+      break;
     }
+    queued_--;
     done(std::move(result));
   });
 }

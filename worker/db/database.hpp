@@ -12,6 +12,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/clock_model.hpp"
@@ -52,7 +53,8 @@ class Database {
  private:
   template <typename Result, typename Work>
   void run(std::function<void(Result)> done, Work work);
-  std::unique_ptr<pqxx::connection> acquire();
+  std::pair<std::unique_ptr<pqxx::connection>, bool> acquire();
+  std::unique_ptr<pqxx::connection> open_pool_connection();
   void release(std::unique_ptr<pqxx::connection> conn);
   void record_error(const std::string& message);
 
@@ -63,6 +65,8 @@ class Database {
   std::vector<std::unique_ptr<pqxx::connection>> idle_;
   std::string last_error_;
   std::atomic<bool> healthy_{false};
+  static constexpr int kMaxQueued = 1024;
+  std::atomic<int> queued_{0};
 };
 
 // Opens a connection labelled as the worker in pg_stat_activity.

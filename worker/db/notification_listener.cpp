@@ -1,5 +1,7 @@
 #include "db/notification_listener.hpp"
 
+#include <unistd.h>
+
 #include <boost/asio/post.hpp>
 #include <pqxx/pqxx>
 #include <spdlog/spdlog.h>
@@ -28,6 +30,12 @@ struct NotificationListener::Link {
   std::unique_ptr<pqxx::connection> conn;
   std::unique_ptr<Receiver> receiver;
   ~Link() {
+    // Closing first makes the receiver's destructor skip UNLISTEN, which on
+    // a dead connection would make pqxx 6 reconnect just to say it.
+    try {
+      if (conn) conn->disconnect();
+    } catch (...) {
+    }
     try {
       receiver.reset();
     } catch (...) {
@@ -44,10 +52,11 @@ NotificationListener::NotificationListener(net::io_context& io, std::string url,
       strand_(net::make_strand(io)),
       retry_timer_(strand_) {}
 
-NotificationListener::~NotificationListener() {
+NotificationListener::~NotificationListener() { shutdown(); }
+
+void NotificationListener::shutdown() {
   connector_.stop();
   connector_.join();
-  if (socket_) socket_->release();  // libpq owns the descriptor
 }
 
 void NotificationListener::start() { net::post(strand_, [self = shared_from_this()] { self->connect(); }); }
@@ -91,13 +100,25 @@ void NotificationListener::attach(std::unique_ptr<Link> link) {
     net::post(connector_, [link = std::move(link)] {});
     return;
   }
+  // LISTEN can fail quietly (pqxx swallows a broken connection there).
+  int fd = link_ ? -1 : (link->conn->is_open() ? link->conn->sock() : -1);
+  // Asio gets its own duplicate of libpq's socket: each side closes its own,
+  // so neither can unregister a descriptor number the other reused.
+  int own_fd = fd >= 0 ? ::dup(fd) : -1;
+  boost::system::error_code ec;
+  if (own_fd >= 0) socket_.emplace(strand_).assign(own_fd, ec);
+  if (own_fd < 0 || ec) {
+    if (own_fd >= 0 && ec) ::close(own_fd);
+    socket_.reset();
+    net::post(connector_, [link = std::move(link)] {});
+    return schedule_reconnect();
+  }
   link_ = std::move(link);
-  socket_.emplace(strand_, link_->conn->sock());
   connected_ = true;
   backoff_ = std::chrono::milliseconds(100);
   spdlog::info("listener: listening on channel {}", core::kNotifyChannel);
-  wait_readable();
-  on_resync_();  // LISTEN first, then read: nothing falls in between
+  on_readable({});  // anything libpq buffered while we LISTENed, then wait
+  on_resync_();     // LISTEN first, then read: nothing falls in between
 }
 
 void NotificationListener::wait_readable() {
@@ -121,12 +142,7 @@ void NotificationListener::on_readable(const boost::system::error_code& ec) {
 
 void NotificationListener::detach(const std::string& why) {
   bool was_connected = connected_.exchange(false);
-  if (socket_) {
-    boost::system::error_code ignored;
-    socket_->cancel(ignored);  // libpq may already have closed it
-    socket_->release();  // libpq owns the descriptor
-    socket_.reset();
-  }
+  socket_.reset();  // closes our duplicate; libpq closes its own
   if (link_) net::post(connector_, [link = std::move(link_)] {});
   if (stopped_) return;
   {

@@ -31,6 +31,8 @@ class NotificationListener : public std::enable_shared_from_this<NotificationLis
 
   void start();
   void stop();
+  // After the event loop has stopped: waits for the connector thread.
+  void shutdown();
 
   bool connected() const { return connected_.load(); }
   std::uint64_t reconnects() const { return reconnects_.load(); }

@@ -4,6 +4,8 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <atomic>
+#include <csignal>
+#include <functional>
 #include <fstream>
 #include <random>
 #include <spdlog/spdlog.h>
@@ -45,37 +47,39 @@ std::string random_nonce() {
 }
 
 // Proves NOTIFY reaches our LISTEN connection; a transaction-mode pooler
-// accepts LISTEN and then never delivers anything.
+// accepts LISTEN and then never delivers anything. The clock starts once the
+// NOTIFY was sent; a failure shuts the worker down with status 3.
 class SelfTest : public std::enable_shared_from_this<SelfTest> {
  public:
-  SelfTest(net::io_context& io, ServerContext& ctx) : timer_(io), ctx_(ctx), nonce_("selftest-" + random_nonce()) {}
-  const std::string& nonce() const { return nonce_; }
+  SelfTest(net::io_context& io, ServerContext& ctx, std::function<void()> fail)
+      : timer_(io), ctx_(ctx), fail_(std::move(fail)), nonce_("selftest-" + random_nonce()) {}
   void start() {
-    ctx_.database->notify(nonce_, [](std::string error) {
-      if (!error.empty()) spdlog::warn("self-test: cannot send NOTIFY: {}", error);
-    });
-    timer_.expires_after(kSelfTestTimeout);
-    timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
-      if (ec || self->passed_) return;
-      spdlog::critical(
-          "self-test failed: a NOTIFY did not reach the LISTEN connection within {} s. A transaction-mode "
-          "pooler (e.g. PgBouncer pool_mode=transaction) silently breaks LISTEN: connect the worker to PostgreSQL "
-          "directly or through a session-mode pool.",
-          kSelfTestTimeout.count());
-      std::exit(3);
+    ctx_.database->notify(nonce_, [self = shared_from_this()](std::string error) {
+      if (!error.empty()) {
+        spdlog::warn("self-test: cannot send NOTIFY ({}); will try again after the next reconnect", error);
+        return;
+      }
+      self->timer_.expires_after(kSelfTestTimeout);
+      self->timer_.async_wait([self](boost::system::error_code ec) {
+        if (ec || self->passed_) return;
+        spdlog::critical(
+            "self-test failed: a NOTIFY did not reach the LISTEN connection within {} s. A transaction-mode "
+            "pooler (e.g. PgBouncer pool_mode=transaction) silently breaks LISTEN: connect the worker to "
+            "PostgreSQL directly or through a session-mode pool.",
+            kSelfTestTimeout.count());
+        self->fail_();
+      });
     });
   }
   void on_payload(const std::string& payload) {
-    if (payload == nonce_ && !passed_) {
-      passed_ = true;
-      timer_.cancel();
-      spdlog::info("self-test passed: NOTIFY reaches the listener");
-    }
+    if (payload == nonce_ && !passed_.exchange(true)) spdlog::info("self-test passed: NOTIFY reaches the listener");
   }
+  bool passed() const { return passed_; }
 
  private:
   net::steady_timer timer_;
   ServerContext& ctx_;
+  std::function<void()> fail_;
   std::string nonce_;
   std::atomic<bool> passed_{false};
 };
@@ -94,8 +98,10 @@ void close_all_sessions(ServerContext& ctx) {
 }  // namespace
 
 int run_app(Options options) {
-  net::io_context io(static_cast<int>(options.threads));
+  // ctx outlives io: handlers still queued when io is destroyed may touch it.
   ServerContext ctx;
+  net::io_context io(static_cast<int>(options.threads));
+  std::atomic<int> exit_status{0};
   ctx.options = options;
   try {
     ctx.verifier = make_verifier(options);  // throws on an unusable key
@@ -107,16 +113,18 @@ int run_app(Options options) {
   ctx.hub = std::make_shared<ClockHub>(io, *ctx.database, ctx.metrics);
   ctx.ticker = std::make_shared<TimeTicker>(io);
 
-  auto self_test = std::make_shared<SelfTest>(io, ctx);
-  bool first_attach = true;
+  auto self_test = std::make_shared<SelfTest>(io, ctx, [&exit_status] {
+    exit_status = 3;
+    std::raise(SIGTERM);  // the same clean shutdown as an operator's
+  });
   ctx.listener = std::make_shared<db::NotificationListener>(
       io, options.database_url,
       [&ctx, self_test](const std::string& payload) {
         self_test->on_payload(payload);
         ctx.hub->on_notification(payload);
       },
-      [&ctx, self_test, &first_attach] {
-        if (std::exchange(first_attach, false)) self_test->start();
+      [&ctx, self_test] {
+        if (!self_test->passed()) self_test->start();
         ctx.hub->resync();
       });
 
@@ -147,15 +155,19 @@ int run_app(Options options) {
     close_all_sessions(ctx);
     grace.expires_after(kShutdownGrace);  // let close handshakes finish
     grace.async_wait([&](boost::system::error_code) { io.stop(); });
+    signals.async_wait([&](boost::system::error_code ec, int) {  // a second signal: stop now
+      if (!ec) io.stop();
+    });
   });
 
   std::vector<std::thread> threads;
   for (unsigned i = 1; i < options.threads; ++i) threads.emplace_back([&io] { io.run(); });
   io.run();
   for (auto& t : threads) t.join();
+  ctx.listener->shutdown();  // no connector job may post into io after this
   ctx.database->stop();
   spdlog::info("stopped");
-  return 0;
+  return exit_status;
 }
 
 }  // namespace session_clock::worker

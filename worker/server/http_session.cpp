@@ -87,10 +87,7 @@ void HttpSession::upgrade(Request request) {
     return refuse(http::status::forbidden, "origin not allowed");
   std::optional<auth::VerifiedToken> identity;
   if (auto token = query_parameter(request.target(), "access_token")) {
-    if (!ctx_.verifier) return refuse(http::status::unauthorized, "authentication is not configured");
-    auto now_s = std::chrono::duration_cast<std::chrono::seconds>(
-                     std::chrono::system_clock::now().time_since_epoch()).count();
-    auto result = ctx_.verifier->verify(*token, now_s);
+    auto result = verify_token(ctx_, *token);
     if (!result.token) return refuse(http::status::unauthorized, result.error);
     identity = std::move(result.token);
   }
@@ -110,15 +107,14 @@ HttpSession::Response HttpSession::route(const Request& request) {
     auto clock = nlohmann::json::parse(core::to_json(core::read_kernel_clock_status()));
     bool ok = db_up && listener_up;
     if (!ok) res.result(http::status::service_unavailable);
+    // Coarse on purpose: database error texts (hosts, roles) go to the log only.
     res.body() = nlohmann::json{{"status", ok ? "ok" : "degraded"},
-                                {"database", {{"up", db_up}, {"last_error", ctx_.database->last_error()}}},
-                                {"listener", {{"up", listener_up},
-                                              {"reconnects", ctx_.listener->reconnects()},
-                                              {"last_error", ctx_.listener->last_error()}}},
+                                {"database", {{"up", db_up}}},
+                                {"listener", {{"up", listener_up}, {"reconnects", ctx_.listener->reconnects()}}},
                                 {"clock", clock},
                                 {"connections", ctx_.metrics.connections.load()},
                                 {"serverNowMs", wall_now_ms()}}
-                     .dump();
+                     .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   } else if (path == "/metrics" && request.method() == http::verb::get) {
     res.set(http::field::content_type, "text/plain; version=0.0.4");
     res.body() = ctx_.metrics.prometheus_text(ctx_.listener->reconnects(), db_up, listener_up);

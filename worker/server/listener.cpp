@@ -1,5 +1,6 @@
 #include "server/listener.hpp"
 
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <spdlog/spdlog.h>
 
@@ -31,7 +32,11 @@ void Listener::accept() {
                                                                            net::ip::tcp::socket socket) {
     if (ec == net::error::operation_aborted) return;
     if (ec) {
-      spdlog::warn("accept: {}", ec.message());  // e.g. out of descriptors: keep serving the others
+      // Out of descriptors, say: the pending connection keeps the socket
+      // readable, so pause instead of spinning, and keep serving the others.
+      spdlog::warn("accept: {}", ec.message());
+      auto pause = std::make_shared<net::steady_timer>(self->acceptor_.get_executor(), std::chrono::milliseconds(100));
+      return pause->async_wait([self, pause](boost::system::error_code) { self->accept(); });
     } else {
       boost::system::error_code ignored;
       socket.set_option(net::ip::tcp::no_delay(true), ignored);

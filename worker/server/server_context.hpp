@@ -38,4 +38,10 @@ struct ServerContext {
   bool shutting_down = false;
 };
 
+// Verifies a client's token and admits only the roles the worker serves:
+// service_role, and the role access checks run as (--client-role). A signed
+// token for any other role (anon, say) is refused, as PostgREST would not
+// switch to it for a member's clock.
+auth::VerifyResult verify_token(const ServerContext& ctx, std::string_view token);
+
 }  // namespace session_clock::worker

@@ -8,14 +8,18 @@ namespace session_clock::worker {
 
 using namespace std::chrono;
 
-TimeTicker::TimeTicker(boost::asio::io_context& io) : timer_(io) {}
+TimeTicker::TimeTicker(boost::asio::io_context& io)
+    : strand_(boost::asio::make_strand(io)), timer_(strand_) {}
 
-void TimeTicker::start() { arm(); }
+void TimeTicker::start() {
+  boost::asio::post(strand_, [self = shared_from_this()] { self->arm(); });
+}
 
 void TimeTicker::stop() {
-  std::lock_guard lock(mutex_);
-  stopped_ = true;
-  timer_.cancel();
+  boost::asio::post(strand_, [self = shared_from_this()] {
+    self->stopped_ = true;
+    self->timer_.cancel();
+  });
 }
 
 void TimeTicker::subscribe(std::weak_ptr<Subscriber> subscriber, const Subscriber* key, std::string timezone) {
@@ -34,24 +38,29 @@ void TimeTicker::unsubscribe(const Subscriber* key) {
                  entries_.end());
 }
 
+// On the strand. Aims at the next wall-clock second; the tick announces that
+// second, never one it already announced (a late wake-up or a backward step
+// can't repeat or skip ahead of the boundary it was aimed at).
 void TimeTicker::arm() {
+  if (stopped_) return;
   auto now = system_clock::now();
-  auto next = floor<seconds>(now) + seconds(1);
-  timer_.expires_after(duration_cast<steady_clock::duration>(next - now));
-  timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
-    if (ec) return;
-    self->tick();
+  auto target = floor<seconds>(now) + seconds(1);
+  timer_.expires_after(duration_cast<steady_clock::duration>(target - now));
+  timer_.async_wait([self = shared_from_this(), target](const boost::system::error_code& ec) {
+    if (ec || self->stopped_) return;
+    if (target > self->last_sent_) {
+      self->last_sent_ = target;
+      self->tick(target);
+    }
     self->arm();
   });
 }
 
 // One frame per time zone in use, shared by everyone in that zone.
-void TimeTicker::tick() {
-  auto second = round<seconds>(system_clock::now());  // we woke just after the boundary
+void TimeTicker::tick(system_clock::time_point second) {
   std::vector<std::pair<std::shared_ptr<Subscriber>, std::string>> targets;
   {
     std::lock_guard lock(mutex_);
-    if (stopped_) return;
     entries_.erase(std::remove_if(entries_.begin(), entries_.end(),
                                   [](const Entry& e) { return e.subscriber.expired(); }),
                    entries_.end());

@@ -6,6 +6,8 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -30,12 +32,14 @@ class TimeTicker : public std::enable_shared_from_this<TimeTicker> {
     std::string timezone;
   };
   void arm();
-  void tick();
+  void tick(std::chrono::system_clock::time_point second);
 
-  boost::asio::steady_timer timer_;
-  std::mutex mutex_;
-  std::vector<Entry> entries_;
+  boost::asio::strand<boost::asio::io_context::executor_type> strand_;
+  boost::asio::steady_timer timer_;  // arm/tick/stop run on strand_
   bool stopped_ = false;
+  std::chrono::system_clock::time_point last_sent_{};
+  std::mutex mutex_;  // entries_ are changed from every connection's thread
+  std::vector<Entry> entries_;
 };
 
 }  // namespace session_clock::worker

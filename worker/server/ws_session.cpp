@@ -136,17 +136,23 @@ void WsSession::handle(std::string_view text, double receive_ms) {
       message);
 }
 
+// Replies to pings are built when their write starts, so serverSendMs is the
+// moment the frame goes to the socket even if other frames were queued first.
 void WsSession::on_time_ping(const protocol::TimePing& ping, double receive_ms) {
   ctx_.metrics.pings++;
   auto health = ctx_.clock_health.read();
-  send_text(protocol::time_pong(ping, receive_ms, wall_now_ms(), health.sync_warning, health.max_error_ms));
+  send_stamped([ping, receive_ms, health](double send_ms) {
+    return protocol::time_pong(ping, receive_ms, send_ms, health.sync_warning, health.max_error_ms);
+  });
 }
 
 void WsSession::on_legacy_sync(const protocol::LegacyTimeSync& request, double receive_ms) {
   ctx_.metrics.pings++;
   auto health = ctx_.clock_health.read();
-  send_text(protocol::legacy_time_sync_response(request, receive_ms, wall_now_ms(), kRecommendedSyncIntervalMs,
-                                                health.sync_warning));
+  send_stamped([request, receive_ms, health](double send_ms) {
+    return protocol::legacy_time_sync_response(request, receive_ms, send_ms, kRecommendedSyncIntervalMs,
+                                               health.sync_warning);
+  });
 }
 
 void WsSession::on_jsonrpc(const protocol::JsonRpcTimesync& request) {
@@ -166,7 +172,7 @@ void WsSession::on_subscribe_time(const protocol::SubscribeTime& request) {
 void WsSession::on_auth(const protocol::Auth& request) {
   nlohmann::json ref = {{"t", protocol::message_type::kAuth}};
   if (!ctx_.verifier) return send_error(protocol::error_code::kUnauthorized, "authentication is not configured", ref);
-  auto result = ctx_.verifier->verify(request.token, duration_cast<seconds>(system_clock::now().time_since_epoch()).count());
+  auto result = verify_token(ctx_, request.token);
   if (!result.token) return send_error(protocol::error_code::kUnauthorized, result.error, ref);
   auto previous = identity_;
   become(std::move(*result.token));
@@ -289,14 +295,20 @@ void WsSession::shutdown() {
 
 // One bounded queue: a client that can't keep up is closed, never buffered
 // without bound.
-void WsSession::send(Frame frame) {
+void WsSession::send(Frame frame) { enqueue({std::move(frame), nullptr}); }
+
+void WsSession::send_stamped(std::function<std::string(double send_ms)> build) {
+  enqueue({nullptr, std::move(build)});
+}
+
+void WsSession::enqueue(Outgoing item) {
   if (closing_) return;
   if (queue_.size() >= ctx_.options.limits.max_send_queue) {
     ctx_.metrics.queue_drops++;
     queue_.erase(queue_.begin() + 1, queue_.end());  // keep only the write in flight
     return close(websocket::close_code::policy_error, "client is too slow");
   }
-  queue_.push_back(std::move(frame));
+  queue_.push_back(std::move(item));
   if (queue_.size() == 1) write();
 }
 
@@ -308,8 +320,10 @@ void WsSession::send_error(const char* code, std::string message, nlohmann::json
 }
 
 void WsSession::write() {
+  Outgoing& next = queue_.front();
+  if (next.stamp) next.frame = std::make_shared<const std::string>(next.stamp(wall_now_ms()));
   ws_.text(true);
-  ws_.async_write(net::buffer(*queue_.front()),
+  ws_.async_write(net::buffer(*next.frame),
                   [self = shared_from_this()](beast::error_code ec, std::size_t n) { self->on_write(ec, n); });
 }
 

@@ -9,6 +9,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -53,7 +54,14 @@ class WsSession : public Subscriber, public std::enable_shared_from_this<WsSessi
   void refuse_clock(const std::string& session_id, const char* code, std::string message, nlohmann::json ref);
   void deliver_clock(const std::string& session_id, std::int64_t version, Frame frame);
 
+  // A frame, or one built when its write starts (send time stamped then).
+  struct Outgoing {
+    Frame frame;
+    std::function<std::string(double send_ms)> stamp;
+  };
   void send(Frame frame);
+  void send_stamped(std::function<std::string(double send_ms)> build);
+  void enqueue(Outgoing item);
   void send_text(std::string text);
   void send_error(const char* code, std::string message, nlohmann::json ref);
   void write();
@@ -65,7 +73,7 @@ class WsSession : public Subscriber, public std::enable_shared_from_this<WsSessi
   boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
   ServerContext& ctx_;
   boost::beast::flat_buffer buffer_;
-  std::deque<Frame> queue_;
+  std::deque<Outgoing> queue_;
   limits::RateLimiter limiter_;
   std::optional<auth::VerifiedToken> identity_;
   boost::asio::steady_timer expiry_;
