@@ -19,6 +19,7 @@
 // message they stamp steady_clock and compare a prefix, nothing more. Every
 // wait is bounded, and a watchdog ends the process if the run overruns.
 #include <jwt.h>
+#include <sched.h>
 #include <pthread.h>
 #include <sys/resource.h>
 #include <time.h>
@@ -33,8 +34,10 @@
 #include <boost/beast/websocket.hpp>
 #include <chrono>
 #include <condition_variable>
+#include <cstdarg>
 #include <cstdio>
 #include <cstring>
+#include <deque>
 #include <fstream>
 #include <functional>
 #include <iostream>
@@ -47,6 +50,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 namespace net = boost::asio;
@@ -159,6 +163,39 @@ double host_busy_s() {
   in >> cpu >> user >> nice >> sys >> idle >> iowait >> irq >> softirq >> steal;
   return (user + nice + sys + irq + softirq + steal) / sysconf(_SC_CLK_TCK);
 }
+
+// Where the host's CPU went over a stretch of time, in CPUs (1.0 = one
+// core busy the whole time): the worker, this process (clients, reference
+// servers), and everything else (PostgreSQL, and anything else running on
+// the host: a busy host makes every figure here worse).
+struct CpuSplit {
+  double worker = 0, bench = 0, other = 0;
+  std::string text() const { return fmt("%.2f/%.2f/%.2f", worker, bench, other); }
+};
+
+class CpuWindow {
+ public:
+  explicit CpuWindow(pid_t worker) : worker_(worker) { start(); }
+  void start() {
+    t0_ = Clock::now();
+    host0_ = host_busy_s();
+    worker0_ = worker_ > 0 ? process_cpu_s(worker_) : 0;
+    self0_ = process_cpu_s(getpid());
+  }
+  CpuSplit stop() const {
+    double secs = std::max(1e-3, duration<double>(Clock::now() - t0_).count());
+    CpuSplit s;
+    s.worker = worker_ > 0 ? (process_cpu_s(worker_) - worker0_) / secs : 0;
+    s.bench = (process_cpu_s(getpid()) - self0_) / secs;
+    s.other = std::max(0.0, (host_busy_s() - host0_) / secs - s.worker - s.bench);
+    return s;
+  }
+
+ private:
+  pid_t worker_;
+  Clock::time_point t0_;
+  double host0_ = 0, worker0_ = 0, self0_ = 0;
+};
 
 // A bounded HTTP GET over loopback; nullopt on any failure or timeout.
 std::optional<std::string> http_get(unsigned short port, const std::string& target, Clock::duration limit = 3s) {
@@ -571,20 +608,26 @@ struct Results {
   Summary rtt_worker, rtt_echo;  // microseconds
   double rtt_worker_cpu_us = 0, rtt_echo_cpu_us = 0;
   std::uint64_t rtt_bad = 0;
+  CpuSplit rtt_cpu, tp_cpu_worker, tp_cpu_echo;
+  double idle_other = 0;  // CPUs busy on the host before we started
   // 2
   std::size_t tp_conns_worker = 0, tp_conns_echo = 0;
   double tp_worker = 0, tp_echo = 0;  // replies/s
   double tp_worker_cpu_us = 0, tp_echo_cpu_us = 0, tp_client_cpu_worker_us = 0, tp_client_cpu_echo_us = 0;
-  double tp_host_busy_worker = 0, tp_host_busy_echo = 0;  // CPUs busy on average
   std::uint64_t tp_min_conn_worker = 0, tp_max_conn_worker = 0, tp_bad = 0;
   bool tp_done = false;
   // 3
-  Summary push;  // milliseconds
-  std::size_t push_subscribers = 0, push_events = 0, push_missed = 0, push_coalesced = 0, push_errors = 0,
-              push_negative = 0;
-  double push_hub_mean_ms = -1, push_commit_ms = 0, push_worker_cpu_s = 0, push_client_cpu_s = 0, push_seconds = 0;
-  std::string push_error;
-  bool push_done = false;
+  struct Push {
+    Summary latency;  // milliseconds
+    std::size_t subscribers = 0, events = 0, missed = 0, coalesced = 0, errors = 0, negative = 0;
+    double trigger_p50_ms = 0, trigger_p99_ms = 0, server_cpu_s = 0, client_cpu_s = 0, seconds = 0;
+    double last_p50_ms = 0, first_p50_ms = 0;  // per change: the first and the last arrival
+    CpuSplit cpu;
+    std::string error;
+    bool done = false;
+  } push_worker, push_ref;
+  double push_hub_mean_ms = -1;
+  bool push_realtime = false;
   // 4
   long rss_before = 0, rss_after = 0, anon_before = 0, anon_after = 0;
   long rss_closed = -1, rss_reopened = -1;
@@ -652,6 +695,7 @@ void phase_rtt(const Config& cfg, EchoServer& echo, Results& r) {
   run_block(ref, false, cfg.warmup, nullptr);
   auto echo_threads = echo.thread_handles();
   double wcpu = 0, ecpu = 0;
+  CpuWindow window(cfg.worker_pid);
   for (std::size_t done = 0, b = 0; done < cfg.pings; ++b) {
     std::size_t n = std::min(cfg.block, cfg.pings - done);
     for (int side = 0; side < 2; ++side) {
@@ -663,6 +707,7 @@ void phase_rtt(const Config& cfg, EchoServer& echo, Results& r) {
     }
     done += n;
   }
+  r.rtt_cpu = window.stop();
   r.rtt_worker = summarize(w);
   r.rtt_echo = summarize(e);
   r.rtt_worker_cpu_us = wcpu * 1e6 / std::max<std::size_t>(1, w.size());
@@ -673,7 +718,8 @@ void phase_rtt(const Config& cfg, EchoServer& echo, Results& r) {
 // --- phase 2: throughput -----------------------------------------------------
 
 struct Throughput {
-  double per_s = 0, server_cpu_us = 0, client_cpu_us = 0, host_busy = 0;
+  double per_s = 0, server_cpu_us = 0, client_cpu_us = 0;
+  CpuSplit cpu;
   std::size_t conns = 0;
   std::uint64_t min_conn = 0, max_conn = 0, bad = 0;
 };
@@ -716,13 +762,15 @@ Throughput run_throughput(const Config& cfg, ClientPool& pool, unsigned short po
     }
   std::this_thread::sleep_for(duration<double>(cfg.tp_warmup));
   auto client_threads = pool.thread_handles();
-  double s0 = server_cpu(), k0 = threads_cpu_s(client_threads), h0 = host_busy_s();
+  double s0 = server_cpu(), k0 = threads_cpu_s(client_threads);
+  CpuWindow window(cfg.worker_pid);
   auto t0 = Clock::now();
   st->counting = true;
   std::this_thread::sleep_for(duration<double>(cfg.seconds));
   st->counting = false;
+  t.cpu = window.stop();
   auto t1 = Clock::now();
-  double s1 = server_cpu(), k1 = threads_cpu_s(client_threads), h1 = host_busy_s();
+  double s1 = server_cpu(), k1 = threads_cpu_s(client_threads);
   st->stop = true;
   for (auto deadline = Clock::now() + 10s; st->active > 0 && Clock::now() < deadline;)
     std::this_thread::sleep_for(1ms);
@@ -741,7 +789,6 @@ Throughput run_throughput(const Config& cfg, ClientPool& pool, unsigned short po
   t.per_s = total / secs;
   t.server_cpu_us = total ? (s1 - s0) * 1e6 / total : 0;
   t.client_cpu_us = total ? (k1 - k0) * 1e6 / total : 0;
-  t.host_busy = (h1 - h0) / secs;
   close_all(opened.conns, 15s);
   return t;
 }
@@ -761,20 +808,151 @@ void phase_throughput(const Config& cfg, ClientPool& pool, EchoServer& echo, Res
   r.tp_echo_cpu_us = e.server_cpu_us;
   r.tp_client_cpu_worker_us = w.client_cpu_us;
   r.tp_client_cpu_echo_us = e.client_cpu_us;
-  r.tp_host_busy_worker = w.host_busy;
-  r.tp_host_busy_echo = e.host_busy;
   r.tp_min_conn_worker = w.min_conn;
   r.tp_max_conn_worker = w.max_conn;
   r.tp_bad = w.bad + e.bad;
+  r.tp_cpu_worker = w.cpu;
+  r.tp_cpu_echo = e.cpu;
   r.tp_done = w.conns > 0 && e.conns > 0;
   if (r.tp_bad) note(fmt("throughput: %llu unexpected replies", static_cast<unsigned long long>(r.tp_bad)));
 }
 
 // --- phase 3: NOTIFY to subscriber -----------------------------------------
 
+// The reference for phase 3: the least a fan-out costs on this host with
+// these clients. A SUBSCRIBE_CLOCK gets a CLOCK_STATE at once; broadcast()
+// then hands one shared frame to every subscriber of the session by posting
+// to each session's strand from the caller's thread, the way the worker's
+// hub does, minus NOTIFY and the database read.
+using Frame = std::shared_ptr<const std::string>;
+
+std::string clock_frame(const std::string& session_id, std::int64_t version) {
+  // The worker's CLOCK_STATE, same fields and about the same length.
+  return fmt(R"({"t":"CLOCK_STATE","sessionId":"%s","startedAtMs":1795453445000.123,"isPaused":%s,)"
+             R"("totalPausedMs":1200,"lastStateChangeAtMs":1795453445000.456,"endedAtMs":null,"elapsedMs":61234.5,)"
+             R"("serverNowMs":%.3f,"version":%lld})",
+             session_id.c_str(), version % 2 ? "true" : "false", wall_ms(), static_cast<long long>(version));
+}
+
+class FanoutServer;
+
+class FanoutSession : public std::enable_shared_from_this<FanoutSession> {
+ public:
+  FanoutSession(tcp::socket&& socket, FanoutServer& server) : ws_(std::move(socket)), server_(server) {}
+  void run() {
+    net::dispatch(ws_.get_executor(), [self = shared_from_this()] {
+      self->ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+      self->ws_.async_accept([self](beast::error_code ec) {
+        if (!ec) self->read();
+      });
+    });
+  }
+  void push(Frame frame) {
+    net::post(ws_.get_executor(), [self = shared_from_this(), frame = std::move(frame)] {
+      self->queue_.push_back(frame);
+      if (self->queue_.size() == 1) self->write();
+    });
+  }
+
+ private:
+  void read();
+  void write() {
+    ws_.text(true);
+    ws_.async_write(net::buffer(*queue_.front()), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) return self->queue_.clear();
+      self->queue_.pop_front();
+      if (!self->queue_.empty()) self->write();
+    });
+  }
+  websocket::stream<beast::tcp_stream> ws_;
+  FanoutServer& server_;
+  beast::flat_buffer buffer_;
+  std::deque<Frame> queue_;
+};
+
+class FanoutServer {
+ public:
+  explicit FanoutServer(unsigned threads) : io_(static_cast<int>(threads)), acceptor_(net::make_strand(io_)) {
+    tcp::endpoint ep(net::ip::make_address("127.0.0.1"), 0);
+    acceptor_.open(ep.protocol());
+    acceptor_.set_option(net::socket_base::reuse_address(true));
+    acceptor_.bind(ep);
+    acceptor_.listen(net::socket_base::max_listen_connections);
+    port_ = acceptor_.local_endpoint().port();
+    accept();
+    for (unsigned i = 0; i < threads; ++i) threads_.emplace_back([this] { io_.run(); });
+  }
+  ~FanoutServer() { stop(); }
+  unsigned short port() const { return port_; }
+  std::vector<pthread_t> thread_handles() {
+    std::vector<pthread_t> h;
+    for (auto& t : threads_) h.push_back(t.native_handle());
+    return h;
+  }
+  void subscribe(const std::string& session_id, const std::shared_ptr<FanoutSession>& s) {
+    std::lock_guard lock(mutex_);
+    topics_[session_id].push_back(s);
+  }
+  void broadcast(const std::string& session_id, const Frame& frame) {
+    std::vector<std::shared_ptr<FanoutSession>> targets;
+    {
+      std::lock_guard lock(mutex_);
+      for (auto& w : topics_[session_id])
+        if (auto s = w.lock()) targets.push_back(std::move(s));
+    }
+    for (auto& s : targets) s->push(frame);
+  }
+  void stop() {
+    if (threads_.empty()) return;
+    net::post(acceptor_.get_executor(), [this] {
+      beast::error_code ignored;
+      acceptor_.close(ignored);
+    });
+    io_.stop();
+    for (auto& t : threads_) t.join();
+    threads_.clear();
+  }
+
+ private:
+  void accept() {
+    acceptor_.async_accept(net::make_strand(io_), [this](beast::error_code ec, tcp::socket socket) {
+      if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
+      if (!ec) {
+        socket.set_option(tcp::no_delay(true), ec);
+        std::make_shared<FanoutSession>(std::move(socket), *this)->run();
+      }
+      accept();
+    });
+  }
+  net::io_context io_;
+  tcp::acceptor acceptor_;
+  unsigned short port_ = 0;
+  std::vector<std::thread> threads_;
+  std::mutex mutex_;
+  std::unordered_map<std::string, std::vector<std::weak_ptr<FanoutSession>>> topics_;
+};
+
+void FanoutSession::read() {
+  ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    if (ec) return;
+    auto text = view(self->buffer_);
+    auto key = std::string_view(R"("sessionId":")");
+    auto p = text.find(key);
+    if (starts_with(text, R"({"t":"SUBSCRIBE_CLOCK")") && p != std::string_view::npos) {
+      auto begin = p + key.size();
+      std::string id(text.substr(begin, text.find('"', begin) - begin));
+      self->server_.subscribe(id, self);
+      self->push(std::make_shared<const std::string>(clock_frame(id, 1)));
+    }
+    self->buffer_.consume(self->buffer_.size());
+    self->read();
+  });
+}
+
+// Subscribers' read loop: stamp the arrival first, then find the version.
 void sub_read(const ConnPtr& c) {
   c->ws.async_read(c->buffer, [c](beast::error_code ec, std::size_t) {
-    auto at = now_ns();  // first thing: the arrival
+    auto at = now_ns();
     if (ec) return;
     auto text = view(c->buffer);
     if (starts_with(text, R"({"t":"CLOCK_STATE")")) {
@@ -800,26 +978,48 @@ void sub_read(const ConnPtr& c) {
   });
 }
 
-void phase_push(const Config& cfg, ClientPool& pool, Results& r) {
-  note(fmt("push: %zu subscribers over %zu session(s), %zu pause/resume commits %d-%d ms apart", cfg.subscribers,
-           cfg.sessions, cfg.events, cfg.gap_min_ms, cfg.gap_max_ms));
-  pqxx::connection db(cfg.database_url);
-  db.prepare("start", "SELECT version FROM session_clock_start($1::uuid)");
-  db.prepare("pause", "SELECT version, changed FROM session_clock_pause($1::uuid, 'bench')");
-  db.prepare("resume", "SELECT version, changed FROM session_clock_resume($1::uuid, 'bench')");
-  std::vector<std::string> ids;
-  for (std::size_t s = 0; s < cfg.sessions; ++s) {
-    pqxx::work tx(db);
-    ids.push_back(tx.exec("SELECT gen_random_uuid()")[0][0].as<std::string>());
-    tx.exec_prepared("start", ids.back());
-    tx.commit();
+// The thread that triggers a change and stamps it runs SCHED_FIFO while it
+// waits for the COMMIT to return: on a saturated host an ordinary thread can
+// be woken milliseconds late, stamping the commit after pushes that followed
+// it have already arrived. Back to SCHED_OTHER for everything else.
+class RealtimeScope {
+ public:
+  RealtimeScope() {
+    sched_param p{};
+    p.sched_priority = 1;
+    ok_ = pthread_setschedparam(pthread_self(), SCHED_FIFO, &p) == 0;
   }
+  ~RealtimeScope() { end(); }
+  void end() {
+    if (!ok_) return;
+    sched_param p{};
+    p.sched_priority = 0;
+    pthread_setschedparam(pthread_self(), SCHED_OTHER, &p);
+    ok_ = false;
+  }
+  bool ok() const { return ok_; }
 
-  std::string token = make_token(cfg.jwt_secret, "worker-bench", "service_role", 3600);
+ private:
+  bool ok_ = false;
+};
+
+struct Trigger {
+  std::int64_t version;
+  std::int64_t at_ns;
+};
+
+// Subscribes cfg.subscribers connections (round-robin over the sessions),
+// then fires cfg.events changes through `fire` (session index -> version and
+// stamp), 20-50 ms apart, and matches every subscriber's CLOCK_STATEs to them.
+Results::Push run_push(const Config& cfg, ClientPool& pool, unsigned short port, const std::string& target,
+                       const std::vector<std::string>& ids, const std::function<Trigger(std::size_t)>& fire,
+                       const std::function<double()>& server_cpu, std::vector<double>& trigger_ms,
+                       const std::function<void()>& on_ready = {}) {
+  Results::Push r;
   std::size_t capacity = cfg.events + 64;
   std::atomic<std::size_t> next_session{0};
   auto opened = open_many(
-      pool, cfg.worker_port, "/ws?access_token=" + token, cfg.subscribers, cfg.window, 30s,
+      pool, port, target, cfg.subscribers, cfg.window, 30s,
       [&ids](const ConnPtr& c) {
         c->out = R"({"t":"SUBSCRIBE_CLOCK","sessionId":")" + ids[c->session] + "\"}";
         c->ws.text(true);
@@ -832,7 +1032,7 @@ void phase_push(const Config& cfg, ClientPool& pool, Results& r) {
         c.records.resize(capacity);
       });
   Conns& conns = opened.conns;
-  r.push_subscribers = opened.opened;
+  r.subscribers = opened.opened;
 
   // Everyone has the initial CLOCK_STATE (or an error).
   auto ready = [&] {
@@ -843,46 +1043,33 @@ void phase_push(const Config& cfg, ClientPool& pool, Results& r) {
   for (auto deadline = Clock::now() + 30s; !ready() && Clock::now() < deadline;) std::this_thread::sleep_for(10ms);
   for (auto& c : conns)
     if (c && c->errors.load()) {
-      r.push_errors++;
-      if (r.push_error.empty()) r.push_error = c->first_error;
+      r.errors++;
+      if (r.error.empty()) r.error = c->first_error;
     }
   if (!ready()) note("push: not every subscriber received its initial CLOCK_STATE");
-  if (r.push_errors) note(fmt("push: %zu subscribers got an ERROR, e.g. %s", r.push_errors, r.push_error.c_str()));
-  std::this_thread::sleep_for(500ms);  // the hub's subscribe-time re-reads settle
+  if (r.errors) note(fmt("push: %zu subscribers got an ERROR, e.g. %s", r.errors, r.error.c_str()));
+  std::this_thread::sleep_for(500ms);  // subscribe-time re-reads settle
+  if (on_ready) on_ready();
 
-  auto metrics0 = http_get(cfg.worker_port, "/metrics").value_or("");
   auto client_threads = pool.thread_handles();
-  double w0 = process_cpu_s(cfg.worker_pid), k0 = threads_cpu_s(client_threads);
+  double w0 = server_cpu(), k0 = threads_cpu_s(client_threads);
+  CpuWindow window(cfg.worker_pid);
   auto p0 = Clock::now();
-
   struct Event {
     std::size_t session;
-    std::int64_t version;
-    std::int64_t committed_ns;
+    Trigger trigger;
   };
   std::vector<Event> events;
-  std::vector<bool> paused(ids.size(), false);
-  std::vector<double> commit_ms;
   std::mt19937 rng(42);
   std::uniform_int_distribution<int> gap(cfg.gap_min_ms, cfg.gap_max_ms);
   for (std::size_t i = 0; i < cfg.events; ++i) {
     std::size_t s = i % ids.size();
-    auto b = now_ns();
-    pqxx::work tx(db);
-    auto row = tx.exec_prepared(paused[s] ? "resume" : "pause", ids[s])[0];
-    auto version = row[0].as<std::int64_t>();
-    bool changed = row[1].as<bool>();
-    tx.commit();
-    auto committed = now_ns();
-    commit_ms.push_back((committed - b) / 1e6);
-    if (!changed) fail("a pause/resume changed nothing: the bench's idea of the clock's state is wrong");
-    paused[s] = !paused[s];
-    events.push_back({s, version, committed});
+    events.push_back({s, fire(s)});
     std::this_thread::sleep_for(milliseconds(gap(rng)));
   }
   // Wait for the last state of every session to reach everyone (bounded).
   std::vector<std::int64_t> last(ids.size(), 0);
-  for (auto& e : events) last[e.session] = std::max(last[e.session], e.version);
+  for (auto& e : events) last[e.session] = std::max(last[e.session], e.trigger.version);
   auto delivered = [&] {
     for (auto& c : conns) {
       if (!c || !c->open) continue;
@@ -892,42 +1079,125 @@ void phase_push(const Config& cfg, ClientPool& pool, Results& r) {
     return true;
   };
   for (auto deadline = Clock::now() + 5s; !delivered() && Clock::now() < deadline;) std::this_thread::sleep_for(5ms);
-  r.push_seconds = duration<double>(Clock::now() - p0).count();
-  r.push_worker_cpu_s = process_cpu_s(cfg.worker_pid) - w0;
-  r.push_client_cpu_s = threads_cpu_s(client_threads) - k0;
+  r.seconds = duration<double>(Clock::now() - p0).count();
+  r.server_cpu_s = server_cpu() - w0;
+  r.client_cpu_s = threads_cpu_s(client_threads) - k0;
+  r.cpu = window.stop();
+
+  // For each event and each subscriber of its session: the first CLOCK_STATE
+  // with a version at least the event's.
+  std::vector<double> latencies;
+  latencies.reserve(events.size() * conns.size() / ids.size() + 16);
+  std::vector<double> first(events.size(), 1e18), last_arrival(events.size(), -1e18);
+  for (auto& c : conns) {
+    if (!c || !c->open) continue;
+    auto n = c->n_records.load(std::memory_order_acquire);
+    std::size_t j = 0;
+    for (std::size_t ei = 0; ei < events.size(); ++ei) {
+      auto& e = events[ei];
+      if (e.session != static_cast<std::size_t>(c->session)) continue;
+      while (j < n && c->records[j].version < e.trigger.version) ++j;
+      if (j == n) {
+        r.missed++;
+        continue;
+      }
+      if (c->records[j].version != e.trigger.version) r.coalesced++;
+      double ms = (c->records[j].at_ns - e.trigger.at_ns) / 1e6;
+      if (ms < 0) r.negative++;
+      latencies.push_back(ms);
+      first[ei] = std::min(first[ei], ms);
+      last_arrival[ei] = std::max(last_arrival[ei], ms);
+    }
+  }
+  r.latency = summarize(latencies);
+  std::vector<double> firsts, lasts;
+  for (std::size_t ei = 0; ei < events.size(); ++ei)
+    if (last_arrival[ei] > -1e17) {
+      firsts.push_back(first[ei]);
+      lasts.push_back(last_arrival[ei]);
+    }
+  r.first_p50_ms = summarize(firsts).p50;
+  r.last_p50_ms = summarize(lasts).p50;
+  r.events = events.size();
+  auto t = summarize(trigger_ms);
+  r.trigger_p50_ms = t.p50;
+  r.trigger_p99_ms = t.p99;
+  r.done = !latencies.empty();
+  close_all(conns, 15s);
+  return r;
+}
+
+void phase_push(const Config& cfg, ClientPool& pool, Results& r) {
+  note(fmt("push: %zu subscribers over %zu session(s), %zu changes %d-%d ms apart; the worker, then the reference",
+           cfg.subscribers, cfg.sessions, cfg.events, cfg.gap_min_ms, cfg.gap_max_ms));
+  pqxx::connection db(cfg.database_url);
+  db.prepare("start", "SELECT version FROM session_clock_start($1::uuid)");
+  db.prepare("pause", "SELECT version, changed FROM session_clock_pause($1::uuid, 'bench')");
+  db.prepare("resume", "SELECT version, changed FROM session_clock_resume($1::uuid, 'bench')");
+  std::vector<std::string> ids;
+  for (std::size_t s = 0; s < cfg.sessions; ++s) {
+    pqxx::work tx(db);
+    ids.push_back(tx.exec("SELECT gen_random_uuid()")[0][0].as<std::string>());
+    tx.exec_prepared("start", ids.back());
+    tx.commit();
+  }
+  {
+    RealtimeScope probe;
+    r.push_realtime = probe.ok();
+  }
+  if (!r.push_realtime) note("push: cannot run the committing thread SCHED_FIFO; commit stamps may be late");
+
+  // The worker: pause/resume committed through libpqxx; the stamp is taken
+  // the moment the COMMIT returned.
+  std::string token = make_token(cfg.jwt_secret, "worker-bench", "service_role", 3600);
+  std::vector<bool> paused(ids.size(), false);
+  std::vector<double> commit_ms;
+  std::string metrics0;
+  r.push_worker = run_push(
+      cfg, pool, cfg.worker_port, "/ws?access_token=" + token, ids,
+      [&](std::size_t s) {
+        RealtimeScope rt;
+        auto b = now_ns();
+        pqxx::work tx(db);
+        auto row = tx.exec_prepared(paused[s] ? "resume" : "pause", ids[s])[0];
+        auto version = row[0].as<std::int64_t>();
+        bool changed = row[1].as<bool>();
+        tx.commit();
+        auto committed = now_ns();
+        rt.end();
+        commit_ms.push_back((committed - b) / 1e6);
+        if (!changed) fail("a pause/resume changed nothing: the bench's idea of the clock's state is wrong");
+        paused[s] = !paused[s];
+        return Trigger{version, committed};
+      },
+      [&] { return process_cpu_s(cfg.worker_pid); }, commit_ms,
+      [&] { metrics0 = http_get(cfg.worker_port, "/metrics").value_or(""); });
   auto metrics1 = http_get(cfg.worker_port, "/metrics").value_or("");
   double n0 = metric(metrics0, "session_clock_push_latency_seconds_count"),
          n1 = metric(metrics1, "session_clock_push_latency_seconds_count"),
          s0 = metric(metrics0, "session_clock_push_latency_seconds_sum"),
          s1 = metric(metrics1, "session_clock_push_latency_seconds_sum");
   if (n0 >= 0 && n1 > n0) r.push_hub_mean_ms = (s1 - s0) / (n1 - n0) * 1000;
+  wait_connections(cfg.worker_port, 0, 10s);
 
-  // Match: for each event and each subscriber of its session, the first
-  // CLOCK_STATE with a version at least the event's.
-  std::vector<double> latencies;
-  latencies.reserve(events.size() * conns.size() / ids.size() + 16);
-  for (auto& c : conns) {
-    if (!c || !c->open) continue;
-    auto n = c->n_records.load(std::memory_order_acquire);
-    std::size_t j = 0;
-    for (auto& e : events) {
-      if (e.session != static_cast<std::size_t>(c->session)) continue;
-      while (j < n && c->records[j].version < e.version) ++j;
-      if (j == n) {
-        r.push_missed++;
-        continue;
-      }
-      if (c->records[j].version != e.version) r.push_coalesced++;
-      double ms = (c->records[j].at_ns - e.committed_ns) / 1e6;
-      if (ms < 0) r.push_negative++;
-      latencies.push_back(ms);
-    }
-  }
-  r.push = summarize(latencies);
-  r.push_events = events.size();
-  r.push_commit_ms = summarize(commit_ms).p50;
-  r.push_done = !latencies.empty();
-  close_all(conns, 15s);
+  // The reference: the same subscribers and clients; the stamp is taken just
+  // before the broadcast.
+  FanoutServer ref(2);
+  auto ref_threads = ref.thread_handles();
+  std::vector<std::int64_t> version(ids.size(), 1);
+  std::vector<double> broadcast_ms;
+  r.push_ref = run_push(
+      cfg, pool, ref.port(), "/ws", ids,
+      [&](std::size_t s) {
+        auto v = ++version[s];
+        auto frame = std::make_shared<const std::string>(clock_frame(ids[s], v));
+        auto at = now_ns();
+        ref.broadcast(ids[s], frame);
+        broadcast_ms.push_back((now_ns() - at) / 1e6);
+        return Trigger{v, at};
+      },
+      [&] { return threads_cpu_s(ref_threads); }, broadcast_ms);
+  ref.stop();
 }
 
 // --- the report ---------------------------------------------------------------
@@ -936,67 +1206,105 @@ std::string verdict(bool measured, bool met) { return !measured ? "n/a" : met ? 
 
 std::string report(const Config& cfg, const Results& r, bool& all_met) {
   std::ostringstream o;
-  auto line = [&](const std::string& s) { o << s << '\n'; };
   all_met = true;
-  line(fmt("%-46s %14s %14s  %-16s %s", "measure", "worker", "echo (ref)", "goal", "met"));
-  line(std::string(98, '-'));
+  auto line = [&](const std::string& s) { o << s << '\n'; };
+  // label | worker | reference | goal | met
+  auto row = [&](const std::string& label, const std::string& worker, const std::string& ref = "",
+                 const std::string& goal = "", const std::string& met = "") {
+    std::string text = fmt("  %-44s %16s %16s  %-12s %s", label.c_str(), worker.c_str(), ref.c_str(), goal.c_str(),
+                           met.c_str());
+    while (!text.empty() && text.back() == ' ') text.pop_back();
+    line(text);
+  };
+  auto num = [](double v, int decimals = 2) { return fmt("%.*f", decimals, v); };
+  auto per = [](double cpu_s, std::size_t n) { return n ? fmt("%.1f", cpu_s * 1e6 / n) : std::string("-"); };
+  line(fmt("%-46s %16s %16s  %-12s %s", "", "worker", "reference", "goal", "met"));
+  line(std::string(100, '-'));
 
   // 1
   bool rtt = r.rtt_worker.n > 0 && r.rtt_echo.n > 0;
-  double ratio = rtt ? r.rtt_worker.p50 / r.rtt_echo.p50 : 0;
-  line(fmt("1 TIME_PING round trip, 1 conn, %zu sequential", r.rtt_worker.n));
-  line(fmt("  p50 (us)%38s %14.1f %14.1f", "", r.rtt_worker.p50, r.rtt_echo.p50));
-  line(fmt("  p99 (us)%38s %14.1f %14.1f", "", r.rtt_worker.p99, r.rtt_echo.p99));
-  line(fmt("  max (us)%38s %14.1f %14.1f", "", r.rtt_worker.max, r.rtt_echo.max));
-  line(fmt("  server CPU per round trip (us)%16s %14.1f %14.1f", "", r.rtt_worker_cpu_us, r.rtt_echo_cpu_us));
-  line(fmt("  ratio worker p50 / echo p50%19s %14.2f %14s  %-16s %s", "", ratio, "", "<= 1.5",
-           verdict(rtt, ratio <= 1.5).c_str()));
-  if (rtt && ratio > 1.5) all_met = false;
+  if (!rtt) {
+    line("1 TIME_PING round trip: not run");
+  } else {
+    double ratio = r.rtt_worker.p50 / r.rtt_echo.p50;
+    line(fmt("1 TIME_PING round trip: 1 connection, %zu sequential pings per side (reference: Beast echo server)",
+             r.rtt_worker.n));
+    row("p50 (us)", num(r.rtt_worker.p50, 1), num(r.rtt_echo.p50, 1));
+    row("p99 (us)", num(r.rtt_worker.p99, 1), num(r.rtt_echo.p99, 1));
+    row("max (us)", num(r.rtt_worker.max, 1), num(r.rtt_echo.max, 1));
+    row("server CPU per round trip (us)", num(r.rtt_worker_cpu_us, 1), num(r.rtt_echo_cpu_us, 1));
+    row("CPUs busy, both sides: worker/bench/other", r.rtt_cpu.text());
+    row("ratio worker p50 / echo p50", num(ratio), "", "<= 1.5", verdict(true, ratio <= 1.5));
+    if (ratio > 1.5) all_met = false;
+  }
 
   // 2
-  line(fmt("2 ping throughput, %zu conns x 1 in flight, %.0f s", cfg.conns, cfg.seconds));
-  line(fmt("  pongs/s%39s %14.0f %14.0f  %-16s", "", r.tp_worker, r.tp_echo, "(information)"));
-  line(fmt("  ratio worker / echo%27s %14.2f", "", r.tp_echo > 0 ? r.tp_worker / r.tp_echo : 0));
-  line(fmt("  server CPU per pong (us)%22s %14.1f %14.1f", "", r.tp_worker_cpu_us, r.tp_echo_cpu_us));
-  line(fmt("  client CPU per pong (us)%22s %14.1f %14.1f", "", r.tp_client_cpu_worker_us, r.tp_client_cpu_echo_us));
-  line(fmt("  host CPUs busy (of %ld)%24s %14.2f %14.2f", sysconf(_SC_NPROCESSORS_ONLN), "", r.tp_host_busy_worker,
-           r.tp_host_busy_echo));
-  line(fmt("  per-connection pongs min / max%16s %14s", "",
-           fmt("%llu / %llu", static_cast<unsigned long long>(r.tp_min_conn_worker),
-               static_cast<unsigned long long>(r.tp_max_conn_worker)).c_str()));
+  if (!r.tp_done) {
+    line("2 ping throughput: not run");
+  } else {
+    line(fmt("2 ping throughput: %zu connections, 1 ping in flight each, %.0f s per side (reference: echo)",
+             cfg.conns, cfg.seconds));
+    row("pongs/s", num(r.tp_worker, 0), num(r.tp_echo, 0), "(info)");
+    row("ratio worker / echo", num(r.tp_echo > 0 ? r.tp_worker / r.tp_echo : 0));
+    row("server CPU per pong (us)", num(r.tp_worker_cpu_us, 1), num(r.tp_echo_cpu_us, 1));
+    row("client CPU per pong (us)", num(r.tp_client_cpu_worker_us, 1), num(r.tp_client_cpu_echo_us, 1));
+    row("CPUs busy: worker/bench/other", r.tp_cpu_worker.text(), r.tp_cpu_echo.text());
+    row("pongs per connection, min / max",
+        fmt("%llu / %llu", static_cast<unsigned long long>(r.tp_min_conn_worker),
+            static_cast<unsigned long long>(r.tp_max_conn_worker)));
+  }
 
   // 3
-  bool push = r.push_done;
-  line(fmt("3 NOTIFY -> CLOCK_STATE, %zu subscribers, %zu session(s), %zu commits", r.push_subscribers, cfg.sessions,
-           r.push_events));
-  line(fmt("  deliveries measured%27s %14zu", "", r.push.n));
-  line(fmt("  p50 (ms)%38s %14.2f", "", r.push.p50));
-  line(fmt("  p99 (ms)%38s %14.2f %14s  %-16s %s", "", r.push.p99, "", "<= 10 ms",
-           verdict(push, r.push.p99 <= 10 && r.push_missed == 0).c_str()));
-  line(fmt("  max (ms)%38s %14.2f", "", r.push.max));
-  line(fmt("  min / mean (ms)%31s %14s", "", fmt("%.2f / %.2f", r.push.min, r.push.mean).c_str()));
-  line(fmt("  missed / coalesced / arrived before commit%3s %14s", "",
-           fmt("%zu / %zu / %zu", r.push_missed, r.push_coalesced, r.push_negative).c_str()));
-  line(fmt("  worker's own NOTIFY->last push queued, mean (ms) %11.2f", r.push_hub_mean_ms));
-  line(fmt("  commit round trip p50 (ms)%20s %14.2f", "", r.push_commit_ms));
-  line(fmt("  CPU s in phase (%.1f s): worker / bench clients %14s", r.push_seconds,
-           fmt("%.2f / %.2f", r.push_worker_cpu_s, r.push_client_cpu_s).c_str()));
-  if (push && (r.push.p99 > 10 || r.push_missed > 0)) all_met = false;
+  const auto& pw = r.push_worker;
+  const auto& pr = r.push_ref;
+  if (!pw.done) {
+    line("3 NOTIFY -> CLOCK_STATE: not run (or nothing arrived)");
+  } else {
+    bool met = pw.latency.p99 <= 10 && pw.missed == 0;
+    line(fmt("3 change -> CLOCK_STATE: %zu subscribers on %zu session(s), %zu changes %d-%d ms apart", pw.subscribers,
+             cfg.sessions, pw.events, cfg.gap_min_ms, cfg.gap_max_ms));
+    line("  worker: pause/resume COMMIT returned -> arrival; reference: a minimal Beast fan-out server, the same");
+    line("  clients, one frame posted to every subscriber's strand: broadcast call -> arrival");
+    row("deliveries measured", fmt("%zu", pw.latency.n), fmt("%zu", pr.latency.n));
+    row("p50 (ms)", num(pw.latency.p50), num(pr.latency.p50));
+    row("p99 (ms)", num(pw.latency.p99), num(pr.latency.p99), "<= 10 ms", verdict(true, met));
+    row("max (ms)", num(pw.latency.max), num(pr.latency.max));
+    row("min / mean (ms)", num(pw.latency.min) + " / " + num(pw.latency.mean),
+        num(pr.latency.min) + " / " + num(pr.latency.mean));
+    row("per change, p50: first / last arrival (ms)", num(pw.first_p50_ms) + " / " + num(pw.last_p50_ms),
+        num(pr.first_p50_ms) + " / " + num(pr.last_p50_ms));
+    row("missed / coalesced / before the stamp", fmt("%zu / %zu / %zu", pw.missed, pw.coalesced, pw.negative),
+        fmt("%zu / %zu / %zu", pr.missed, pr.coalesced, pr.negative));
+    row("commit (broadcast) call p50 / p99 (ms)", num(pw.trigger_p50_ms) + " / " + num(pw.trigger_p99_ms),
+        num(pr.trigger_p50_ms) + " / " + num(pr.trigger_p99_ms));
+    row("server CPU per delivery (us)", per(pw.server_cpu_s, pw.latency.n), per(pr.server_cpu_s, pr.latency.n));
+    row("client CPU per delivery (us)", per(pw.client_cpu_s, pw.latency.n), per(pr.client_cpu_s, pr.latency.n));
+    row("CPUs busy: worker/bench/other", pw.cpu.text(), pr.cpu.text());
+    row("worker's NOTIFY -> last push queued, mean ms", num(r.push_hub_mean_ms));
+    row("committing thread SCHED_FIFO while it waits", r.push_realtime ? "yes" : "no");
+    if (pw.errors) row("subscribers refused (ERROR)", fmt("%zu", pw.errors));
+    if (!met) all_met = false;
+  }
 
   // 4
-  bool mem = r.mem_done;
-  double per = mem ? double(r.rss_after - r.rss_before) / r.idle_opened : 0;
-  double per_anon = mem ? double(r.anon_after - r.anon_before) / r.idle_opened : 0;
-  line(fmt("4 memory per idle connection, %zu connections", r.idle_opened));
-  line(fmt("  VmRSS before / after (KiB)%20s %14s", "", fmt("%ld / %ld", r.rss_before, r.rss_after).c_str()));
-  line(fmt("  (after - before) / connections (KiB)%10s %14.2f %14s  %-16s %s", "", per, "", "<= 20 KiB",
-           verdict(mem, per <= 20).c_str()));
-  line(fmt("  same, RssAnon only (KiB)%22s %14.2f", "", per_anon));
-  if (r.rss_reopened >= 0 && r.idle_reopened > 0)
-    line(fmt("  closed all, reopened: (reopened - closed) / conns %-1s %9.2f   (0 if freed memory is reused)", "",
-             double(r.rss_reopened - r.rss_closed) / r.idle_reopened));
-  if (mem && per > 20) all_met = false;
-  line(std::string(98, '-'));
+  if (!r.mem_done) {
+    line("4 memory per idle connection: not run");
+  } else {
+    double kib = double(r.rss_after - r.rss_before) / r.idle_opened;
+    line(fmt("4 worker memory per idle WebSocket connection: %zu connections (runs first, before the others)",
+             r.idle_opened));
+    row("VmRSS before / after (KiB)", fmt("%ld / %ld", r.rss_before, r.rss_after));
+    row("(after - before) / connections (KiB)", num(kib), "", "<= 20 KiB", verdict(true, kib <= 20));
+    row("same for RssAnon (KiB)", num(double(r.anon_after - r.anon_before) / r.idle_opened));
+    if (r.rss_reopened >= 0 && r.idle_reopened > 0)
+      row("all closed, then reopened: growth / conn (KiB)",
+          num(double(r.rss_reopened - r.rss_closed) / r.idle_reopened), "(0 if reused)");
+    if (kib > 20) all_met = false;
+  }
+  line(std::string(100, '-'));
+  line(fmt("CPUs: %ld; 'other' = PostgreSQL and anything else on the host; busy before the run: %.2f%s",
+           sysconf(_SC_NPROCESSORS_ONLN), r.idle_other,
+           r.idle_other > 0.2 ? " (NOT idle: every figure is pessimistic)" : ""));
   line(std::string("goals: ") + (all_met ? "all met" : "NOT all met"));
   return o.str();
 }
@@ -1044,6 +1352,13 @@ int main(int argc, char** argv) {
   if (!up) fail("the worker did not become healthy (database and listener up)");
 
   Results r;
+  {
+    CpuWindow idle(0);
+    std::this_thread::sleep_for(1s);
+    r.idle_other = idle.stop().other;
+    if (r.idle_other > 0.2)
+      note(fmt("the host is busy before the run (%.2f CPUs used by others): figures will suffer", r.idle_other));
+  }
   {
     ClientPool pool(cfg.client_threads);
     if (cfg.idle > 0 && cfg.runs("memory")) phase_memory(cfg, pool, r);
