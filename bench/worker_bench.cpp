@@ -20,6 +20,7 @@
 // wait is bounded, and a watchdog ends the process if the run overruns.
 #include <jwt.h>
 #include <sched.h>
+#include <sys/syscall.h>
 #include <pthread.h>
 #include <sys/resource.h>
 #include <time.h>
@@ -38,6 +39,7 @@
 #include <cstdio>
 #include <cstring>
 #include <deque>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <iostream>
@@ -142,6 +144,28 @@ double process_cpu_s(pid_t pid) {
     if (i == 15) break;
   }
   return ticks / sysconf(_SC_CLK_TCK);
+}
+
+// Context switches (voluntary + involuntary) of every thread of a process,
+// or of the given threads of this one: how often their threads went to sleep
+// and were woken (or preempted).
+long context_switches(pid_t pid, const std::vector<pid_t>& tids = {}) {
+  std::vector<std::string> tasks;
+  if (tids.empty()) {
+    for (const auto& entry : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task"))
+      tasks.push_back(entry.path().string());
+  } else {
+    for (auto t : tids) tasks.push_back("/proc/" + std::to_string(pid) + "/task/" + std::to_string(t));
+  }
+  long n = 0;
+  for (const auto& task : tasks) {
+    std::ifstream in(task + "/status");
+    std::string line;
+    while (std::getline(in, line))
+      if (starts_with(line, "voluntary_ctxt_switches:") || starts_with(line, "nonvoluntary_ctxt_switches:"))
+        n += std::strtol(line.c_str() + line.find(':') + 1, nullptr, 10);
+  }
+  return n;
 }
 
 // CPU seconds of a set of threads of this process.
@@ -304,9 +328,20 @@ class EchoServer {
     acceptor_.listen(net::socket_base::max_listen_connections);
     port_ = acceptor_.local_endpoint().port();
     accept();
-    for (unsigned i = 0; i < threads; ++i) threads_.emplace_back([this] { io_.run(); });
+    for (unsigned i = 0; i < threads; ++i)
+      threads_.emplace_back([this] {
+        {
+          std::lock_guard lock(tids_mutex_);
+          tids_.push_back(static_cast<pid_t>(syscall(SYS_gettid)));
+        }
+        io_.run();
+      });
   }
   ~EchoServer() { stop(); }
+  std::vector<pid_t> tids() {
+    std::lock_guard lock(tids_mutex_);
+    return tids_;
+  }
   unsigned short port() const { return port_; }
   std::vector<pthread_t> thread_handles() {
     std::vector<pthread_t> h;
@@ -339,6 +374,8 @@ class EchoServer {
   tcp::acceptor acceptor_;
   unsigned short port_ = 0;
   std::vector<std::thread> threads_;
+  std::mutex tids_mutex_;
+  std::vector<pid_t> tids_;
 };
 
 // --- the load clients ------------------------------------------------------
@@ -586,7 +623,7 @@ struct Config {
   std::string database_url;
   std::string jwt_secret;
   std::string out;
-  std::size_t pings = 20000, warmup = 2000, block = 1000;
+  std::size_t pings = 20000, warmup = 2000;
   std::size_t conns = 1000;
   double seconds = 5, tp_warmup = 1;
   std::size_t subscribers = 1000, sessions = 1, events = 200;
@@ -609,6 +646,7 @@ struct Results {
   double rtt_worker_cpu_us = 0, rtt_echo_cpu_us = 0;
   std::uint64_t rtt_bad = 0;
   CpuSplit rtt_cpu, tp_cpu_worker, tp_cpu_echo;
+  double rtt_worker_switches = 0, rtt_echo_switches = 0;  // server context switches per round trip
   double idle_other = 0;  // CPUs busy on the host before we started
   // 2
   std::size_t tp_conns_worker = 0, tp_conns_echo = 0;
@@ -672,46 +710,46 @@ void phase_memory(const Config& cfg, ClientPool& pool, Results& r) {
 // --- phase 1: sequential round trips ---------------------------------------
 
 void phase_rtt(const Config& cfg, EchoServer& echo, Results& r) {
-  note(fmt("rtt: %zu + %zu warm-up sequential pings each, alternating blocks of %zu", cfg.pings, cfg.warmup,
-           cfg.block));
+  note(fmt("rtt: %zu + %zu warm-up sequential pings per side, interleaved ping by ping", cfg.pings, cfg.warmup));
   SyncClient worker(cfg.worker_port), ref(echo.port());
   std::vector<double> w, e;
   w.reserve(cfg.pings);
   e.reserve(cfg.pings);
   std::uint64_t id = 0;
-  auto run_block = [&](SyncClient& client, bool is_worker, std::size_t count, std::vector<double>* out) {
-    for (std::size_t i = 0; i < count; ++i) {
-      std::string frame = fmt(R"({"t":"TIME_PING","clientNowMs":%.3f,"pingId":%llu})", wall_ms(),
-                              static_cast<unsigned long long>(++id));
-      auto t0 = now_ns();
-      auto reply = client.round_trip(frame);
-      auto t1 = now_ns();
-      bool good = is_worker ? starts_with(reply, R"({"t":"TIME_PONG")") : reply == frame;
-      if (!good) r.rtt_bad++;
-      if (out) out->push_back((t1 - t0) / 1000.0);
+  auto ping = [&](SyncClient& client, bool is_worker, std::vector<double>* out) {
+    std::string frame = fmt(R"({"t":"TIME_PING","clientNowMs":%.3f,"pingId":%llu})", wall_ms(),
+                            static_cast<unsigned long long>(++id));
+    auto t0 = now_ns();
+    auto reply = client.round_trip(frame);
+    auto t1 = now_ns();
+    bool good = is_worker ? starts_with(reply, R"({"t":"TIME_PONG")") : reply == frame;
+    if (!good) r.rtt_bad++;
+    if (out) out->push_back((t1 - t0) / 1000.0);
+  };
+  // Ping by ping, alternating which side goes first in each pair, so both
+  // see the same host at the same moments (this VM's wake-up latency drifts).
+  auto pairs = [&](std::size_t n, bool measure) {
+    for (std::size_t i = 0; i < n; ++i) {
+      bool worker_first = i % 2 == 0;
+      for (int k = 0; k < 2; ++k) {
+        bool is_worker = (k == 0) == worker_first;
+        ping(is_worker ? worker : ref, is_worker, measure ? (is_worker ? &w : &e) : nullptr);
+      }
     }
   };
-  run_block(worker, true, cfg.warmup, nullptr);
-  run_block(ref, false, cfg.warmup, nullptr);
+  pairs(cfg.warmup, false);
   auto echo_threads = echo.thread_handles();
-  double wcpu = 0, ecpu = 0;
+  double w0 = process_cpu_s(cfg.worker_pid), e0 = threads_cpu_s(echo_threads);
+  long ws0 = context_switches(cfg.worker_pid), es0 = context_switches(getpid(), echo.tids());
   CpuWindow window(cfg.worker_pid);
-  for (std::size_t done = 0, b = 0; done < cfg.pings; ++b) {
-    std::size_t n = std::min(cfg.block, cfg.pings - done);
-    for (int side = 0; side < 2; ++side) {
-      bool is_worker = (side == 0) == (b % 2 == 0);  // alternate who goes first
-      double c0 = is_worker ? process_cpu_s(cfg.worker_pid) : threads_cpu_s(echo_threads);
-      run_block(is_worker ? worker : ref, is_worker, n, is_worker ? &w : &e);
-      double c1 = is_worker ? process_cpu_s(cfg.worker_pid) : threads_cpu_s(echo_threads);
-      (is_worker ? wcpu : ecpu) += c1 - c0;
-    }
-    done += n;
-  }
+  pairs(cfg.pings, true);
+  r.rtt_worker_switches = double(context_switches(cfg.worker_pid) - ws0) / std::max<std::size_t>(1, cfg.pings);
+  r.rtt_echo_switches = double(context_switches(getpid(), echo.tids()) - es0) / std::max<std::size_t>(1, cfg.pings);
   r.rtt_cpu = window.stop();
   r.rtt_worker = summarize(w);
   r.rtt_echo = summarize(e);
-  r.rtt_worker_cpu_us = wcpu * 1e6 / std::max<std::size_t>(1, w.size());
-  r.rtt_echo_cpu_us = ecpu * 1e6 / std::max<std::size_t>(1, e.size());
+  r.rtt_worker_cpu_us = (process_cpu_s(cfg.worker_pid) - w0) * 1e6 / std::max<std::size_t>(1, w.size());
+  r.rtt_echo_cpu_us = (threads_cpu_s(echo_threads) - e0) * 1e6 / std::max<std::size_t>(1, e.size());
   if (r.rtt_bad) note(fmt("rtt: %llu unexpected replies", static_cast<unsigned long long>(r.rtt_bad)));
 }
 
@@ -1227,12 +1265,13 @@ std::string report(const Config& cfg, const Results& r, bool& all_met) {
     line("1 TIME_PING round trip: not run");
   } else {
     double ratio = r.rtt_worker.p50 / r.rtt_echo.p50;
-    line(fmt("1 TIME_PING round trip: 1 connection, %zu sequential pings per side (reference: Beast echo server)",
+    line(fmt("1 TIME_PING round trip: 1 connection per side, %zu sequential pings each, interleaved (ref: Beast echo)",
              r.rtt_worker.n));
     row("p50 (us)", num(r.rtt_worker.p50, 1), num(r.rtt_echo.p50, 1));
     row("p99 (us)", num(r.rtt_worker.p99, 1), num(r.rtt_echo.p99, 1));
     row("max (us)", num(r.rtt_worker.max, 1), num(r.rtt_echo.max, 1));
     row("server CPU per round trip (us)", num(r.rtt_worker_cpu_us, 1), num(r.rtt_echo_cpu_us, 1));
+    row("server context switches per round trip", num(r.rtt_worker_switches, 1), num(r.rtt_echo_switches, 1));
     row("CPUs busy, both sides: worker/bench/other", r.rtt_cpu.text());
     row("ratio worker p50 / echo p50", num(ratio), "", "<= 1.5", verdict(true, ratio <= 1.5));
     if (ratio > 1.5) all_met = false;
