@@ -3,7 +3,8 @@
 #   make          build the extension and the worker (build/session-clock-worker)
 #   make demo     install what is missing, build, start a throwaway cluster
 #   make test     install what is missing, build, run every test suite
-#   make bench    run the benchmarks in bench/
+#   make bench    run the benchmarks in bench/ (extension: bench/run.sh; worker: bench/run-worker.sh)
+#   make bench-worker   only the worker's (bench/run-worker.sh)
 #
 # The PGXS part is what `make install` / `make installcheck` use; the umbrella
 # targets drive it through scripts/ so one command works on a fresh machine.
@@ -40,7 +41,7 @@ ifneq ($(PGXS),)
 include $(PGXS)
 endif
 
-.PHONY: deps worker demo test bench
+.PHONY: deps worker demo test bench bench-worker
 
 all: worker
 
@@ -57,5 +58,9 @@ demo: deps
 test: deps
 	@scripts/run-tests.sh
 
+# Both benchmarks run even if the first fails; non-zero if either failed.
 bench: deps
-	@bench/run.sh
+	@rc=0; bench/run.sh || rc=$$?; bench/run-worker.sh || rc=$$?; exit $$rc
+
+bench-worker: deps
+	@bench/run-worker.sh
