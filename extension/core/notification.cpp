@@ -9,8 +9,8 @@ namespace session_clock::core {
 // text nor an event name ever needs JSON escaping.
 std::string change_payload(const std::string& session_id, EventKind kind, std::int64_t version) {
   char buf[160];
-  int n = std::snprintf(buf, sizeof buf, R"({"session_id":"%s","event":"%s","version":%lld})", session_id.c_str(),
-                        event_name(kind), static_cast<long long>(version));
+  int n = std::snprintf(buf, sizeof buf, R"({"event":"%s","session_id":"%s","version":%lld})", event_name(kind),
+                        session_id.c_str(), static_cast<long long>(version));
   if (n > 0 && static_cast<std::size_t>(n) < sizeof buf) return std::string(buf, static_cast<std::size_t>(n));
   return nlohmann::json{{"session_id", session_id}, {"event", event_name(kind)}, {"version", version}}.dump();
 }

@@ -15,7 +15,7 @@ namespace session_clock::core {
 
 inline constexpr const char* kNotifyChannel = "session_clock";
 
-// {"session_id":"…","event":"pause","version":3}
+// {"event":"pause","session_id":"…","version":3}
 std::string change_payload(const std::string& session_id, EventKind kind, std::int64_t version);
 
 // The canonical text of a 16-byte UUID.
