@@ -306,6 +306,9 @@ void WsSession::enqueue(Outgoing item) {
   if (queue_.size() >= ctx_.options.limits.max_send_queue) {
     ctx_.metrics.queue_drops++;
     queue_.erase(queue_.begin() + 1, queue_.end());  // keep only the write in flight
+    // That write may never finish if the client never reads: give it a
+    // deadline, after which the socket is closed under it.
+    beast::get_lowest_layer(ws_).expires_after(seconds(5));
     return close(websocket::close_code::policy_error, "client is too slow");
   }
   queue_.push_back(std::move(item));
