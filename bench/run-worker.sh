@@ -8,7 +8,13 @@
 #   1  TIME_PING round trip p50/p99/max, worker vs echo     goal: worker p50 / echo p50 <= 1.5
 #   2  pongs/s with 1,000 connections, worker vs echo      (information)
 #   3  NOTIFY -> CLOCK_STATE latency, 1,000 subscribers    goal: p99 <= 10 ms
+#      (beside it: a minimal fan-out server, same clients)
 #   4  worker VmRSS per idle connection at 10,000          goal: <= 20 KiB
+#
+# The reference servers live in build/worker_bench (bench/worker_bench.cpp).
+# Everything shares this host's CPUs: each phase prints how busy the worker,
+# the bench and everything else were, and the run says if the host was not
+# idle when it started (other work on the host makes every figure worse).
 #
 # Tunables (environment): WBENCH_PINGS (20000), WBENCH_WARMUP (2000),
 # WBENCH_CONNS (1000), WBENCH_SECONDS (5), WBENCH_SUBSCRIBERS (1000),
@@ -143,7 +149,8 @@ out="$results/worker-$stamp.txt"
 {
   echo "session_clock worker benchmark, $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $commit"
   echo "host: $(nproc) CPUs, $(uname -sr), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}')"
-  echo "worker: --threads $WORKER_THREADS --rate 1000000 --rate-burst 1000000 --idle-timeout 600; echo server: Beast async, strand per session, 2 threads"
+  echo "worker: --threads $WORKER_THREADS --rate 1000000 --rate-burst 1000000 --idle-timeout 600"
+  echo "references (in worker_bench): Beast echo server (1, 2) and fan-out server (3); async, a strand per session, 2 threads"
   echo "clients: async Beast, $CLIENT_THREADS io threads (same host: clients, worker, echo and PostgreSQL share the CPUs)"
   echo "open-file limit: $(ulimit -n); phase 4 runs first, on the fresh worker"
   echo

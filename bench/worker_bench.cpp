@@ -1,15 +1,18 @@
 // The worker benchmark (bench/run-worker.sh starts the cluster and the worker,
 // then runs this). Everything over 127.0.0.1, side by side in one run:
 //
-//   1. TIME_PING round trip, sequential on one connection: the worker vs a
-//      minimal Boost.Beast WebSocket echo server (below, same process, its
-//      own port) answering the same frame. Goal: worker p50 / echo p50 <= 1.5.
+//   1. TIME_PING round trip, sequential, one connection per side: the worker
+//      vs a minimal Boost.Beast WebSocket echo server (below, same process,
+//      its own port) answering the same frame, interleaved ping by ping.
+//      Goal: worker p50 / echo p50 <= 1.5.
 //   2. Ping throughput: N connections, one ping outstanding on each, for a
 //      fixed time; pongs/s for the worker and for the echo server.
 //   3. NOTIFY-to-subscriber push latency: N connections SUBSCRIBE_CLOCK (a
 //      service_role HS256 token), then session_clock_pause/resume commits,
 //      spaced 20-50 ms; latency = CLOCK_STATE arrival (matched by version)
-//      - the moment the COMMIT returned. Goal: p99 <= 10 ms.
+//      - the moment the COMMIT returned. Goal: p99 <= 10 ms. Then the same
+//      clients against a minimal Beast fan-out server (below): what a
+//      fan-out to N sockets costs on this host with nothing else in it.
 //   4. Resident memory per idle WebSocket connection: worker VmRSS before
 //      and after opening N idle connections. Goal: <= 20 KiB. Runs first, on
 //      the freshly started worker, so memory freed by the other phases and
@@ -17,12 +20,14 @@
 //
 // Clients are async Beast on their own io_contexts (one thread each); per
 // message they stamp steady_clock and compare a prefix, nothing more. Every
-// wait is bounded, and a watchdog ends the process if the run overruns.
+// phase reports where the CPU went (worker / this process / everything
+// else), since on a small host the clients share the CPUs with the worker.
+// Every wait is bounded, and a watchdog ends the process if the run overruns.
 #include <jwt.h>
-#include <sched.h>
-#include <sys/syscall.h>
 #include <pthread.h>
+#include <sched.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
