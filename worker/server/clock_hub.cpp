@@ -43,7 +43,7 @@ std::size_t ClockHub::followed_sessions() const {
   return topics_.size();
 }
 
-// Payload {"session_id":"…","event":"…","version":N}; anything else on the
+// Payload {"event":"…","session_id":"…","version":N}; anything else on the
 // channel (the start-up self-test) is not ours to handle here.
 void ClockHub::on_notification(const std::string& payload) {
   metrics_.notifications++;
@@ -108,8 +108,10 @@ void ClockHub::on_read(const std::string& session_id, db::ClockRead result) {
     return retry_later(session_id);
   }
   if (!result.state) return;  // deleted: subscribers keep their last state
-  auto frame = std::make_shared<const std::string>(protocol::clock_state(session_id, *result.state, wall_now_ms()));
-  for (auto& s : targets) s->push_clock(session_id, result.state->version, frame);
+  auto push = std::make_shared<const ClockPush>(ClockPush{
+      session_id, result.state->version,
+      std::make_shared<const std::string>(protocol::clock_state(session_id, *result.state, wall_now_ms()))});
+  for (auto& s : targets) s->push_clock(push);
   metrics_.pushes += targets.size();
   metrics_.observe_push_latency(std::chrono::duration<double>(std::chrono::steady_clock::now() - rung_at).count());
 }

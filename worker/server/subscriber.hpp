@@ -10,12 +10,21 @@ namespace session_clock::worker {
 
 using Frame = std::shared_ptr<const std::string>;
 
+// One clock change, built once per change and shared by every subscriber: a
+// fan-out to a thousand connections copies a pointer, not the session id.
+struct ClockPush {
+  std::string session_id;
+  std::int64_t version;
+  Frame frame;
+};
+using ClockPushPtr = std::shared_ptr<const ClockPush>;
+
 class Subscriber {
  public:
   virtual ~Subscriber() = default;
   // A CLOCK_STATE for session_id at version; the subscriber drops versions it
   // has already seen. Thread-safe.
-  virtual void push_clock(const std::string& session_id, std::int64_t version, Frame frame) = 0;
+  virtual void push_clock(ClockPushPtr push) = 0;
   // Any other frame (time ticks). Thread-safe.
   virtual void push(Frame frame) = 0;
 };

@@ -269,9 +269,9 @@ void WsSession::on_unsubscribe_clock(const protocol::UnsubscribeClock& request) 
   send_text(protocol::unsubscribed("clock", {{"sessionId", request.session_id}}));
 }
 
-void WsSession::push_clock(const std::string& session_id, std::int64_t version, Frame frame) {
-  net::post(ws_.get_executor(), [self = shared_from_this(), session_id, version, frame = std::move(frame)] {
-    self->deliver_clock(session_id, version, frame);
+void WsSession::push_clock(ClockPushPtr push) {
+  net::post(ws_.get_executor(), [self = shared_from_this(), push = std::move(push)] {
+    self->deliver_clock(push->session_id, push->version, push->frame);
   });
 }
 

@@ -31,7 +31,7 @@ class WsSession : public Subscriber, public std::enable_shared_from_this<WsSessi
   // Completes the upgrade; identity is the access_token already verified.
   void run(boost::beast::http::request<boost::beast::http::string_body> request,
            std::optional<auth::VerifiedToken> identity);
-  void push_clock(const std::string& session_id, std::int64_t version, Frame frame) override;
+  void push_clock(ClockPushPtr push) override;
   void push(Frame frame) override;
   void shutdown();  // close with 1001
 
