@@ -323,31 +323,28 @@ class EchoSession : public std::enable_shared_from_this<EchoSession> {
   beast::flat_buffer buffer_;
 };
 
-class EchoServer {
+// The bench's own reference servers: an acceptor on a free loopback port and
+// N threads; a subclass says what a new connection becomes. Subclasses call
+// start() last in their constructor and stop() first in their destructor.
+class LoopbackServer {
  public:
-  explicit EchoServer(unsigned threads) : io_(static_cast<int>(threads)), acceptor_(net::make_strand(io_)) {
+  explicit LoopbackServer(unsigned threads) : io_(static_cast<int>(threads)), acceptor_(net::make_strand(io_)) {
     tcp::endpoint ep(net::ip::make_address("127.0.0.1"), 0);
     acceptor_.open(ep.protocol());
     acceptor_.set_option(net::socket_base::reuse_address(true));
     acceptor_.bind(ep);
     acceptor_.listen(net::socket_base::max_listen_connections);
     port_ = acceptor_.local_endpoint().port();
-    accept();
-    for (unsigned i = 0; i < threads; ++i)
-      threads_.emplace_back([this] {
-        {
-          std::lock_guard lock(tids_mutex_);
-          tids_.push_back(static_cast<pid_t>(syscall(SYS_gettid)));
-        }
-        io_.run();
-      });
   }
-  ~EchoServer() { stop(); }
+  virtual ~LoopbackServer() { stop(); }
+  LoopbackServer(const LoopbackServer&) = delete;
+  LoopbackServer& operator=(const LoopbackServer&) = delete;
+
+  unsigned short port() const { return port_; }
   std::vector<pid_t> tids() {
     std::lock_guard lock(tids_mutex_);
     return tids_;
   }
-  unsigned short port() const { return port_; }
   std::vector<pthread_t> thread_handles() {
     std::vector<pthread_t> h;
     for (auto& t : threads_) h.push_back(t.native_handle());
@@ -364,23 +361,46 @@ class EchoServer {
     threads_.clear();
   }
 
+ protected:
+  void start(unsigned threads) {
+    accept();
+    for (unsigned i = 0; i < threads; ++i)
+      threads_.emplace_back([this] {
+        {
+          std::lock_guard lock(tids_mutex_);
+          tids_.push_back(static_cast<pid_t>(syscall(SYS_gettid)));
+        }
+        io_.run();
+      });
+  }
+  virtual void on_connection(tcp::socket socket) = 0;
+  net::io_context io_;
+
  private:
   void accept() {
     acceptor_.async_accept(net::make_strand(io_), [this](beast::error_code ec, tcp::socket socket) {
       if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
       if (!ec) {
         socket.set_option(tcp::no_delay(true), ec);
-        std::make_shared<EchoSession>(std::move(socket))->run();
+        on_connection(std::move(socket));
       }
       accept();
     });
   }
-  net::io_context io_;
   tcp::acceptor acceptor_;
   unsigned short port_ = 0;
   std::vector<std::thread> threads_;
   std::mutex tids_mutex_;
   std::vector<pid_t> tids_;
+};
+
+class EchoServer : public LoopbackServer {
+ public:
+  explicit EchoServer(unsigned threads) : LoopbackServer(threads) { start(threads); }
+  ~EchoServer() override { stop(); }
+
+ private:
+  void on_connection(tcp::socket socket) override { std::make_shared<EchoSession>(std::move(socket))->run(); }
 };
 
 // --- the load clients ------------------------------------------------------
@@ -913,25 +933,10 @@ class FanoutSession : public std::enable_shared_from_this<FanoutSession> {
   std::deque<Frame> queue_;
 };
 
-class FanoutServer {
+class FanoutServer : public LoopbackServer {
  public:
-  explicit FanoutServer(unsigned threads) : io_(static_cast<int>(threads)), acceptor_(net::make_strand(io_)) {
-    tcp::endpoint ep(net::ip::make_address("127.0.0.1"), 0);
-    acceptor_.open(ep.protocol());
-    acceptor_.set_option(net::socket_base::reuse_address(true));
-    acceptor_.bind(ep);
-    acceptor_.listen(net::socket_base::max_listen_connections);
-    port_ = acceptor_.local_endpoint().port();
-    accept();
-    for (unsigned i = 0; i < threads; ++i) threads_.emplace_back([this] { io_.run(); });
-  }
-  ~FanoutServer() { stop(); }
-  unsigned short port() const { return port_; }
-  std::vector<pthread_t> thread_handles() {
-    std::vector<pthread_t> h;
-    for (auto& t : threads_) h.push_back(t.native_handle());
-    return h;
-  }
+  explicit FanoutServer(unsigned threads) : LoopbackServer(threads) { start(threads); }
+  ~FanoutServer() override { stop(); }
   void subscribe(const std::string& session_id, const std::shared_ptr<FanoutSession>& s) {
     std::lock_guard lock(mutex_);
     topics_[session_id].push_back(s);
@@ -945,32 +950,11 @@ class FanoutServer {
     }
     for (auto& s : targets) s->push(frame);
   }
-  void stop() {
-    if (threads_.empty()) return;
-    net::post(acceptor_.get_executor(), [this] {
-      beast::error_code ignored;
-      acceptor_.close(ignored);
-    });
-    io_.stop();
-    for (auto& t : threads_) t.join();
-    threads_.clear();
-  }
 
  private:
-  void accept() {
-    acceptor_.async_accept(net::make_strand(io_), [this](beast::error_code ec, tcp::socket socket) {
-      if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
-      if (!ec) {
-        socket.set_option(tcp::no_delay(true), ec);
-        std::make_shared<FanoutSession>(std::move(socket), *this)->run();
-      }
-      accept();
-    });
+  void on_connection(tcp::socket socket) override {
+    std::make_shared<FanoutSession>(std::move(socket), *this)->run();
   }
-  net::io_context io_;
-  tcp::acceptor acceptor_;
-  unsigned short port_ = 0;
-  std::vector<std::thread> threads_;
   std::mutex mutex_;
   std::unordered_map<std::string, std::vector<std::weak_ptr<FanoutSession>>> topics_;
 };
