@@ -50,14 +50,28 @@ const char* event_name(EventKind kind) {
     case EventKind::pause: return "pause";
     case EventKind::resume: return "resume";
     case EventKind::stop: return "stop";
+    case EventKind::join: return "join";
+    case EventKind::leave: return "leave";
+    case EventKind::grace_start: return "grace_start";
+    case EventKind::grace_cancel: return "grace_cancel";
+    case EventKind::configure: return "configure";
   }
   return "unknown";
 }
 
+constexpr EventKind kAllKinds[] = {EventKind::start,  EventKind::pause,       EventKind::resume,
+                                   EventKind::stop,   EventKind::join,        EventKind::leave,
+                                   EventKind::grace_start, EventKind::grace_cancel, EventKind::configure};
+
 std::optional<EventKind> parse_event_name(const char* name) {
-  for (auto kind : {EventKind::start, EventKind::pause, EventKind::resume, EventKind::stop})
+  for (auto kind : kAllKinds)
     if (std::strcmp(name, event_name(kind)) == 0) return kind;
   return std::nullopt;
+}
+
+bool moves_clock(EventKind kind) {
+  return kind == EventKind::start || kind == EventKind::pause || kind == EventKind::resume ||
+         kind == EventKind::stop;
 }
 
 Transition start(Micros now_us) {
@@ -99,6 +113,13 @@ Transition stop(const ClockState& s, Micros now_us) {
   return changed_to(next, EventKind::stop, t, paused_ms);
 }
 
+Transition note(const ClockState& s, EventKind kind, Micros now_us) {
+  auto t = effective_time(s, now_us);
+  ClockState next = s;
+  next.version += 1;
+  return {true, next, Event{kind, t.at_us, 0, elapsed_ms(next, t.at_us), t.stepped_back}};
+}
+
 double elapsed_ms(const ClockState& s, Micros at_us) {
   Micros end_us;
   if (s.ended())
@@ -132,6 +153,7 @@ ClockState replay(const std::vector<Event>& events) {
       case EventKind::pause: t = pause(s, e.at_us); break;
       case EventKind::resume: t = resume(s, e.at_us); break;
       case EventKind::stop: t = stop(s, e.at_us); break;
+      default: t = note(s, e.kind, e.at_us); break;
     }
     if (!t.changed)
       throw SqlError(sqlstate::kObjectNotInPrerequisiteState,

@@ -33,10 +33,13 @@ struct ClockState {
   }
 };
 
-enum class EventKind { start, pause, resume, stop };
+// Clock events move the clock; the others (presence and grace, see
+// grace_policy.hpp) are logged and versioned like them but leave it as it is.
+enum class EventKind { start, pause, resume, stop, join, leave, grace_start, grace_cancel, configure };
 
 const char* event_name(EventKind kind);
 std::optional<EventKind> parse_event_name(const char* name);
+bool moves_clock(EventKind kind);
 
 // One state change, as written to the event log. `at_us` is the effective
 // time: never earlier than the previous change, even if the host clock
@@ -69,8 +72,13 @@ Transition stop(const ClockState& s, Micros now_us);
 // real clock reaches (a row edited by hand).
 double elapsed_ms(const ClockState& s, Micros at_us);
 
+// A logged change that leaves the clock as it is (a join, a grace deadline):
+// the next version, at the effective time of now_us.
+Transition note(const ClockState& s, EventKind kind, Micros now_us);
+
 // Folds an event log (oldest first) into the state it describes, using only
-// each event's kind and effective time. Throws SqlError on an impossible log.
+// each event's kind and effective time (other events only count versions).
+// Throws SqlError on an impossible log.
 ClockState replay(const std::vector<Event>& events);
 
 }  // namespace session_clock::core
