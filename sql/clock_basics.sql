@@ -13,6 +13,13 @@
 -- compare answers with each other without printing them.
 CREATE TEMP TABLE calls AS
     SELECT NULL::text AS label, (NULL::session_clock.clock_change).* LIMIT 0;
+-- A reading has no "changed": kept as a call with changed NULL.
+CREATE FUNCTION pg_temp.reading_call(label text, r session_clock.clock_reading) RETURNS calls
+    LANGUAGE sql AS $$
+        SELECT label, r.session_id, r.started_at, r.is_paused, r.total_paused_ms, r.last_state_change_at,
+               r.ended_at, r.version, r.server_now, r.elapsed_ms, NULL::boolean, r.participants,
+               r.min_participants, r.grace_ms, r.grace_deadline_at, r.auto_paused
+    $$;
 
 -- why: psql prints a NOTIFY it receives together with the sender's PID, which
 -- varies. So this session never LISTENs; a second connection (dblink) does,
@@ -74,7 +81,7 @@ SELECT * FROM pg_temp.received();
 -- clock_reading: nine columns, no "changed"); elapsed_ms is started_at to
 -- server_now, in ms, and the same as the pure session_clock.elapsed_ms.
 SELECT pg_sleep(0.02);
-INSERT INTO calls SELECT 'get running', g.*, NULL FROM session_clock_get(:'c1') g
+INSERT INTO calls SELECT (pg_temp.reading_call('get running', g)).* FROM session_clock_get(:'c1') g
 RETURNING label, version, is_paused, total_paused_ms, ended_at IS NULL AS running,
           elapsed_ms >= 20 AS advanced,
           elapsed_ms = (extract(epoch FROM server_now - started_at) * 1000)::float8 AS elapsed_from_start;
@@ -114,7 +121,7 @@ SELECT * FROM pg_temp.received();
 
 -- why: while paused the position is frozen, whenever it is read.
 SELECT pg_sleep(0.05);
-INSERT INTO calls SELECT 'get paused', g.*, NULL FROM session_clock_get(:'c1') g
+INSERT INTO calls SELECT (pg_temp.reading_call('get paused', g)).* FROM session_clock_get(:'c1') g
 RETURNING label, version, is_paused,
           elapsed_ms = (SELECT elapsed_ms FROM calls WHERE label = 'pause') AS frozen,
           server_now > last_state_change_at AS read_later;
@@ -150,7 +157,7 @@ SELECT * FROM pg_temp.received();
 
 -- why: running again, the clock advances by the time that passes, minus the pause.
 SELECT pg_sleep(0.02);
-INSERT INTO calls SELECT 'get resumed', g.*, NULL FROM session_clock_get(:'c1') g
+INSERT INTO calls SELECT (pg_temp.reading_call('get resumed', g)).* FROM session_clock_get(:'c1') g
 RETURNING label, is_paused,
           elapsed_ms - (SELECT elapsed_ms FROM calls WHERE label = 'resume') >= 20 AS advanced,
           elapsed_ms = (extract(epoch FROM server_now - started_at) * 1000 - total_paused_ms)::float8 AS minus_pauses;
@@ -176,7 +183,7 @@ SELECT * FROM pg_temp.received();
 
 -- why: a stopped clock's position is frozen at ended_at - started_at - total_paused_ms.
 SELECT pg_sleep(0.02);
-INSERT INTO calls SELECT 'get stopped', g.*, NULL FROM session_clock_get(:'c1') g
+INSERT INTO calls SELECT (pg_temp.reading_call('get stopped', g)).* FROM session_clock_get(:'c1') g
 RETURNING label, version, ended_at IS NOT NULL AS ended,
           elapsed_ms = (SELECT elapsed_ms FROM calls WHERE label = 'stop') AS frozen,
           elapsed_ms = (extract(epoch FROM ended_at - started_at) * 1000 - total_paused_ms)::float8 AS end_minus_pauses;

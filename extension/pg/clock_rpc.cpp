@@ -2,17 +2,22 @@
 //
 // Each one: validate arguments, identify the caller, read the row (locked for
 // changes, so concurrent calls serialise), check access, read the clock after
-// the lock, let the pure core decide, write state + event + NOTIFY.
+// the lock, let the pure core decide, write state + event + NOTIFY. An
+// overdue grace deadline is applied first, as of the deadline (the person's
+// pause then finds the clock already paused), and the grace rule has its say
+// after the change (a resume below the minimum starts a new grace period).
 #include <optional>
 #include <string>
 
 #include "../core/arguments.hpp"
 #include "../core/clock_model.hpp"
+#include "../core/grace_policy.hpp"
 #include "../core/sql_error.hpp"
 #include "sql_args.hpp"
 #include "caller.hpp"
 #include "clock_result.hpp"
 #include "clock_store.hpp"
+#include "session_writer.hpp"
 #include "spi.hpp"
 
 namespace session_clock::pg {
@@ -37,31 +42,37 @@ Datum change_clock(FunctionCallInfo fcinfo, Apply apply, Access needed) {
   auto reason = reason_arg(fcinfo, 1);
   spi_connect();
   Caller caller = identify_caller();
-  auto state = load_clock(id, Lock::for_update);
-  if (!state) throw unknown_session(id);
+  auto stored = load_session(id, Lock::for_update);
+  if (!stored) throw unknown_session(id);
   require_access(caller, id, needed);
   core::Micros now = server_now_us();  // after the lock: serialised callers see ordered times
-  core::Transition change = apply(*state, now);
+  SessionWriter writer(id, *stored, caller);
+  writer.settle(now);
+  core::Transition change = apply(writer.session().clock, now);
   if (change.changed) {
-    save_change(id, change, reason ? reason->c_str() : nullptr, caller);
+    writer.write(core::manual_change(writer.session(), change, reason ? reason->c_str() : nullptr));
+    writer.react(now);
   }
   spi_finish();
-  return clock_result(fcinfo, id, change.state, now, change.changed);
+  return clock_result(fcinfo, id, writer.stored(), now, change.changed);
 }
 
 // The hot read path: an admin's call needs no SPI at all; an end user's
-// needs it only for the membership check.
+// needs it only for the membership check. A deadline that is due shows as
+// the pause it is, whether or not a worker has written it yet.
 Datum get_clock(FunctionCallInfo fcinfo) {
   pg_uuid_t id = uuid_arg(fcinfo, 0, "p_session_id");
   Caller caller = identify_caller();
-  auto state = load_clock(id, Lock::none);
-  if (!state) throw unknown_session(id);
+  auto stored = load_session(id, Lock::none);
+  if (!stored) throw unknown_session(id);
   if (!caller.admin) {
     spi_connect();
     require_access(caller, id, Access::participant);
     spi_finish();
   }
-  return clock_result(fcinfo, id, *state, server_now_us(), std::nullopt);
+  core::Micros now = server_now_us();
+  stored->session = core::as_of(stored->session, now);
+  return clock_result(fcinfo, id, *stored, now, std::nullopt);
 }
 
 // Creates and starts the clock; the creator (if an end user) becomes host.
@@ -75,16 +86,21 @@ Datum start_clock(FunctionCallInfo fcinfo) {
     if (caller.sub) add_member(id, *caller.sub, "host");
     log_start(id, fresh, caller);
     spi_finish();
-    return clock_result(fcinfo, id, fresh.state, fresh.state.started_at_us, true);
+    StoredSession row;  // as inserted: untracked, default settings
+    row.session.clock = fresh.state;
+    return clock_result(fcinfo, id, row, fresh.state.started_at_us, true);
   }
-  auto state = load_clock(id, Lock::for_update);
-  if (!state) throw unknown_session(id);  // deleted by a concurrent transaction
+  auto stored = load_session(id, Lock::for_update);
+  if (!stored) throw unknown_session(id);  // deleted by a concurrent transaction
   require_access(caller, id, Access::participant);
-  if (state->ended())
+  if (stored->session.clock.ended())
     throw SqlError(core::sqlstate::kObjectNotInPrerequisiteState, "cannot start a stopped session clock",
                    "session " + uuid_text(id) + " was stopped; start a new session instead");
+  core::Micros now = server_now_us();
+  SessionWriter writer(id, *stored, caller);
+  writer.settle(now);
   spi_finish();
-  return clock_result(fcinfo, id, *state, server_now_us(), false);
+  return clock_result(fcinfo, id, writer.stored(), now, false);
 }
 
 }  // namespace

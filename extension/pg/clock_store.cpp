@@ -26,25 +26,47 @@ Datum text_datum(const char* text) {
   return pg_call([&] { return CStringGetTextDatum(text); });
 }
 
-// The clock columns of a session row, as Datums (all passed by value).
-struct ClockColumns {
-  Datum values[6];
-  bool nulls[6];
+// The columns of a session row that the clock and the grace rule use, as
+// Datums (all passed by value). The grace columns exist from schema 1.1 on;
+// a 1.1 library on a not yet updated 1.0 schema reads them as absent.
+constexpr int kColumns = 12;
+constexpr int kFirstGraceColumn = 6;
+constexpr const char* kColumnNames[kColumns] = {
+    "started_at",       "is_paused",    "total_paused_ms",   "last_state_change_at",
+    "ended_at",         "version",      "presence_tracked",  "participants",
+    "grace_deadline_at", "auto_paused", "min_participants",  "grace_ms"};
+struct SessionColumns {
+  Datum values[kColumns];
+  bool nulls[kColumns];
+  bool has_grace_columns;
 };
-constexpr const char* kClockColumnNames[6] = {"started_at", "is_paused", "total_paused_ms",
-                                              "last_state_change_at", "ended_at", "version"};
 
-core::ClockState to_clock(const ClockColumns& c) {
+std::optional<std::int32_t> optional_int(const SessionColumns& c, int i) {
+  if (c.nulls[i]) return std::nullopt;
+  return DatumGetInt32(c.values[i]);
+}
+
+StoredSession to_session(const SessionColumns& c) {
   if (c.nulls[0] || c.nulls[1] || c.nulls[2] || c.nulls[3] || c.nulls[5])
     throw core::SqlError(core::sqlstate::kInternalError, "session_clock: session row has NULL clock columns");
-  core::ClockState s;
+  StoredSession stored;
+  core::ClockState& s = stored.session.clock;
   s.started_at_us = DatumGetTimestampTz(c.values[0]);
   s.is_paused = DatumGetBool(c.values[1]);
   s.total_paused_ms = DatumGetInt64(c.values[2]);
   s.last_change_us = DatumGetTimestampTz(c.values[3]);
   if (!c.nulls[4]) s.ended_at_us = DatumGetTimestampTz(c.values[4]);
   s.version = DatumGetInt64(c.values[5]);
-  return s;
+  stored.has_grace_columns = c.has_grace_columns;
+  if (!c.has_grace_columns) return stored;
+  core::GraceState& g = stored.session.grace;
+  g.tracked = !c.nulls[6] && DatumGetBool(c.values[6]);
+  g.participants = optional_int(c, 7).value_or(0);
+  if (!c.nulls[8]) g.deadline_us = DatumGetTimestampTz(c.values[8]);
+  g.auto_paused = !c.nulls[9] && DatumGetBool(c.values[9]);
+  stored.min_participants = optional_int(c, 10);
+  stored.grace_ms = optional_int(c, 11);
+  return stored;
 }
 
 // One primary-key probe without SPI or an executor: the hot path of every
@@ -54,8 +76,8 @@ core::ClockState to_clock(const ClockColumns& c) {
 // in the executor (nodeLockRows.c): a fresh snapshot, then the row lock on the
 // latest version, following the update chain under READ COMMITTED and failing
 // with a serialization error under REPEATABLE READ / SERIALIZABLE.
-std::optional<ClockColumns> probe(const pg_uuid_t& id, Lock lock) {
-  return pg_call([&]() -> std::optional<ClockColumns> {
+std::optional<SessionColumns> probe(const pg_uuid_t& id, Lock lock) {
+  return pg_call([&]() -> std::optional<SessionColumns> {
     Oid relid = get_relname_relid("sessions", get_namespace_oid("session_clock", false));
     if (!OidIsValid(relid)) elog(ERROR, "session_clock: table session_clock.sessions is missing");
     bool locking = lock == Lock::for_update;
@@ -92,12 +114,22 @@ std::optional<ClockColumns> probe(const pg_uuid_t& id, Lock lock) {
           elog(ERROR, "session_clock: unexpected tuple lock result %d", static_cast<int>(result));
       }
     }
-    std::optional<ClockColumns> columns;
+    std::optional<SessionColumns> columns;
     if (found) {
-      ClockColumns c;
+      SessionColumns c;
       TupleDesc desc = RelationGetDescr(rel);
-      for (int i = 0; i < 6; ++i)
-        c.values[i] = slot_getattr(slot, SPI_fnumber(desc, kClockColumnNames[i]), &c.nulls[i]);
+      c.has_grace_columns = true;
+      for (int i = 0; i < kColumns; ++i) {
+        int attno = SPI_fnumber(desc, kColumnNames[i]);
+        if (attno <= 0) {
+          if (i < kFirstGraceColumn) elog(ERROR, "session_clock: column %s is missing", kColumnNames[i]);
+          c.has_grace_columns = false;
+          c.values[i] = Datum(0);
+          c.nulls[i] = true;
+          continue;
+        }
+        c.values[i] = slot_getattr(slot, attno, &c.nulls[i]);
+      }
       columns = c;
     }
     ExecDropSingleTupleTableSlot(slot);
@@ -107,11 +139,10 @@ std::optional<ClockColumns> probe(const pg_uuid_t& id, Lock lock) {
   });
 }
 
-// The event row's arguments, shared by both statements that write one.
+// The event row's arguments, shared by the statements that write one.
 constexpr int kEventArgs = 9;
-void event_args(const core::Transition& change, const char* reason, const Caller& caller, Datum* args,
+void event_args(const core::Event& e, std::int64_t version, const char* reason, const Caller& caller, Datum* args,
                 char* nulls) {
-  const core::Event& e = change.event;
   Datum values[kEventArgs] = {text_datum(core::event_name(e.kind)),
                               reason ? text_datum(reason) : Datum(0),
                               TimestampTzGetDatum(e.at_us),
@@ -120,7 +151,7 @@ void event_args(const core::Transition& change, const char* reason, const Caller
                               Float8GetDatum(e.elapsed_ms),
                               Int64GetDatum(e.paused_ms),
                               BoolGetDatum(e.clock_stepped_back),
-                              Int64GetDatum(change.state.version)};
+                              Int64GetDatum(version)};
   for (int i = 0; i < kEventArgs; ++i) {
     args[i] = values[i];
     nulls[i] = ' ';
@@ -132,19 +163,85 @@ void event_args(const core::Transition& change, const char* reason, const Caller
   "(session_id, event, reason, at, actor, actor_role, elapsed_ms, paused_ms, clock_stepped_back, version)"
 #define SESSION_CLOCK_EVENT_TYPES TEXTOID, TEXTOID, TIMESTAMPTZOID, TEXTOID, TEXTOID, FLOAT8OID, INT8OID, BOOLOID, INT8OID
 
-void notify(const pg_uuid_t& id, const core::Transition& change) {
-  std::string payload = core::change_payload(uuid_text(id), change.event.kind, change.state.version);
+void notify(const pg_uuid_t& id, core::EventKind kind, std::int64_t version) {
+  std::string payload = core::change_payload(uuid_text(id), kind, version);
   pg_call([&] { Async_Notify(core::kNotifyChannel, payload.c_str()); });
+}
+
+// Schema 1.0: the clock columns and the 1.0 event columns only.
+void save_clock_only(const pg_uuid_t& id, const core::SessionChange& change, const Caller& caller) {
+  static Statement update_and_log(
+      "WITH changed AS (UPDATE session_clock.sessions SET is_paused = $2, total_paused_ms = $3, "
+      "last_state_change_at = $4, ended_at = $5, version = $6 WHERE id = $1 RETURNING id) "
+      "INSERT INTO session_clock.session_events " SESSION_CLOCK_EVENT_COLUMNS
+      " SELECT id, $7, $8, $9, $10, $11, $12, $13, $14, $15 FROM changed",
+      {UUIDOID, BOOLOID, INT8OID, TIMESTAMPTZOID, TIMESTAMPTZOID, INT8OID, SESSION_CLOCK_EVENT_TYPES});
+  const core::ClockState& s = change.next.clock;
+  Datum args[6 + kEventArgs] = {uuid_datum(id),
+                                BoolGetDatum(s.is_paused),
+                                Int64GetDatum(s.total_paused_ms),
+                                TimestampTzGetDatum(s.last_change_us),
+                                TimestampTzGetDatum(s.ended_at_us.value_or(0)),
+                                Int64GetDatum(s.version)};
+  char nulls[6 + kEventArgs + 1] = {' ', ' ', ' ', ' ', s.ended_at_us ? ' ' : 'n', ' '};
+  event_args(change.event, s.version, change.reason, caller, args + 6, nulls + 6);
+  nulls[6 + kEventArgs] = '\0';
+  if (update_and_log.run(args, nulls, false) != 1)
+    throw core::SqlError(core::sqlstate::kInternalError, "session_clock: the locked session row was not updated");
+}
+
+// Schema 1.1: clock and grace columns, and the event's participant/deadline.
+void save_session(const pg_uuid_t& id, const core::SessionChange& change, const Caller& caller,
+                  const std::string* participant_id) {
+  static Statement update_and_log(
+      "WITH changed AS (UPDATE session_clock.sessions SET is_paused = $2, total_paused_ms = $3, "
+      "last_state_change_at = $4, ended_at = $5, version = $6, presence_tracked = $7, participants = $8, "
+      "grace_deadline_at = $9, auto_paused = $10 WHERE id = $1 RETURNING id) "
+      "INSERT INTO session_clock.session_events "
+      "(session_id, event, reason, at, actor, actor_role, elapsed_ms, paused_ms, clock_stepped_back, version, "
+      "participant_id, deadline_at) SELECT id, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21 FROM changed",
+      {UUIDOID, BOOLOID, INT8OID, TIMESTAMPTZOID, TIMESTAMPTZOID, INT8OID, BOOLOID, INT4OID, TIMESTAMPTZOID,
+       BOOLOID, SESSION_CLOCK_EVENT_TYPES, TEXTOID, TIMESTAMPTZOID});
+  constexpr int kRow = 10;
+  const core::ClockState& s = change.next.clock;
+  const core::GraceState& g = change.next.grace;
+  bool logs_deadline = change.event.kind == core::EventKind::grace_start;
+  Datum args[kRow + kEventArgs + 2] = {uuid_datum(id),
+                                       BoolGetDatum(s.is_paused),
+                                       Int64GetDatum(s.total_paused_ms),
+                                       TimestampTzGetDatum(s.last_change_us),
+                                       TimestampTzGetDatum(s.ended_at_us.value_or(0)),
+                                       Int64GetDatum(s.version),
+                                       BoolGetDatum(g.tracked),
+                                       Int32GetDatum(g.participants),
+                                       TimestampTzGetDatum(g.deadline_us.value_or(0)),
+                                       BoolGetDatum(g.auto_paused)};
+  char nulls[kRow + kEventArgs + 2 + 1] = {' ', ' ', ' ', ' ', s.ended_at_us ? ' ' : 'n', ' ', ' ', ' ',
+                                           g.deadline_us ? ' ' : 'n', ' '};
+  event_args(change.event, s.version, change.reason, caller, args + kRow, nulls + kRow);
+  args[kRow + kEventArgs] = participant_id ? text_datum(participant_id->c_str()) : Datum(0);
+  nulls[kRow + kEventArgs] = participant_id ? ' ' : 'n';
+  args[kRow + kEventArgs + 1] = TimestampTzGetDatum(g.deadline_us.value_or(0));
+  nulls[kRow + kEventArgs + 1] = logs_deadline && g.deadline_us ? ' ' : 'n';
+  nulls[kRow + kEventArgs + 2] = '\0';
+  if (update_and_log.run(args, nulls, false) != 1)
+    throw core::SqlError(core::sqlstate::kInternalError, "session_clock: the locked session row was not updated");
 }
 
 }  // namespace
 
 std::string uuid_text(const pg_uuid_t& id) { return core::uuid_text(id.data); }
 
-std::optional<core::ClockState> load_clock(const pg_uuid_t& id, Lock lock) {
+std::optional<StoredSession> load_session(const pg_uuid_t& id, Lock lock) {
   auto columns = probe(id, lock);
   if (!columns) return std::nullopt;
-  return to_clock(*columns);
+  return to_session(*columns);
+}
+
+std::optional<core::ClockState> load_clock(const pg_uuid_t& id, Lock lock) {
+  auto stored = load_session(id, lock);
+  if (!stored) return std::nullopt;
+  return stored->session.clock;
 }
 
 bool insert_clock(const pg_uuid_t& id, const core::ClockState& s) {
@@ -173,33 +270,35 @@ void log_start(const pg_uuid_t& id, const core::Transition& change, const Caller
   Datum args[1 + kEventArgs];
   char nulls[1 + kEventArgs + 1] = {' '};
   args[0] = uuid_datum(id);
-  event_args(change, nullptr, caller, args + 1, nulls + 1);
+  event_args(change.event, change.state.version, nullptr, caller, args + 1, nulls + 1);
   nulls[1 + kEventArgs] = '\0';
   insert.run(args, nulls, false);
-  notify(id, change);
+  notify(id, change.event.kind, change.state.version);
 }
 
 // The new state and its event in one statement: one executor run, not two.
-void save_change(const pg_uuid_t& id, const core::Transition& change, const char* reason, const Caller& caller) {
-  static Statement update_and_log(
-      "WITH changed AS (UPDATE session_clock.sessions SET is_paused = $2, total_paused_ms = $3, "
-      "last_state_change_at = $4, ended_at = $5, version = $6 WHERE id = $1 RETURNING id) "
-      "INSERT INTO session_clock.session_events " SESSION_CLOCK_EVENT_COLUMNS
-      " SELECT id, $7, $8, $9, $10, $11, $12, $13, $14, $15 FROM changed",
-      {UUIDOID, BOOLOID, INT8OID, TIMESTAMPTZOID, TIMESTAMPTZOID, INT8OID, SESSION_CLOCK_EVENT_TYPES});
-  const core::ClockState& s = change.state;
-  Datum args[6 + kEventArgs] = {uuid_datum(id),
-                                BoolGetDatum(s.is_paused),
-                                Int64GetDatum(s.total_paused_ms),
-                                TimestampTzGetDatum(s.last_change_us),
-                                TimestampTzGetDatum(s.ended_at_us.value_or(0)),
-                                Int64GetDatum(s.version)};
-  char nulls[6 + kEventArgs + 1] = {' ', ' ', ' ', ' ', s.ended_at_us ? ' ' : 'n', ' '};
-  event_args(change, reason, caller, args + 6, nulls + 6);
-  nulls[6 + kEventArgs] = '\0';
-  if (update_and_log.run(args, nulls, false) != 1)
-    throw core::SqlError(core::sqlstate::kInternalError, "session_clock: the locked session row was not updated");
-  notify(id, change);
+void save_change(const pg_uuid_t& id, const StoredSession& stored, const core::SessionChange& change,
+                 const Caller& caller, const std::string* participant_id) {
+  if (stored.has_grace_columns)
+    save_session(id, change, caller, participant_id);
+  else if (core::moves_clock(change.event.kind))
+    save_clock_only(id, change, caller);
+  else
+    throw core::SqlError(core::sqlstate::kObjectNotInPrerequisiteState,
+                         "presence and grace need session_clock 1.1",
+                         "run ALTER EXTENSION session_clock UPDATE to install the 1.1 schema");
+  notify(id, change.event.kind, change.next.clock.version);
+}
+
+void save_grace_config(const pg_uuid_t& id, std::optional<std::int32_t> min_participants,
+                       std::optional<std::int32_t> grace_ms) {
+  static Statement update(
+      "UPDATE session_clock.sessions SET min_participants = coalesce($2, min_participants), "
+      "grace_ms = coalesce($3, grace_ms) WHERE id = $1",
+      {UUIDOID, INT4OID, INT4OID});
+  Datum args[3] = {uuid_datum(id), Int32GetDatum(min_participants.value_or(0)), Int32GetDatum(grace_ms.value_or(0))};
+  char nulls[4] = {' ', min_participants ? ' ' : 'n', grace_ms ? ' ' : 'n', '\0'};
+  update.run(args, nulls, false);
 }
 
 }  // namespace session_clock::pg

@@ -1,12 +1,14 @@
-// Reading and writing session clocks: the rows in session_clock.sessions, the
-// audit rows in session_clock.session_events, and the NOTIFY that announces
-// each change in the same transaction.
+// Reading and writing session clocks: the rows in session_clock.sessions (the
+// clock and its grace state), the audit rows in session_clock.session_events,
+// and the NOTIFY that announces each change in the same transaction.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
 #include "../core/clock_model.hpp"
+#include "../core/grace_policy.hpp"
 #include "caller.hpp"
 
 namespace session_clock::pg {
@@ -16,6 +18,13 @@ enum class Lock { none, for_update };
 // Lock::none reads through the primary key with the calling statement's
 // snapshot; Lock::for_update takes the row lock first (concurrent changes
 // serialise on it) and sees the latest committed version.
+struct StoredSession {
+  core::Session session;
+  std::optional<std::int32_t> min_participants;  // NULL: the database-wide setting
+  std::optional<std::int32_t> grace_ms;
+  bool has_grace_columns = true;  // false on a 1.0 schema not yet updated to 1.1
+};
+std::optional<StoredSession> load_session(const pg_uuid_t& id, Lock lock);
 std::optional<core::ClockState> load_clock(const pg_uuid_t& id, Lock lock);
 
 // Inserts a started clock unless the id exists; false if it did.
@@ -27,9 +36,14 @@ void add_member(const pg_uuid_t& id, const std::string& participant_id, const ch
 // Logs a start (the row was just inserted) and sends its NOTIFY.
 void log_start(const pg_uuid_t& id, const core::Transition& change, const Caller& caller);
 
-// Writes a changed state of an existing, locked clock, its event row, and
-// its NOTIFY.
-void save_change(const pg_uuid_t& id, const core::Transition& change, const char* reason, const Caller& caller);
+// Writes one change of an existing, locked session: its state, its event row
+// (with the participant for join/leave), and its NOTIFY.
+void save_change(const pg_uuid_t& id, const StoredSession& stored, const core::SessionChange& change,
+                 const Caller& caller, const std::string* participant_id = nullptr);
+
+// Sets the per-session grace settings; NULL keeps the current value.
+void save_grace_config(const pg_uuid_t& id, std::optional<std::int32_t> min_participants,
+                       std::optional<std::int32_t> grace_ms);
 
 std::string uuid_text(const pg_uuid_t& id);
 

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "../core/clock_model.hpp"
+#include "../core/grace_policy.hpp"
 #include "../core/sql_error.hpp"
 #include "sql_args.hpp"
 #include "caller.hpp"

@@ -4,7 +4,8 @@
 #include <string>
 
 #include "../core/arguments.hpp"
-#include "../core/clock_model.hpp"  // before any PostgreSQL header (via clock_store.hpp)
+#include "../core/clock_model.hpp"
+#include "../core/grace_policy.hpp"  // before any PostgreSQL header (via clock_store.hpp)
 #include "../core/sql_error.hpp"
 #include "sql_args.hpp"
 #include "caller.hpp"

@@ -1,6 +1,16 @@
-// The shared library's identity for PostgreSQL.
-#include "postgres_headers.hpp"
+// The shared library's identity for PostgreSQL, and its start-up.
+#include "settings.hpp"
+
+using session_clock::pg::guard;
 
 extern "C" {
 PG_MODULE_MAGIC;
+
+void _PG_init(void);
+void _PG_init(void) {
+  guard([] {
+    session_clock::pg::define_settings();
+    return Datum(0);
+  });
+}
 }

@@ -31,7 +31,7 @@ class Statement {
 
  private:
   const char* sql_;
-  static constexpr int kMaxArgs = 16;
+  static constexpr int kMaxArgs = 24;
   Oid arg_types_[kMaxArgs];
   int nargs_;
   SPIPlanPtr plan_ = nullptr;

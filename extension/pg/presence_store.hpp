@@ -1,0 +1,46 @@
+// Presence rows (session_clock.presence), worker leases, and the queries that
+// find due grace deadlines. Callers hold the session's row lock, so counts
+// read here are the ones the grace rule acts on.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "guard.hpp"
+
+namespace session_clock::pg {
+
+// Where a presence report came from; 'websocket' rows belong to a worker.
+enum class Source { sql, websocket, livekit };
+std::optional<Source> parse_source(const std::string& text);
+const char* source_name(Source source);
+
+struct PresenceKey {
+  pg_uuid_t session_id;
+  std::string participant_id;
+  Source source;
+  std::optional<pg_uuid_t> worker_id;
+};
+
+// Adds or removes the one row for this key; false if it already was so.
+bool put_presence(const PresenceKey& key, bool present);
+
+// Whether the participant is present through any source.
+bool participant_present(const pg_uuid_t& session_id, const std::string& participant_id);
+
+// Distinct participants present through any source.
+std::int32_t count_participants(const pg_uuid_t& session_id);
+
+// Whether the worker's lease is registered and not expired.
+bool worker_lease_alive(const pg_uuid_t& worker_id);
+
+// Locks up to `limit` sessions whose deadline has passed, earliest first,
+// skipping rows another transaction holds (it applies the deadline itself).
+std::vector<pg_uuid_t> lock_due_sessions(std::int32_t limit);
+
+// Milliseconds until the earliest pending deadline (negative if overdue).
+std::optional<double> next_deadline_in_ms();
+
+}  // namespace session_clock::pg
