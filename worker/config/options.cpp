@@ -34,6 +34,8 @@ ParsedOptions parse_options(int argc, char** argv) {
   std::string listen = "127.0.0.1:8080";
   std::string origins;
   long idle_seconds = o.limits.idle_timeout.count();
+  long lease_ms = o.presence.lease.count();
+  long deadline_wait_ms = o.presence.max_deadline_wait.count();
 
   app.add_option("--database-url", o.database_url, "PostgreSQL connection string")
       ->envname("DATABASE_URL")->required();
@@ -69,6 +71,11 @@ ParsedOptions parse_options(int argc, char** argv) {
   app.add_option("--idle-timeout", idle_seconds, "seconds without any frame or pong before closing")
       ->envname("SESSION_CLOCK_IDLE_TIMEOUT")->capture_default_str()->check(CLI::Range(2, 3600));
 
+  app.add_option("--worker-lease-ms", lease_ms, "the worker's presence lease; renewed every third of it")
+      ->envname("SESSION_CLOCK_WORKER_LEASE_MS")->capture_default_str()->check(CLI::Range(1000, 600000));
+  app.add_option("--max-deadline-wait-ms", deadline_wait_ms, "longest sleep between grace-deadline sweeps")
+      ->envname("SESSION_CLOCK_MAX_DEADLINE_WAIT_MS")->capture_default_str()->check(CLI::Range(10, 60000));
+
   try {
     app.parse(argc, argv);
     split_listen(listen, o);
@@ -80,6 +87,8 @@ ParsedOptions parse_options(int argc, char** argv) {
     return {std::nullopt, 2};
   }
   l.idle_timeout = std::chrono::seconds(idle_seconds);
+  o.presence.lease = std::chrono::milliseconds(lease_ms);
+  o.presence.max_deadline_wait = std::chrono::milliseconds(deadline_wait_ms);
   for (std::size_t start = 0; start < origins.size();) {
     auto end = origins.find(',', start);
     if (end == std::string::npos) end = origins.size();

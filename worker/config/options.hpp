@@ -22,6 +22,12 @@ struct Limits {
   std::size_t max_subscriptions = 64;     // clocks per connection
 };
 
+// Presence and grace: the worker's lease and how it watches deadlines.
+struct Presence {
+  std::chrono::milliseconds lease{15000};           // presence it reported ends this long after it dies
+  std::chrono::milliseconds max_deadline_wait{5000};  // longest sleep between deadline sweeps
+};
+
 struct Options {
   std::string database_url;
   std::string listen_host = "127.0.0.1";
@@ -33,6 +39,7 @@ struct Options {
   std::string client_role = "authenticated";  // the role access checks run as
   unsigned threads = 0;                       // 0: one per core
   Limits limits;
+  Presence presence;
 };
 
 // Parses flags (with environment fallbacks). On --help or an error it prints

@@ -13,7 +13,8 @@ namespace {
 constexpr const char* kSelectClock =
     "SELECT (extract(epoch FROM started_at) * 1000000)::int8, is_paused, total_paused_ms, "
     "(extract(epoch FROM last_state_change_at) * 1000000)::int8, "
-    "(extract(epoch FROM ended_at) * 1000000)::int8, version "
+    "(extract(epoch FROM ended_at) * 1000000)::int8, version, "
+    "participants, (extract(epoch FROM grace_deadline_at) * 1000000)::int8, auto_paused, presence_tracked "
     "FROM session_clock.sessions WHERE id = $1::uuid";
 
 core::ClockState clock_from_row(const pqxx::row& r) {
@@ -25,6 +26,15 @@ core::ClockState clock_from_row(const pqxx::row& r) {
   if (!r[4].is_null()) s.ended_at_us = r[4].as<std::int64_t>();
   s.version = r[5].as<std::int64_t>();
   return s;
+}
+
+core::GraceState grace_from_row(const pqxx::row& r) {
+  core::GraceState g;
+  g.participants = r[6].as<std::int32_t>();
+  if (!r[7].is_null()) g.deadline_us = r[7].as<std::int64_t>();
+  g.auto_paused = r[8].as<bool>();
+  g.tracked = r[9].as<bool>();
+  return g;
 }
 
 }  // namespace
@@ -132,7 +142,9 @@ void Database::fetch_clock(std::string session_id, std::function<void(ClockRead)
   run<ClockRead>(std::move(done), [id = std::move(session_id)](pqxx::connection& c, ClockRead& out) {
     pqxx::nontransaction tx(c);
     auto rows = tx.exec_params(kSelectClock, id);
-    if (!rows.empty()) out.state = clock_from_row(rows[0]);
+    if (rows.empty()) return;
+    out.state = clock_from_row(rows[0]);
+    out.grace = grace_from_row(rows[0]);
   });
 }
 
@@ -165,6 +177,66 @@ void Database::notify(std::string payload, std::function<void(std::string)> done
                  pqxx::nontransaction tx(c);
                  tx.exec_params("SELECT pg_notify($1, $2)", std::string(core::kNotifyChannel), payload);
                });
+}
+
+// The presence and deadline calls change data: each runs in its own
+// autocommit statement, and an SQL error is reported with its SQLSTATE (the
+// caller decides whether to retry) rather than thrown.
+void Database::record_presence(std::string session_id, std::string participant_id, std::string worker_id,
+                               bool present, std::function<void(Failure)> done) {
+  run<Failure>(std::move(done), [=](pqxx::connection& c, Failure& out) {
+    pqxx::nontransaction tx(c);
+    try {
+      tx.exec_params("SELECT FROM session_clock.record_presence($1::uuid, $2, 'websocket', $3::uuid, $4)",
+                     session_id, participant_id, worker_id, present);
+    } catch (const pqxx::sql_error& e) {
+      out.sqlstate = e.sqlstate();
+      throw;
+    }
+  });
+}
+
+void Database::heartbeat(std::string worker_id, int lease_ms, std::string description,
+                         std::function<void(Heartbeat)> done) {
+  run<Heartbeat>(std::move(done), [=](pqxx::connection& c, Heartbeat& out) {
+    pqxx::nontransaction tx(c);
+    auto r = tx.exec_params1(
+        "SELECT registered, expired_participants FROM session_clock.worker_heartbeat($1::uuid, $2, $3)", worker_id,
+        lease_ms, description);
+    out.registered = r[0].as<bool>();
+    out.expired_participants = r[1].as<int>();
+  });
+}
+
+void Database::goodbye(std::string worker_id, std::function<void(std::string)> done) {
+  struct Outcome {
+    std::string error;
+  };
+  run<Outcome>([done = std::move(done)](Outcome o) { done(o.error); },
+               [worker_id = std::move(worker_id)](pqxx::connection& c, Outcome&) {
+                 pqxx::nontransaction tx(c);
+                 tx.exec_params("SELECT session_clock.worker_goodbye($1::uuid)", worker_id);
+               });
+}
+
+void Database::apply_due_deadlines(int limit, std::function<void(DeadlineSweep)> done) {
+  run<DeadlineSweep>(std::move(done), [limit](pqxx::connection& c, DeadlineSweep& out) {
+    pqxx::nontransaction tx(c);
+    auto r = tx.exec_params1("SELECT applied, next_due_in_ms FROM session_clock.apply_due_deadlines($1)", limit);
+    out.applied = r[0].as<int>();
+    if (!r[1].is_null()) out.next_due_in_ms = r[1].as<double>();
+  });
+}
+
+void Database::livekit_event(LiveKitEventRow row, std::function<void(WebhookOutcome)> done) {
+  run<WebhookOutcome>(std::move(done), [row = std::move(row)](pqxx::connection& c, WebhookOutcome& out) {
+    pqxx::nontransaction tx(c);
+    auto nullable = [](const std::string& s) { return s.empty() ? nullptr : s.c_str(); };
+    auto r = tx.exec_params1("SELECT session_clock.livekit_event($1, $2, $3::uuid, $4, $5, $6)", row.event_id,
+                             row.event, row.session_id, nullable(row.room_sid), nullable(row.participant_sid),
+                             nullable(row.identity));
+    out.result = r[0].as<std::string>();
+  });
 }
 
 }  // namespace session_clock::worker::db

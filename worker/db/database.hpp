@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/clock_model.hpp"
+#include "core/grace_policy.hpp"
 
 
 namespace session_clock::worker::db {
@@ -24,7 +25,41 @@ namespace session_clock::worker::db {
 // such session. error set: the database could not answer.
 struct ClockRead {
   std::optional<core::ClockState> state;
+  core::GraceState grace;  // deadline in Unix-epoch microseconds
   std::string error;
+};
+
+// A statement's failure: message and SQLSTATE ("" when the database was not
+// reached).
+struct Failure {
+  std::string error;
+  std::string sqlstate;
+};
+
+// session_clock.worker_heartbeat(): registered = the lease row was created
+// (again), so this worker's presence reports must be made again.
+struct Heartbeat {
+  bool registered = false;
+  int expired_participants = 0;
+  std::string error;
+};
+
+// session_clock.apply_due_deadlines(): how many were applied, and the
+// milliseconds until the next pending deadline (none pending: nullopt).
+struct DeadlineSweep {
+  int applied = 0;
+  std::optional<double> next_due_in_ms;
+  std::string error;
+};
+
+// session_clock.livekit_event(): applied, duplicate, unknown_session, ignored.
+struct WebhookOutcome {
+  std::string result;
+  std::string error;
+};
+
+struct LiveKitEventRow {
+  std::string event_id, event, session_id, room_sid, participant_sid, identity;
 };
 
 // session_clock.caller_access() as the token's user sees it; nullopt: no access.
@@ -45,6 +80,14 @@ class Database {
   void check_access(std::string session_id, std::string claims_json, std::function<void(AccessRead)> done);
   // Sends NOTIFY on the extension's channel (the listener's start-up self-test).
   void notify(std::string payload, std::function<void(std::string error)> done);
+
+  // Presence and grace (extension 1.1), all as the worker's own role.
+  void record_presence(std::string session_id, std::string participant_id, std::string worker_id, bool present,
+                       std::function<void(Failure)> done);
+  void heartbeat(std::string worker_id, int lease_ms, std::string description, std::function<void(Heartbeat)> done);
+  void goodbye(std::string worker_id, std::function<void(std::string error)> done);
+  void apply_due_deadlines(int limit, std::function<void(DeadlineSweep)> done);
+  void livekit_event(LiveKitEventRow row, std::function<void(WebhookOutcome)> done);
 
   bool healthy() const { return healthy_.load(); }
   std::string last_error() const;

@@ -167,16 +167,11 @@ std::optional<std::string> session_id_of(const json& m) {
 
 constexpr const char* kBadSessionId = "sessionId: must be a UUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)";
 
-Inbound parse_subscribe_clock(const json& m) {
+template <typename Message>
+Inbound parse_session_message(const json& m) {
   auto id = session_id_of(m);
   if (!id) return bad_field(kBadSessionId, m);
-  return SubscribeClock{*id};
-}
-
-Inbound parse_unsubscribe_clock(const json& m) {
-  auto id = session_id_of(m);
-  if (!id) return bad_field(kBadSessionId, m);
-  return UnsubscribeClock{*id};
+  return Message{*id};
 }
 
 Inbound parse_by_t(const json& m, const json& t) {
@@ -186,8 +181,10 @@ Inbound parse_by_t(const json& m, const json& t) {
   if (type == message_type::kSubscribeTime) return parse_subscribe_time(m);
   if (type == message_type::kUnsubscribeTime) return UnsubscribeTime{};
   if (type == message_type::kAuth) return parse_auth(m);
-  if (type == message_type::kSubscribeClock) return parse_subscribe_clock(m);
-  if (type == message_type::kUnsubscribeClock) return parse_unsubscribe_clock(m);
+  if (type == message_type::kSubscribeClock) return parse_session_message<SubscribeClock>(m);
+  if (type == message_type::kUnsubscribeClock) return parse_session_message<UnsubscribeClock>(m);
+  if (type == message_type::kJoinSession) return parse_session_message<JoinSession>(m);
+  if (type == message_type::kLeaveSession) return parse_session_message<LeaveSession>(m);
   return fail(error_code::kUnknownType, "unknown message type", m);
 }
 

@@ -50,6 +50,15 @@ struct UnsubscribeClock {
   std::string session_id;
 };
 
+// Presence: the token's user is in the call (and follows its clock) / left it.
+struct JoinSession {
+  std::string session_id;
+};
+
+struct LeaveSession {
+  std::string session_id;
+};
+
 // An ERROR frame to send back. `ref` is null when the frame was not a JSON
 // object; otherwise an object holding, when present:
 //   - the request's type under the key it came in: "t", or else "event", or
@@ -65,7 +74,7 @@ struct ProtocolError {
 };
 
 using Inbound = std::variant<TimePing, LegacyTimeSync, JsonRpcTimesync, SubscribeTime, UnsubscribeTime, Auth,
-                             SubscribeClock, UnsubscribeClock, ProtocolError>;
+                             SubscribeClock, UnsubscribeClock, JoinSession, LeaveSession, ProtocolError>;
 
 // Parses one text frame. Nesting deeper than max_json_depth is refused before
 // the JSON parser runs.

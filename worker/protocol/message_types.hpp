@@ -16,6 +16,10 @@ inline constexpr const char* kAuthOk = "AUTH_OK";
 inline constexpr const char* kSubscribeClock = "SUBSCRIBE_CLOCK";
 inline constexpr const char* kUnsubscribeClock = "UNSUBSCRIBE_CLOCK";
 inline constexpr const char* kClockState = "CLOCK_STATE";
+inline constexpr const char* kJoinSession = "JOIN_SESSION";
+inline constexpr const char* kLeaveSession = "LEAVE_SESSION";
+inline constexpr const char* kJoined = "JOINED";
+inline constexpr const char* kLeft = "LEFT";
 inline constexpr const char* kError = "ERROR";
 inline constexpr const char* kTimeUpdate = "time_update";
 

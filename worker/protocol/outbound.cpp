@@ -140,6 +140,11 @@ std::string error(const ProtocolError& e) {
 
 std::string clock_state(const std::string& session_id, const core::ClockState& state_in_unix_us,
                         double server_now_ms) {
+  return clock_state(session_id, state_in_unix_us, core::GraceState{}, server_now_ms);
+}
+
+std::string clock_state(const std::string& session_id, const core::ClockState& state_in_unix_us,
+                        const core::GraceState& grace, double server_now_ms) {
   const auto& s = state_in_unix_us;
   core::Micros now_us = to_micros(server_now_ms);
   ordered_json frame = {{"t", message_type::kClockState},
@@ -151,8 +156,20 @@ std::string clock_state(const std::string& session_id, const core::ClockState& s
                         {"endedAtMs", s.ended_at_us ? micros_as_ms(*s.ended_at_us) : ordered_json()},
                         {"elapsedMs", elapsed_at(s, now_us)},
                         {"serverNowMs", micros_as_ms(now_us)},
-                        {"version", s.version}};
+                        {"version", s.version},
+                        {"participants", grace.participants},
+                        {"graceDeadlineMs", grace.deadline_us ? micros_as_ms(*grace.deadline_us) : ordered_json()},
+                        {"autoPaused", grace.auto_paused},
+                        {"presenceTracked", grace.tracked}};
   return text(frame);
+}
+
+std::string joined(const std::string& session_id) {
+  return text(ordered_json{{"t", message_type::kJoined}, {"sessionId", session_id}});
+}
+
+std::string left(const std::string& session_id) {
+  return text(ordered_json{{"t", message_type::kLeft}, {"sessionId", session_id}});
 }
 
 std::optional<std::string> jsonrpc_timesync_http(std::string_view body, double now_ms, std::size_t max_json_depth) {

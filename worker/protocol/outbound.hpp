@@ -16,6 +16,7 @@
 
 #include "config/options.hpp"
 #include "core/clock_model.hpp"
+#include "core/grace_policy.hpp"
 #include "protocol/inbound.hpp"
 
 namespace session_clock::worker::protocol {
@@ -48,6 +49,14 @@ std::string error(const ProtocolError& e);
 // reaches); endedAtMs is null while the clock runs.
 std::string clock_state(const std::string& session_id, const core::ClockState& state_in_unix_us,
                         double server_now_ms);
+// With the grace state: participants present, graceDeadlineMs (null when no
+// deadline is pending), autoPaused, presenceTracked.
+std::string clock_state(const std::string& session_id, const core::ClockState& state_in_unix_us,
+                        const core::GraceState& grace_in_unix_us, double server_now_ms);
+
+// {"t":"JOINED","sessionId":…} / {"t":"LEFT","sessionId":…}
+std::string joined(const std::string& session_id);
+std::string left(const std::string& session_id);
 
 // The response body for POST /timesync: one request object or a batch array.
 // Invalid requests get -32600, other methods -32601 (JSON-RPC 2.0).

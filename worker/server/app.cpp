@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "core/kernel_clock.hpp"
+#include "core/notification.hpp"
 #include "server/listener.hpp"
 #include "server/server_context.hpp"
 #include "server/ws_session.hpp"
@@ -37,6 +38,19 @@ std::optional<auth::JwtVerifier> make_verifier(const Options& o) {
   }
   spdlog::warn("no --jwt-secret or --jwt-public-key: clock subscriptions are unavailable, time sync works");
   return std::nullopt;
+}
+
+// Version 4 (random) UUID text.
+std::string random_uuid() {
+  std::random_device rd;
+  unsigned char b[16];
+  for (int i = 0; i < 16; i += 4) {
+    auto r = rd();
+    for (int k = 0; k < 4; ++k) b[i + k] = static_cast<unsigned char>(r >> (8 * k));
+  }
+  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);
+  b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);
+  return core::uuid_text(b);
 }
 
 std::string random_nonce() {
@@ -112,6 +126,12 @@ int run_app(Options options) {
   ctx.database = std::make_unique<db::Database>(options.database_url, options.client_role, 2);
   ctx.hub = std::make_shared<ClockHub>(io, *ctx.database, ctx.metrics);
   ctx.ticker = std::make_shared<TimeTicker>(io);
+  ctx.worker_id = random_uuid();
+  ctx.presence = std::make_shared<PresenceTracker>(io, *ctx.database, ctx.worker_id);
+  ctx.lease = std::make_shared<LeaseKeeper>(io, *ctx.database, ctx.worker_id, options.presence.lease,
+                                            [&ctx] { ctx.presence->report_all(); });
+  ctx.deadlines =
+      std::make_shared<DeadlineScheduler>(io, *ctx.database, ctx.metrics, options.presence.max_deadline_wait);
 
   auto self_test = std::make_shared<SelfTest>(io, ctx, [&exit_status] {
     exit_status = 3;
@@ -122,10 +142,12 @@ int run_app(Options options) {
       [&ctx, self_test](const std::string& payload) {
         self_test->on_payload(payload);
         ctx.hub->on_notification(payload);
+        ctx.deadlines->on_notification(payload);
       },
       [&ctx, self_test] {
         if (!self_test->passed()) self_test->start();
         ctx.hub->resync();
+        ctx.deadlines->poke();  // deadlines set while the listener was away
       });
 
   std::shared_ptr<Listener> listener;
@@ -143,6 +165,8 @@ int run_app(Options options) {
 
   ctx.listener->start();
   ctx.ticker->start();
+  ctx.lease->start();
+  ctx.deadlines->start();
   listener->run();
 
   net::signal_set signals(io, SIGINT, SIGTERM);
@@ -152,8 +176,13 @@ int run_app(Options options) {
     listener->stop();
     ctx.ticker->stop();
     ctx.listener->stop();
+    ctx.lease->stop();
+    ctx.deadlines->stop();
     close_all_sessions(ctx);
-    grace.expires_after(kShutdownGrace);  // let close handshakes finish
+    // Participants leave now rather than when the lease lapses, while the
+    // close handshakes finish; the grace timer bounds both.
+    ctx.lease->say_goodbye([] {});
+    grace.expires_after(kShutdownGrace);
     grace.async_wait([&](boost::system::error_code) { io.stop(); });
     signals.async_wait([&](boost::system::error_code ec, int) {  // a second signal: stop now
       if (!ec) io.stop();

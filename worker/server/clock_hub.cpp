@@ -110,7 +110,7 @@ void ClockHub::on_read(const std::string& session_id, db::ClockRead result) {
   if (!result.state) return;  // deleted: subscribers keep their last state
   auto push = std::make_shared<const ClockPush>(ClockPush{
       session_id, result.state->version,
-      std::make_shared<const std::string>(protocol::clock_state(session_id, *result.state, wall_now_ms()))});
+      std::make_shared<const std::string>(protocol::clock_state(session_id, *result.state, result.grace, wall_now_ms()))});
   for (auto& s : targets) s->push_clock(push);
   metrics_.pushes += targets.size();
   metrics_.observe_push_latency(std::chrono::duration<double>(std::chrono::steady_clock::now() - rung_at).count());

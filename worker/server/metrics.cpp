@@ -37,6 +37,9 @@ std::string Metrics::prometheus_text(std::uint64_t listener_reconnects, bool dat
   gauge("session_clock_rate_limited_total", "messages refused by the rate limit", rate_limited.load(), "counter");
   gauge("session_clock_queue_drops_total", "connections closed for reading too slowly", queue_drops.load(), "counter");
   gauge("session_clock_http_requests_total", "HTTP requests served", http_requests.load(), "counter");
+  gauge("session_clock_deadlines_applied_total", "grace deadlines this worker applied (clocks paused)",
+        deadlines_applied.load(), "counter");
+  gauge("session_clock_webhooks_total", "LiveKit webhooks accepted", webhooks.load(), "counter");
   gauge("session_clock_database_up", "1 if the last query succeeded", database_up ? 1 : 0);
   gauge("session_clock_listener_up", "1 if the LISTEN connection is up", listener_up ? 1 : 0);
 

@@ -20,6 +20,8 @@ class Metrics {
   std::atomic<std::uint64_t> rate_limited{0};
   std::atomic<std::uint64_t> queue_drops{0};  // slow readers closed
   std::atomic<std::uint64_t> http_requests{0};
+  std::atomic<std::uint64_t> deadlines_applied{0};  // grace pauses this worker wrote
+  std::atomic<std::uint64_t> webhooks{0};           // LiveKit webhooks accepted
 
   void count_message(const std::string& type);
   // Time from a NOTIFY's arrival to the push being queued to a subscriber.
@@ -32,10 +34,10 @@ class Metrics {
   std::atomic<std::uint64_t> latency_count_{0};
   std::atomic<std::uint64_t> latency_sum_us_{0};
   // Messages by type: a fixed set, so no map and no lock.
-  static constexpr std::array<const char*, 10> kTypes{"TIME_PING", "time_sync.request", "timesync", "SUBSCRIBE_TIME",
-                                                      "UNSUBSCRIBE_TIME", "AUTH", "SUBSCRIBE_CLOCK",
-                                                      "UNSUBSCRIBE_CLOCK", "invalid", "other"};
-  std::array<std::atomic<std::uint64_t>, 10> messages_{};
+  static constexpr std::array<const char*, 12> kTypes{
+      "TIME_PING", "time_sync.request", "timesync",     "SUBSCRIBE_TIME", "UNSUBSCRIBE_TIME", "AUTH",
+      "SUBSCRIBE_CLOCK", "UNSUBSCRIBE_CLOCK", "JOIN_SESSION", "LEAVE_SESSION", "invalid", "other"};
+  std::array<std::atomic<std::uint64_t>, 12> messages_{};
 };
 
 }  // namespace session_clock::worker

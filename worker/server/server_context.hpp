@@ -15,7 +15,10 @@
 #include "db/notification_listener.hpp"
 #include "server/clock_health.hpp"
 #include "server/clock_hub.hpp"
+#include "server/deadline_scheduler.hpp"
+#include "server/lease_keeper.hpp"
 #include "server/metrics.hpp"
+#include "server/presence_tracker.hpp"
 #include "server/time_ticker.hpp"
 
 namespace session_clock::worker {
@@ -30,6 +33,10 @@ struct ServerContext {
   std::shared_ptr<db::NotificationListener> listener;
   std::shared_ptr<ClockHub> hub;
   std::shared_ptr<TimeTicker> ticker;
+  std::string worker_id;  // a fresh UUID per process: its lease and presence rows
+  std::shared_ptr<PresenceTracker> presence;
+  std::shared_ptr<LeaseKeeper> lease;
+  std::shared_ptr<DeadlineScheduler> deadlines;
   ClockHealth clock_health;
 
   // Open WebSocket sessions, so shutdown can close each with 1001.

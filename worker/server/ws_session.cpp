@@ -126,6 +126,12 @@ void WsSession::handle(std::string_view text, double receive_ms) {
         } else if constexpr (std::is_same_v<T, protocol::UnsubscribeClock>) {
           ctx_.metrics.count_message(protocol::message_type::kUnsubscribeClock);
           on_unsubscribe_clock(m);
+        } else if constexpr (std::is_same_v<T, protocol::JoinSession>) {
+          ctx_.metrics.count_message(protocol::message_type::kJoinSession);
+          on_join_session(m);
+        } else if constexpr (std::is_same_v<T, protocol::LeaveSession>) {
+          ctx_.metrics.count_message(protocol::message_type::kLeaveSession);
+          on_leave_session(m);
         } else if constexpr (std::is_same_v<T, protocol::ProtocolError>) {
           ctx_.metrics.count_message("invalid");
           send_error(m.code.c_str(), m.message, m.ref);
@@ -177,8 +183,12 @@ void WsSession::on_auth(const protocol::Auth& request) {
   auto previous = identity_;
   become(std::move(*result.token));
   send_text(protocol::auth_ok(identity_->sub, identity_->role, identity_->expires_at_s * 1000));
-  // A different user: every clock followed so far is checked again.
+  // A different user: every clock followed so far is checked again, and
+  // the previous user leaves the sessions it joined; the new one joins them
+  // once its access is confirmed.
   if (previous && previous->claims_json != identity_->claims_json) {
+    for (const auto& [id, user] : joined_) joining_.insert(id);
+    leave_sessions();
     std::vector<std::string> ids;
     for (const auto& [id, clock] : clocks_) ids.push_back(id);
     for (const auto& id : ids) on_subscribe_clock({id}, /*recheck=*/true);
@@ -224,10 +234,11 @@ void WsSession::on_subscribe_clock(const protocol::SubscribeClock& request, bool
       if (!read.error.empty()) return self->refuse_clock(id, protocol::error_code::kUnavailable,
                                                          "the database is unavailable; retry", ref);
       if (!read.state) return self->refuse_clock(id, protocol::error_code::kNotFound, "no session " + id, ref);
-      if (self->identity_->role == "service_role") return self->grant_clock(id, *read.state);
+      if (self->identity_->role == "service_role") return self->grant_clock(id, *read.state, read.grace);
       self->ctx_.database->check_access(
-          id, self->identity_->claims_json, [self, id, ref, generation, state = *read.state](db::AccessRead access) {
-            net::post(self->ws_.get_executor(), [self, id, ref, generation, state, access = std::move(access)] {
+          id, self->identity_->claims_json,
+          [self, id, ref, generation, state = *read.state, grace = read.grace](db::AccessRead access) {
+            net::post(self->ws_.get_executor(), [self, id, ref, generation, state, grace, access = std::move(access)] {
               if (!self->checking(id, generation)) return;
               if (!access.error.empty())
                 return self->refuse_clock(id, protocol::error_code::kUnavailable,
@@ -235,7 +246,7 @@ void WsSession::on_subscribe_clock(const protocol::SubscribeClock& request, bool
               if (!access.access)
                 return self->refuse_clock(id, protocol::error_code::kForbidden, "not a member of session " + id,
                                           ref);
-              self->grant_clock(id, state);
+              self->grant_clock(id, state, grace);
             });
           });
     });
@@ -251,16 +262,63 @@ bool WsSession::checking(const std::string& session_id, std::uint64_t generation
 void WsSession::refuse_clock(const std::string& session_id, const char* code, std::string message,
                              nlohmann::json ref) {
   checks_.erase(session_id);
+  joining_.erase(session_id);
+  if (auto it = joined_.find(session_id); it != joined_.end()) {  // a re-check that failed
+    ctx_.presence->leave(session_id, it->second);
+    joined_.erase(it);
+  }
   if (clocks_.erase(session_id)) ctx_.hub->unsubscribe(session_id, this);  // a re-check that failed
   send_error(code, std::move(message), std::move(ref));
 }
 
-void WsSession::grant_clock(const std::string& session_id, const core::ClockState& state) {
+void WsSession::grant_clock(const std::string& session_id, const core::ClockState& state,
+                            const core::GraceState& grace) {
   checks_.erase(session_id);
   bool newly = clocks_.emplace(session_id, FollowedClock{}).second;
   deliver_clock(session_id, state.version,
-                std::make_shared<const std::string>(protocol::clock_state(session_id, state, wall_now_ms())));
+                std::make_shared<const std::string>(protocol::clock_state(session_id, state, grace, wall_now_ms())));
   if (newly) ctx_.hub->subscribe(session_id, weak_from_this());
+  if (joining_.erase(session_id)) enter_session(session_id);
+}
+
+// JOIN_SESSION: follow the clock (the same access check as SUBSCRIBE_CLOCK)
+// and count the token's user as present. Only end users are participants.
+void WsSession::on_join_session(const protocol::JoinSession& request) {
+  const std::string& id = request.session_id;
+  nlohmann::json ref = {{"t", protocol::message_type::kJoinSession}, {"sessionId", id}};
+  if (!identity_) return send_error(protocol::error_code::kUnauthorized, "send AUTH with a token first", ref);
+  if (identity_->sub.empty())
+    return send_error(protocol::error_code::kForbidden, "presence needs a user's token (with a sub claim)", ref);
+  if (joined_.count(id)) return send_text(protocol::joined(id));
+  if (clocks_.count(id) && !checks_.count(id)) return enter_session(id);  // access already confirmed
+  joining_.insert(id);
+  on_subscribe_clock({id});
+  if (!checks_.count(id) && !clocks_.count(id)) joining_.erase(id);  // refused before any check
+}
+
+void WsSession::enter_session(const std::string& session_id) {
+  if (identity_->sub.empty()) return;
+  joined_.emplace(session_id, identity_->sub);
+  ctx_.presence->join(session_id, identity_->sub);
+  send_text(protocol::joined(session_id));
+}
+
+// LEAVE_SESSION: no longer present, and no longer following the clock.
+void WsSession::on_leave_session(const protocol::LeaveSession& request) {
+  const std::string& id = request.session_id;
+  joining_.erase(id);
+  if (auto it = joined_.find(id); it != joined_.end()) {
+    ctx_.presence->leave(id, it->second);
+    joined_.erase(it);
+  }
+  checks_.erase(id);
+  if (clocks_.erase(id)) ctx_.hub->unsubscribe(id, this);
+  send_text(protocol::left(id));
+}
+
+void WsSession::leave_sessions() {
+  for (const auto& [id, user] : joined_) ctx_.presence->leave(id, user);
+  joined_.clear();
 }
 
 void WsSession::on_unsubscribe_clock(const protocol::UnsubscribeClock& request) {
@@ -366,6 +424,8 @@ void WsSession::leave_everything() {
   for (const auto& [id, clock] : clocks_) ctx_.hub->unsubscribe(id, this);
   clocks_.clear();
   checks_.clear();
+  joining_.clear();
+  leave_sessions();  // a closed or half-open (idle-timed-out) connection is a leave
   {
     std::lock_guard lock(ctx_.sessions_mutex);
     ctx_.sessions.erase(this);

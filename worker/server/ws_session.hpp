@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "auth/jwt_verifier.hpp"
 #include "limits/rate_limiter.hpp"
@@ -48,9 +49,13 @@ class WsSession : public Subscriber, public std::enable_shared_from_this<WsSessi
   void on_auth(const protocol::Auth& request);
   void on_subscribe_clock(const protocol::SubscribeClock& request, bool recheck = false);
   void on_unsubscribe_clock(const protocol::UnsubscribeClock& request);
+  void on_join_session(const protocol::JoinSession& request);
+  void on_leave_session(const protocol::LeaveSession& request);
+  void enter_session(const std::string& session_id);
+  void leave_sessions();
   void become(auth::VerifiedToken identity);
   bool checking(const std::string& session_id, std::uint64_t generation) const;
-  void grant_clock(const std::string& session_id, const core::ClockState& state);
+  void grant_clock(const std::string& session_id, const core::ClockState& state, const core::GraceState& grace);
   void refuse_clock(const std::string& session_id, const char* code, std::string message, nlohmann::json ref);
   void deliver_clock(const std::string& session_id, std::int64_t version, Frame frame);
 
@@ -85,6 +90,10 @@ class WsSession : public Subscriber, public std::enable_shared_from_this<WsSessi
   // Access checks in flight (each costs database queries), by generation.
   static constexpr std::size_t kMaxChecksInFlight = 4;
   std::unordered_map<std::string, std::uint64_t> checks_;
+  // Presence: sessions joined (with the user it was reported for), and those
+  // waiting for their access check to join.
+  std::unordered_map<std::string, std::string> joined_;
+  std::unordered_set<std::string> joining_;
   std::uint64_t generation_ = 0;
   bool time_subscribed_ = false;
   bool accepted_ = false;

@@ -1,0 +1,61 @@
+// This worker's share of presence: which users are in which sessions through
+// its WebSocket connections, reported to the database (the truth) under the
+// worker's lease.
+//
+// A user may be in one session through several connections: the database
+// hears "present" on the first and "gone" after the last. Reports for one
+// (session, user) are sent one at a time, always the latest wish, so a quick
+// leave-and-rejoin can never be applied out of order; a failed report is
+// retried until it lands. After the lease is (re)registered, report_all()
+// sends everything again: the sweep of an expired lease removed it.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "db/database.hpp"
+
+namespace session_clock::worker {
+
+class PresenceTracker : public std::enable_shared_from_this<PresenceTracker> {
+ public:
+  PresenceTracker(boost::asio::io_context& io, db::Database& db, std::string worker_id);
+
+  void join(const std::string& session_id, const std::string& user);
+  void leave(const std::string& session_id, const std::string& user);
+  void report_all();
+
+  // (session, user) pairs present or still being reported, for /metrics.
+  std::size_t size() const;
+  // Reports not yet acknowledged by the database (0: all landed).
+  std::size_t pending() const;
+
+  static constexpr auto kRetryDelay = std::chrono::milliseconds(500);
+
+ private:
+  using Key = std::pair<std::string, std::string>;  // session, user
+  struct Entry {
+    int connections = 0;
+    std::optional<bool> reported;  // what the database has, as far as we know
+    bool in_flight = false;
+    bool retry_scheduled = false;
+  };
+  void flush(const Key& key);  // mutex held
+  void on_reported(const Key& key, bool present, const db::Failure& failure);
+  void retry_later(const Key& key);  // mutex held
+
+  boost::asio::io_context& io_;
+  db::Database& db_;
+  std::string worker_id_;
+  mutable std::mutex mutex_;
+  std::map<Key, Entry> entries_;
+};
+
+}  // namespace session_clock::worker
