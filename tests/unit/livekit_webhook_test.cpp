@@ -7,13 +7,17 @@
 #include <stdexcept>
 #include <string>
 #include <utility>
+#include <vector>
 
+#include "livekit/webhook_event.hpp"
 #include "livekit/webhook_verifier.hpp"
 #include "livekit_signer.hpp"
 
 namespace {
 
 using session_clock::testing::sign_livekit_webhook;
+using session_clock::worker::livekit::ParsedWebhookEvent;
+using session_clock::worker::livekit::parse_webhook_event;
 using session_clock::worker::livekit::WebhookVerifier;
 using session_clock::worker::livekit::WebhookVerifyResult;
 using Json = nlohmann::json;
@@ -273,6 +277,227 @@ TEST(LiveKitWebhookVerifier, ConfigurationIsChecked) {
   EXPECT_THROW(WebhookVerifier({{kKey, kSecret}}, -1), std::invalid_argument);
   EXPECT_THROW(WebhookVerifier({{kKey, kSecret}}, WebhookVerifier::kMaxLeewayS + 1), std::invalid_argument);
   EXPECT_NO_THROW(WebhookVerifier({{kKey, kSecret}}, WebhookVerifier::kMaxLeewayS));
+}
+
+// ---- events --------------------------------------------------------------------------
+
+static_assert(noexcept(parse_webhook_event("")));
+
+// As livekit-server posts them (protojson): int64 fields as strings, enum
+// names, defaults left out, plus fields this parser does not need.
+const std::string kRoomJson =
+    R"({"sid":"RM_hycBMAjmt6Ub","name":"call-6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f","emptyTimeout":300,)"
+    R"("departureTimeout":20,"creationTime":"1699999990","creationTimeMs":"1699999990532",)"
+    R"("turnPassword":"2Pmg7rDdxkjrIFW4g1lOPqh3aFvd0oJ8qDdWp5DXhFuB",)"
+    R"("enabledCodecs":[{"mime":"audio/opus"},{"mime":"audio/red"},{"mime":"video/VP8"},{"mime":"video/H264"}],)"
+    R"("numParticipants":1,"version":{"unixMicro":"1699999990532771","ticks":3}})";
+const std::string kParticipantJson =
+    R"({"sid":"PA_THeNL6UQu2Hf","identity":"user-42","state":"ACTIVE","joinedAt":"1700000000",)"
+    R"("joinedAtMs":"1700000000411","name":"Ada","version":2,"permission":{"canSubscribe":true,)"
+    R"("canPublish":true,"canPublishData":true,"canUpdateMetadata":true},"region":"eu-west",)"
+    R"("tracks":[{"sid":"TR_AMkSd7qXQt9pLz","type":"AUDIO","source":"MICROPHONE","mimeType":"audio/red"}],)"
+    R"("kind":"STANDARD","attributes":{"seat":"3"}})";
+
+std::string event_json(const std::string& kind, const std::string& created_at, bool with_participant = true) {
+  return R"({"event":")" + kind + R"(","room":)" + kRoomJson +
+         (with_participant ? R"(,"participant":)" + kParticipantJson : std::string()) +
+         R"(,"id":"EV_eugWmGhovZmm","createdAt":)" + created_at + R"(,"numDropped":0})";
+}
+
+void expect_event_error(const ParsedWebhookEvent& parsed, const std::string& error) {
+  EXPECT_FALSE(parsed.event.has_value());
+  EXPECT_FALSE(parsed.handled);
+  EXPECT_EQ(parsed.error, error);
+}
+
+Json event_object(const std::string& kind) { return Json::parse(event_json(kind, R"("1700000001")")); }
+
+TEST(LiveKitWebhookEvent, ParsesParticipantJoined) {
+  auto parsed = parse_webhook_event(event_json("participant_joined", R"("1700000001")"));
+  ASSERT_TRUE(parsed.event.has_value()) << parsed.error;
+  EXPECT_TRUE(parsed.handled);
+  EXPECT_EQ(parsed.error, "");
+  EXPECT_EQ(parsed.event->event, "participant_joined");
+  EXPECT_EQ(parsed.event->id, "EV_eugWmGhovZmm");
+  EXPECT_EQ(parsed.event->created_at_s, 1700000001);
+  EXPECT_EQ(parsed.event->room_name, "call-6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f");
+  EXPECT_EQ(parsed.event->room_sid, "RM_hycBMAjmt6Ub");
+  EXPECT_EQ(parsed.event->participant_sid, "PA_THeNL6UQu2Hf");
+  EXPECT_EQ(parsed.event->identity, "user-42");
+}
+
+TEST(LiveKitWebhookEvent, ParsesParticipantLeftWithNumericCreatedAt) {
+  auto parsed = parse_webhook_event(event_json("participant_left", "1700000002"));
+  ASSERT_TRUE(parsed.event.has_value()) << parsed.error;
+  EXPECT_TRUE(parsed.handled);
+  EXPECT_EQ(parsed.event->event, "participant_left");
+  EXPECT_EQ(parsed.event->created_at_s, 1700000002);
+  EXPECT_EQ(parsed.event->identity, "user-42");
+}
+
+TEST(LiveKitWebhookEvent, ParsesParticipantConnectionAborted) {
+  auto parsed = parse_webhook_event(event_json("participant_connection_aborted", R"("1700000003")"));
+  ASSERT_TRUE(parsed.event.has_value()) << parsed.error;
+  EXPECT_TRUE(parsed.handled);
+  EXPECT_EQ(parsed.event->event, "participant_connection_aborted");
+  EXPECT_EQ(parsed.event->participant_sid, "PA_THeNL6UQu2Hf");
+  EXPECT_EQ(parsed.event->created_at_s, 1700000003);
+}
+
+TEST(LiveKitWebhookEvent, ParsesRoomFinishedWithoutParticipant) {
+  auto parsed = parse_webhook_event(event_json("room_finished", R"("1700000004")", false));
+  ASSERT_TRUE(parsed.event.has_value()) << parsed.error;
+  EXPECT_TRUE(parsed.handled);
+  EXPECT_EQ(parsed.event->event, "room_finished");
+  EXPECT_EQ(parsed.event->room_sid, "RM_hycBMAjmt6Ub");
+  EXPECT_EQ(parsed.event->participant_sid, "");
+  EXPECT_EQ(parsed.event->identity, "");
+  EXPECT_EQ(parsed.event->created_at_s, 1700000004);
+}
+
+TEST(LiveKitWebhookEvent, OtherKindsParseButAreNotHandled) {
+  for (const char* kind : {"room_started", "track_published", "egress_ended", "some_future_event"}) {
+    SCOPED_TRACE(kind);
+    auto parsed = parse_webhook_event(event_json(kind, R"("1700000005")"));
+    ASSERT_TRUE(parsed.event.has_value()) << parsed.error;
+    EXPECT_FALSE(parsed.handled);
+    EXPECT_EQ(parsed.event->event, kind);
+  }
+  // An ignored kind needs none of what a handled one does.
+  auto bare = parse_webhook_event(R"({"event":"egress_started","egressInfo":{"egressId":"EG_x"}})");
+  ASSERT_TRUE(bare.event.has_value()) << bare.error;
+  EXPECT_FALSE(bare.handled);
+  EXPECT_EQ(bare.event->id, "");
+}
+
+TEST(LiveKitWebhookEvent, RefusesMalformedJson) {
+  for (const std::string& body : {std::string(), std::string("{"), std::string("[]"), std::string("null"),
+                                  std::string("\"participant_joined\""), std::string(R"({"event":"room_finished"} x)"),
+                                  std::string("{\"event\":\"\xff\"}")}) {
+    SCOPED_TRACE(body);
+    expect_event_error(parse_webhook_event(body), "malformed event json");
+  }
+}
+
+TEST(LiveKitWebhookEvent, CapsSizeAndDepth) {
+  std::string deep = R"({"event":"room_started","room":{"metadata":)" + std::string(40, '[') + std::string(40, ']') + "}}";
+  expect_event_error(parse_webhook_event(deep), "event nested too deeply");
+  Json big = event_object("participant_joined");
+  big["room"]["metadata"] = std::string(session_clock::worker::livekit::kMaxEventBytes, 'm');
+  expect_event_error(parse_webhook_event(big.dump()), "event too large");
+}
+
+TEST(LiveKitWebhookEvent, RequiresKind) {
+  Json event = event_object("participant_joined");
+  event.erase("event");
+  expect_event_error(parse_webhook_event(event.dump()), "event: missing");
+  event["event"] = "";
+  expect_event_error(parse_webhook_event(event.dump()), "event: missing");
+  event["event"] = 7;
+  expect_event_error(parse_webhook_event(event.dump()), "event: must be a string");
+}
+
+TEST(LiveKitWebhookEvent, HandledKindsNeedTheirFields) {
+  struct Case {
+    const char* kind;
+    std::vector<std::string> path;
+    std::string error;
+  };
+  for (const auto& c : std::vector<Case>{
+           {"participant_joined", {"id"}, "id: missing"},
+           {"participant_joined", {"createdAt"}, "createdAt: missing"},
+           {"participant_joined", {"room"}, "room.name: missing"},
+           {"participant_joined", {"room", "name"}, "room.name: missing"},
+           {"participant_joined", {"participant"}, "participant.sid: missing"},
+           {"participant_joined", {"participant", "sid"}, "participant.sid: missing"},
+           {"participant_joined", {"participant", "identity"}, "participant.identity: missing"},
+           {"participant_left", {"participant", "identity"}, "participant.identity: missing"},
+           {"participant_connection_aborted", {"participant", "sid"}, "participant.sid: missing"},
+           {"room_finished", {"id"}, "id: missing"},
+           {"room_finished", {"room"}, "room.name: missing"},
+       }) {
+    Json event = event_object(c.kind);
+    if (c.path.size() == 1) event.erase(c.path[0]);
+    else event[c.path[0]].erase(c.path[1]);
+    SCOPED_TRACE(event.dump());
+    expect_event_error(parse_webhook_event(event.dump()), c.error);
+  }
+}
+
+TEST(LiveKitWebhookEvent, NullMeansNotSet) {
+  Json event = event_object("participant_joined");
+  event["id"] = nullptr;
+  expect_event_error(parse_webhook_event(event.dump()), "id: missing");
+  event = event_object("room_finished");
+  event["participant"] = nullptr;
+  EXPECT_TRUE(parse_webhook_event(event.dump()).handled);
+}
+
+TEST(LiveKitWebhookEvent, FieldsMustHaveTheirTypes) {
+  struct Case {
+    std::vector<std::string> path;
+    Json value;
+    std::string error;
+  };
+  for (const auto& c : std::vector<Case>{
+           {{"id"}, 12, "id: must be a string"},
+           {{"room"}, "call-1", "room: must be an object"},
+           {{"participant"}, Json::array(), "participant: must be an object"},
+           {{"room", "name"}, Json::object(), "room.name: must be a string"},
+           {{"participant", "identity"}, 42, "participant.identity: must be a string"},
+           {{"participant", "sid"}, true, "participant.sid: must be a string"},
+       }) {
+    Json event = event_object("track_published");  // types are checked for every kind
+    if (c.path.size() == 1) event[c.path[0]] = c.value;
+    else event[c.path[0]][c.path[1]] = c.value;
+    SCOPED_TRACE(event.dump());
+    expect_event_error(parse_webhook_event(event.dump()), c.error);
+  }
+}
+
+TEST(LiveKitWebhookEvent, CreatedAtIsWholeSeconds) {
+  const std::string error = "createdAt: must be whole seconds since 1970, as a decimal string or number";
+  for (Json created_at : {Json("abc"), Json(""), Json("-5"), Json("1.5"), Json(" 1700000000"), Json("1e9"),
+                          Json("9999999999999"), Json(-5), Json(1.5), Json(true), Json::object()}) {
+    SCOPED_TRACE(created_at.dump());
+    Json event = event_object("participant_joined");
+    event["createdAt"] = created_at;
+    expect_event_error(parse_webhook_event(event.dump()), error);
+  }
+  Json event = event_object("participant_joined");
+  event["createdAt"] = "0";  // protojson leaves 0 out: a handled kind needs a real time
+  expect_event_error(parse_webhook_event(event.dump()), "createdAt: missing");
+}
+
+TEST(LiveKitWebhookEvent, IdentityFollowsTheParticipantIdRule) {
+  Json event = event_object("participant_joined");
+  event["participant"]["identity"] = std::string(200, 'u');
+  EXPECT_TRUE(parse_webhook_event(event.dump()).handled);
+  std::string two_hundred_accented;
+  for (int i = 0; i < 200; ++i) two_hundred_accented += "\xc3\xa9";  // é: 2 bytes, 1 character
+  event["participant"]["identity"] = two_hundred_accented;
+  EXPECT_TRUE(parse_webhook_event(event.dump()).handled);
+  const std::string error = "participant.identity: must be at most 200 characters, not blank, without control characters";
+  for (const std::string& identity : {std::string(201, 'u'), std::string("a\nb"), std::string("   "),
+                                      std::string("\u202eevil")}) {
+    SCOPED_TRACE(identity);
+    event["participant"]["identity"] = identity;
+    expect_event_error(parse_webhook_event(event.dump()), error);
+  }
+  event["participant"]["identity"] = std::string(801, 'u');
+  expect_event_error(parse_webhook_event(event.dump()), "participant.identity: is too long");
+}
+
+TEST(LiveKitWebhookEvent, CapsIdLengths) {
+  using session_clock::worker::livekit::kMaxIdBytes;
+  Json event = event_object("room_finished");
+  event["room"]["name"] = std::string(kMaxIdBytes, 'r');
+  EXPECT_TRUE(parse_webhook_event(event.dump()).handled);
+  event["room"]["name"] = std::string(kMaxIdBytes + 1, 'r');
+  expect_event_error(parse_webhook_event(event.dump()), "room.name: is too long");
+  event = event_object("room_finished");
+  event["id"] = std::string(kMaxIdBytes + 1, 'e');
+  expect_event_error(parse_webhook_event(event.dump()), "id: is too long");
 }
 
 }  // namespace
