@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "livekit/room_mapping.hpp"
 #include "livekit/webhook_event.hpp"
 #include "livekit/webhook_verifier.hpp"
 #include "livekit_signer.hpp"
@@ -17,6 +18,7 @@ namespace {
 
 using session_clock::testing::sign_livekit_webhook;
 using session_clock::worker::livekit::ParsedWebhookEvent;
+using session_clock::worker::livekit::RoomMapping;
 using session_clock::worker::livekit::parse_webhook_event;
 using session_clock::worker::livekit::WebhookVerifier;
 using session_clock::worker::livekit::WebhookVerifyResult;
@@ -498,6 +500,57 @@ TEST(LiveKitWebhookEvent, CapsIdLengths) {
   event = event_object("room_finished");
   event["id"] = std::string(kMaxIdBytes + 1, 'e');
   expect_event_error(parse_webhook_event(event.dump()), "id: is too long");
+}
+
+// ---- room mapping ----------------------------------------------------------------------
+
+const std::string kUuid = "6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f";
+
+TEST(LiveKitRoomMapping, DefaultPatternIsTheBareUuid) {
+  RoomMapping mapping;
+  EXPECT_EQ(mapping.pattern(), "{session}");
+  EXPECT_EQ(mapping.session_id(kUuid), kUuid);
+  EXPECT_EQ(mapping.session_id("6F1C2D3E-4B5A-4C6D-8E7F-9A0B1C2D3E4F"), kUuid);  // canonical lower case
+  EXPECT_EQ(mapping.session_id("call-" + kUuid), std::nullopt);
+  EXPECT_EQ(mapping.session_id(""), std::nullopt);
+}
+
+TEST(LiveKitRoomMapping, PrefixAndSuffix) {
+  RoomMapping prefix("call-{session}");
+  EXPECT_EQ(prefix.session_id("call-" + kUuid), kUuid);
+  EXPECT_EQ(prefix.session_id(kUuid), std::nullopt);
+  EXPECT_EQ(prefix.session_id("Call-" + kUuid), std::nullopt);
+  EXPECT_EQ(prefix.session_id("xcall-" + kUuid), std::nullopt);
+  EXPECT_EQ(prefix.session_id("call-" + kUuid + "-2"), std::nullopt);
+  RoomMapping both("org/7/{session}/main");
+  EXPECT_EQ(both.session_id("org/7/" + kUuid + "/main"), kUuid);
+  EXPECT_EQ(both.session_id("org/7/" + kUuid + "/mainx"), std::nullopt);
+  EXPECT_EQ(both.session_id("org/7/" + kUuid + "/MAIN"), std::nullopt);  // same length, other suffix
+  EXPECT_EQ(both.session_id("org/8/" + kUuid + "/main"), std::nullopt);
+  RoomMapping suffix("{session}-room");
+  EXPECT_EQ(suffix.session_id(kUuid + "-room"), kUuid);
+  EXPECT_EQ(suffix.session_id(kUuid), std::nullopt);
+  EXPECT_EQ(suffix.session_id(kUuid + "-roam"), std::nullopt);
+}
+
+TEST(LiveKitRoomMapping, OnlyCanonicalUuidText) {
+  RoomMapping mapping("call-{session}");
+  for (const std::string& id : {std::string("6f1c2d3e4b5a4c6d8e7f9a0b1c2d3e4f"), "{" + kUuid + "}",
+                                "urn:uuid:" + kUuid, std::string("6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4g"),
+                                std::string("6f1c2d3e4-b5a-4c6d-8e7f-9a0b1c2d3e4f"), std::string("lobby"),
+                                std::string("6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4"), std::string(36, '-')}) {
+    SCOPED_TRACE(id);
+    EXPECT_EQ(mapping.session_id("call-" + id), std::nullopt);
+  }
+}
+
+TEST(LiveKitRoomMapping, PatternNeedsExactlyOnePlaceholder) {
+  for (const char* pattern : {"", "call", "{Session}", "{session", "call-{session}-{session}", "{session}{session}"}) {
+    SCOPED_TRACE(pattern);
+    EXPECT_THROW(RoomMapping{pattern}, std::invalid_argument);
+  }
+  EXPECT_NO_THROW(RoomMapping{"{session}"});
+  EXPECT_NO_THROW(RoomMapping{"a{b}-{session}"});
 }
 
 }  // namespace
