@@ -2,6 +2,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <cstdlib>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
@@ -9,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "config/options.hpp"
 #include "livekit/room_mapping.hpp"
 #include "livekit/webhook_event.hpp"
 #include "livekit/webhook_verifier.hpp"
@@ -551,6 +553,73 @@ TEST(LiveKitRoomMapping, PatternNeedsExactlyOnePlaceholder) {
   }
   EXPECT_NO_THROW(RoomMapping{"{session}"});
   EXPECT_NO_THROW(RoomMapping{"a{b}-{session}"});
+}
+
+// ---- options ---------------------------------------------------------------------------
+
+using session_clock::worker::ParsedOptions;
+
+class LiveKitOptions : public ::testing::Test {
+ protected:
+  void SetUp() override { clear_environment(); }
+  void TearDown() override { clear_environment(); }
+
+  static void clear_environment() {
+    for (const char* name : {"LIVEKIT_API_KEY", "LIVEKIT_API_SECRET", "SESSION_CLOCK_LIVEKIT_ROOM_PATTERN"})
+      unsetenv(name);
+  }
+
+  static ParsedOptions parse(std::vector<std::string> args) {
+    args.insert(args.begin(), {"session-clock-worker", "--database-url", "postgresql:///test"});
+    std::vector<char*> argv;
+    for (auto& arg : args) argv.push_back(arg.data());
+    return session_clock::worker::parse_options(static_cast<int>(argv.size()), argv.data());
+  }
+};
+
+TEST_F(LiveKitOptions, OffByDefault) {
+  auto parsed = parse({});
+  ASSERT_TRUE(parsed.options.has_value());
+  EXPECT_EQ(parsed.options->livekit.api_key, "");
+  EXPECT_EQ(parsed.options->livekit.api_secret, "");
+  EXPECT_EQ(parsed.options->livekit.room_pattern, "{session}");
+}
+
+TEST_F(LiveKitOptions, FlagsAndEnvironment) {
+  auto flags = parse({"--livekit-api-key", kKey, "--livekit-api-secret", kSecret, "--livekit-room-pattern",
+                      "call-{session}"});
+  ASSERT_TRUE(flags.options.has_value());
+  EXPECT_EQ(flags.options->livekit.api_key, kKey);
+  EXPECT_EQ(flags.options->livekit.api_secret, kSecret);
+  EXPECT_EQ(flags.options->livekit.room_pattern, "call-{session}");
+  setenv("LIVEKIT_API_KEY", "APIfromenv", 1);
+  setenv("LIVEKIT_API_SECRET", "secret-from-env", 1);
+  setenv("SESSION_CLOCK_LIVEKIT_ROOM_PATTERN", "{session}-room", 1);
+  auto env = parse({});
+  ASSERT_TRUE(env.options.has_value());
+  EXPECT_EQ(env.options->livekit.api_key, "APIfromenv");
+  EXPECT_EQ(env.options->livekit.api_secret, "secret-from-env");
+  EXPECT_EQ(env.options->livekit.room_pattern, "{session}-room");
+}
+
+TEST_F(LiveKitOptions, KeyAndSecretGoTogether) {
+  for (const auto& args : {std::vector<std::string>{"--livekit-api-key", kKey},
+                           std::vector<std::string>{"--livekit-api-secret", kSecret}}) {
+    SCOPED_TRACE(args[0]);
+    auto parsed = parse(args);
+    EXPECT_FALSE(parsed.options.has_value());
+    EXPECT_EQ(parsed.exit_status, 2);
+  }
+  setenv("LIVEKIT_API_SECRET", "secret-from-env", 1);
+  EXPECT_EQ(parse({}).exit_status, 2);
+  EXPECT_TRUE(parse({"--livekit-api-key", kKey}).options.has_value());
+}
+
+TEST_F(LiveKitOptions, RoomPatternIsChecked) {
+  auto parsed = parse({"--livekit-room-pattern", "call-{session}-{session}"});
+  EXPECT_FALSE(parsed.options.has_value());
+  EXPECT_EQ(parsed.exit_status, 2);
+  EXPECT_EQ(parse({"--livekit-room-pattern", "call"}).exit_status, 2);
 }
 
 }  // namespace

@@ -22,6 +22,13 @@ struct Limits {
   std::size_t max_subscriptions = 64;     // clocks per connection
 };
 
+// LiveKit webhooks (POST /webhooks/livekit): off unless a key and secret are set.
+struct LiveKit {
+  std::string api_key;                     // the key LiveKit signs webhooks with (the token's iss)
+  std::string api_secret;
+  std::string room_pattern = "{session}";  // room names: one {session} placeholder for the session's UUID
+};
+
 struct Options {
   std::string database_url;
   std::string listen_host = "127.0.0.1";
@@ -33,6 +40,7 @@ struct Options {
   std::string client_role = "authenticated";  // the role access checks run as
   unsigned threads = 0;                       // 0: one per core
   Limits limits;
+  LiveKit livekit;
 };
 
 // Parses flags (with environment fallbacks). On --help or an error it prints
