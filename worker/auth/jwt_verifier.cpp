@@ -1,20 +1,17 @@
 #include "auth/jwt_verifier.hpp"
 
 #include <jwt.h>
-#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/objects.h>
 #include <openssl/pem.h>
 
-#include <cmath>
-#include <limits>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <utility>
 
+#include "auth/compact_jws.hpp"
 #include "core/arguments.hpp"
 
 namespace session_clock::worker::auth {
@@ -26,7 +23,6 @@ using Algorithm = JwtVerifier::Algorithm;
 constexpr std::size_t kMinSecretBytes = 32;   // RFC 7518 §3.2: at least the HS256 digest
 constexpr std::size_t kMaxKeyBytes = 64 * 1024;  // libjwt and OpenSSL take int lengths
 constexpr int kMinRsaBits = 2048;
-constexpr std::int64_t kMaxNumericDate = 253402300799;  // 9999-12-31T23:59:59Z; keeps exp * 1000 in range
 constexpr std::size_t kMaxRoleBytes = 63;               // a PostgreSQL identifier (NAMEDATALEN - 1)
 
 struct JwtFree {
@@ -118,80 +114,15 @@ std::string canonical_pem(EVP_PKEY* key) {
 
 // ---- token structure ------------------------------------------------------
 
-int base64url_value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '-') return 62;
-  if (c == '_') return 63;
-  return -1;
-}
-
-// Strict base64url (RFC 7515 §2): no padding, no whitespace and zero unused
-// bits, so every token has exactly one spelling.
-std::optional<std::string> base64url_decode(std::string_view text) {
-  if (text.size() % 4 == 1) return std::nullopt;
-  std::string out;
-  out.reserve(text.size() / 4 * 3 + 2);
-  std::uint32_t bits = 0;
-  int pending = 0;
-  for (char c : text) {
-    int value = base64url_value(c);
-    if (value < 0) return std::nullopt;
-    bits = (bits << 6) | static_cast<std::uint32_t>(value);
-    pending += 6;
-    if (pending >= 8) {
-      pending -= 8;
-      out.push_back(static_cast<char>((bits >> pending) & 0xFF));
-    }
-  }
-  if ((bits & ((1u << pending) - 1)) != 0) return std::nullopt;
-  return out;
-}
-
-struct Segments {
-  std::string_view header, payload, signature;
-};
-
-std::optional<Segments> split_token(std::string_view token) {
-  auto first = token.find('.');
-  if (first == std::string_view::npos) return std::nullopt;
-  auto second = token.find('.', first + 1);
-  if (second == std::string_view::npos || token.find('.', second + 1) != std::string_view::npos) return std::nullopt;
-  return Segments{token.substr(0, first), token.substr(first + 1, second - first - 1), token.substr(second + 1)};
-}
-
-std::optional<Json> decode_json_object(std::string_view segment) {
-  auto text = base64url_decode(segment);
-  if (!text) return std::nullopt;
-  Json value = Json::parse(*text, nullptr, /*allow_exceptions=*/false);
-  if (!value.is_object()) return std::nullopt;  // a parse error yields "discarded", not an object
-  return value;
-}
-
-char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool equals_ignoring_ascii_case(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-  return true;
-}
-
 // The algorithm must be one the key allows, compared exactly (libjwt's own
-// lookup ignores case); typ, if present, must say JWT; no crit extension is
-// understood here, so any is refused (RFC 7515 §4.1.11).
+// lookup ignores case).
 std::string_view check_header(const Json& header, const std::vector<Algorithm>& allowed, const Algorithm*& chosen) {
   auto alg = header.find("alg");
   if (alg == header.end() || !alg->is_string()) return "algorithm not allowed";
   for (const auto& algorithm : allowed)
     if (algorithm.name == alg->get_ref<const std::string&>()) chosen = &algorithm;
   if (!chosen) return "algorithm not allowed";
-  auto typ = header.find("typ");
-  if (typ != header.end() && !(typ->is_string() && equals_ignoring_ascii_case(typ->get_ref<const std::string&>(), "JWT")))
-    return "unsupported token type";
-  if (header.contains("crit")) return "unsupported critical header";
-  return {};
+  return check_typ_and_crit(header);
 }
 
 // ---- signature -------------------------------------------------------------
@@ -201,18 +132,6 @@ const EVP_MD* hmac_digest(std::string_view algorithm) {
   if (algorithm == "HS384") return EVP_sha384();
   if (algorithm == "HS512") return EVP_sha512();
   return nullptr;
-}
-
-// Constant-time HMAC check: libjwt up to 1.15.3 compared MACs with strcmp()
-// (CVE-2024-25189); only distribution builds carry the fix.
-bool hmac_matches(const EVP_MD* digest, const std::string& secret, std::string_view signing_input,
-                  const std::string& signature) {
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int mac_length = 0;
-  if (!HMAC(digest, secret.data(), static_cast<int>(secret.size()),
-            reinterpret_cast<const unsigned char*>(signing_input.data()), signing_input.size(), mac, &mac_length))
-    return false;
-  return mac_length == signature.size() && CRYPTO_memcmp(mac, signature.data(), mac_length) == 0;
 }
 
 JwtPtr libjwt_decode(std::string_view token, const std::string& key) {
@@ -227,29 +146,6 @@ JwtPtr libjwt_decode(std::string_view token, const std::string& key) {
 }
 
 // ---- claims ------------------------------------------------------------------
-
-enum class Rounding { down, up };
-
-// A NumericDate (RFC 7519 §2) as whole seconds. Fractions round toward refusal
-// (exp down, nbf up); values that are not plain timestamps are unusable.
-std::optional<std::int64_t> numeric_date(const Json& value, Rounding rounding) {
-  if (value.is_number_unsigned()) {
-    auto seconds = value.get<std::uint64_t>();
-    if (seconds > static_cast<std::uint64_t>(kMaxNumericDate)) return std::nullopt;
-    return static_cast<std::int64_t>(seconds);
-  }
-  if (value.is_number_integer()) {
-    auto seconds = value.get<std::int64_t>();
-    if (seconds < 0 || seconds > kMaxNumericDate) return std::nullopt;
-    return seconds;
-  }
-  if (!value.is_number_float()) return std::nullopt;
-  double seconds = value.get<double>();
-  if (!std::isfinite(seconds)) return std::nullopt;
-  seconds = rounding == Rounding::down ? std::floor(seconds) : std::ceil(seconds);
-  if (seconds < 0 || seconds > static_cast<double>(kMaxNumericDate)) return std::nullopt;
-  return static_cast<std::int64_t>(seconds);
-}
 
 // Absent: "". Present: a non-empty role name without control characters.
 std::optional<std::string> usable_role(const Json& payload) {
@@ -274,23 +170,14 @@ std::optional<std::string> usable_sub(const Json& payload, const std::string& ro
   return id;
 }
 
-// Comparisons are arranged so that no sum can overflow: exp and nbf are
-// bounded, now_s is not.
 VerifyResult check_claims(const Json& payload, std::int64_t now_s, std::int64_t leeway_s) {
-  auto exp_claim = payload.find("exp");
-  auto exp = exp_claim == payload.end() ? std::nullopt : numeric_date(*exp_claim, Rounding::down);
-  if (!exp) return refuse("token has no usable exp");
-  if (now_s >= *exp + leeway_s) return refuse("token expired");
-  if (auto nbf_claim = payload.find("nbf"); nbf_claim != payload.end()) {
-    auto nbf = numeric_date(*nbf_claim, Rounding::up);
-    if (!nbf) return refuse("token has no usable nbf");
-    if (now_s < *nbf - leeway_s) return refuse("token not yet valid");
-  }
+  auto window = check_validity_window(payload, now_s, leeway_s);
+  if (!window.error.empty()) return refuse(window.error);
   auto role = usable_role(payload);
   if (!role) return refuse("token has no usable role");
   auto sub = usable_sub(payload, *role);
   if (!sub) return refuse("token has no usable sub");
-  return {VerifiedToken{std::move(*sub), std::move(*role), *exp, payload.dump()}, {}};
+  return {VerifiedToken{std::move(*sub), std::move(*role), window.expires_at_s, payload.dump()}, {}};
 }
 
 }  // namespace
@@ -332,16 +219,12 @@ VerifyResult JwtVerifier::verify(std::string_view token, std::int64_t now_s) con
 // claims only after the signature holds.
 VerifyResult JwtVerifier::verify_unguarded(std::string_view token, std::int64_t now_s) const {
   if (token.size() > kMaxTokenBytes) return refuse("token too large");
-  auto segments = split_token(token);
-  if (!segments) return refuse("malformed token");
-  auto header = decode_json_object(segments->header);
-  auto payload = decode_json_object(segments->payload);
-  auto signature = base64url_decode(segments->signature);
-  if (!header || !payload || !signature) return refuse("malformed token");
+  auto jws = decode_compact_jws(token);
+  if (!jws) return refuse("malformed token");
   const Algorithm* algorithm = nullptr;
-  if (auto problem = check_header(*header, algorithms_, algorithm); !problem.empty()) return refuse(problem);
-  if (auto problem = check_signature(token, *algorithm, *signature); !problem.empty()) return refuse(problem);
-  return check_claims(*payload, now_s, leeway_s_);
+  if (auto problem = check_header(jws->header, algorithms_, algorithm); !problem.empty()) return refuse(problem);
+  if (auto problem = check_signature(token, *algorithm, jws->signature); !problem.empty()) return refuse(problem);
+  return check_claims(jws->payload, now_s, leeway_s_);
 }
 
 std::string_view JwtVerifier::check_signature(std::string_view token, const Algorithm& algorithm,

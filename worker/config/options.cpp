@@ -3,7 +3,10 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <iostream>
+#include <stdexcept>
 #include <thread>
+
+#include "livekit/room_mapping.hpp"
 
 namespace session_clock::worker {
 namespace {
@@ -75,6 +78,13 @@ ParsedOptions parse_options(int argc, char** argv) {
       ->envname("SESSION_CLOCK_WORKER_LEASE_MS")->capture_default_str()->check(CLI::Range(1000, 600000));
   app.add_option("--max-deadline-wait-ms", deadline_wait_ms, "longest sleep between grace-deadline sweeps")
       ->envname("SESSION_CLOCK_MAX_DEADLINE_WAIT_MS")->capture_default_str()->check(CLI::Range(10, 60000));
+  auto& lk = o.livekit;
+  app.add_option("--livekit-api-key", lk.api_key, "API key LiveKit signs webhooks with (needs the secret)")
+      ->envname("LIVEKIT_API_KEY");
+  app.add_option("--livekit-api-secret", lk.api_secret, "LiveKit API secret (prefer the variable: flags show in ps)")
+      ->envname("LIVEKIT_API_SECRET");
+  app.add_option("--livekit-room-pattern", lk.room_pattern, "LiveKit room name, {session} standing for the session id")
+      ->envname("SESSION_CLOCK_LIVEKIT_ROOM_PATTERN")->capture_default_str();
 
   try {
     app.parse(argc, argv);
@@ -84,6 +94,16 @@ ParsedOptions parse_options(int argc, char** argv) {
   }
   if (!o.jwt_secret.empty() && !o.jwt_public_key_file.empty()) {
     std::cerr << "--jwt-secret and --jwt-public-key are exclusive: give one\n";
+    return {std::nullopt, 2};
+  }
+  if (lk.api_key.empty() != lk.api_secret.empty()) {
+    std::cerr << "--livekit-api-key and --livekit-api-secret go together: give both or neither\n";
+    return {std::nullopt, 2};
+  }
+  try {
+    livekit::RoomMapping{lk.room_pattern};  // checks the pattern, as the endpoint will build it
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "--livekit-room-pattern: " << e.what() << "\n";
     return {std::nullopt, 2};
   }
   l.idle_timeout = std::chrono::seconds(idle_seconds);

@@ -28,6 +28,13 @@ struct Presence {
   std::chrono::milliseconds max_deadline_wait{5000};  // longest sleep between deadline sweeps
 };
 
+// LiveKit webhooks (POST /webhooks/livekit): off unless a key and secret are set.
+struct LiveKit {
+  std::string api_key;                     // the key LiveKit signs webhooks with (the token's iss)
+  std::string api_secret;
+  std::string room_pattern = "{session}";  // room names: one {session} placeholder for the session's UUID
+};
+
 struct Options {
   std::string database_url;
   std::string listen_host = "127.0.0.1";
@@ -40,6 +47,7 @@ struct Options {
   unsigned threads = 0;                       // 0: one per core
   Limits limits;
   Presence presence;
+  LiveKit livekit;
 };
 
 // Parses flags (with environment fallbacks). On --help or an error it prints
