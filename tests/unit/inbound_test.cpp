@@ -194,9 +194,21 @@ TEST(Inbound, BadSessionIds) {
                         "\"\"", "12", "null"}) {
     expect_bad_field(std::string(R"({"t":"SUBSCRIBE_CLOCK","sessionId":)") + v + "}", "sessionId");
     expect_bad_field(std::string(R"({"t":"UNSUBSCRIBE_CLOCK","sessionId":)") + v + "}", "sessionId");
+    expect_bad_field(std::string(R"({"t":"JOIN_SESSION","sessionId":)") + v + "}", "sessionId");
+    expect_bad_field(std::string(R"({"t":"LEAVE_SESSION","sessionId":)") + v + "}", "sessionId");
   }
   expect_bad_field(R"({"t":"SUBSCRIBE_CLOCK"})", "sessionId");
   expect_bad_field(R"({"t":"UNSUBSCRIBE_CLOCK"})", "sessionId");
+  expect_bad_field(R"({"t":"JOIN_SESSION"})", "sessionId");
+}
+
+TEST(Inbound, JoinAndLeaveSession) {
+  EXPECT_EQ(as<protocol::JoinSession>(R"({"t":"JOIN_SESSION","sessionId":"0A1B2C3D-4E5F-6789-ABCD-EF0123456789"})")
+                .session_id,
+            "0a1b2c3d-4e5f-6789-abcd-ef0123456789");
+  EXPECT_EQ(as<protocol::LeaveSession>(R"({"t":"LEAVE_SESSION","sessionId":"0a1b2c3d-4e5f-6789-abcd-ef0123456789"})")
+                .session_id,
+            "0a1b2c3d-4e5f-6789-abcd-ef0123456789");
 }
 
 // --- framing errors -------------------------------------------------------

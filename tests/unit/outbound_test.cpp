@@ -142,14 +142,33 @@ TEST(Outbound, ClockStateRunning) {
   EXPECT_EQ(j, json::parse(R"({"t":"CLOCK_STATE","sessionId":"0a1b2c3d-4e5f-6789-abcd-ef0123456789",)"
                            R"("startedAtMs":1790000000000,"isPaused":false,"totalPausedMs":1200,)"
                            R"("lastStateChangeAtMs":1790000030000,"endedAtMs":null,"elapsedMs":61234.5,)"
-                           R"("serverNowMs":1790000062434.5,"version":4})"));
+                           R"("serverNowMs":1790000062434.5,"version":4,"participants":0,"graceDeadlineMs":null,)"
+                           R"("autoPaused":false,"presenceTracked":false})"));
+}
+
+TEST(Outbound, ClockStateCarriesTheGraceDeadline) {
+  core::GraceState grace;
+  grace.tracked = true;
+  grace.participants = 1;
+  grace.deadline_us = 1'790'000'090'000'500;
+  auto j = parsed(protocol::clock_state("id", running_clock(), grace, 1790000062434.5));
+  EXPECT_EQ(j["participants"], 1);
+  EXPECT_EQ(j["graceDeadlineMs"].get<double>(), 1790000090000.5);
+  EXPECT_EQ(j["presenceTracked"], true);
+  EXPECT_EQ(j["autoPaused"], false);
+}
+
+TEST(Outbound, JoinedAndLeft) {
+  EXPECT_EQ(protocol::joined("s1"), R"({"t":"JOINED","sessionId":"s1"})");
+  EXPECT_EQ(protocol::left("s1"), R"({"t":"LEFT","sessionId":"s1"})");
 }
 
 TEST(Outbound, ClockStateFieldOrder) {
   auto text = protocol::clock_state("id", running_clock(), 1790000062434.5);
   EXPECT_EQ(text, R"({"t":"CLOCK_STATE","sessionId":"id","startedAtMs":1790000000000,"isPaused":false,)"
                   R"("totalPausedMs":1200,"lastStateChangeAtMs":1790000030000,"endedAtMs":null,)"
-                  R"("elapsedMs":61234.5,"serverNowMs":1790000062434.5,"version":4})");
+                  R"("elapsedMs":61234.5,"serverNowMs":1790000062434.5,"version":4,"participants":0,)"
+                  R"("graceDeadlineMs":null,"autoPaused":false,"presenceTracked":false})");
 }
 
 TEST(Outbound, ClockStatePausedIsFrozen) {
