@@ -123,6 +123,10 @@ int run_app(Options options) {
     spdlog::critical("unusable JWT key: {}", e.what());
     return 2;
   }
+  if (!options.livekit.api_key.empty()) {
+    ctx.livekit_verifier.emplace(std::map<std::string, std::string>{{options.livekit.api_key, options.livekit.api_secret}});
+    ctx.room_mapping.emplace(options.livekit.room_pattern);
+  }
   ctx.database = std::make_unique<db::Database>(options.database_url, options.client_role, 2);
   ctx.hub = std::make_shared<ClockHub>(io, *ctx.database, ctx.metrics);
   ctx.ticker = std::make_shared<TimeTicker>(io);

@@ -1,11 +1,13 @@
 #include "server/http_session.hpp"
 
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include "core/kernel_clock.hpp"
 #include "protocol/outbound.hpp"
+#include "server/livekit_webhook.hpp"
 #include "server/ws_session.hpp"
 #include "time/wall_clock.hpp"
 
@@ -36,6 +38,8 @@ std::optional<std::string> query_parameter(std::string_view target, std::string_
 
 std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
 
+constexpr std::string_view kLiveKitWebhookPath = "/webhooks/livekit";
+
 }  // namespace
 
 HttpSession::HttpSession(net::ip::tcp::socket&& socket, ServerContext& ctx) : stream_(std::move(socket)), ctx_(ctx) {}
@@ -44,13 +48,18 @@ void HttpSession::run() {
   net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read(); });
 }
 
+// The header first: the body limit depends on the route.
 void HttpSession::read() {
   parser_.emplace();
   parser_->body_limit(ctx_.options.limits.max_http_body_bytes);
   parser_->header_limit(16 * 1024);
   stream_.expires_after(std::chrono::seconds(30));
-  http::async_read(stream_, buffer_, *parser_,
-                   [self = shared_from_this()](beast::error_code ec, std::size_t n) { self->on_read(ec, n); });
+  http::async_read_header(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    if (ec) return self->on_read(ec, 0);
+    if (path_of(self->parser_->get().target()) == kLiveKitWebhookPath) self->parser_->body_limit(kMaxWebhookBodyBytes);
+    http::async_read(self->stream_, self->buffer_, *self->parser_,
+                     [self](beast::error_code ec, std::size_t n) { self->on_read(ec, n); });
+  });
 }
 
 void HttpSession::on_read(beast::error_code ec, std::size_t) {
@@ -69,7 +78,24 @@ void HttpSession::on_read(beast::error_code ec, std::size_t) {
   ctx_.metrics.http_requests++;
   Request request = parser_->release();
   if (beast::websocket::is_upgrade(request)) return upgrade(std::move(request));
+  if (path_of(request.target()) == kLiveKitWebhookPath && request.method() == http::verb::post)
+    return on_webhook(std::move(request));
   respond(route(request));
+}
+
+void HttpSession::on_webhook(Request request) {
+  handle_livekit_webhook(
+      ctx_, std::string(request[http::field::authorization]), request.body(),
+      [self = shared_from_this(), version = request.version(), keep_alive = request.keep_alive()](WebhookReply r) {
+        net::post(self->stream_.get_executor(), [self, version, keep_alive, r = std::move(r)] {
+          Response res{static_cast<http::status>(r.status), version};
+          res.set(http::field::server, "session-clock-worker");
+          res.set(http::field::content_type, "application/json");
+          res.keep_alive(keep_alive);
+          res.body() = r.body;
+          self->respond(std::move(res));
+        });
+      });
 }
 
 void HttpSession::upgrade(Request request) {

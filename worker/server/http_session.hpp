@@ -1,6 +1,7 @@
-// Plain HTTP on the WebSocket port: /healthz, /metrics, POST /timesync, and
-// the upgrade to WebSocket at /ws (Origin allow-list and access_token checked
-// before the upgrade). Anything else is 404; bodies over the limit get 413.
+// Plain HTTP on the WebSocket port: /healthz, /metrics, POST /timesync, POST
+// /webhooks/livekit, and the upgrade to WebSocket at /ws (Origin allow-list
+// and access_token checked before the upgrade). Anything else is 404; bodies
+// over the limit get 413.
 #pragma once
 
 #include <boost/beast/core.hpp>
@@ -25,6 +26,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void on_read(boost::beast::error_code ec, std::size_t bytes);
   void upgrade(Request request);
   Response route(const Request& request);
+  void on_webhook(Request request);
   void respond(Response response);
 
   boost::beast::tcp_stream stream_;

@@ -13,6 +13,8 @@
 #include "config/options.hpp"
 #include "db/database.hpp"
 #include "db/notification_listener.hpp"
+#include "livekit/room_mapping.hpp"
+#include "livekit/webhook_verifier.hpp"
 #include "server/clock_health.hpp"
 #include "server/clock_hub.hpp"
 #include "server/deadline_scheduler.hpp"
@@ -38,6 +40,8 @@ struct ServerContext {
   std::shared_ptr<LeaseKeeper> lease;
   std::shared_ptr<DeadlineScheduler> deadlines;
   ClockHealth clock_health;
+  std::optional<livekit::WebhookVerifier> livekit_verifier;  // none configured: /webhooks/livekit is 404
+  std::optional<livekit::RoomMapping> room_mapping;
 
   // Open WebSocket sessions, so shutdown can close each with 1001.
   std::mutex sessions_mutex;
