@@ -128,6 +128,13 @@ void WorkerProcess::terminate() {
   if (pid_ > 0) kill(pid_, SIGTERM);
 }
 
+void WorkerProcess::kill_hard() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGKILL);
+  waitpid(pid_, nullptr, 0);
+  pid_ = -1;
+}
+
 int WorkerProcess::wait_exit(seconds timeout) {
   int status = 0;
   for (auto deadline = steady_clock::now() + timeout; pid_ > 0 && steady_clock::now() < deadline;) {
@@ -154,12 +161,14 @@ int upgrade_status(unsigned short port, const std::string& target, const std::st
 }
 
 std::pair<int, std::string> http_request(unsigned short port, const std::string& method, const std::string& target,
-                                         const std::string& body) {
+                                         const std::string& body,
+                                         const std::vector<std::pair<std::string, std::string>>& headers) {
   net::io_context io;
   beast::tcp_stream stream(io);
   stream.connect(net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
   http::request<http::string_body> req{http::string_to_verb(method), target, 11};
   req.set(http::field::host, "127.0.0.1");
+  for (const auto& [name, value] : headers) req.set(name, value);
   if (!body.empty()) {
     req.set(http::field::content_type, "application/json");
     req.body() = body;

@@ -41,7 +41,8 @@ class WorkerProcess {
   unsigned short port() const { return port_; }
   const std::string& log_path() const { return log_; }
   std::string log() const;
-  void terminate();  // SIGTERM and wait
+  void terminate();  // SIGTERM (wait_exit() to reap it)
+  void kill_hard();  // SIGKILL and reap: a crash, no goodbye
   int wait_exit(std::chrono::seconds timeout = std::chrono::seconds(10));  // exit status, -1 if still running
 
  private:
@@ -52,7 +53,8 @@ class WorkerProcess {
 
 // HTTP/1.1 request over loopback; returns {status, body}.
 std::pair<int, std::string> http_request(unsigned short port, const std::string& method, const std::string& target,
-                                         const std::string& body = {});
+                                         const std::string& body = {},
+                                         const std::vector<std::pair<std::string, std::string>>& headers = {});
 
 // The HTTP status of a WebSocket upgrade request (101 when accepted).
 int upgrade_status(unsigned short port, const std::string& target, const std::string& origin = {});
