@@ -312,6 +312,25 @@ TEST_F(LiveKitTest, SignedWebhooksAreDeduplicatedAndReconciledWhateverTheirOrder
   expect_log_matches_row(id);
 }
 
+// A connection that goes silent (no frames, no pongs: a phone in a tunnel)
+// is closed at the idle timeout, and that is a leave.
+TEST_F(GraceTest, AHalfOpenConnectionIsALeave) {
+  worker_ = start_worker({"--idle-timeout", "2"});
+  auto id = new_session();
+  Participant alice(worker_->port(), "alice", id);
+  auto silent = std::make_unique<Participant>(worker_->port(), "bob", id);
+  ASSERT_TRUE(participants_are(id, 2));
+  require_two(id);
+  // alice keeps answering pings (each receive reads, and Beast pongs while
+  // reading); bob's socket is never read again.
+  auto until = steady_clock::now() + milliseconds(4000);
+  while (steady_clock::now() < until && column(id, "participants") != "1") alice.ws().receive(milliseconds(100));
+  EXPECT_EQ(column(id, "participants"), "1");
+  EXPECT_EQ(count_events(id, "leave", "participant_id = 'bob'"), 1);
+  EXPECT_EQ(count_events(id, "leave", "participant_id = 'alice'"), 0);
+  EXPECT_EQ(column(id, "grace_deadline_at IS NOT NULL OR is_paused"), "t");
+}
+
 TEST_F(GraceTest, PresenceNeedsAUserTokenAndMembership) {
   worker_ = start_worker();
   auto id = new_session();
