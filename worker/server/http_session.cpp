@@ -139,6 +139,8 @@ HttpSession::Response HttpSession::route(const Request& request) {
                                 {"listener", {{"up", listener_up}, {"reconnects", ctx_.listener->reconnects()}}},
                                 {"clock", clock},
                                 {"connections", ctx_.metrics.connections.load()},
+                                {"workerId", ctx_.worker_id},
+                                {"presence", {{"reported", ctx_.presence->size()}, {"pending", ctx_.presence->pending()}}},
                                 {"serverNowMs", wall_now_ms()}}
                      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   } else if (path == "/metrics" && request.method() == http::verb::get) {
