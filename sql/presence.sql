@@ -174,8 +174,8 @@ SELECT t.* FROM (VALUES
 ) AS v(statement), LATERAL (SELECT v.statement, r.* FROM pg_temp.try(v.statement) r) t;
 COMMIT;
 
--- why: anon may call none of the presence functions, app or worker, with
--- or without a sub in its claims...
+-- why: anon may call none of the presence functions, app or worker (a sub
+-- in its claims changes nothing)...
 BEGIN;
 SET LOCAL ROLE anon;
 SELECT set_config('request.jwt.claims', '{"sub":"alice","role":"anon"}', true) AS claims;
