@@ -68,10 +68,6 @@ CREATE FUNCTION pg_temp.catalog() RETURNS TABLE (kind text, name text, detail te
     SELECT 'comment', pg_describe_object(d.classoid, d.objoid, d.objsubid), d.description
     FROM pg_description d JOIN members m ON m.classid = d.classoid AND m.objid = d.objoid
     UNION ALL
-    SELECT 'comment', pg_describe_object(d.classoid, d.objoid, d.objsubid), d.description
-    FROM pg_description d JOIN rels r ON d.classoid = 'pg_class'::regclass AND d.objoid = r.oid
-    WHERE d.objsubid = 0 AND NOT EXISTS (SELECT FROM members m WHERE m.objid = r.oid)
-    UNION ALL
     SELECT 'dumped data', c.oid::regclass::text, coalesce(x.extcondition[i], '')
     FROM pg_extension x, generate_subscripts(x.extconfig, 1) AS i, pg_class c
     WHERE x.extname = 'session_clock' AND c.oid = x.extconfig[i]
