@@ -39,11 +39,13 @@ CREATE INDEX sessions_grace_deadline_idx ON session_clock.sessions (grace_deadli
 ALTER TABLE session_clock.session_events
     DROP CONSTRAINT session_events_event_check,
     ADD CONSTRAINT session_events_event_check CHECK (event IN
-        ('start', 'pause', 'resume', 'stop', 'join', 'leave', 'grace_start', 'grace_cancel', 'configure')),
+        ('start', 'pause', 'resume', 'stop', 'join', 'leave', 'grace_start', 'grace_cancel', 'configure', 'hold')),
     ADD COLUMN participant_id text,
     ADD COLUMN deadline_at timestamptz;
 COMMENT ON COLUMN session_clock.session_events.participant_id IS 'join/leave: who';
 COMMENT ON COLUMN session_clock.session_events.deadline_at IS 'grace_start: the deadline set';
+COMMENT ON COLUMN session_clock.session_events.event IS
+    'start/pause/resume/stop move the clock; join/leave (presence), grace_start/grace_cancel, configure and hold (a person took over an automatic pause) only count versions';
 
 ------------------------------------------------------------------------------
 -- Workers and their leases: presence a worker reported dies with its lease.
@@ -143,6 +145,13 @@ CREATE FUNCTION session_clock.record_presence(p_session_id uuid, p_participant_i
     SET search_path = pg_catalog, pg_temp
     AS 'MODULE_PATHNAME', 'session_clock_record_presence';
 
+-- Raises 42501 unless the calling role is an admin (superuser, the
+-- extension's owner, service_role, or a role acting without JWT claims):
+-- the plpgsql worker functions below start with it.
+CREATE FUNCTION session_clock.require_admin() RETURNS void
+    LANGUAGE c VOLATILE PARALLEL RESTRICTED
+    AS 'MODULE_PATHNAME', 'session_clock_require_admin';
+
 -- Pauses every session whose deadline has passed, as of its deadline, up to
 -- p_limit of them (rows another transaction holds are skipped, so any number
 -- of workers may call it at once); then how long until the next deadline.
@@ -163,6 +172,7 @@ CREATE FUNCTION session_clock.worker_heartbeat(p_worker_id uuid, p_lease_ms inte
     DECLARE
         gone record;
     BEGIN
+        PERFORM session_clock.require_admin();
         IF p_worker_id IS NULL OR p_lease_ms IS NULL THEN
             RAISE EXCEPTION 'p_worker_id and p_lease_ms must not be null' USING ERRCODE = '22004';
         END IF;
@@ -204,6 +214,10 @@ CREATE FUNCTION session_clock.worker_goodbye(p_worker_id uuid) RETURNS integer
         gone record;
         n integer := 0;
     BEGIN
+        PERFORM session_clock.require_admin();
+        IF p_worker_id IS NULL THEN
+            RAISE EXCEPTION 'p_worker_id must not be null' USING ERRCODE = '22004';
+        END IF;
         FOR gone IN
             SELECT p.session_id, p.participant_id FROM session_clock.presence p
             WHERE p.worker_id = p_worker_id ORDER BY p.session_id, p.participant_id
@@ -230,8 +244,12 @@ CREATE FUNCTION session_clock.livekit_event(p_event_id text, p_event text, p_ses
         room text := COALESCE(p_room_sid, '');
         who record;
     BEGIN
+        PERFORM session_clock.require_admin();
         IF p_event_id IS NULL OR p_event IS NULL OR p_session_id IS NULL THEN
             RAISE EXCEPTION 'p_event_id, p_event and p_session_id must not be null' USING ERRCODE = '22004';
+        END IF;
+        IF pg_catalog.length(p_event_id) NOT BETWEEN 1 AND 200 THEN
+            RAISE EXCEPTION 'p_event_id must be 1 to 200 characters' USING ERRCODE = '22023';
         END IF;
         IF p_event NOT IN ('participant_joined', 'participant_left', 'participant_connection_aborted',
                            'room_finished') THEN
@@ -239,6 +257,10 @@ CREATE FUNCTION session_clock.livekit_event(p_event_id text, p_event text, p_ses
         END IF;
         IF p_event <> 'room_finished' AND (p_participant_sid IS NULL OR p_identity IS NULL) THEN
             RAISE EXCEPTION '% needs p_participant_sid and p_identity', p_event USING ERRCODE = '22004';
+        END IF;
+        IF p_event <> 'room_finished' AND p_participant_sid = '' THEN
+            -- '' names the room itself in livekit_connections
+            RAISE EXCEPTION 'p_participant_sid must not be empty' USING ERRCODE = '22023';
         END IF;
         -- Every webhook of a session in turn: each one sees the others' rows.
         PERFORM FROM session_clock.sessions s WHERE s.id = p_session_id FOR UPDATE;
@@ -264,8 +286,9 @@ CREATE FUNCTION session_clock.livekit_event(p_event_id text, p_event text, p_ses
                         COALESCE(p_identity, ''), true)
                 ON CONFLICT (session_id, room_sid, participant_sid) DO UPDATE SET gone = true;
         END IF;
-        -- Reconcile every identity the event may have changed against the
-        -- connection rows, never against the event alone.
+        -- Reconcile every identity the event may have changed (its own, or
+        -- everyone in a finished room) against all of that identity's
+        -- connection rows, in every room, never against the event alone.
         FOR who IN
             SELECT c.identity,
                    pg_catalog.bool_or(c.joined AND NOT c.gone AND NOT EXISTS (
@@ -274,7 +297,9 @@ CREATE FUNCTION session_clock.livekit_event(p_event_id text, p_event text, p_ses
                          AND r.participant_sid = '' AND r.gone)) AS present
             FROM session_clock.livekit_connections c
             WHERE c.session_id = p_session_id AND c.participant_sid <> ''
-              AND (c.identity = p_identity OR (p_event = 'room_finished' AND c.room_sid = room))
+              AND c.identity IN (SELECT a.identity FROM session_clock.livekit_connections a
+                                 WHERE a.session_id = p_session_id AND a.participant_sid <> ''
+                                   AND (a.identity = p_identity OR (p_event = 'room_finished' AND a.room_sid = room)))
             GROUP BY c.identity
             ORDER BY c.identity
         LOOP
@@ -297,6 +322,7 @@ DECLARE
         '@extschema@.session_clock_configure(uuid, integer, integer)'
     ]::regprocedure[];
     worker_functions regprocedure[] := ARRAY[
+        'session_clock.require_admin()',
         'session_clock.record_presence(uuid, text, text, uuid, boolean, text)',
         'session_clock.apply_due_deadlines(integer)',
         'session_clock.worker_heartbeat(uuid, integer, text)',

@@ -266,13 +266,11 @@ SELECT * FROM pg_temp.events(:'m', 9);
 ------------------------------------------------------------------------------
 -- A manual pause after the deadline, before any worker applied it
 ------------------------------------------------------------------------------
--- why: the deadline passed while nobody applied it; a person's pause then
--- finds the clock already paused as of the deadline: the call writes that
--- pause (reason participant_disconnected, at the deadline) and answers
--- changed = f, as it would had a worker been first.
--- NOTE (reported for review): the pause stays an automatic one, so b's
--- return resumes the clock although a person asked for a pause; the same
--- happens when a worker applied the deadline before the person's call.
+-- why: the deadline passed while nobody applied it; a person's pause first
+-- writes that pause (reason participant_disconnected, at the deadline), as a
+-- worker would have, and then takes it over (event hold, with the person's
+-- reason; changed = t): a clock a person paused is never resumed by the
+-- rule, so b's return leaves it paused.
 SELECT changed FROM session_clock_start(:'p');
 SELECT changed, participants FROM session_clock_presence(:'p', 'a', true);
 SELECT changed, participants FROM session_clock_presence(:'p', 'b', true);

@@ -138,10 +138,9 @@ SELECT t.* FROM (VALUES
 COMMIT;
 
 -- why: bob, a participant, reports himself, and may configure the rule for
--- the session, as he may pause it.
--- NOTE (reported for review): so any participant may switch the grace rule
--- off (min 0) or lengthen the grace to 24 h for the session, although the
--- settings are superuser-only so that end users cannot do that.
+-- the session, as he may pause it (the same authorisation, by design: a
+-- member who can pause the clock outright gains nothing from a long grace).
+-- Only the database-wide defaults are superuser-only.
 BEGIN;
 SET LOCAL ROLE authenticated;
 SELECT set_config('request.jwt.claims', '{"sub":"bob","role":"authenticated"}', true) AS claims;
@@ -216,14 +215,9 @@ SELECT t.* FROM (VALUES
     ($$SELECT session_clock.livekit_event('e', 'participant_joined', '66666666-0000-0000-0000-000000000001', 'RM', 'PA', 'alice')$$)
 ) AS v(statement), LATERAL (SELECT v.statement, r.* FROM pg_temp.try(v.statement) r) t;
 COMMIT;
--- why: if a DBA grants it anyway, record_presence and apply_due_deadlines
--- still refuse an end user themselves (and so does livekit_event as soon as
--- it reports someone's presence).
--- NOTE (reported for review): worker_heartbeat and worker_goodbye do not
--- check the caller: granted EXECUTE, an end user registers a worker and
--- ends another worker's registration (a worker without clients: goodbye
--- deletes its row), and a room_finished for a room nobody joined yet is
--- recorded, so that later joins in that room never count.
+-- why: if a DBA grants them anyway, every worker function still refuses an
+-- end user itself (the plpgsql ones through session_clock.require_admin()),
+-- before changing anything.
 BEGIN;
 GRANT EXECUTE ON FUNCTION session_clock.record_presence(uuid, text, text, uuid, boolean, text),
     session_clock.apply_due_deadlines(integer), session_clock.worker_heartbeat(uuid, integer, text),
@@ -286,11 +280,12 @@ SELECT t.* FROM (VALUES
     ($$SELECT session_clock.worker_heartbeat(NULL, 1000)$$),
     ($$SELECT session_clock.worker_heartbeat('6666eeee-0000-0000-0000-000000000001', NULL)$$)
 ) AS v(statement), LATERAL (SELECT v.statement, r.* FROM pg_temp.try(v.statement) r) t;
--- why: a NULL limit is the default limit, not an error (nothing is due).
--- NOTE (reported for review): worker_goodbye(NULL) is not an error either,
--- unlike worker_heartbeat(NULL, ...): it ends nobody and answers 0.
+-- why: a NULL limit is the default limit, not an error (nothing is due);
+-- a NULL worker is an error, as for worker_heartbeat.
 SELECT applied FROM session_clock.apply_due_deadlines(NULL);
-SELECT session_clock.worker_goodbye(NULL) AS ended;
+SELECT t.* FROM (VALUES
+    ($$SELECT session_clock.worker_goodbye(NULL)$$)
+) AS v(statement), LATERAL (SELECT v.statement, r.* FROM pg_temp.try(v.statement) r) t;
 
 -- why 22023: a participant id is 1 to 200 characters, not blank, without
 -- control characters, for apps and workers alike.

@@ -55,13 +55,15 @@ const char* event_name(EventKind kind) {
     case EventKind::grace_start: return "grace_start";
     case EventKind::grace_cancel: return "grace_cancel";
     case EventKind::configure: return "configure";
+    case EventKind::hold: return "hold";
   }
   return "unknown";
 }
 
 constexpr EventKind kAllKinds[] = {EventKind::start,  EventKind::pause,       EventKind::resume,
                                    EventKind::stop,   EventKind::join,        EventKind::leave,
-                                   EventKind::grace_start, EventKind::grace_cancel, EventKind::configure};
+                                   EventKind::grace_start, EventKind::grace_cancel, EventKind::configure,
+                                   EventKind::hold};
 
 std::optional<EventKind> parse_event_name(const char* name) {
   for (auto kind : kAllKinds)

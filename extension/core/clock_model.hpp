@@ -35,7 +35,7 @@ struct ClockState {
 
 // Clock events move the clock; the others (presence and grace, see
 // grace_policy.hpp) are logged and versioned like them but leave it as it is.
-enum class EventKind { start, pause, resume, stop, join, leave, grace_start, grace_cancel, configure };
+enum class EventKind { start, pause, resume, stop, join, leave, grace_start, grace_cancel, configure, hold };
 
 const char* event_name(EventKind kind);
 std::optional<EventKind> parse_event_name(const char* name);

@@ -51,7 +51,7 @@ std::optional<SessionChange> react(const Session& s, const GraceConfig& config, 
     }
     Transition t = note(s.clock, EventKind::grace_start, now_us);
     grace.deadline_us = t.event.at_us + config.grace_ms * kMicrosPerMs;
-    return logged(t, grace, kReasonParticipantDisconnected);
+    return logged(t, grace, kReasonBelowMinimum);
   }
   if (g.deadline_us && (!below || !running(s.clock))) {
     grace.deadline_us.reset();
@@ -71,6 +71,13 @@ SessionChange manual_change(const Session& s, const Transition& t, const char* r
     grace.auto_paused = false;
   }
   return {Session{t.state, grace}, t.event, reason};
+}
+
+std::optional<SessionChange> hold(const Session& s, Micros now_us, const char* reason) {
+  if (!s.grace.auto_paused || !s.clock.is_paused || s.clock.ended()) return std::nullopt;
+  GraceState grace = s.grace;
+  grace.auto_paused = false;
+  return logged(note(s.clock, EventKind::hold, now_us), grace, reason);
 }
 
 SessionChange configured(const Session& s, Micros now_us) {

@@ -49,6 +49,7 @@ struct Session {
   GraceState grace;
 };
 
+inline constexpr const char* kReasonBelowMinimum = "below_minimum";
 inline constexpr const char* kReasonParticipantDisconnected = "participant_disconnected";
 inline constexpr const char* kReasonParticipantsReconnected = "participants_reconnected";
 
@@ -76,6 +77,10 @@ std::optional<SessionChange> react(const Session& s, const GraceConfig& config, 
 // what it means for the rule: any of them cancels a pending deadline (a
 // resume may start a new one through react) and makes the pause manual.
 SessionChange manual_change(const Session& s, const Transition& t, const char* reason);
+
+// A person pauses a clock the rule paused: it becomes theirs (event hold) and
+// will not resume by itself. Nothing if the clock is not auto-paused.
+std::optional<SessionChange> hold(const Session& s, Micros now_us, const char* reason);
 
 // Configuration changed: the configure event; the session becomes tracked.
 SessionChange configured(const Session& s, Micros now_us);

@@ -48,13 +48,20 @@ Datum change_clock(FunctionCallInfo fcinfo, Apply apply, Access needed) {
   core::Micros now = server_now_us();  // after the lock: serialised callers see ordered times
   SessionWriter writer(id, *stored, caller);
   writer.settle(now);
+  const char* why = reason ? reason->c_str() : nullptr;
   core::Transition change = apply(writer.session().clock, now);
-  if (change.changed) {
-    writer.write(core::manual_change(writer.session(), change, reason ? reason->c_str() : nullptr));
+  bool changed = change.changed;
+  if (changed) {
+    writer.write(core::manual_change(writer.session(), change, why));
     writer.react(now);
+  } else if (apply == &core::pause) {
+    // Pausing a clock the grace rule paused makes the pause this person's.
+    auto held = core::hold(writer.session(), now, why);
+    writer.write(held);
+    changed = held.has_value();
   }
   spi_finish();
-  return clock_result(fcinfo, id, writer.stored(), now, change.changed);
+  return clock_result(fcinfo, id, writer.stored(), now, changed);
 }
 
 // The hot read path: an admin's call needs no SPI at all; an end user's

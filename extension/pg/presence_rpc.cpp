@@ -112,3 +112,15 @@ SESSION_CLOCK_FUNCTION(session_clock_presence) {
 SESSION_CLOCK_FUNCTION(session_clock_record_presence) {
   return guard([&] { return pg::worker_presence(fcinfo); });
 }
+
+// The gate of the plpgsql worker functions (heartbeat, goodbye, LiveKit):
+// the same rule as record_presence, for the role that is really calling.
+SESSION_CLOCK_FUNCTION(session_clock_require_admin) {
+  return guard([&] {
+    pg::spi_connect();
+    bool admin = pg::identify_caller().admin;
+    pg::spi_finish();
+    if (!admin) throw core::SqlError(core::sqlstate::kInsufficientPrivilege, "only workers and admins may call this");
+    return Datum(0);
+  });
+}

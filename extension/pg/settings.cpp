@@ -11,7 +11,8 @@ int default_grace_ms = core::GraceConfig{}.grace_ms;
 void define_settings() {
   pg_call([] {
     // PGC_SUSET: only superusers (and ALTER DATABASE/ROLE ... SET by them)
-    // change it, so an end user's session cannot lengthen its own grace.
+    // change the database-wide defaults; a session's members change its own
+    // values with session_clock_configure.
     DefineCustomIntVariable("session_clock.min_participants",
                             "Participants a tracked session needs before its clock gets a grace deadline.",
                             "0 switches auto-pause off. session_clock_configure overrides it per session.",

@@ -39,6 +39,7 @@ TEST(GracePolicy, DroppingBelowTheMinimumStartsADeadline) {
   auto c = core::react(left.next, kConfig, kT0 + kSecond);
   ASSERT_TRUE(c);
   EXPECT_EQ(c->event.kind, EventKind::grace_start);
+  EXPECT_STREQ(c->reason, core::kReasonBelowMinimum);
   EXPECT_EQ(c->next.grace.deadline_us, kT0 + 31 * kSecond);
   EXPECT_EQ(c->next.clock.version, 3);
   EXPECT_FALSE(c->next.clock.is_paused);
@@ -101,6 +102,22 @@ TEST(GracePolicy, AManualPauseIsNeverResumedAutomatically) {
   EXPECT_FALSE(paused.next.grace.auto_paused);
   auto back = core::presence_changed(paused.next, EventKind::join, 3, kT0 + 2 * kSecond);
   EXPECT_FALSE(core::react(back.next, kConfig, kT0 + 2 * kSecond));
+}
+
+TEST(GracePolicy, PausingAnAutomaticPauseMakesItManual) {
+  auto s = after(tracked(1), core::react(tracked(1), kConfig, kT0));
+  s = core::settle_deadline(s, kT0 + 31 * kSecond)->next;
+  auto held = core::hold(s, kT0 + 40 * kSecond, "lunch");
+  ASSERT_TRUE(held);
+  EXPECT_EQ(held->event.kind, core::EventKind::hold);
+  EXPECT_STREQ(held->reason, "lunch");
+  EXPECT_EQ(held->next.clock.version, s.clock.version + 1);
+  EXPECT_EQ(held->next.clock.last_change_us, s.clock.last_change_us);  // still paused since the deadline
+  EXPECT_FALSE(held->next.grace.auto_paused);
+  auto back = core::presence_changed(held->next, EventKind::join, 2, kT0 + 50 * kSecond);
+  EXPECT_FALSE(core::react(back.next, kConfig, kT0 + 50 * kSecond));
+  EXPECT_FALSE(core::hold(held->next, kT0 + 60 * kSecond, nullptr));  // already manual
+  EXPECT_FALSE(core::hold(tracked(2), kT0, nullptr));                  // running
 }
 
 TEST(GracePolicy, AManualPauseCancelsThePendingDeadline) {
