@@ -63,6 +63,13 @@ Try:
   SELECT session_clock.server_time_status();
   LISTEN session_clock;   -- every change is announced here
 
+Grace-period auto-pause (docs/grace.md): two participants, 10 s grace; one leaves
+and the worker pauses the clock 10 s later, dated at the deadline:
+  SELECT * FROM session_clock_configure('$session', 2, 10000);
+  SELECT * FROM session_clock_presence('$session', 'alice', true);
+  SELECT * FROM session_clock_presence('$session', 'bob', true);
+  SELECT * FROM session_clock_presence('$session', 'bob', false);
+
 Time sync over WebSocket (e.g. with websocat):
   {"t":"TIME_PING","clientNowMs":$(date +%s%3N),"pingId":1}
 
