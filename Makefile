@@ -11,7 +11,7 @@
 
 EXTENSION   = session_clock
 MODULE_big  = session_clock
-DATA        = extension/session_clock--1.0.sql extension/session_clock--1.0--1.1.sql
+DATA        = extension/session_clock--1.0.sql extension/session_clock--1.0--1.1.sql extension/session_clock--1.1--1.2.sql
 CORE_SRCS   = $(wildcard extension/core/*.cpp)
 GLUE_SRCS   = $(wildcard extension/pg/*.cpp)
 OBJS        = $(CORE_SRCS:.cpp=.o) $(GLUE_SRCS:.cpp=.o)

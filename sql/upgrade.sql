@@ -1,10 +1,11 @@
--- upgrade: the path from 1.0 to 1.1. A database created at 1.0 keeps
--- working when the 1.1 library is installed (clock RPCs answer the 1.0
+-- upgrade: the path from 1.0 to the current version (1.0 -> 1.1 -> 1.2, as
+-- ALTER EXTENSION chains them). A database created at 1.0 keeps working when
+-- the current library is installed (clock RPCs answer the 1.0
 -- shape; presence says it needs the update), ALTER EXTENSION ... UPDATE
--- brings it to 1.1 without touching existing clocks, and the result is the
--- same extension as a fresh 1.1 install, object for object.
+-- brings it to the current version without touching existing clocks, and the result is the
+-- same extension as a fresh install, object for object.
 --
--- Runs right after install, which made a fresh 1.1 install: its catalog is
+-- Runs right after install, which made a fresh install: its catalog is
 -- captured first, then the extension is dropped, created at 1.0 and
 -- updated. Every later test runs on the upgraded extension (security.sql's
 -- catalog lint included). Runs as the regression superuser.
@@ -87,12 +88,12 @@ END
 $$;
 
 ------------------------------------------------------------------------------
--- The fresh 1.1 install, as install.sql left it
+-- The fresh install, as install.sql left it
 ------------------------------------------------------------------------------
 SELECT extversion FROM pg_extension WHERE extname = 'session_clock';
-CREATE TEMP TABLE fresh_1_1 AS SELECT * FROM pg_temp.catalog();
+CREATE TEMP TABLE fresh_install AS SELECT * FROM pg_temp.catalog();
 -- why: the comparison below covers all of this (counts pin its extent).
-SELECT kind, count(*) FROM fresh_1_1 GROUP BY kind ORDER BY kind;
+SELECT kind, count(*) FROM fresh_install GROUP BY kind ORDER BY kind;
 
 ------------------------------------------------------------------------------
 -- A database at 1.0
@@ -101,14 +102,14 @@ DROP EXTENSION session_clock;
 CREATE EXTENSION session_clock VERSION '1.0';
 SELECT extversion FROM pg_extension WHERE extname = 'session_clock';
 CREATE TEMP TABLE installed_1_0 AS SELECT * FROM pg_temp.catalog();
--- why: 1.0 has no presence: what 1.1 adds (as members of the extension),
--- and that 1.1 keeps every 1.0 member.
-SELECT name AS added_by_1_1 FROM fresh_1_1 WHERE kind = 'member'
+-- why: 1.0 has no presence or rooms: what 1.1 and 1.2 add (as members of
+-- the extension), and that they keep every 1.0 member.
+SELECT name AS added_since_1_0 FROM fresh_install WHERE kind = 'member'
 EXCEPT SELECT name FROM installed_1_0 WHERE kind = 'member' ORDER BY 1;
 SELECT count(*) AS dropped_by_1_1 FROM (SELECT name FROM installed_1_0 WHERE kind = 'member'
-                                        EXCEPT SELECT name FROM fresh_1_1 WHERE kind = 'member') gone;
+                                        EXCEPT SELECT name FROM fresh_install WHERE kind = 'member') gone;
 
--- why: the 1.1 library (the only one installed) serves the 1.0 schema: a
+-- why: the current library (the only one installed) serves the 1.0 schema: a
 -- clock starts, pauses and reads, in the 1.0 shapes (10 columns for a
 -- change, 9 for a reading: no grace columns), and the log replays.
 CREATE TEMP TABLE answer_1_0 AS
@@ -126,7 +127,7 @@ SELECT r.is_paused, r.version, (r.is_paused, r.total_paused_ms, r.last_state_cha
            AS replay_matches
 FROM session_clock.sessions s, session_clock.replay(s.id) r WHERE s.id = :'c';
 
--- why: presence does not exist at 1.0; and the 1.1 library's entry points,
+-- why: presence does not exist at 1.0; and the current library's entry points,
 -- reached all the same (declared here by hand, as a half-applied update
 -- would leave them), refuse with 55000 and say what to do, changing nothing.
 CREATE FUNCTION pg_temp.presence(uuid, text, boolean) RETURNS session_clock.clock_change
@@ -188,7 +189,7 @@ SELECT version, event, reason, participant_id, deadline_at IS NULL AS no_deadlin
 FROM session_clock.session_events WHERE session_id = :'c' ORDER BY version;
 SELECT participant_id, role FROM session_clock_members(:'c');
 
--- why: the RPCs now answer the 1.1 shapes (15 and 14 columns) on the old
+-- why: the RPCs now answer the current shapes (15 and 14 columns) on the old
 -- clock: it reads paused where it was, resumes (closing the pause it had
 -- before the update), and, untracked, gets no deadline.
 SELECT version, is_paused, (SELECT count(*) FROM json_object_keys(row_to_json(r))) AS columns,
@@ -213,11 +214,11 @@ FROM session_clock.sessions s, session_clock.replay(s.id) r WHERE s.id = :'c';
 ------------------------------------------------------------------------------
 -- why: every member object, column, constraint, index, type attribute,
 -- function (attributes, body, grants), table and schema grant, comment and
--- pg_dump setting is the same as after a fresh CREATE EXTENSION at 1.1.
-SELECT count(*) = 0 AS same_as_fresh_install FROM pg_temp.catalog_diff('fresh_1_1');
-SELECT * FROM pg_temp.catalog_diff('fresh_1_1');
+-- pg_dump setting is the same as after a fresh CREATE EXTENSION.
+SELECT count(*) = 0 AS same_as_fresh_install FROM pg_temp.catalog_diff('fresh_install');
+SELECT * FROM pg_temp.catalog_diff('fresh_install');
 -- why: the comparison does see differences: against the 1.0 install, what
--- 1.1 added and changed.
+-- 1.1 and 1.2 added and changed.
 SELECT side, kind, count(*) FROM pg_temp.catalog_diff('installed_1_0') GROUP BY side, kind ORDER BY side, kind;
 
 -- Leave no sessions behind for the tests that run later.

@@ -68,6 +68,16 @@ bool is_valid_participant_id(std::string_view participant_id) {
   return text_problem(participant_id, kMaxParticipantIdChars).empty();
 }
 
+void validate_room_code(std::string_view code) {
+  bool ok = code.size() >= 4 && code.size() <= 12 &&
+            std::all_of(code.begin(), code.end(), [](char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); });
+  if (!ok) throw SqlError(sqlstate::kInvalidParameterValue, "p_code must be 4 to 12 letters A-Z or digits");
+}
+
+void validate_track_text(std::string_view value, const char* parameter, std::size_t max_chars) {
+  validate_text(value, parameter, max_chars);
+}
+
 void validate_member_role(std::string_view role) {
   if (role != "host" && role != "participant")
     throw SqlError(sqlstate::kInvalidParameterValue, "p_role must be 'host' or 'participant'");

@@ -20,4 +20,12 @@ bool is_valid_participant_id(std::string_view participant_id);
 // "host" or "participant".
 void validate_member_role(std::string_view role);
 
+// Rooms: a join code is 4 to 12 of A-Z and 0-9 (callers upper-case it
+// first); track fields and request ids are bounded printable text.
+inline constexpr std::size_t kMaxTrackUrlChars = 2048;
+inline constexpr std::size_t kMaxTrackTextChars = 300;
+inline constexpr std::size_t kMaxRequestIdChars = 100;
+void validate_room_code(std::string_view code);
+void validate_track_text(std::string_view value, const char* parameter, std::size_t max_chars);
+
 }  // namespace session_clock::core

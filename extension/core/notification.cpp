@@ -15,6 +15,10 @@ std::string change_payload(const std::string& session_id, EventKind kind, std::i
   return nlohmann::json{{"session_id", session_id}, {"event", event_name(kind)}, {"version", version}}.dump();
 }
 
+std::string room_payload(const std::string& code, const char* change, std::int64_t version) {
+  return nlohmann::json{{"event", std::string("room_") + change}, {"room", code}, {"version", version}}.dump();
+}
+
 std::string uuid_text(const unsigned char (&bytes)[16]) {
   static const char kHex[] = "0123456789abcdef";
   std::string out;

@@ -1,0 +1,284 @@
+// Room RPCs: session_clock_room_create, _join, _leave, _state, _play, _pause,
+// _seek, _stop, _set_host, _ready.
+//
+// Each one: validate arguments, decide who is acting (an end user as its JWT
+// sub; an admin for p_as, or for itself), lock the room, check that the actor
+// may do this (members read and join; the host commands), let the pure core
+// decide, write state + event + NOTIFY. Commands take effect lead_ms after
+// the commit by the database's clock; a repeated request id changes nothing.
+#include <cmath>
+#include <optional>
+#include <random>
+#include <string>
+
+#include "../core/arguments.hpp"
+#include "../core/grace_policy.hpp"
+#include "../core/playback_model.hpp"
+#include "../core/sql_error.hpp"
+#include "sql_args.hpp"
+#include "caller.hpp"
+#include "clock_result.hpp"
+#include "room_store.hpp"
+#include "spi.hpp"
+
+namespace session_clock::pg {
+namespace {
+
+using core::SqlError;
+namespace sqlstate = core::sqlstate;
+
+constexpr std::int32_t kMinLeadMs = 250;
+constexpr std::int32_t kMaxLeadMs = 3000;
+constexpr core::Micros kMicrosPerMs = 1000;
+
+std::string code_arg(FunctionCallInfo fcinfo, int n) {
+  std::string code = text_arg(fcinfo, n, "p_code");
+  for (char& c : code)
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');  // codes are read aloud: any case
+  core::validate_room_code(code);
+  return code;
+}
+
+std::optional<std::string> optional_text(FunctionCallInfo fcinfo, int n, const char* name, std::size_t max) {
+  auto value = optional_text_arg(fcinfo, n);
+  if (value) core::validate_track_text(*value, name, max);
+  return value;
+}
+
+// Seconds on the wire, milliseconds inside.
+std::optional<double> position_arg(FunctionCallInfo fcinfo, int n) {
+  if (PG_ARGISNULL(n)) return std::nullopt;
+  double ms = PG_GETARG_FLOAT8(n) * 1000;
+  core::validate_position_ms(ms);
+  return ms;
+}
+
+std::optional<std::int32_t> lead_arg(FunctionCallInfo fcinfo, int n) {
+  if (PG_ARGISNULL(n)) return std::nullopt;
+  std::int32_t lead = PG_GETARG_INT32(n);
+  if (lead < kMinLeadMs || lead > kMaxLeadMs)
+    throw SqlError(sqlstate::kInvalidParameterValue, "p_lead_ms must be between 250 and 3000");
+  return lead;
+}
+
+// Who acts: an end user only as itself; an admin for p_as, or as itself
+// (then it passes every host check).
+struct Actor {
+  std::string id;
+  bool admin_itself = false;
+};
+
+Actor actor_of(const Caller& caller, FunctionCallInfo fcinfo, int n) {
+  auto as = optional_text_arg(fcinfo, n);
+  if (as) core::validate_participant_id(*as);
+  if (!caller.admin) {
+    if (as && *as != *caller.sub)
+      throw SqlError(sqlstate::kInsufficientPrivilege, "an end user acts only as itself",
+                     "p_as must be NULL or equal the JWT sub claim");
+    return {*caller.sub, false};
+  }
+  if (as) return {*as, false};
+  return {caller.role_name(), true};
+}
+
+StoredRoom lock_room(const std::string& code) {
+  auto room = load_room(code, Lock::for_update);
+  if (!room) throw SqlError(sqlstate::kNoDataFound, "room " + code + " does not exist");
+  return *room;
+}
+
+void require_member(const StoredRoom& room, const Actor& actor) {
+  if (actor.admin_itself || is_room_member(room.code, actor.id)) return;
+  throw SqlError(sqlstate::kInsufficientPrivilege, "not a member of room " + room.code);
+}
+
+void require_host(const StoredRoom& room, const Actor& actor) {
+  if (actor.admin_itself || actor.id == room.host) return;
+  throw SqlError(sqlstate::kInsufficientPrivilege, "only the room's host may do this");
+}
+
+Datum room_result(FunctionCallInfo fcinfo, const StoredRoom& room, core::Micros now_us, bool changed) {
+  Datum members = members_json(room.code, room.version);
+  spi_finish();
+  const core::Playback& p = room.playback;
+  bool idle = p.status == core::PlaybackStatus::idle;
+  double position = core::position_ms(p, now_us);
+  return pg_call([&] {
+    TupleDesc desc;
+    if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
+      elog(ERROR, "session_clock: function must return a composite type");
+    if (desc->natts != 14) elog(ERROR, "session_clock: unexpected result shape");
+    Datum values[14] = {CStringGetTextDatum(room.code.c_str()),
+                        CStringGetTextDatum(room.host.c_str()),
+                        CStringGetTextDatum(core::status_at(p, now_us)),
+                        CStringGetTextDatum(p.track.url.c_str()),
+                        CStringGetTextDatum(p.track.title.c_str()),
+                        CStringGetTextDatum(p.track.filename.c_str()),
+                        TimestampTzGetDatum(p.start_at_us),
+                        Float8GetDatum(p.start_position_ms),
+                        Int32GetDatum(room.lead_ms),
+                        Int64GetDatum(room.version),
+                        TimestampTzGetDatum(now_us),
+                        Float8GetDatum(position),
+                        members,
+                        BoolGetDatum(changed)};
+    bool nulls[14] = {false, false, false, p.track.url.empty(), p.track.title.empty(), p.track.filename.empty(),
+                      idle, idle, false, false, false, false, false, false};
+    return HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls));
+  });
+}
+
+// Unambiguous when read aloud or typed from a screen: no 0/O, 1/I.
+std::string random_code() {
+  static const char kAlphabet[] = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+  std::random_device rd;
+  std::string code(6, 'A');
+  for (char& c : code) c = kAlphabet[rd() % (sizeof kAlphabet - 1)];
+  return code;
+}
+
+Datum create(FunctionCallInfo fcinfo) {
+  std::optional<std::string> code;
+  if (!PG_ARGISNULL(0)) code = code_arg(fcinfo, 0);
+  spi_connect();
+  Caller caller = identify_caller();
+  Actor actor = actor_of(caller, fcinfo, 1);
+  if (actor.admin_itself) throw SqlError(sqlstate::kInvalidParameterValue, "p_as names the room's host");
+  core::Micros now = server_now_us();
+  bool created = false;
+  if (code) {
+    created = insert_room(*code, actor.id, actor.id, now);
+    if (!created) throw SqlError("23505", "room code " + *code + " is taken");
+  } else {
+    for (int attempt = 0; attempt < 8 && !created; ++attempt) created = insert_room(*(code = random_code()), actor.id, actor.id, now);
+    if (!created) throw SqlError(sqlstate::kInternalError, "could not find a free room code");
+  }
+  return room_result(fcinfo, *load_room(*code, Lock::none), now, true);
+}
+
+Datum join_or_leave(FunctionCallInfo fcinfo, bool join) {
+  std::string code = code_arg(fcinfo, 0);
+  spi_connect();
+  Caller caller = identify_caller();
+  Actor actor = actor_of(caller, fcinfo, 1);
+  StoredRoom room = lock_room(code);
+  if (actor.admin_itself) throw SqlError(sqlstate::kInvalidParameterValue, "p_as names who joins or leaves");
+  if (!join && actor.id == room.host)
+    throw SqlError(sqlstate::kObjectNotInPrerequisiteState, "the host cannot leave its room",
+                   "hand it over with session_clock_room_set_host first");
+  bool changed = put_room_member(code, actor.id, join);
+  return room_result(fcinfo, room, server_now_us(), changed);
+}
+
+Datum state(FunctionCallInfo fcinfo) {
+  std::string code = code_arg(fcinfo, 0);
+  spi_connect();
+  Caller caller = identify_caller();
+  Actor actor{caller.admin ? caller.role_name() : *caller.sub, caller.admin};
+  auto room = load_room(code, Lock::none);
+  if (!room) throw SqlError(sqlstate::kNoDataFound, "room " + code + " does not exist");
+  require_member(*room, actor);
+  return room_result(fcinfo, *room, server_now_us(), false);
+}
+
+using Command = core::Playback (*)(const StoredRoom& room, FunctionCallInfo fcinfo, core::Micros at_us);
+
+// The host's commands share everything but what they do to the playback.
+Datum command(FunctionCallInfo fcinfo, const char* event, int lead_arg_n, int request_arg_n, int as_arg_n,
+              Command apply) {
+  std::string code = code_arg(fcinfo, 0);
+  auto lead = lead_arg_n >= 0 ? lead_arg(fcinfo, lead_arg_n) : std::nullopt;
+  auto request_id = optional_text(fcinfo, request_arg_n, "p_request_id", core::kMaxRequestIdChars);
+  spi_connect();
+  Caller caller = identify_caller();
+  Actor actor = actor_of(caller, fcinfo, as_arg_n);
+  StoredRoom room = lock_room(code);
+  require_host(room, actor);
+  core::Micros now = server_now_us();  // after the lock: commands are ordered
+  if (request_id && request_seen(code, *request_id)) return room_result(fcinfo, room, now, false);
+  StoredRoom next = room;
+  next.playback = apply(room, fcinfo, now + lead.value_or(room.lead_ms) * kMicrosPerMs);
+  next.version += 1;
+  save_room(next, {event, actor.id, now, request_id});
+  return room_result(fcinfo, next, now, true);
+}
+
+core::Playback apply_play(const StoredRoom&, FunctionCallInfo fcinfo, core::Micros at) {
+  core::Track track{text_arg(fcinfo, 1, "p_track_url"), optional_text_arg(fcinfo, 2).value_or(""),
+                    optional_text_arg(fcinfo, 3).value_or("")};
+  core::validate_track_text(track.url, "p_track_url", core::kMaxTrackUrlChars);
+  if (!track.title.empty()) core::validate_track_text(track.title, "p_title", core::kMaxTrackTextChars);
+  if (!track.filename.empty()) core::validate_track_text(track.filename, "p_filename", core::kMaxTrackTextChars);
+  return core::play(track, position_arg(fcinfo, 4).value_or(0), at);
+}
+
+core::Playback apply_pause(const StoredRoom& room, FunctionCallInfo fcinfo, core::Micros at) {
+  return core::pause(room.playback, position_arg(fcinfo, 1), at);
+}
+
+core::Playback apply_seek(const StoredRoom& room, FunctionCallInfo fcinfo, core::Micros at) {
+  auto position = position_arg(fcinfo, 1);
+  if (!position) throw SqlError(sqlstate::kNullValueNotAllowed, "p_position_sec must not be null");
+  return core::seek(room.playback, *position, at);
+}
+
+core::Playback apply_stop(const StoredRoom&, FunctionCallInfo, core::Micros) { return core::stop(); }
+
+Datum set_host(FunctionCallInfo fcinfo) {
+  std::string code = code_arg(fcinfo, 0);
+  std::string new_host = text_arg(fcinfo, 1, "p_new_host");
+  core::validate_participant_id(new_host);
+  spi_connect();
+  Caller caller = identify_caller();
+  Actor actor = actor_of(caller, fcinfo, 2);
+  StoredRoom room = lock_room(code);
+  require_host(room, actor);
+  core::Micros now = server_now_us();
+  if (new_host == room.host) return room_result(fcinfo, room, now, false);
+  if (!is_room_member(code, new_host))
+    throw SqlError(sqlstate::kObjectNotInPrerequisiteState, "the new host must be a member of the room");
+  StoredRoom next = room;
+  next.host = new_host;
+  next.version += 1;
+  save_room(next, {"host", actor.id, now, std::nullopt});
+  return room_result(fcinfo, next, now, true);
+}
+
+// READY never changes the schedule; it is recorded for the host to see.
+Datum ready(FunctionCallInfo fcinfo) {
+  std::string code = code_arg(fcinfo, 0);
+  if (PG_ARGISNULL(1)) throw SqlError(sqlstate::kNullValueNotAllowed, "p_version must not be null");
+  std::int64_t version = PG_GETARG_INT64(1);
+  spi_connect();
+  Caller caller = identify_caller();
+  Actor actor = actor_of(caller, fcinfo, 2);
+  StoredRoom room = lock_room(code);
+  if (actor.admin_itself) throw SqlError(sqlstate::kInvalidParameterValue, "p_as names who is ready");
+  if (!set_ready(code, actor.id, version)) throw SqlError(sqlstate::kInsufficientPrivilege, "not a member of room " + code);
+  return room_result(fcinfo, room, server_now_us(), true);
+}
+
+}  // namespace
+}  // namespace session_clock::pg
+
+using namespace session_clock;
+using session_clock::pg::guard;
+
+SESSION_CLOCK_FUNCTION(session_clock_room_create) { return guard([&] { return pg::create(fcinfo); }); }
+SESSION_CLOCK_FUNCTION(session_clock_room_join) { return guard([&] { return pg::join_or_leave(fcinfo, true); }); }
+SESSION_CLOCK_FUNCTION(session_clock_room_leave) { return guard([&] { return pg::join_or_leave(fcinfo, false); }); }
+SESSION_CLOCK_FUNCTION(session_clock_room_state) { return guard([&] { return pg::state(fcinfo); }); }
+SESSION_CLOCK_FUNCTION(session_clock_room_play) {
+  return guard([&] { return pg::command(fcinfo, "play", 5, 6, 7, pg::apply_play); });
+}
+SESSION_CLOCK_FUNCTION(session_clock_room_pause) {
+  return guard([&] { return pg::command(fcinfo, "pause", 2, 3, 4, pg::apply_pause); });
+}
+SESSION_CLOCK_FUNCTION(session_clock_room_seek) {
+  return guard([&] { return pg::command(fcinfo, "seek", 2, 3, 4, pg::apply_seek); });
+}
+SESSION_CLOCK_FUNCTION(session_clock_room_stop) {
+  return guard([&] { return pg::command(fcinfo, "stop", -1, 1, 2, pg::apply_stop); });
+}
+SESSION_CLOCK_FUNCTION(session_clock_room_set_host) { return guard([&] { return pg::set_host(fcinfo); }); }
+SESSION_CLOCK_FUNCTION(session_clock_room_ready) { return guard([&] { return pg::ready(fcinfo); }); }
