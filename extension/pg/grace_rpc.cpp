@@ -58,7 +58,7 @@ Datum apply_due(FunctionCallInfo fcinfo) {
   Caller caller = identify_caller();
   if (!caller.admin) throw SqlError(sqlstate::kInsufficientPrivilege, "only workers and admins apply deadlines");
   std::int32_t applied = 0;
-  for (const pg_uuid_t& id : lock_due_sessions(limit)) {
+  for (const pg_uuid_t& id : lock_due_sessions(limit, server_now_us())) {
     auto stored = load_session(id, Lock::for_update);
     if (!stored) continue;
     SessionWriter writer(id, *stored, caller);

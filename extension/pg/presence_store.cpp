@@ -76,12 +76,14 @@ bool worker_lease_alive(const pg_uuid_t& worker_id) {
   return bool_result(alive, args);
 }
 
-std::vector<pg_uuid_t> lock_due_sessions(std::int32_t limit) {
+// The time is a parameter, not clock_timestamp() in the query: a volatile
+// function is no index bound, and the scan would read every pending deadline.
+std::vector<pg_uuid_t> lock_due_sessions(std::int32_t limit, core::Micros now_us) {
   static Statement due(
-      "SELECT id FROM session_clock.sessions WHERE grace_deadline_at <= pg_catalog.clock_timestamp() "
+      "SELECT id FROM session_clock.sessions WHERE grace_deadline_at <= $2 "
       "ORDER BY grace_deadline_at LIMIT $1 FOR UPDATE SKIP LOCKED",
-      {INT4OID});
-  Datum args[1] = {Int32GetDatum(limit)};
+      {INT4OID, TIMESTAMPTZOID});
+  Datum args[2] = {Int32GetDatum(limit), TimestampTzGetDatum(now_us)};
   std::uint64_t n = due.run(args, nullptr, false);
   std::vector<pg_uuid_t> ids(n);
   for (std::uint64_t row = 0; row < n; ++row) ids[row] = *DatumGetUUIDP(required_column(row, 1));

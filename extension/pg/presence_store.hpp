@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "../core/clock_model.hpp"
 #include "guard.hpp"
 
 namespace session_clock::pg {
@@ -38,7 +39,7 @@ bool worker_lease_alive(const pg_uuid_t& worker_id);
 
 // Locks up to `limit` sessions whose deadline has passed, earliest first,
 // skipping rows another transaction holds (it applies the deadline itself).
-std::vector<pg_uuid_t> lock_due_sessions(std::int32_t limit);
+std::vector<pg_uuid_t> lock_due_sessions(std::int32_t limit, core::Micros now_us);
 
 // Milliseconds until the earliest pending deadline (negative if overdue).
 std::optional<double> next_deadline_in_ms();
