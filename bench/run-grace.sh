@@ -351,6 +351,19 @@ collect_results() {
     FROM p")
   IFS='|' read -r R[$name.pauses] R[$name.paused_sessions] R[$name.dups] R[$name.at_deadline] R[$name.timed] \
     R[$name.p50] R[$name.p90] R[$name.p99] R[$name.max] R[$name.min] R[$name.pending] <<<"$row"
+  # Over the window the pending deadlines fall from N to 0: lateness per
+  # sixth of the pauses (by deadline) shows whether it depends on them.
+  row=$(sql -F'|' -c "
+    WITH p AS (
+      SELECT ntile(6) OVER (ORDER BY e.at) AS part,
+             extract(epoch FROM pg_xact_commit_timestamp(e.xmin) - e.at) * 1000 AS ms
+      FROM session_clock.session_events e WHERE e.event = 'pause'),
+    q AS (
+      SELECT part, round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms)::numeric)::text AS p50,
+             round(percentile_cont(0.99) WITHIN GROUP (ORDER BY ms)::numeric)::text AS p99
+      FROM p GROUP BY part)
+    SELECT string_agg(p50, '/' ORDER BY part), string_agg(p99, '/' ORDER BY part) FROM q")
+  IFS='|' read -r R[$name.p50_parts] R[$name.p99_parts] <<<"$row"
   row=$(sql -F'|' -c "
     SELECT coalesce(sum(calls), 0), coalesce(round((sum(total_time) / nullif(sum(calls), 0))::numeric, 2)::text, '-'),
            round((coalesce(sum(total_time), 0) / 1000)::numeric, 1)
@@ -527,14 +540,14 @@ get() { local v=${R[$1]:-}; echo "${v:--}"; }
 row() {  # row LABEL FIELD: one column per round
   local label=$1 field=$2 r line
   line=$(printf '%-44s' "$label")
-  for r in "${rounds[@]}"; do line+=$(printf ' %-22s' "$(get "$r.$field")"); done
+  for r in "${rounds[@]}"; do line+=$(printf ' %-25s' "$(get "$r.$field")"); done
   echo "$line"
 }
 for r in "${rounds[@]}"; do
   R[$r.applied_of]="$(get "$r.pauses")/$(get "$r.expected")"
   R[$r.timing]="$(get "$r.start_s") + $(get "$r.configure_s") s"
   R[$r.worst_other]=$(awk -v a="$(get "$r.other_fresh")" -v b="$(get "$r.other")" 'BEGIN { printf "%s / %s", a, b }')
-  R[$r.calls_per_pause]="$(get "$r.calls") ($(ratio "$(get "$r.calls")" "$(get "$r.pauses")") per pause)"
+  R[$r.calls_per_pause]="$(get "$r.calls") ($(ratio "$(get "$r.pauses")" "$(get "$r.calls")" | awk '{ printf "%.1f", $1 }') pauses each)"
 done
 naive_p50=$(get naive.p50) naive_p99=$(get naive.p99)
 {
@@ -546,7 +559,7 @@ naive_p50=$(get naive.p50) naive_p99=$(get naive.p99)
   echo "lateness = commit time of the pause's transaction - its deadline (the pause event's at)"
   echo
   line=$(printf '%-44s' "")
-  for r in "${rounds[@]}"; do line+=$(printf ' %-22s' "${LABEL[$r]}"); done
+  for r in "${rounds[@]}"; do line+=$(printf ' %-25s' "${LABEL[$r]}"); done
   echo "$line"
   row "pauses applied / expected" applied_of
   row "sessions paused more than once (goal 0)" dups
@@ -557,6 +570,8 @@ naive_p50=$(get naive.p50) naive_p99=$(get naive.p99)
   row "lateness p99 (ms, goal <= $GOAL_P99_MS)" p99
   row "lateness max (ms)" max
   row "lateness min (ms)" min
+  row "p50 per sixth of the window (ms)" p50_parts
+  row "p99 per sixth of the window (ms)" p99_parts
   row "pauses applied, per worker (/metrics)" applied_by
   row "apply_due_deadlines calls, deadline window" calls_per_pause
   row "  mean ms per call" call_ms
