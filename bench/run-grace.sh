@@ -547,6 +547,8 @@ for r in "${rounds[@]}"; do
   R[$r.applied_of]="$(get "$r.pauses")/$(get "$r.expected")"
   R[$r.timing]="$(get "$r.start_s") + $(get "$r.configure_s") s"
   R[$r.worst_other]=$(awk -v a="$(get "$r.other_fresh")" -v b="$(get "$r.other")" 'BEGIN { printf "%s / %s", a, b }')
+  R[$r.cpu_per_pause]=$(awk -v c="$(get "$r.cluster_cpu")" -v n="$(get "$r.pauses")" \
+    'BEGIN { if (c != "-" && n > 0) printf "%.3f", c * 1000 / n; else print "-" }')
   R[$r.calls_per_pause]="$(get "$r.calls") ($(ratio "$(get "$r.pauses")" "$(get "$r.calls")" | awk '{ printf "%.1f", $1 }') pauses each)"
 done
 naive_p50=$(get naive.p50) naive_p99=$(get naive.p99)
@@ -586,6 +588,7 @@ naive_p50=$(get naive.p50) naive_p99=$(get naive.p99)
   row "worker CPU s, deadline window" cpu
   row "its PostgreSQL backends' CPU s, same" backends_cpu
   row "whole cluster CPU s, same window" cluster_cpu
+  row "  cluster CPU ms per pause" cpu_per_pause
   row "deadline window (T0 - 1 s to done), s" wall
   row "setup: start + configure" timing
   row "first deadline after the setup (s)" lead_s
