@@ -282,9 +282,10 @@ rounds=()              # round keys (w1, w2, naive), in order
 declare -A LABEL
 join() { local IFS=/; echo "$*"; }
 
+# Fresh tables for a round (no worker is connected between rounds).
 fresh_extension() {
-  sql -c "DROP EXTENSION IF EXISTS session_clock CASCADE" -c "CREATE EXTENSION session_clock" >/dev/null 2>&1 \
-    || sql -c "DROP EXTENSION IF EXISTS session_clock CASCADE" -c "CREATE EXTENSION session_clock" >/dev/null
+  sql -c "DROP EXTENSION IF EXISTS session_clock CASCADE" -c "CREATE EXTENSION session_clock" >/dev/null 2>"$work/ext.err" \
+    || { cat "$work/ext.err" >&2; die "cannot recreate the extension"; }
 }
 
 # create_sessions ROUND N: start N clocks, then give each a deadline in
