@@ -72,7 +72,8 @@ CREATE TYPE session_clock.room_state AS (
     version           bigint,
     server_now        timestamptz,
     position_ms       double precision,  -- at server_now
-    members           jsonb,             -- [{"id":…, "ready":bool}] in join order
+    members           jsonb,             -- [{"id":…, "ready":bool}]: the first 200 in join order
+    member_count      integer,
     changed           boolean            -- false: a no-op or a repeated request id
 );
 

@@ -18,9 +18,9 @@ inline constexpr const char* kNotifyChannel = "session_clock";
 // {"event":"pause","session_id":"…","version":3}
 std::string change_payload(const std::string& session_id, EventKind kind, std::int64_t version);
 
-// {"event":"room_play","room":"K7Q2PX","version":5}: a room changed (codes
-// are A-Z0-9, so no escaping either). Listeners tell rooms from sessions by
-// the "room" key.
+// {"event":"room_play","room":"K7Q2PX","version":5}: a room changed (play,
+// pause, seek, stop, host, create; join, leave and ready keep the version).
+// Listeners tell rooms from sessions by the "room" key.
 std::string room_payload(const std::string& code, const char* change, std::int64_t version);
 
 // The canonical text of a 16-byte UUID.

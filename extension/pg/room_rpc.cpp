@@ -98,7 +98,7 @@ void require_host(const StoredRoom& room, const Actor& actor) {
 }
 
 Datum room_result(FunctionCallInfo fcinfo, const StoredRoom& room, core::Micros now_us, bool changed) {
-  Datum members = members_json(room.code, room.version);
+  MemberList members = members_json(room.code, room.version);
   spi_finish();
   const core::Playback& p = room.playback;
   bool idle = p.status == core::PlaybackStatus::idle;
@@ -107,8 +107,8 @@ Datum room_result(FunctionCallInfo fcinfo, const StoredRoom& room, core::Micros 
     TupleDesc desc;
     if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
       elog(ERROR, "session_clock: function must return a composite type");
-    if (desc->natts != 14) elog(ERROR, "session_clock: unexpected result shape");
-    Datum values[14] = {CStringGetTextDatum(room.code.c_str()),
+    if (desc->natts != 15) elog(ERROR, "session_clock: unexpected result shape");
+    Datum values[15] = {CStringGetTextDatum(room.code.c_str()),
                         CStringGetTextDatum(room.host.c_str()),
                         CStringGetTextDatum(core::status_at(p, now_us)),
                         CStringGetTextDatum(p.track.url.c_str()),
@@ -120,10 +120,11 @@ Datum room_result(FunctionCallInfo fcinfo, const StoredRoom& room, core::Micros 
                         Int64GetDatum(room.version),
                         TimestampTzGetDatum(now_us),
                         Float8GetDatum(position),
-                        members,
+                        members.json,
+                        Int32GetDatum(members.count),
                         BoolGetDatum(changed)};
-    bool nulls[14] = {false, false, false, p.track.url.empty(), p.track.title.empty(), p.track.filename.empty(),
-                      idle, idle, false, false, false, false, false, false};
+    bool nulls[15] = {false, false, false, p.track.url.empty(), p.track.title.empty(), p.track.filename.empty(),
+                      idle, idle, false, false, false, false, false, false, false};
     return HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls));
   });
 }
@@ -167,6 +168,7 @@ Datum join_or_leave(FunctionCallInfo fcinfo, bool join) {
     throw SqlError(sqlstate::kObjectNotInPrerequisiteState, "the host cannot leave its room",
                    "hand it over with session_clock_room_set_host first");
   bool changed = put_room_member(code, actor.id, join);
+  if (changed) notify_room(code, join ? "join" : "leave", room.version);
   return room_result(fcinfo, room, server_now_us(), changed);
 }
 
@@ -255,6 +257,7 @@ Datum ready(FunctionCallInfo fcinfo) {
   StoredRoom room = lock_room(code);
   if (actor.admin_itself) throw SqlError(sqlstate::kInvalidParameterValue, "p_as names who is ready");
   if (!set_ready(code, actor.id, version)) throw SqlError(sqlstate::kInsufficientPrivilege, "not a member of room " + code);
+  notify_room(code, "ready", room.version);
   return room_result(fcinfo, room, server_now_us(), true);
 }
 

@@ -4,8 +4,12 @@
 #include "room_store.hpp"
 #include "spi.hpp"
 
+#define SESSION_CLOCK_LISTED_MEMBERS "200"  // kListedMembers, spelled for the query text
+
 namespace session_clock::pg {
 namespace {
+
+static_assert(kListedMembers == 200, "SESSION_CLOCK_LISTED_MEMBERS must match");
 
 Datum text_datum(const std::string& text) {
   return pg_call([&] { return CStringGetTextDatum(text.c_str()); });
@@ -95,6 +99,11 @@ void save_room(const StoredRoom& next, const RoomEvent& event) {
   pg_call([&] { Async_Notify(core::kNotifyChannel, payload.c_str()); });
 }
 
+void notify_room(const std::string& code, const char* change, std::int64_t version) {
+  std::string payload = core::room_payload(code, change, version);
+  pg_call([&] { Async_Notify(core::kNotifyChannel, payload.c_str()); });
+}
+
 bool request_seen(const std::string& code, const std::string& request_id) {
   static Statement seen(
       "SELECT EXISTS (SELECT FROM session_clock.room_events WHERE code = $1 AND request_id = $2)", {TEXTOID, TEXTOID});
@@ -130,16 +139,19 @@ bool set_ready(const std::string& code, const std::string& participant_id, std::
   return ready.run(args, nullptr, false) > 0;
 }
 
-Datum members_json(const std::string& code, std::int64_t version) {
+MemberList members_json(const std::string& code, std::int64_t version) {
   static Statement members(
-      "SELECT COALESCE(jsonb_agg(jsonb_build_object('id', participant_id, 'ready', "
-      "COALESCE(ready_version = $2, false)) ORDER BY joined_at, participant_id), '[]'::jsonb) "
-      "FROM session_clock.room_members WHERE code = $1",
+      "SELECT COALESCE((SELECT jsonb_agg(jsonb_build_object('id', m.participant_id, 'ready', "
+      "COALESCE(m.ready_version = $2, false)) ORDER BY m.joined_at, m.participant_id) FROM "
+      "(SELECT participant_id, ready_version, joined_at FROM session_clock.room_members WHERE code = $1 "
+      "ORDER BY joined_at, participant_id LIMIT " SESSION_CLOCK_LISTED_MEMBERS ") m), '[]'::jsonb), "
+      "(SELECT count(*)::int4 FROM session_clock.room_members WHERE code = $1)",
       {TEXTOID, INT8OID});
   Datum args[2] = {text_datum(code), Int64GetDatum(version)};
   members.run(args, nullptr, false);
   Datum value = required_column(0, 1);
-  return pg_call([&] { return SPI_datumTransfer(value, false, -1); });
+  std::int32_t count = DatumGetInt32(required_column(0, 2));
+  return {pg_call([&] { return SPI_datumTransfer(value, false, -1); }), count};
 }
 
 }  // namespace session_clock::pg

@@ -36,6 +36,10 @@ struct RoomEvent {
 };
 void save_room(const StoredRoom& next, const RoomEvent& event);
 
+// Membership and readiness change no version, but workers must still hear
+// of them (the host sees who is ready): a NOTIFY with the current version.
+void notify_room(const std::string& code, const char* change, std::int64_t version);
+
 // Whether this request id was already applied to the room.
 bool request_seen(const std::string& code, const std::string& request_id);
 
@@ -44,7 +48,13 @@ bool is_room_member(const std::string& code, const std::string& participant_id);
 bool put_room_member(const std::string& code, const std::string& participant_id, bool member);
 // Records READY for a version; false if not a member.
 bool set_ready(const std::string& code, const std::string& participant_id, std::int64_t version);
-// [{"id":…,"ready":bool}] in join order, copied out of SPI's memory.
-Datum members_json(const std::string& code, std::int64_t version);
+// [{"id":…,"ready":bool}], the first kListedMembers in join order (a big
+// room's answer stays small), copied out of SPI's memory; and the count.
+inline constexpr int kListedMembers = 200;
+struct MemberList {
+  Datum json;
+  std::int32_t count;
+};
+MemberList members_json(const std::string& code, std::int64_t version);
 
 }  // namespace session_clock::pg

@@ -37,6 +37,13 @@ core::GraceState grace_from_row(const pqxx::row& r) {
   return g;
 }
 
+// libpqxx 6 throws insufficient_privilege without its SQLSTATE (other
+// classes carry theirs): the type says it.
+std::string sqlstate_of(const pqxx::sql_error& e) {
+  if (e.sqlstate().empty() && dynamic_cast<const pqxx::insufficient_privilege*>(&e)) return "42501";
+  return e.sqlstate();
+}
+
 }  // namespace
 
 std::unique_ptr<pqxx::connection> open_connection(const std::string& url, const char* purpose) {
@@ -162,7 +169,7 @@ void Database::check_access(std::string session_id, std::string claims_json, std
       if (!rows.empty() && !rows[0][0].is_null()) out.access = rows[0][0].as<std::string>();
     } catch (const pqxx::sql_error& e) {
       // 42501 (no usable sub) is a refusal, not a database failure.
-      if (e.sqlstate() != "42501") throw;
+      if (sqlstate_of(e) != "42501") throw;
     }
     tx.abort();
   });
@@ -190,7 +197,7 @@ void Database::record_presence(std::string session_id, std::string participant_i
       tx.exec_params("SELECT FROM session_clock.record_presence($1::uuid, $2, 'websocket', $3::uuid, $4)",
                      session_id, participant_id, worker_id, present);
     } catch (const pqxx::sql_error& e) {
-      out.sqlstate = e.sqlstate();
+      out.sqlstate = sqlstate_of(e);
       throw;
     }
   });
@@ -236,6 +243,47 @@ void Database::livekit_event(LiveKitEventRow row, std::function<void(WebhookOutc
                              row.event, row.session_id, nullable(row.room_sid), nullable(row.participant_sid),
                              nullable(row.identity));
     out.result = r[0].as<std::string>();
+  });
+}
+
+// The room RPCs all return session_clock.room_state; times come back as
+// exact Unix microseconds.
+void Database::room(RoomCall call, std::function<void(RoomRead)> done) {
+  run<RoomRead>(std::move(done), [call = std::move(call)](pqxx::connection& c, RoomRead& out) {
+    std::string placeholders;
+    std::vector<const char*> params;
+    for (std::size_t i = 0; i < call.params.size(); ++i) {
+      placeholders += (i ? ", $" : "$") + std::to_string(i + 1);
+      params.push_back(call.params[i] ? call.params[i]->c_str() : nullptr);
+    }
+    std::string sql = std::string("SELECT code, host, status, track_url, title, filename, "
+                                  "(extract(epoch FROM start_at) * 1000000)::int8, start_position_ms, lead_ms, "
+                                  "version, members::text, member_count, changed FROM ") +
+                      call.function + "(" + placeholders + ")";
+    pqxx::nontransaction tx(c);
+    pqxx::row r;
+    try {
+      r = tx.exec_params1(sql, pqxx::prepare::make_dynamic_params(params));
+    } catch (const pqxx::sql_error& e) {
+      out.sqlstate = sqlstate_of(e);
+      throw;
+    }
+    protocol::RoomView v;
+    v.code = r[0].as<std::string>();
+    v.host = r[1].as<std::string>();
+    v.status = r[2].as<std::string>() == "preparing" ? "playing" : r[2].as<std::string>();
+    v.track_url = r[3].is_null() ? "" : r[3].as<std::string>();
+    v.title = r[4].is_null() ? "" : r[4].as<std::string>();
+    v.filename = r[5].is_null() ? "" : r[5].as<std::string>();
+    if (!r[6].is_null()) v.start_at_us = r[6].as<std::int64_t>();
+    v.start_position_ms = r[7].is_null() ? 0 : r[7].as<double>();
+    v.lead_ms = r[8].as<std::int32_t>();
+    v.version = r[9].as<std::int64_t>();
+    v.members = nlohmann::json::parse(r[10].as<std::string>(), nullptr, false);
+    v.member_count = r[11].as<std::int32_t>();
+    v.changed = r[12].as<bool>();
+    v.change = call.change;
+    out.room = std::move(v);
   });
 }
 

@@ -17,6 +17,7 @@
 
 #include "core/clock_model.hpp"
 #include "core/grace_policy.hpp"
+#include "protocol/room_frames.hpp"
 
 
 namespace session_clock::worker::db {
@@ -58,6 +59,19 @@ struct WebhookOutcome {
   std::string error;
 };
 
+// One room RPC (session_clock_room_*), called as the worker's own role for a
+// user (p_as). params are the function's arguments in order; nullopt is NULL.
+struct RoomCall {
+  const char* function;  // e.g. "session_clock_room_play"
+  std::vector<std::optional<std::string>> params;
+  std::string change;    // what the caller asked for (play, pause, ...), for the fan-out
+};
+struct RoomRead {
+  std::optional<protocol::RoomView> room;
+  std::string error;
+  std::string sqlstate;  // 42501 not allowed, P0002 no room, 22023 bad argument, ...
+};
+
 struct LiveKitEventRow {
   std::string event_id, event, session_id, room_sid, participant_sid, identity;
 };
@@ -88,6 +102,7 @@ class Database {
   void goodbye(std::string worker_id, std::function<void(std::string error)> done);
   void apply_due_deadlines(int limit, std::function<void(DeadlineSweep)> done);
   void livekit_event(LiveKitEventRow row, std::function<void(WebhookOutcome)> done);
+  void room(RoomCall call, std::function<void(RoomRead)> done);
 
   bool healthy() const { return healthy_.load(); }
   std::string last_error() const;

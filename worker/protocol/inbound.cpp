@@ -119,7 +119,14 @@ Inbound parse_time_ping(const json& m) {
   const json* id = member(m, "pingId");
   if (id && !is_correlation_id(*id))
     return bad_field("pingId: must be an integer in [0, 2^53] or a string of at most 64 characters", m);
-  return TimePing{now->get<double>(), id ? *id : json()};
+  TimePing ping{now->get<double>(), id ? *id : json(), std::nullopt};
+  if (const json* rtt = member(m, "rttMs")) {
+    if (!rtt->is_number() || !std::isfinite(rtt->get<double>()) || rtt->get<double>() < 0 ||
+        rtt->get<double>() > 60000)
+      return bad_field("rttMs: must be a number of milliseconds in [0, 60000]", m);
+    ping.rtt_ms = rtt->get<double>();
+  }
+  return ping;
 }
 
 Inbound parse_legacy_time_sync(const json& m) {
@@ -174,6 +181,113 @@ Inbound parse_session_message(const json& m) {
   return Message{*id};
 }
 
+// --- rooms ------------------------------------------------------------------
+
+constexpr std::size_t kMaxUrlChars = 2048;
+constexpr std::size_t kMaxTrackTextChars = 300;
+constexpr std::size_t kMaxRequestIdChars = 100;
+constexpr double kMaxPositionSec = 86400;
+
+// Upper-cased: codes are read aloud and typed in any case.
+std::optional<std::string> room_code(const json* v) {
+  if (!v || !v->is_string()) return std::nullopt;
+  std::string code = v->get<std::string>();
+  if (code.size() < 4 || code.size() > 12) return std::nullopt;
+  for (char& c : code) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) return std::nullopt;
+  }
+  return code;
+}
+
+constexpr const char* kBadCode = "code: must be 4 to 12 letters or digits";
+
+// An optional string field of at most max characters; false if malformed.
+bool optional_string(const json& m, const char* name, std::size_t max, std::optional<std::string>& out) {
+  const json* v = member(m, name);
+  if (!v || v->is_null()) return true;
+  if (!v->is_string() || v->get_ref<const std::string&>().size() > max) return false;
+  out = v->get<std::string>();
+  return true;
+}
+
+bool position(const json* v) {
+  return v && v->is_number() && std::isfinite(v->get<double>()) && v->get<double>() >= 0 &&
+         v->get<double>() <= kMaxPositionSec;
+}
+constexpr const char* kBadPosition = "must be a number of seconds in [0, 86400]";
+
+Inbound parse_create_room(const json& m) {
+  const json* code = member(m, "code");
+  if (!code || code->is_null()) return CreateRoom{};
+  auto c = room_code(code);
+  if (!c) return bad_field(kBadCode, m);
+  return CreateRoom{c};
+}
+
+Inbound parse_join_room(const json& m) {
+  auto c = room_code(member(m, "code"));
+  if (!c) return bad_field(kBadCode, m);
+  return JoinRoom{*c};
+}
+
+Inbound parse_host_play(const json& m) {
+  HostPlay play;
+  std::optional<std::string> url, title, filename;
+  if (!optional_string(m, "trackUrl", kMaxUrlChars, url) || !url || url->empty())
+    return bad_field("trackUrl: must be a non-empty string of at most 2048 characters", m);
+  if (!optional_string(m, "title", kMaxTrackTextChars, title) ||
+      !optional_string(m, "filename", kMaxTrackTextChars, filename))
+    return bad_field("title, filename: strings of at most 300 characters", m);
+  if (!optional_string(m, "requestId", kMaxRequestIdChars, play.request_id))
+    return bad_field("requestId: a string of at most 100 characters", m);
+  const json* start = member(m, "startPositionSec");
+  if (start && !start->is_null()) {
+    if (!position(start)) return bad_field(std::string("startPositionSec: ") + kBadPosition, m);
+    play.start_position_sec = start->get<double>();
+  }
+  play.track_url = *url;
+  play.title = title.value_or("");
+  play.filename = filename.value_or("");
+  return play;
+}
+
+Inbound parse_host_pause(const json& m) {
+  HostPause pause;
+  if (!optional_string(m, "requestId", kMaxRequestIdChars, pause.request_id))
+    return bad_field("requestId: a string of at most 100 characters", m);
+  const json* at = member(m, "positionSec");
+  if (at && !at->is_null()) {
+    if (!position(at)) return bad_field(std::string("positionSec: ") + kBadPosition, m);
+    pause.position_sec = at->get<double>();
+  }
+  return pause;
+}
+
+Inbound parse_host_seek(const json& m) {
+  HostSeek seek;
+  if (!optional_string(m, "requestId", kMaxRequestIdChars, seek.request_id))
+    return bad_field("requestId: a string of at most 100 characters", m);
+  const json* at = member(m, "positionSec");
+  if (!position(at)) return bad_field(std::string("positionSec: ") + kBadPosition, m);
+  seek.position_sec = at->get<double>();
+  return seek;
+}
+
+Inbound parse_host_stop(const json& m) {
+  HostStop stop;
+  if (!optional_string(m, "requestId", kMaxRequestIdChars, stop.request_id))
+    return bad_field("requestId: a string of at most 100 characters", m);
+  return stop;
+}
+
+Inbound parse_ready(const json& m) {
+  const json* version = member(m, "version");
+  if (!version || !version->is_number_integer() || version->get<std::int64_t>() < 1)
+    return bad_field("version: must be the room's version (an integer >= 1)", m);
+  return Ready{version->get<std::int64_t>()};
+}
+
 Inbound parse_by_t(const json& m, const json& t) {
   if (!t.is_string()) return fail(error_code::kBadMessage, "t: must be a string", m);
   const auto& type = t.get_ref<const std::string&>();
@@ -185,6 +299,14 @@ Inbound parse_by_t(const json& m, const json& t) {
   if (type == message_type::kUnsubscribeClock) return parse_session_message<UnsubscribeClock>(m);
   if (type == message_type::kJoinSession) return parse_session_message<JoinSession>(m);
   if (type == message_type::kLeaveSession) return parse_session_message<LeaveSession>(m);
+  if (type == message_type::kCreateRoom) return parse_create_room(m);
+  if (type == message_type::kJoinRoom) return parse_join_room(m);
+  if (type == message_type::kLeaveRoom) return LeaveRoom{};
+  if (type == message_type::kHostPlay) return parse_host_play(m);
+  if (type == message_type::kHostPause) return parse_host_pause(m);
+  if (type == message_type::kHostSeek) return parse_host_seek(m);
+  if (type == message_type::kHostStop) return parse_host_stop(m);
+  if (type == message_type::kReady) return parse_ready(m);
   return fail(error_code::kUnknownType, "unknown message type", m);
 }
 

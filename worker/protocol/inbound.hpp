@@ -12,11 +12,14 @@
 
 namespace session_clock::worker::protocol {
 
-// {"t":"TIME_PING","clientNowMs":…,"pingId":…}. pingId is optional: null when
-// absent (and then not echoed), else an integer in [0, 2^53] or a string.
+// {"t":"TIME_PING","clientNowMs":…,"pingId":…,"rttMs":…}. pingId is
+// optional: null when absent (and then not echoed), else an integer in
+// [0, 2^53] or a string. rttMs, optional, is the client's own latest round
+// trip (0..60000): rooms size their lead time by their slowest member.
 struct TimePing {
   double client_now_ms = 0;
   nlohmann::json ping_id;
+  std::optional<double> rtt_ms;
 };
 
 // {"event":"time_sync.request","sequence":…,"client_send":…}; both optional,
@@ -50,6 +53,35 @@ struct UnsubscribeClock {
   std::string session_id;
 };
 
+// Rooms. A connection is in at most one room; host commands act on it.
+// Codes are 4-12 of A-Z0-9 (any case on the wire, upper-cased here).
+struct CreateRoom {
+  std::optional<std::string> code;
+};
+struct JoinRoom {
+  std::string code;
+};
+struct LeaveRoom {};
+struct HostPlay {
+  std::string track_url, title, filename;
+  double start_position_sec = 0;
+  std::optional<std::string> request_id;
+};
+struct HostPause {
+  std::optional<double> position_sec;
+  std::optional<std::string> request_id;
+};
+struct HostSeek {
+  double position_sec = 0;
+  std::optional<std::string> request_id;
+};
+struct HostStop {
+  std::optional<std::string> request_id;
+};
+struct Ready {
+  std::int64_t version = 0;
+};
+
 // Presence: the token's user is in the call (and follows its clock) / left it.
 struct JoinSession {
   std::string session_id;
@@ -74,7 +106,8 @@ struct ProtocolError {
 };
 
 using Inbound = std::variant<TimePing, LegacyTimeSync, JsonRpcTimesync, SubscribeTime, UnsubscribeTime, Auth,
-                             SubscribeClock, UnsubscribeClock, JoinSession, LeaveSession, ProtocolError>;
+                             SubscribeClock, UnsubscribeClock, JoinSession, LeaveSession, CreateRoom, JoinRoom,
+                             LeaveRoom, HostPlay, HostPause, HostSeek, HostStop, Ready, ProtocolError>;
 
 // Parses one text frame. Nesting deeper than max_json_depth is refused before
 // the JSON parser runs.

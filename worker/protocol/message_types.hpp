@@ -20,6 +20,21 @@ inline constexpr const char* kJoinSession = "JOIN_SESSION";
 inline constexpr const char* kLeaveSession = "LEAVE_SESSION";
 inline constexpr const char* kJoined = "JOINED";
 inline constexpr const char* kLeft = "LEFT";
+// Playback rooms (docs/protocol.md, Rooms).
+inline constexpr const char* kCreateRoom = "CREATE_ROOM";
+inline constexpr const char* kJoinRoom = "JOIN_ROOM";
+inline constexpr const char* kLeaveRoom = "LEAVE_ROOM";
+inline constexpr const char* kHostPlay = "HOST_PLAY";
+inline constexpr const char* kHostPause = "HOST_PAUSE";
+inline constexpr const char* kHostSeek = "HOST_SEEK";
+inline constexpr const char* kHostStop = "HOST_STOP";
+inline constexpr const char* kReady = "READY";
+inline constexpr const char* kRoomState = "ROOM_STATE";
+inline constexpr const char* kPreparePlay = "PREPARE_PLAY";
+inline constexpr const char* kPlayAt = "PLAY_AT";
+inline constexpr const char* kPauseAt = "PAUSE_AT";
+inline constexpr const char* kStopped = "STOPPED";
+inline constexpr const char* kLeftRoom = "LEFT_ROOM";
 inline constexpr const char* kError = "ERROR";
 inline constexpr const char* kTimeUpdate = "time_update";
 
@@ -50,6 +65,8 @@ inline constexpr const char* kNotFound = "not_found";
 inline constexpr const char* kInvalidTimezone = "invalid_timezone";
 inline constexpr const char* kUnavailable = "unavailable";
 inline constexpr const char* kRateLimited = "rate_limited";
+inline constexpr const char* kConflict = "conflict";            // e.g. a room code already taken
+inline constexpr const char* kInvalidState = "invalid_state";   // e.g. pause with nothing playing
 }  // namespace error_code
 
 // JSON-RPC 2.0 error codes (POST /timesync).

@@ -136,6 +136,7 @@ int run_app(Options options) {
                                             [&ctx] { ctx.presence->report_all(); });
   ctx.deadlines =
       std::make_shared<DeadlineScheduler>(io, *ctx.database, ctx.metrics, options.presence.max_deadline_wait);
+  ctx.rooms = std::make_shared<RoomHub>(io, *ctx.database, ctx.metrics);
 
   auto self_test = std::make_shared<SelfTest>(io, ctx, [&exit_status] {
     exit_status = 3;
@@ -147,11 +148,13 @@ int run_app(Options options) {
         self_test->on_payload(payload);
         ctx.hub->on_notification(payload);
         ctx.deadlines->on_notification(payload);
+        ctx.rooms->on_notification(payload);
       },
       [&ctx, self_test] {
         if (!self_test->passed()) self_test->start();
         ctx.hub->resync();
         ctx.deadlines->poke();  // deadlines set while the listener was away
+        ctx.rooms->resync();
       });
 
   std::shared_ptr<Listener> listener;

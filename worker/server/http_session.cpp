@@ -7,6 +7,7 @@
 
 #include "core/kernel_clock.hpp"
 #include "protocol/outbound.hpp"
+#include "protocol/room_frames.hpp"
 #include "server/livekit_webhook.hpp"
 #include "server/ws_session.hpp"
 #include "time/wall_clock.hpp"
@@ -80,7 +81,43 @@ void HttpSession::on_read(beast::error_code ec, std::size_t) {
   if (beast::websocket::is_upgrade(request)) return upgrade(std::move(request));
   if (path_of(request.target()) == kLiveKitWebhookPath && request.method() == http::verb::post)
     return on_webhook(std::move(request));
+  if (path_of(request.target()) == "/api/party-state" && request.method() == http::verb::get)
+    return on_party_state(std::move(request));
   respond(route(request));
+}
+
+// The seed app's late-join call: the room's track and schedule, by code
+// (the code is what a guest has; members are not listed here).
+void HttpSession::on_party_state(Request request) {
+  auto reply = [self = shared_from_this(), version = request.version(), keep_alive = request.keep_alive()](
+                   http::status status, std::string body) {
+    net::post(self->stream_.get_executor(), [self, version, keep_alive, status, body = std::move(body)] {
+      Response res{status, version};
+      res.set(http::field::server, "session-clock-worker");
+      res.set(http::field::content_type, "application/json");
+      res.set(http::field::cache_control, "no-store");
+      res.keep_alive(keep_alive);
+      res.body() = body;
+      self->respond(std::move(res));
+    });
+  };
+  auto code = query_parameter(request.target(), "code").value_or("");
+  for (char& c : code)
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  bool valid = code.size() >= 4 && code.size() <= 12 &&
+               std::all_of(code.begin(), code.end(), [](char c) { return std::isupper(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)); });
+  if (!valid) return reply(http::status::bad_request, R"({"error":"code: 4 to 12 letters or digits"})");
+  ctx_.database->room({"session_clock_room_state", {code}, "read"}, [reply](db::RoomRead read) {
+    if (!read.room) {
+      if (read.sqlstate == "P0002") return reply(http::status::not_found, R"({"error":"no such room"})");
+      return reply(http::status::service_unavailable, R"({"error":"the database is unavailable; retry"})");
+    }
+    const auto& r = *read.room;
+    auto state = nlohmann::json::parse(protocol::room_state(r, wall_now_ms()));
+    nlohmann::json body = {{"code", r.code}, {"currentTrack", state["currentTrack"]}, {"version", r.version},
+                           {"serverNowMs", state["serverNowMs"]}};
+    reply(http::status::ok, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  });
 }
 
 void HttpSession::on_webhook(Request request) {

@@ -27,6 +27,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void upgrade(Request request);
   Response route(const Request& request);
   void on_webhook(Request request);
+  void on_party_state(Request request);
   void respond(Response response);
 
   boost::beast::tcp_stream stream_;

@@ -34,10 +34,12 @@ class Metrics {
   std::atomic<std::uint64_t> latency_count_{0};
   std::atomic<std::uint64_t> latency_sum_us_{0};
   // Messages by type: a fixed set, so no map and no lock.
-  static constexpr std::array<const char*, 12> kTypes{
-      "TIME_PING", "time_sync.request", "timesync",     "SUBSCRIBE_TIME", "UNSUBSCRIBE_TIME", "AUTH",
-      "SUBSCRIBE_CLOCK", "UNSUBSCRIBE_CLOCK", "JOIN_SESSION", "LEAVE_SESSION", "invalid", "other"};
-  std::array<std::atomic<std::uint64_t>, 12> messages_{};
+  static constexpr std::array<const char*, 20> kTypes{
+      "TIME_PING",    "time_sync.request", "timesync",  "SUBSCRIBE_TIME", "UNSUBSCRIBE_TIME", "AUTH",
+      "SUBSCRIBE_CLOCK", "UNSUBSCRIBE_CLOCK", "JOIN_SESSION", "LEAVE_SESSION", "CREATE_ROOM", "JOIN_ROOM",
+      "LEAVE_ROOM",   "HOST_PLAY",         "HOST_PAUSE", "HOST_SEEK",      "HOST_STOP",        "READY",
+      "invalid",      "other"};
+  std::array<std::atomic<std::uint64_t>, 20> messages_{};
 };
 
 }  // namespace session_clock::worker

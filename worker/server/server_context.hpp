@@ -21,6 +21,7 @@
 #include "server/lease_keeper.hpp"
 #include "server/metrics.hpp"
 #include "server/presence_tracker.hpp"
+#include "server/room_hub.hpp"
 #include "server/time_ticker.hpp"
 
 namespace session_clock::worker {
@@ -39,6 +40,7 @@ struct ServerContext {
   std::shared_ptr<PresenceTracker> presence;
   std::shared_ptr<LeaseKeeper> lease;
   std::shared_ptr<DeadlineScheduler> deadlines;
+  std::shared_ptr<RoomHub> rooms;
   ClockHealth clock_health;
   std::optional<livekit::WebhookVerifier> livekit_verifier;  // none configured: /webhooks/livekit is 404
   std::optional<livekit::RoomMapping> room_mapping;

@@ -132,6 +132,30 @@ void WsSession::handle(std::string_view text, double receive_ms) {
         } else if constexpr (std::is_same_v<T, protocol::LeaveSession>) {
           ctx_.metrics.count_message(protocol::message_type::kLeaveSession);
           on_leave_session(m);
+        } else if constexpr (std::is_same_v<T, protocol::CreateRoom>) {
+          ctx_.metrics.count_message(protocol::message_type::kCreateRoom);
+          on_create_room(m);
+        } else if constexpr (std::is_same_v<T, protocol::JoinRoom>) {
+          ctx_.metrics.count_message(protocol::message_type::kJoinRoom);
+          on_join_room(m);
+        } else if constexpr (std::is_same_v<T, protocol::LeaveRoom>) {
+          ctx_.metrics.count_message(protocol::message_type::kLeaveRoom);
+          on_leave_room();
+        } else if constexpr (std::is_same_v<T, protocol::HostPlay>) {
+          ctx_.metrics.count_message(protocol::message_type::kHostPlay);
+          on_host_play(m);
+        } else if constexpr (std::is_same_v<T, protocol::HostPause>) {
+          ctx_.metrics.count_message(protocol::message_type::kHostPause);
+          on_host_pause(m);
+        } else if constexpr (std::is_same_v<T, protocol::HostSeek>) {
+          ctx_.metrics.count_message(protocol::message_type::kHostSeek);
+          on_host_seek(m);
+        } else if constexpr (std::is_same_v<T, protocol::HostStop>) {
+          ctx_.metrics.count_message(protocol::message_type::kHostStop);
+          on_host_stop(m);
+        } else if constexpr (std::is_same_v<T, protocol::Ready>) {
+          ctx_.metrics.count_message(protocol::message_type::kReady);
+          on_ready(m);
         } else if constexpr (std::is_same_v<T, protocol::ProtocolError>) {
           ctx_.metrics.count_message("invalid");
           send_error(m.code.c_str(), m.message, m.ref);
@@ -146,6 +170,10 @@ void WsSession::handle(std::string_view text, double receive_ms) {
 // moment the frame goes to the socket even if other frames were queued first.
 void WsSession::on_time_ping(const protocol::TimePing& ping, double receive_ms) {
   ctx_.metrics.pings++;
+  if (ping.rtt_ms) {
+    rtt_ms_ = *ping.rtt_ms;
+    if (room_) ctx_.rooms->update_rtt(*room_, this, rtt_ms_);
+  }
   auto health = ctx_.clock_health.read();
   send_stamped([ping, receive_ms, health](double send_ms) {
     return protocol::time_pong(ping, receive_ms, send_ms, health.sync_warning, health.max_error_ms);
@@ -426,6 +454,7 @@ void WsSession::leave_everything() {
   checks_.clear();
   joining_.clear();
   leave_sessions();  // a closed or half-open (idle-timed-out) connection is a leave
+  if (room_) ctx_.rooms->leave(*room_, this);  // still a member in the database: it may come back
   {
     std::lock_guard lock(ctx_.sessions_mutex);
     ctx_.sessions.erase(this);

@@ -53,6 +53,20 @@ class WsSession : public Subscriber, public std::enable_shared_from_this<WsSessi
   void on_leave_session(const protocol::LeaveSession& request);
   void enter_session(const std::string& session_id);
   void leave_sessions();
+
+  // Rooms (ws_session_rooms.cpp).
+  void on_create_room(const protocol::CreateRoom& request);
+  void on_join_room(const protocol::JoinRoom& request);
+  void on_leave_room();
+  void on_host_play(const protocol::HostPlay& request);
+  void on_host_pause(const protocol::HostPause& request);
+  void on_host_seek(const protocol::HostSeek& request);
+  void on_host_stop(const protocol::HostStop& request);
+  void on_ready(const protocol::Ready& request);
+  void room_call(db::RoomCall call, nlohmann::json ref, std::function<void(const protocol::RoomView&)> then);
+  bool in_room(const nlohmann::json& ref);
+  void enter_room(const protocol::RoomView& room);
+  std::optional<std::string> lead_param() const;
   void become(auth::VerifiedToken identity);
   bool checking(const std::string& session_id, std::uint64_t generation) const;
   void grant_clock(const std::string& session_id, const core::ClockState& state, const core::GraceState& grace);
@@ -94,6 +108,8 @@ class WsSession : public Subscriber, public std::enable_shared_from_this<WsSessi
   // waiting for their access check to join.
   std::unordered_map<std::string, std::string> joined_;
   std::unordered_set<std::string> joining_;
+  std::optional<std::string> room_;  // the playback room this connection is in
+  double rtt_ms_ = -1;               // the client's own latest round trip (TIME_PING rttMs)
   std::uint64_t generation_ = 0;
   bool time_subscribed_ = false;
   bool accepted_ = false;
