@@ -1,6 +1,7 @@
 #include "server/room_hub.hpp"
 
 #include <algorithm>
+#include <utility>
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
@@ -168,6 +169,11 @@ void RoomHub::on_notification(const std::string& payload) {
     auto it = rooms_.find(code);
     if (it == rooms_.end()) return;
     if (doc.value("version", std::int64_t{0}) < it->second.version) return;  // already told
+    if (it->second.reading) {
+      it->second.reread = true;
+      return;
+    }
+    it->second.reading = true;
   }
   read(code, change);
 }
@@ -182,12 +188,22 @@ void RoomHub::resync() {
 }
 
 void RoomHub::read(const std::string& code, const std::string& change) {
-  db_.room({"session_clock_room_state", {code}, change}, [self = shared_from_this(), code](db::RoomRead read) {
-    if (!read.room) {
-      if (!read.error.empty()) spdlog::warn("rooms: cannot read room {}: {}", code, read.error);
-      return;
-    }
-    net::post(self->io_, [self, view = std::move(*read.room)] { self->apply(view); });
+  db_.room({"session_clock_room_state", {code}, change}, [self = shared_from_this(), code, change](db::RoomRead read) {
+    net::post(self->io_, [self, code, change, read = std::move(read)] {
+      if (read.room)
+        self->apply(*read.room);
+      else if (!read.error.empty())
+        spdlog::warn("rooms: cannot read room {}: {}", code, read.error);
+      bool again = false;
+      {
+        std::lock_guard lock(self->mutex_);
+        auto it = self->rooms_.find(code);
+        if (it == self->rooms_.end()) return;
+        again = std::exchange(it->second.reread, false);
+        it->second.reading = again;
+      }
+      if (again) self->read(code, change);
+    });
   });
 }
 

@@ -64,6 +64,8 @@ class RoomHub : public std::enable_shared_from_this<RoomHub> {
     nlohmann::json member_list;  // as last seen, to tell READY/join changes apart
     std::string playback;        // status, start, position and track as last announced
     std::shared_ptr<boost::asio::steady_timer> play_timer;
+    bool reading = false;  // a re-read is in flight
+    bool reread = false;   // rung again meanwhile: read once more (a burst of joins is one read)
   };
   void read(const std::string& code, const std::string& change);
   void apply_locked(Room& room, const protocol::RoomView& view);
