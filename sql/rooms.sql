@@ -16,9 +16,7 @@
 -- not vary between runs: only booleans, counts, differences and values the
 -- semantics fix are printed, never a timestamp, a random code or a measured
 -- position. Runs as the regression superuser (an admin: it acts for p_as);
--- end users are driven as PostgREST does (see roles.sql). Statements under
--- a "BUG (reported for review)" comment pin today's behaviour, believed
--- wrong; the comment says what is expected instead.
+-- end users are driven as PostgREST does (see roles.sql).
 --
 -- Rooms (fixed codes; random codes are kept in random_rooms):
 --   RTMAIN  alice hosts; bob, carol members: playback, READY, request ids
@@ -214,9 +212,8 @@ SELECT code, host, version FROM session_clock_room_create('rt12', 'alice');
 -- why 22023: an admin names the host with p_as: acting for itself it
 -- would be a host nobody can join as.
 SELECT * FROM pg_temp.try($$SELECT session_clock_room_create('RTADMN')$$);
--- BUG (reported for review): an invalid p_as is 22023 as it should be, but
--- the message names p_participant_id, a parameter these functions do not
--- have (the same for p_new_host below). Current output:
+-- why 22023: an invalid p_as is refused, naming p_as (and p_new_host
+-- below names p_new_host).
 SELECT * FROM pg_temp.try($$SELECT session_clock_room_create('RTADMN', '')$$);
 
 ------------------------------------------------------------------------------
@@ -231,18 +228,18 @@ SELECT count(*) AS events FROM session_clock.room_events WHERE code = 'RTMAIN';
 -- why: the host is already a member.
 SELECT changed, pg_temp.members(members) AS members FROM session_clock_room_join('RTMAIN', 'alice') r;
 
--- why: leaving, and leaving again (a no-op); coming back puts bob last.
+-- why: leaving; leaving again is refused like any non-member's call (42501,
+-- nothing changes); coming back puts bob last.
 SELECT changed, pg_temp.members(members) AS members FROM session_clock_room_join('RTMAIN', 'dave') r;
 SELECT changed, pg_temp.members(members) AS members FROM session_clock_room_leave('RTMAIN', 'bob') r;
-SELECT changed, pg_temp.members(members) AS members FROM session_clock_room_leave('RTMAIN', 'bob') r;
+SELECT * FROM pg_temp.try($$SELECT session_clock_room_leave('RTMAIN', 'bob')$$);
 SELECT changed, pg_temp.members(members) AS members FROM session_clock_room_join('RTMAIN', 'bob') r;
 SELECT changed, pg_temp.members(members) AS members FROM session_clock_room_leave('RTMAIN', 'dave') r;
 SELECT version, count(*) OVER () AS events FROM session_clock.room_events WHERE code = 'RTMAIN';
 
--- BUG (reported for review): leaving a room one is not a member of is a
--- no-op that answers the whole room (track, members, readiness) instead of
--- 42501 as session_clock_room_state does for non-members. Current output:
-SELECT changed, code, pg_temp.members(members) AS members FROM session_clock_room_leave('RTMAIN', 'mallory') r;
+-- why 42501: leaving a room one is not a member of is refused, as reading
+-- it is: a stranger learns nothing about the room.
+SELECT * FROM pg_temp.try($$SELECT session_clock_room_leave('RTMAIN', 'mallory')$$);
 
 -- why 55000: the host cannot leave (the room would have nobody to drive
 -- it); it hands the room over first (see below).
@@ -379,10 +376,9 @@ FROM session_clock_room_state('RTMAIN') r;
 -- why: a pause with an explicit position pauses there (also while paused).
 SELECT status, start_position_ms, position_ms, version, changed
 FROM session_clock_room_pause('RTMAIN', 12.25, 250, NULL, 'alice');
--- BUG (reported for review): pausing a paused room without a position
--- changes nothing about the playback, yet counts as a change: changed = t,
--- a new version, a pause event and a NOTIFY (the session clock answers
--- changed = f to a second pause). Current output:
+-- why: pausing a paused room without a position changes nothing: changed
+-- = f, no version, no event, no NOTIFY (as a second pause of a session
+-- clock); two tabs pausing at once log one pause.
 SELECT status, start_position_ms, version, changed FROM session_clock_room_pause('RTMAIN', NULL, 250, NULL, 'alice');
 
 ------------------------------------------------------------------------------
@@ -417,10 +413,7 @@ SELECT t.* FROM (VALUES
     ($$SELECT session_clock_room_pause('RTMAIN', 3, 250, NULL, 'alice')$$),
     ($$SELECT session_clock_room_seek('RTMAIN', 3, 250, NULL, 'alice')$$)
 ) AS v(statement), LATERAL (SELECT v.statement, r.* FROM pg_temp.try(v.statement) r) t;
--- BUG (reported for review): stopping an idle room changes nothing, yet
--- counts as a change: changed = t, a new version, a stop event and a
--- NOTIFY (the session clock answers changed = f to a second stop).
--- Current output:
+-- why: stopping an idle room changes nothing: changed = f, no event.
 SELECT status, version, changed FROM session_clock_room_stop('RTMAIN', NULL, 'alice');
 SELECT * FROM pg_temp.events('RTMAIN', 2);
 
@@ -443,8 +436,8 @@ SELECT pg_temp.members(members) AS members FROM session_clock_room_state('RTMAIN
 -- why: READY for an older version does not count for the current one.
 SELECT version - (pg_temp.call('ready play')).version AS versions_later, pg_temp.members(members) AS members
 FROM session_clock_room_seek('RTMAIN', 2, 3000, NULL, 'alice') r;
-SELECT pg_temp.members(members) AS members
-FROM session_clock_room_ready('RTMAIN', (pg_temp.call('ready play')).version, 'carol') r;
+-- READY for the older version is refused (22023); for the current one it counts.
+SELECT t.code, t.message, t.unchanged FROM pg_temp.try($$SELECT session_clock_room_ready('RTMAIN', (pg_temp.call('ready play')).version, 'carol')$$) t;
 SELECT pg_temp.members(members) AS members
 FROM session_clock_room_ready('RTMAIN', (pg_temp.call('ready play')).version + 1, 'carol') r;
 -- why: leaving forgets it: bob comes back not ready.
@@ -453,14 +446,12 @@ SELECT pg_temp.members(members) AS members FROM session_clock_room_leave('RTMAIN
 SELECT pg_temp.members(members) AS members FROM session_clock_room_join('RTMAIN', 'bob') r;
 -- why 42501: only members say READY.
 SELECT * FROM pg_temp.try($$SELECT session_clock_room_ready('RTMAIN', 1, 'mallory')$$);
--- BUG (reported for review): READY accepts any version, also one the room
--- has not reached (or never will): READY for the next version makes bob
--- show ready as soon as the host's next command lands, before he could
--- have buffered it. Expected: 22023 for a version other than the current
--- one (or at least for versions ahead of it and below 1). Current output:
-SELECT pg_temp.members(members) AS members, changed
-FROM session_clock_room_ready('RTMAIN', (pg_temp.call('ready play')).version + 2, 'bob') r;
-SELECT pg_temp.members(members) AS members, changed FROM session_clock_room_ready('RTMAIN', -1, 'carol') r;
+-- why 22023: READY only for the room's current version: a member cannot
+-- be ready for a change it has not been told of (nor for a version below 1).
+SELECT t.statement, t.code, t.message, t.unchanged FROM (VALUES
+    ($$SELECT session_clock_room_ready('RTMAIN', (SELECT version + 2 FROM session_clock.rooms WHERE code = 'RTMAIN'), 'bob')$$),
+    ($$SELECT session_clock_room_ready('RTMAIN', -1, 'carol')$$)
+) AS v(statement), LATERAL (SELECT v.statement, r.* FROM pg_temp.try(v.statement) r) t;
 SELECT pg_temp.members(members) AS members FROM session_clock_room_pause('RTMAIN', NULL, 3000, NULL, 'alice') r;
 
 ------------------------------------------------------------------------------
@@ -522,7 +513,7 @@ SELECT host, status, version, changed FROM session_clock_room_play('RTHAND', 'ht
 SELECT host, pg_temp.members(members) AS members, changed FROM session_clock_room_leave('RTHAND', 'alice') r;
 -- why: handing over to the host itself is a no-op; to someone who is not
 -- a member, 55000 (alice just left; ids are case-sensitive); NULL or
--- invalid, 22004 / 22023 (naming p_participant_id: see the BUG above).
+-- invalid, 22004 / 22023 (naming p_new_host).
 SELECT host, version, changed FROM session_clock_room_set_host('RTHAND', 'bob', 'bob');
 SELECT t.* FROM (VALUES
     ($$SELECT session_clock_room_set_host('RTHAND', 'alice', 'bob')$$),
@@ -600,18 +591,12 @@ FROM session_clock_room_play('RTMAIN', 'https://media.example/' || repeat('a', 2
 SELECT status, title, filename, start_position_ms, changed
 FROM session_clock_room_play('RTMAIN', 'https://media.example/a.mp3', '', '', 0, 250, NULL, 'alice');
 SELECT status, start_position_ms, changed FROM session_clock_room_pause('RTMAIN', 86400, 250, NULL, 'alice');
--- BUG (reported for review): a position of -0 passes the check and is
--- stored and answered as start_position_ms -0 (members get "-0"). Expected:
--- stored as 0. Current output:
+-- why: a position of -0 is stored and answered as 0 (members never see "-0").
 SELECT status, start_position_ms, position_ms, changed FROM session_clock_room_seek('RTMAIN', '-0', 250, NULL, 'alice');
 
--- BUG (reported for review): not every argument is checked before the room
--- is looked at: the code, lead and request id are (first row: 22023 on a
--- room that does not exist), but the track and positions only after the
--- room and the host check, so an invalid position or url is P0002 on an
--- unknown room and 42501 for someone who is not the host; and a retried
--- request id answers ok (changed = f) whatever the retry's arguments say.
--- Expected: 22023 in every row below. Current output:
+-- why 22023 in every row: every argument is checked before the room is
+-- looked at, so bad input is the same error whoever sends it to whichever
+-- room, and a retried request id with bad arguments is refused too.
 SELECT t.* FROM (VALUES
     ($$SELECT session_clock_room_play('RTNONE', 'https://media.example/a.mp3', NULL, NULL, 0, 1, NULL, 'alice')$$),
     ($$SELECT session_clock_room_play('RTNONE', 'https://media.example/a.mp3', NULL, NULL, 'NaN', 250, NULL, 'alice')$$),

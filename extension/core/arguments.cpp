@@ -61,7 +61,11 @@ void validate_text(std::string_view value, const char* parameter, std::size_t ma
 void validate_reason(std::string_view reason) { validate_text(reason, "p_reason", kMaxReasonChars); }
 
 void validate_participant_id(std::string_view participant_id) {
-  validate_text(participant_id, "p_participant_id", kMaxParticipantIdChars);
+  validate_participant_param(participant_id, "p_participant_id");
+}
+
+void validate_participant_param(std::string_view participant_id, const char* parameter) {
+  validate_text(participant_id, parameter, kMaxParticipantIdChars);
 }
 
 bool is_valid_participant_id(std::string_view participant_id) {

@@ -15,6 +15,8 @@ inline constexpr std::size_t kMaxParticipantIdChars = 200;
 // A reason is free text for the audit log: bounded, printable, not blank.
 void validate_reason(std::string_view reason);
 void validate_participant_id(std::string_view participant_id);
+// The same rule for a parameter with another name (p_as, p_new_host).
+void validate_participant_param(std::string_view participant_id, const char* parameter);
 // The same rule as a predicate, for ids that arrive as a JWT sub.
 bool is_valid_participant_id(std::string_view participant_id);
 // "host" or "participant".

@@ -54,9 +54,10 @@ const char* playback_change_name(PlaybackChange change) {
   return "stop";
 }
 
-void validate_position_ms(double position_ms) {
+double validate_position_ms(double position_ms) {
   if (!std::isfinite(position_ms) || position_ms < 0 || position_ms > kMaxPositionMs)
     throw SqlError(sqlstate::kInvalidParameterValue, "position must be between 0 and 86400 seconds");
+  return position_ms + 0.0;  // -0 + 0 is +0
 }
 
 double position_ms(const Playback& p, Micros at_us) {
@@ -70,23 +71,24 @@ const char* status_at(const Playback& p, Micros now_us) {
 }
 
 Playback play(const Track& track, double position_ms, Micros at_us) {
-  validate_position_ms(position_ms);
-  return {PlaybackStatus::playing, track, at_us, position_ms};
+  return {PlaybackStatus::playing, track, at_us, validate_position_ms(position_ms)};
 }
 
-Playback pause(const Playback& p, std::optional<double> position, Micros at_us) {
+std::optional<Playback> pause(const Playback& p, std::optional<double> position, Micros at_us) {
   require_track(p, "pause");
+  if (p.status == PlaybackStatus::paused && !position) return std::nullopt;
   double at_position = position ? *position : position_ms(p, at_us);
-  validate_position_ms(at_position);
-  return {PlaybackStatus::paused, p.track, at_us, at_position};
+  return Playback{PlaybackStatus::paused, p.track, at_us, validate_position_ms(at_position)};
 }
 
 Playback seek(const Playback& p, double position, Micros at_us) {
   require_track(p, "seek in");
-  validate_position_ms(position);
-  return {p.status, p.track, at_us, position};
+  return {p.status, p.track, at_us, validate_position_ms(position)};
 }
 
-Playback stop() { return {}; }
+std::optional<Playback> stop(const Playback& p) {
+  if (p.status == PlaybackStatus::idle) return std::nullopt;
+  return Playback{};
+}
 
 }  // namespace session_clock::core

@@ -45,8 +45,8 @@ enum class PlaybackChange { play, pause, seek, stop };
 const char* playback_change_name(PlaybackChange change);
 
 // The position in milliseconds at `at_us` (0 when idle). Paused, it is the
-// position the pause took effect at, from start_at_us on; before that the
-// playback was still running towards it.
+// position the pause takes effect at, from the moment the pause is decided
+// (members still play on until start_at_us, and stop there on it).
 double position_ms(const Playback& p, Micros at_us);
 
 // "preparing": playing, but start_at_us is still ahead. Otherwise the status.
@@ -57,11 +57,14 @@ const char* status_at(const Playback& p, Micros now_us);
 // pause/seek of an idle room.
 Playback play(const Track& track, double position_ms, Micros at_us);
 // Pause where the playback will be at at_us, or at `position_ms` if given.
-Playback pause(const Playback& p, std::optional<double> position_ms, Micros at_us);
+// Pausing a paused playback without a position changes nothing (nullopt).
+std::optional<Playback> pause(const Playback& p, std::optional<double> position_ms, Micros at_us);
 // Jump to position_ms at at_us, keeping playing or paused as it was.
 Playback seek(const Playback& p, double position_ms, Micros at_us);
-Playback stop();
+// Stopping an idle room changes nothing (nullopt).
+std::optional<Playback> stop(const Playback& p);
 
-void validate_position_ms(double position_ms);
+// Throws SqlError 22023 unless 0..24 h and finite; returns it with -0 as 0.
+double validate_position_ms(double position_ms);
 
 }  // namespace session_clock::core

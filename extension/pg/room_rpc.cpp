@@ -48,9 +48,7 @@ std::optional<std::string> optional_text(FunctionCallInfo fcinfo, int n, const c
 // Seconds on the wire, milliseconds inside.
 std::optional<double> position_arg(FunctionCallInfo fcinfo, int n) {
   if (PG_ARGISNULL(n)) return std::nullopt;
-  double ms = PG_GETARG_FLOAT8(n) * 1000;
-  core::validate_position_ms(ms);
-  return ms;
+  return core::validate_position_ms(PG_GETARG_FLOAT8(n) * 1000);
 }
 
 std::optional<std::int32_t> lead_arg(FunctionCallInfo fcinfo, int n) {
@@ -70,7 +68,7 @@ struct Actor {
 
 Actor actor_of(const Caller& caller, FunctionCallInfo fcinfo, int n) {
   auto as = optional_text_arg(fcinfo, n);
-  if (as) core::validate_participant_id(*as);
+  if (as) core::validate_participant_param(*as, "p_as");
   if (!caller.admin) {
     if (as && *as != *caller.sub)
       throw SqlError(sqlstate::kInsufficientPrivilege, "an end user acts only as itself",
@@ -167,6 +165,7 @@ Datum join_or_leave(FunctionCallInfo fcinfo, bool join) {
   if (!join && actor.id == room.host)
     throw SqlError(sqlstate::kObjectNotInPrerequisiteState, "the host cannot leave its room",
                    "hand it over with session_clock_room_set_host first");
+  if (!join && !is_room_member(code, actor.id)) throw SqlError(sqlstate::kInsufficientPrivilege, "not a member of room " + code);
   bool changed = put_room_member(code, actor.id, join);
   if (changed) notify_room(code, join ? "join" : "leave", room.version);
   return room_result(fcinfo, room, server_now_us(), changed);
@@ -183,14 +182,19 @@ Datum state(FunctionCallInfo fcinfo) {
   return room_result(fcinfo, *room, server_now_us(), false);
 }
 
-using Command = core::Playback (*)(const StoredRoom& room, FunctionCallInfo fcinfo, core::Micros at_us);
+// What a command does to the playback; nullopt: nothing (already so).
+using Command = std::optional<core::Playback> (*)(const StoredRoom& room, FunctionCallInfo fcinfo,
+                                                  core::Micros at_us);
+// Its own arguments, checked before anything is looked up.
+using Validate = void (*)(FunctionCallInfo fcinfo);
 
 // The host's commands share everything but what they do to the playback.
 Datum command(FunctionCallInfo fcinfo, const char* event, int lead_arg_n, int request_arg_n, int as_arg_n,
-              Command apply) {
+              Validate validate, Command apply) {
   std::string code = code_arg(fcinfo, 0);
   auto lead = lead_arg_n >= 0 ? lead_arg(fcinfo, lead_arg_n) : std::nullopt;
   auto request_id = optional_text(fcinfo, request_arg_n, "p_request_id", core::kMaxRequestIdChars);
+  validate(fcinfo);
   spi_connect();
   Caller caller = identify_caller();
   Actor actor = actor_of(caller, fcinfo, as_arg_n);
@@ -198,38 +202,54 @@ Datum command(FunctionCallInfo fcinfo, const char* event, int lead_arg_n, int re
   require_host(room, actor);
   core::Micros now = server_now_us();  // after the lock: commands are ordered
   if (request_id && request_seen(code, *request_id)) return room_result(fcinfo, room, now, false);
+  auto playback = apply(room, fcinfo, now + lead.value_or(room.lead_ms) * kMicrosPerMs);
+  if (!playback) return room_result(fcinfo, room, now, false);
   StoredRoom next = room;
-  next.playback = apply(room, fcinfo, now + lead.value_or(room.lead_ms) * kMicrosPerMs);
+  next.playback = *playback;
   next.version += 1;
   save_room(next, {event, actor.id, now, request_id});
   return room_result(fcinfo, next, now, true);
 }
 
-core::Playback apply_play(const StoredRoom&, FunctionCallInfo fcinfo, core::Micros at) {
+core::Track track_args(FunctionCallInfo fcinfo) {
   core::Track track{text_arg(fcinfo, 1, "p_track_url"), optional_text_arg(fcinfo, 2).value_or(""),
                     optional_text_arg(fcinfo, 3).value_or("")};
   core::validate_track_text(track.url, "p_track_url", core::kMaxTrackUrlChars);
   if (!track.title.empty()) core::validate_track_text(track.title, "p_title", core::kMaxTrackTextChars);
   if (!track.filename.empty()) core::validate_track_text(track.filename, "p_filename", core::kMaxTrackTextChars);
-  return core::play(track, position_arg(fcinfo, 4).value_or(0), at);
+  return track;
 }
 
-core::Playback apply_pause(const StoredRoom& room, FunctionCallInfo fcinfo, core::Micros at) {
+void validate_play(FunctionCallInfo fcinfo) {
+  track_args(fcinfo);
+  position_arg(fcinfo, 4);
+}
+void validate_position(FunctionCallInfo fcinfo) { position_arg(fcinfo, 1); }
+void validate_seek(FunctionCallInfo fcinfo) {
+  if (!position_arg(fcinfo, 1)) throw SqlError(sqlstate::kNullValueNotAllowed, "p_position_sec must not be null");
+}
+void validate_nothing(FunctionCallInfo) {}
+
+std::optional<core::Playback> apply_play(const StoredRoom&, FunctionCallInfo fcinfo, core::Micros at) {
+  return core::play(track_args(fcinfo), position_arg(fcinfo, 4).value_or(0), at);
+}
+
+std::optional<core::Playback> apply_pause(const StoredRoom& room, FunctionCallInfo fcinfo, core::Micros at) {
   return core::pause(room.playback, position_arg(fcinfo, 1), at);
 }
 
-core::Playback apply_seek(const StoredRoom& room, FunctionCallInfo fcinfo, core::Micros at) {
-  auto position = position_arg(fcinfo, 1);
-  if (!position) throw SqlError(sqlstate::kNullValueNotAllowed, "p_position_sec must not be null");
-  return core::seek(room.playback, *position, at);
+std::optional<core::Playback> apply_seek(const StoredRoom& room, FunctionCallInfo fcinfo, core::Micros at) {
+  return core::seek(room.playback, *position_arg(fcinfo, 1), at);
 }
 
-core::Playback apply_stop(const StoredRoom&, FunctionCallInfo, core::Micros) { return core::stop(); }
+std::optional<core::Playback> apply_stop(const StoredRoom& room, FunctionCallInfo, core::Micros) {
+  return core::stop(room.playback);
+}
 
 Datum set_host(FunctionCallInfo fcinfo) {
   std::string code = code_arg(fcinfo, 0);
   std::string new_host = text_arg(fcinfo, 1, "p_new_host");
-  core::validate_participant_id(new_host);
+  core::validate_participant_param(new_host, "p_new_host");
   spi_connect();
   Caller caller = identify_caller();
   Actor actor = actor_of(caller, fcinfo, 2);
@@ -246,7 +266,9 @@ Datum set_host(FunctionCallInfo fcinfo) {
   return room_result(fcinfo, next, now, true);
 }
 
-// READY never changes the schedule; it is recorded for the host to see.
+// READY never changes the schedule; it is recorded for the host to see,
+// and only for the room's current version (a member cannot be ready for a
+// change it has not been told of).
 Datum ready(FunctionCallInfo fcinfo) {
   std::string code = code_arg(fcinfo, 0);
   if (PG_ARGISNULL(1)) throw SqlError(sqlstate::kNullValueNotAllowed, "p_version must not be null");
@@ -256,9 +278,13 @@ Datum ready(FunctionCallInfo fcinfo) {
   Actor actor = actor_of(caller, fcinfo, 2);
   StoredRoom room = lock_room(code);
   if (actor.admin_itself) throw SqlError(sqlstate::kInvalidParameterValue, "p_as names who is ready");
-  if (!set_ready(code, actor.id, version)) throw SqlError(sqlstate::kInsufficientPrivilege, "not a member of room " + code);
-  notify_room(code, "ready", room.version);
-  return room_result(fcinfo, room, server_now_us(), true);
+  if (!is_room_member(code, actor.id)) throw SqlError(sqlstate::kInsufficientPrivilege, "not a member of room " + code);
+  if (version != room.version)
+    throw SqlError(sqlstate::kInvalidParameterValue, "p_version is not the room's current version",
+                   "the room is at version " + std::to_string(room.version));
+  bool changed = set_ready(code, actor.id, version);
+  if (changed) notify_room(code, "ready", room.version);
+  return room_result(fcinfo, room, server_now_us(), changed);
 }
 
 }  // namespace
@@ -272,16 +298,16 @@ SESSION_CLOCK_FUNCTION(session_clock_room_join) { return guard([&] { return pg::
 SESSION_CLOCK_FUNCTION(session_clock_room_leave) { return guard([&] { return pg::join_or_leave(fcinfo, false); }); }
 SESSION_CLOCK_FUNCTION(session_clock_room_state) { return guard([&] { return pg::state(fcinfo); }); }
 SESSION_CLOCK_FUNCTION(session_clock_room_play) {
-  return guard([&] { return pg::command(fcinfo, "play", 5, 6, 7, pg::apply_play); });
+  return guard([&] { return pg::command(fcinfo, "play", 5, 6, 7, pg::validate_play, pg::apply_play); });
 }
 SESSION_CLOCK_FUNCTION(session_clock_room_pause) {
-  return guard([&] { return pg::command(fcinfo, "pause", 2, 3, 4, pg::apply_pause); });
+  return guard([&] { return pg::command(fcinfo, "pause", 2, 3, 4, pg::validate_position, pg::apply_pause); });
 }
 SESSION_CLOCK_FUNCTION(session_clock_room_seek) {
-  return guard([&] { return pg::command(fcinfo, "seek", 2, 3, 4, pg::apply_seek); });
+  return guard([&] { return pg::command(fcinfo, "seek", 2, 3, 4, pg::validate_seek, pg::apply_seek); });
 }
 SESSION_CLOCK_FUNCTION(session_clock_room_stop) {
-  return guard([&] { return pg::command(fcinfo, "stop", -1, 1, 2, pg::apply_stop); });
+  return guard([&] { return pg::command(fcinfo, "stop", -1, 1, 2, pg::validate_nothing, pg::apply_stop); });
 }
 SESSION_CLOCK_FUNCTION(session_clock_room_set_host) { return guard([&] { return pg::set_host(fcinfo); }); }
 SESSION_CLOCK_FUNCTION(session_clock_room_ready) { return guard([&] { return pg::ready(fcinfo); }); }

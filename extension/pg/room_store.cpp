@@ -133,7 +133,8 @@ bool put_room_member(const std::string& code, const std::string& participant_id,
 
 bool set_ready(const std::string& code, const std::string& participant_id, std::int64_t version) {
   static Statement ready(
-      "UPDATE session_clock.room_members SET ready_version = $3 WHERE code = $1 AND participant_id = $2",
+      "UPDATE session_clock.room_members SET ready_version = $3 WHERE code = $1 AND participant_id = $2 "
+      "AND ready_version IS DISTINCT FROM $3",
       {TEXTOID, TEXTOID, INT8OID});
   Datum args[3] = {text_datum(code), text_datum(participant_id), Int64GetDatum(version)};
   return ready.run(args, nullptr, false) > 0;

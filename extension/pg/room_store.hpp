@@ -46,7 +46,7 @@ bool request_seen(const std::string& code, const std::string& request_id);
 bool is_room_member(const std::string& code, const std::string& participant_id);
 // Adds or removes a member; false if it already was so.
 bool put_room_member(const std::string& code, const std::string& participant_id, bool member);
-// Records READY for a version; false if not a member.
+// Records READY for a version; false if it already was (or not a member).
 bool set_ready(const std::string& code, const std::string& participant_id, std::int64_t version);
 // [{"id":…,"ready":bool}], the first kListedMembers in join order (a big
 // room's answer stays small), copied out of SPI's memory; and the count.

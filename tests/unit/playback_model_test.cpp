@@ -28,12 +28,12 @@ TEST(PlaybackModel, PlayStartsAtTheScheduledInstantFromThePosition) {
 
 TEST(PlaybackModel, PauseFreezesWhereThePlaybackWillBe) {
   auto p = core::play(kSong, 0, kT0);
-  auto paused = core::pause(p, std::nullopt, kT0 + 10'000 * kMs);
+  auto paused = *core::pause(p, std::nullopt, kT0 + 10'000 * kMs);
   EXPECT_EQ(paused.status, core::PlaybackStatus::paused);
   EXPECT_DOUBLE_EQ(core::position_ms(paused, kT0 + 10'000 * kMs), 10'000);
   EXPECT_DOUBLE_EQ(core::position_ms(paused, kT0 + 99'000 * kMs), 10'000);
   EXPECT_STREQ(core::status_at(paused, kT0 + 99'000 * kMs), "paused");
-  auto at = core::pause(p, 4'000.0, kT0 + 10'000 * kMs);  // pause and jump
+  auto at = *core::pause(p, 4'000.0, kT0 + 10'000 * kMs);  // pause and jump
   EXPECT_DOUBLE_EQ(core::position_ms(at, kT0 + 20'000 * kMs), 4'000);
 }
 
@@ -42,7 +42,8 @@ TEST(PlaybackModel, SeekKeepsPlayingOrPaused) {
   auto moved = core::seek(p, 120'000, kT0 + 5'000 * kMs);
   EXPECT_EQ(moved.status, core::PlaybackStatus::playing);
   EXPECT_DOUBLE_EQ(core::position_ms(moved, kT0 + 6'000 * kMs), 121'000);
-  auto paused = core::pause(p, std::nullopt, kT0 + 1'000 * kMs);
+  auto paused = *core::pause(p, std::nullopt, kT0 + 1'000 * kMs);
+  EXPECT_FALSE(core::pause(paused, std::nullopt, kT0 + 1'500 * kMs));  // already paused: nothing to do
   auto still = core::seek(paused, 50'000, kT0 + 2'000 * kMs);
   EXPECT_EQ(still.status, core::PlaybackStatus::paused);
   EXPECT_DOUBLE_EQ(core::position_ms(still, kT0 + 9'000 * kMs), 50'000);
@@ -52,7 +53,8 @@ TEST(PlaybackModel, SeekKeepsPlayingOrPaused) {
 }
 
 TEST(PlaybackModel, StopAndIdle) {
-  auto idle = core::stop();
+  auto idle = *core::stop(core::play(kSong, 0, kT0));
+  EXPECT_FALSE(core::stop(idle));
   EXPECT_EQ(idle.status, core::PlaybackStatus::idle);
   EXPECT_DOUBLE_EQ(core::position_ms(idle, kT0), 0);
   EXPECT_STREQ(core::status_at(idle, kT0), "idle");
@@ -66,6 +68,7 @@ TEST(PlaybackModel, PositionsAreValidated) {
   EXPECT_THROW(core::play(kSong, INFINITY, kT0), core::SqlError);
   EXPECT_THROW(core::play(kSong, 86'400'001, kT0), core::SqlError);
   EXPECT_NO_THROW(core::play(kSong, 86'400'000, kT0));
+  EXPECT_FALSE(std::signbit(core::play(kSong, -0.0, kT0).start_position_ms));
   auto p = core::play(kSong, 0, kT0);
   EXPECT_THROW(core::pause(p, -5.0, kT0), core::SqlError);
 }
