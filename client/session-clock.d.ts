@@ -216,7 +216,11 @@ export class SessionClock extends EventTarget {
   /** The last error event's detail, or null. */
   readonly lastError: ClockError | null;
 
-  /** Replaces the token; sent at once when live (the server re-checks followed timers). */
+  /**
+   * Replaces the token: sent at once with AUTH when live (the server re-checks
+   * followed timers), and on every later connection. `null` stops sending
+   * one from the next connection on (the open one keeps its identity).
+   */
   setToken(token: string | null): void;
   /** Follows the session timer `sessionId` (needs a token); the same object until it is closed. */
   clock(sessionId: string): SessionTimer;
