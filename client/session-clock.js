@@ -236,11 +236,12 @@ export class SessionClock extends EventTarget {
   }
 
   #onOpen() {
-    this.#setStatus('live');
     this.#estimator.clearWindow();  // a new path, perhaps a new server: new samples
     this.#startBurst();
     if (this.#token) this.#send({ t: 'AUTH', token: this.#token });
     for (const timer of this.#timers.values()) timer[RESUME]();
+    // Last: a 'status' listener may send at once, and AUTH must precede it.
+    this.#setStatus('live');
   }
 
   #onClose() {

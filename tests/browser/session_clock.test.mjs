@@ -70,11 +70,14 @@ test('on open: a ping first, AUTH before any subscription; the first pong gives 
     assert.equal(sc.status, 'offline');
     assert.equal(sc.sync.synced, false);
     const statuses = [];
-    sc.addEventListener('status', (e) => statuses.push(e.detail.status));
+    sc.addEventListener('status', (e) => {
+      statuses.push(e.detail.status);
+      if (e.detail.status === 'live') timer.join();  // reacting at once is safe: AUTH went first
+    });
     const socket = sockets[0];
     assert.equal(socket.url, 'ws://127.0.0.1:1/ws');
     socket.open();
-    assert.deepEqual(socket.types(), ['TIME_PING', 'AUTH', 'SUBSCRIBE_CLOCK']);
+    assert.deepEqual(socket.types(), ['TIME_PING', 'AUTH', 'SUBSCRIBE_CLOCK', 'JOIN_SESSION']);
     assert.equal(socket.sent[1].token, 'jwt');
     assert.equal(socket.sent[2].sessionId, SESSION);
     assert.deepEqual(statuses, ['live']);
