@@ -24,9 +24,19 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 0' INT TERM HUP
 url=$(scripts/pg-cluster start "$dir")
-session=$(scripts/pg-cluster psql "$dir" -qAt <<'SQL'
+# The Supabase roles first (the worker checks a browser's access as
+# `authenticated`), then the extension, a running session, and its host: the
+# demo page's user.
+demo_user=demo-host
+session=$(scripts/pg-cluster psql "$dir" -qAt -v ON_ERROR_STOP=1 -v user="$demo_user" <<'SQL'
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'anon') THEN CREATE ROLE anon NOLOGIN NOINHERIT; END IF;
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'authenticated') THEN CREATE ROLE authenticated NOLOGIN NOINHERIT; END IF;
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'service_role') THEN CREATE ROLE service_role NOLOGIN NOINHERIT BYPASSRLS; END IF;
+END $$;
 CREATE EXTENSION session_clock;
-SELECT session_id FROM session_clock_start(gen_random_uuid());
+SELECT session_id FROM session_clock_start(gen_random_uuid()) \gset
+SELECT session_id FROM session_clock_add_member(:'session_id', :'user', 'host');
 SQL
 )
 
@@ -36,6 +46,12 @@ secret=${SESSION_CLOCK_JWT_SECRET:-$(head -c 32 /dev/urandom | od -An -tx1 | tr 
 build/session-clock-worker --database-url "$url" --listen "127.0.0.1:$port" --jwt-secret "$secret" \
   >"$dir/worker.log" 2>&1 &
 worker_pid=$!
+# A host token for the demo page (HS256 over the secret, valid for a day).
+b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
+jwt_header=$(printf '{"alg":"HS256","typ":"JWT"}' | b64url)
+jwt_claims=$(printf '{"sub":"%s","role":"authenticated","exp":%d}' "$demo_user" $(( $(date +%s) + 86400 )) | b64url)
+jwt_signature=$(printf '%s.%s' "$jwt_header" "$jwt_claims" | openssl dgst -sha256 -hmac "$secret" -binary | b64url)
+token="$jwt_header.$jwt_claims.$jwt_signature"
 for _ in $(seq 1 100); do
   (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
   kill -0 $worker_pid 2>/dev/null || { cat "$dir/worker.log" >&2; exit 1; }
@@ -46,6 +62,8 @@ cat <<EOF_INFO
 
 session_clock demo is running.
 
+  page       http://127.0.0.1:$port/#token=$token&session=$session
+             (the server clock, and the session timer as user $demo_user, its host)
   worker     http://127.0.0.1:$port   (WebSocket: ws://127.0.0.1:$port/ws, health: /healthz, metrics: /metrics)
   JWT secret $secret   (HS256; sign tokens with it to subscribe to clocks)
   worker log $dir/worker.log

@@ -9,12 +9,18 @@ PACKAGES=(
   libpqxx-dev libboost1.81-dev nlohmann-json3-dev
   libcli11-dev libspdlog-dev libjwt-dev libssl-dev libhowardhinnant-date-dev tzdata
   libgtest-dev googletest
+  # The browser client's tests and the demo's token: Node (20 or newer for
+  # playwright-core), Debian's Chromium driven headless, a font for its
+  # screenshots, and openssl for signing.
+  nodejs chromium fonts-dejavu-core openssl
 )
 
 missing=()
 for package in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
+# NodeSource's nodejs carries npm; Debian's does not.
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 sudo=""

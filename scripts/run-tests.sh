@@ -3,6 +3,9 @@
 #   unit        GoogleTest, the pure C++ core      (ctest)
 #   regress     pg_regress, sql/ + expected/        (make installcheck)
 #   isolation   isolation tester, tests/isolation/  (make installcheck)
+#   browser     node --test, tests/browser/: the client's estimator and
+#               connection logic, and the demo page in headless Chromium
+#               against the real worker and its own throwaway cluster
 # Every suite runs even if an earlier one failed; the exit status is non-zero
 # if any failed, and the last line counts tests across suites.
 set -uo pipefail
@@ -32,6 +35,10 @@ count() {
   elif line=$(grep -E '[0-9]+ of [0-9]+ tests failed' "$log" | tail -1); [ -n "$line" ]; then
     f=$(grep -Eo '[0-9]+' <<<"$line" | sed -n 1p)
     p=$(( $(grep -Eo '[0-9]+' <<<"$line" | sed -n 2p) - f ))
+  elif line=$(grep -E '^# pass [0-9]+$' "$log" | tail -1); [ -n "$line" ]; then
+    # node --test's TAP summary: "# pass N" and "# fail N".
+    p=$(grep -Eo '[0-9]+' <<<"$line")
+    f=$(grep -E '^# fail [0-9]+$' "$log" | tail -1 | grep -Eo '[0-9]+' || echo 0)
   fi
   passed=$((passed + p)) failed=$((failed + f))
 }
@@ -45,7 +52,7 @@ run_suite() {
   if [ $status -ne 0 ]; then
     failed_suites+=("$suite")
     # A suite that failed without counting a failure (crash, setup) still counts one.
-    grep -qE 'tests failed|failed out of' "$log" || failed=$((failed + 1))
+    grep -qE 'tests failed|failed out of|^# fail [1-9]' "$log" || failed=$((failed + 1))
     for diffs in regression.diffs output_iso/regression.diffs; do
       [ -s "$diffs" ] && { echo "--- $diffs"; head -200 "$diffs"; }
     done
@@ -55,6 +62,15 @@ run_suite() {
 run_suite unit ctest --test-dir build --output-on-failure
 run_suite regress make installcheck ISOLATION=
 run_suite isolation make installcheck REGRESS=
+
+# npm ci installs exactly the lockfile's playwright-core (no browser download:
+# the tests drive Debian's /usr/bin/chromium).
+browser_suite() (
+  cd tests/browser &&
+    npm ci --no-audit --no-fund --loglevel=error >/dev/null &&
+    node --test --test-reporter=tap --test-concurrency=1 --test-timeout=120000 ./*.test.mjs
+)
+run_suite browser browser_suite
 
 if [ ${#failed_suites[@]} -gt 0 ]; then
   echo "run-tests: failed suites: ${failed_suites[*]}"

@@ -9,6 +9,7 @@
 #include "protocol/outbound.hpp"
 #include "protocol/room_frames.hpp"
 #include "server/livekit_webhook.hpp"
+#include "server/static_files.hpp"
 #include "server/ws_session.hpp"
 #include "time/wall_clock.hpp"
 
@@ -194,6 +195,8 @@ HttpSession::Response HttpSession::route(const Request& request) {
     } else {
       res.body() = std::move(*body);
     }
+  } else if (auto file = static_files::find(path); file && request.method() == http::verb::get) {
+    static_files::fill_response(*file, request[http::field::if_none_match], res);
   } else {
     res.result(http::status::not_found);
     res.body() = R"({"error":"not found"})";

@@ -1,7 +1,8 @@
 // Plain HTTP on the WebSocket port: /healthz, /metrics, POST /timesync, POST
-// /webhooks/livekit, and the upgrade to WebSocket at /ws (Origin allow-list
-// and access_token checked before the upgrade). Anything else is 404; bodies
-// over the limit get 413.
+// /webhooks/livekit, the browser client and demo page compiled into the
+// binary (static_files.hpp), and the upgrade to WebSocket at /ws (Origin
+// allow-list and access_token checked before the upgrade). Anything else is
+// 404; bodies over the limit get 413.
 #pragma once
 
 #include <boost/beast/core.hpp>

@@ -1,0 +1,188 @@
+// The demo page: a live server clock with its sync quality, and a session
+// timer followed through session-clock.js. Reads `#token=…&session=…` from the
+// URL (make demo prints such a link); the hash never reaches a server.
+import { SessionClock } from '/session-clock.js';
+
+const $ = (id) => document.getElementById(id);
+
+const params = new URLSearchParams(location.hash.slice(1));
+const token = params.get('token') || null;
+const sessionId = params.get('session') || null;
+
+const client = new SessionClock(location.origin, { token });
+const timer = sessionId ? client.clock(sessionId) : null;
+// A handle for the browser tests and for poking around in the console.
+window.sessionClockDemo = { client, timer };
+
+// A new hash is a new page: simplest and obviously right.
+addEventListener('hashchange', () => location.reload());
+
+// --- formatting ---
+
+const timeFormat = new Intl.DateTimeFormat(undefined, {
+  hour: '2-digit', minute: '2-digit', second: '2-digit', fractionalSecondDigits: 3, hourCycle: 'h23',
+});
+const dateFormat = new Intl.DateTimeFormat(undefined, {
+  weekday: 'long', year: 'numeric', month: 'long', day: 'numeric',
+});
+const zone = timeFormat.resolvedOptions().timeZone;
+const zoneIsUtc = /^(UTC|Etc\/UTC|Etc\/GMT|GMT)$/.test(zone);
+const utcFormat = new Intl.DateTimeFormat('en-GB', {
+  hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZone: 'UTC',
+});
+
+function ms(value, { signed = false, digits = 3 } = {}) {
+  if (!Number.isFinite(value)) return '–';
+  const sign = signed && value >= 0 ? '+' : '';
+  if (Math.abs(value) >= 10_000) return `${sign}${(value / 1000).toFixed(2)} s`;
+  return `${sign}${value.toFixed(digits)} ms`;
+}
+
+function duration(totalMs) {
+  if (totalMs == null) return '--:--:--.-';
+  const tenths = Math.floor(totalMs / 100);
+  const h = Math.floor(tenths / 36_000);
+  const m = Math.floor(tenths / 600) % 60;
+  const s = Math.floor(tenths / 10) % 60;
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${pad(h)}:${pad(m)}:${pad(s)}.${tenths % 10}`;
+}
+
+function setText(id, text) {
+  const el = $(id);
+  if (el.textContent !== text) el.textContent = text;
+}
+
+// --- connection and sync ---
+
+function renderStatus() {
+  const live = client.status === 'live';
+  const pill = $('status');
+  pill.className = `pill ${live ? 'live' : 'offline'}`;
+  pill.textContent = live ? 'Live' : 'Offline';
+  renderPresence();
+}
+
+function renderSync() {
+  const s = client.sync;
+  setText('sync-offset', s.synced ? ms(s.offsetMs, { signed: true }) : '–');
+  setText('sync-error', s.synced ? `± ${ms(s.maxErrorMs)}` : '–');
+  setText('sync-rtt', ms(s.rttMs));
+  setText('sync-samples', String(s.samples));
+  $('server-warning').hidden = !s.serverSyncWarning;
+}
+
+client.addEventListener('status', renderStatus);
+client.addEventListener('sync', renderSync);
+setInterval(renderSync, 500);  // the bound grows between samples
+
+// --- the session timer ---
+
+function stateOf(t) {
+  if (!t.ready) return { label: 'Loading…', cls: '' };
+  if (t.isEnded) return { label: 'Ended', cls: 'ended' };
+  if (t.autoPaused) return { label: 'Auto-paused', cls: 'paused' };
+  if (t.isPaused) return { label: 'Paused', cls: 'paused' };
+  return { label: 'Running', cls: 'running' };
+}
+
+function renderTimerState() {
+  const { label, cls } = stateOf(timer);
+  const badge = $('timer-state');
+  badge.textContent = label;
+  badge.className = `badge ${cls}`;
+  setText('timer-participants', timer.ready ? String(timer.participants ?? 0) : '–');
+  setText('timer-version', timer.ready ? String(timer.version) : '–');
+}
+
+function renderGrace() {
+  if (!timer || !timer.ready) return;
+  let text = '';
+  if (timer.graceDeadlineMs != null && !timer.isPaused) {
+    const left = Math.max(0, (timer.graceDeadlineMs - client.now()) / 1000);
+    text = `too few participants: pauses in ${left.toFixed(0)} s unless they return`;
+  } else if (timer.autoPaused) {
+    text = 'resumes by itself when enough participants are back';
+  }
+  setText('timer-grace', text);
+}
+
+function renderPresence() {
+  if (!timer) return;
+  const usable = client.status === 'live' && Boolean(token);
+  $('join-button').disabled = !usable || timer.joined;
+  $('leave-button').disabled = !usable || !timer.joined;
+  setText('timer-presence', timer.joined ? 'joined' : 'not joined');
+}
+
+function showError(text) {
+  const el = $('timer-error');
+  el.textContent = text;
+  el.hidden = !text;
+}
+
+if (timer) {
+  $('timer-view').hidden = false;
+  setText('timer-session', sessionId);
+  $('timer-session').title = sessionId;
+  $('control-sql').textContent = [
+    `SELECT * FROM session_clock_pause('${sessionId}', 'coffee');`,
+    `SELECT * FROM session_clock_resume('${sessionId}', 'back');`,
+    `SELECT * FROM session_clock_stop('${sessionId}', 'done');`,
+  ].join('\n');
+  timer.addEventListener('change', () => { showError(''); renderTimerState(); renderGrace(); });
+  timer.addEventListener('joined', renderPresence);
+  timer.addEventListener('left', renderPresence);
+  timer.addEventListener('error', (e) => showError(`${e.detail.code}: ${e.detail.message}`));
+  $('join-button').addEventListener('click', () => timer.join());
+  $('leave-button').addEventListener('click', () => timer.leave());
+  $('copy-sql').addEventListener('click', async () => {
+    const button = $('copy-sql');
+    try {
+      await navigator.clipboard.writeText($('control-sql').textContent);
+      button.textContent = 'Copied';
+    } catch {
+      getSelection().selectAllChildren($('control-sql'));  // no clipboard access: select it instead
+      button.textContent = 'Selected';
+    }
+    setTimeout(() => { button.textContent = 'Copy'; }, 1500);
+  });
+  if (!token) showError('No token in the link: the timer needs one (#token=…&session=…).');
+  renderTimerState();
+  renderPresence();
+} else {
+  const form = $('connect-form');
+  form.hidden = false;
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const next = new URLSearchParams({ token: $('token-input').value.trim(), session: $('session-input').value.trim() });
+    location.hash = next.toString();
+  });
+}
+
+// --- the frame loop: everything time-dependent is derived from now() ---
+
+function frame() {
+  const s = client.sync;
+  if (s.synced) {
+    const now = client.now();
+    const date = new Date(now);
+    setText('server-time', timeFormat.format(date));
+    const utc = zoneIsUtc ? '' : ` · ${utcFormat.format(date)} UTC`;
+    setText('server-date', `${dateFormat.format(date)} · ${zone}${utc}`);
+  } else {
+    setText('server-time', '--:--:--.---');
+    setText('server-date', client.status === 'live' ? 'syncing…' : 'connecting…');
+  }
+  if (timer) {
+    // A paused or ended timer needs no sync: its position is fixed by the server.
+    const known = timer.ready && (s.synced || timer.isPaused || timer.isEnded);
+    setText('timer-elapsed', duration(known ? timer.elapsedMs() : null));
+    renderGrace();
+  }
+  requestAnimationFrame(frame);
+}
+
+renderStatus();
+renderSync();
+requestAnimationFrame(frame);

@@ -1,0 +1,313 @@
+// Type declarations for session-clock.js, the browser client of
+// session_clock's worker (served by the worker at /session-clock.js; these at
+// /session-clock.d.ts). The wire protocol: docs/protocol.md.
+//
+//   import { SessionClock } from 'http://127.0.0.1:8080/session-clock.js'
+//   const sc = new SessionClock('http://127.0.0.1:8080', { token })
+//   sc.addEventListener('sync', () => console.log(sc.sync.offsetMs, sc.sync.maxErrorMs))
+//   const timer = sc.clock(sessionId)
+//   timer.addEventListener('change', () => console.log(timer.isPaused))
+//   requestAnimationFrame(function draw() { show(timer.elapsedMs()); requestAnimationFrame(draw) })
+
+/** Options of the estimator (client/time-estimator.js). */
+export interface EstimatorOptions {
+  /** Samples the filter chooses the lowest-delay one from. Default 16. */
+  windowSize: number;
+  /** Once synced, a correction larger than this steps; smaller ones are slewed. Default 50 ms. */
+  stepThresholdMs: number;
+  /** Largest slew, as a fraction of elapsed time (0 < rate < 1: never backwards). Default 0.05. */
+  slewRate: number;
+  /** The first samples of a fresh estimate step freely (the initial burst converges at once). Default 4. */
+  stepSamples: number;
+  /** How fast a sample's error bound grows with its age, in ppm. Default 15 (NTP's PHI). */
+  driftPpm: number;
+}
+
+/** One exchange, as the estimator keeps it (ms, local base). */
+export interface Sample {
+  offset: number;
+  /** Round trip minus the server's processing time. */
+  delay: number;
+  roundTrip: number;
+  /** Local receive time (t4). */
+  at: number;
+}
+
+/** TimeEstimator.snapshot(): the estimate at a local time. */
+export interface EstimatorSnapshot {
+  offsetMs: number;
+  /** The filtered sample's offset, which offsetMs slews towards. */
+  targetOffsetMs: number;
+  maxErrorMs: number;
+  rttMs: number;
+  delayMs: number;
+  synced: boolean;
+  samples: number;
+  steps: number;
+  lastSampleAgeMs: number;
+}
+
+/** NTP's offset and delay of one exchange: t1 local send, t2 server receive, t3 server send, t4 local receive. */
+export function computeSample(t1: number, t2: number, t3: number, t4: number): { offset: number; delay: number };
+
+/**
+ * The pure estimator behind SessionClock (also importable from
+ * /time-estimator.js). Local times are passed in, on one monotonic base.
+ */
+export class TimeEstimator {
+  constructor(options?: Partial<EstimatorOptions>);
+  readonly options: Readonly<EstimatorOptions>;
+  readonly synced: boolean;
+  readonly sampleCount: number;
+  readonly steps: number;
+  /** Adds an exchange; null when unusable (non-finite stamps, t4 < t1, t3 < t2). */
+  addSample(stamps: { t1: number; t2: number; t3: number; t4: number }): Sample | null;
+  /** Offset (server − local) in force at local time localMs, slewing included. */
+  offsetAt(localMs: number): number;
+  /** Server epoch ms at local time localMs. */
+  serverTime(localMs: number): number;
+  snapshot(localMs: number): EstimatorSnapshot;
+  /** Forgets the samples, keeps the estimate (a reconnect). */
+  clearWindow(): void;
+  /** Forgets samples and estimate state: the next sample steps (a local clock jump). */
+  invalidate(): void;
+}
+
+/** Compares Date.now() with performance.now() advances to notice a wall-clock step or a suspend. */
+export class ClockJumpDetector {
+  constructor(options?: { thresholdMs?: number });
+  check(wallMs: number, monoMs: number): { jumped: boolean; driftMs: number };
+}
+
+/** Connection state: 'live' while the WebSocket is open. */
+export type ConnectionStatus = 'live' | 'offline';
+
+/** The time-sync estimate (SessionClock.sync). All values in milliseconds. */
+export interface SyncState {
+  /**
+   * Server clock minus this page's local base (performance.timeOrigin +
+   * performance.now()), as now() applies it at this moment (slewing included).
+   */
+  offsetMs: number;
+  /**
+   * Bound on |now() − the server's clock|: half the round-trip delay of the
+   * best recent sample, grown by its age at 15 ppm, plus any correction still
+   * being slewed. Infinity until synced. Does not include the server's own
+   * error against UTC (serverMaxErrorMs).
+   */
+  maxErrorMs: number;
+  /** Round trip of the most recent ping, server processing included. NaN before the first. */
+  rttMs: number;
+  /** True once a ping has been answered; false again after a local clock jump until the next answer. */
+  synced: boolean;
+  /** Network delay of the sample in use (round trip minus server processing). */
+  delayMs: number;
+  /** Samples in the filter's window (cleared on reconnect). */
+  samples: number;
+  /** How often the offset stepped instead of slewing since synced. */
+  steps: number;
+  /** Local ms since the last answered ping. */
+  lastSampleAgeMs: number;
+  /** The server host's kernel says its clock is not synchronised (TIME_PONG syncWarning). */
+  serverSyncWarning: boolean;
+  /** The server host kernel's maxerror (ms); NaN until known. */
+  serverMaxErrorMs: number;
+}
+
+export interface SessionClockOptions {
+  /**
+   * A JWT for the worker (HS256/RS256/… as configured there; role
+   * `authenticated` with a `sub`, or `service_role`). Sent with AUTH on every
+   * connection. Without it, time sync works; clocks and presence do not.
+   */
+  token?: string | null;
+  /** Pings sent on (re)connect, tab resume and clock jumps, one in flight at a time. Default 12. */
+  burstSize?: number;
+  /** Pause between burst pings. Default 20 ms. */
+  burstSpacingMs?: number;
+  /** One ping this often after a burst. Default 10 000 ms. */
+  pollIntervalMs?: number;
+  /** A ping unanswered this long means the connection is dead: it is dropped and reopened. Default 8 000 ms. */
+  pongTimeoutMs?: number;
+  /**
+   * Reconnect delay: uniformly random in [0, min(maxBackoffMs, minBackoffMs × 2^n)]
+   * after the n-th failed attempt ("full jitter"); n resets once the server answers a ping.
+   * Defaults 250 ms and 10 000 ms.
+   */
+  minBackoffMs?: number;
+  maxBackoffMs?: number;
+  /** Re-subscription delay after an `unavailable` error (the database was down). Default 2 000 ms. */
+  resubscribeDelayMs?: number;
+  /** How often Date.now() and performance.now() are compared to detect a jump. Default 1 000 ms. */
+  jumpCheckIntervalMs?: number;
+  /** Disagreement between the two that counts as a jump. Default 100 ms. */
+  jumpThresholdMs?: number;
+  /** Options of the estimator (window, slewing, step threshold). */
+  estimator?: Partial<EstimatorOptions>;
+  /** A WebSocket constructor (default: globalThis.WebSocket), e.g. for Node or tests. */
+  WebSocket?: new (url: string) => WebSocket;
+}
+
+/** An ERROR frame from the worker (docs/protocol.md), or a client-side failure. */
+export interface ClockError {
+  /** bad_field, unauthorized, forbidden, not_found, unavailable, rate_limited, … or connect_failed. */
+  code: string;
+  message: string;
+  /** What the error answers: the request's type under `t` and its `sessionId`, if any; null if unknown. */
+  ref: { t?: string; sessionId?: string; [key: string]: unknown } | null;
+}
+
+/** A session timer's state, as the last CLOCK_STATE carried it. Times are server epoch ms. */
+export interface ClockState {
+  sessionId: string;
+  startedAtMs: number;
+  isPaused: boolean;
+  /** Paused time before the current pause (the current one counts from lastStateChangeAtMs). */
+  totalPausedMs: number;
+  lastStateChangeAtMs: number;
+  endedAtMs: number | null;
+  /** Position at serverNowMs, as the server computed it. */
+  elapsedMs: number | null;
+  serverNowMs: number;
+  /** Increases with every committed change. */
+  version: number;
+  /** Participants present now (docs/grace.md). */
+  participants: number;
+  /** While a grace period runs: the instant the clock pauses unless enough participants return; else null. */
+  graceDeadlineMs: number | null;
+  /** Paused by the grace rule (it resumes by itself). */
+  autoPaused: boolean;
+  /** The grace rule applies to this session. */
+  presenceTracked: boolean;
+}
+
+export interface SessionClockEventMap {
+  /** A new sample was taken, or a local clock jump voided the estimate. detail: SessionClock.sync */
+  sync: CustomEvent<SyncState>;
+  /** The connection opened or closed. */
+  status: CustomEvent<{ status: ConnectionStatus }>;
+  /** A CLOCK_STATE for a followed timer. */
+  clock: CustomEvent<{ sessionId: string; state: ClockState }>;
+  /** An ERROR frame (also delivered to the timer it concerns). */
+  error: CustomEvent<ClockError>;
+}
+
+/**
+ * One connection to a session_clock worker: the server's time, and the
+ * session timers it follows. Reconnects by itself until close().
+ */
+export class SessionClock extends EventTarget {
+  /**
+   * @param url the worker's WebSocket URL (`ws://host:8080/ws`) or its HTTP
+   *   origin (`http://host:8080`, made `ws://host:8080/ws`); relative URLs
+   *   resolve against the page.
+   */
+  constructor(url: string | URL, options?: SessionClockOptions);
+
+  /** The server's clock now, in epoch milliseconds (fractional). Before the first sync: the local base. */
+  now(): number;
+  /** The time-sync estimate now. */
+  readonly sync: SyncState;
+  readonly status: ConnectionStatus;
+  /** The WebSocket URL in use. */
+  readonly url: string;
+  /** What AUTH_OK said about the token, or null before it (or after a refused token). */
+  readonly identity: { sub: string | null; role: string | null; expiresAtMs: number | null } | null;
+  /** The last error event's detail, or null. */
+  readonly lastError: ClockError | null;
+
+  /**
+   * Replaces the token: sent at once with AUTH when live (the server re-checks
+   * followed timers), and on every later connection. `null` stops sending
+   * one from the next connection on (the open one keeps its identity).
+   */
+  setToken(token: string | null): void;
+  /** Follows the session timer `sessionId` (needs a token); the same object until it is closed. */
+  clock(sessionId: string): SessionTimer;
+  /** A burst of pings now (it happens by itself on connect, tab resume and local clock jumps). */
+  resync(): void;
+  /** Closes for good: no reconnects; timers stop following. */
+  close(): void;
+
+  addEventListener<K extends keyof SessionClockEventMap>(
+    type: K, listener: (this: SessionClock, ev: SessionClockEventMap[K]) => unknown,
+    options?: boolean | AddEventListenerOptions): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions): void;
+  removeEventListener<K extends keyof SessionClockEventMap>(
+    type: K, listener: (this: SessionClock, ev: SessionClockEventMap[K]) => unknown,
+    options?: boolean | EventListenerOptions): void;
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | EventListenerOptions): void;
+}
+
+export interface SessionTimerEventMap {
+  /** A new CLOCK_STATE (on subscribing, after every change, after a reconnect). */
+  change: CustomEvent<{ state: ClockState }>;
+  /** The server counts this connection's user as present (JOINED). */
+  joined: CustomEvent<{ sessionId: string }>;
+  /** No longer present: after leave(), or the connection dropped ('disconnected'; re-joined on reconnect). */
+  left: CustomEvent<{ sessionId: string; reason: 'left' | 'disconnected' }>;
+  /** An ERROR about this session (forbidden, not_found, unavailable — retried —, …). */
+  error: CustomEvent<ClockError>;
+}
+
+/**
+ * A session timer followed through a SessionClock (SUBSCRIBE_CLOCK). Its
+ * state always comes from the server — on subscribing, after every change,
+ * and again after every reconnect — and its position is derived from that
+ * state and SessionClock.now(), never counted up locally: it is right after
+ * pauses, reconnects and page reloads.
+ */
+export class SessionTimer extends EventTarget {
+  private constructor();
+  readonly sessionId: string;
+  /** The last CLOCK_STATE, or null before the first. */
+  readonly state: Readonly<ClockState> | null;
+  /** A state has arrived. */
+  readonly ready: boolean;
+  /** These read the last state; null before it. */
+  readonly isPaused: boolean | null;
+  readonly isEnded: boolean | null;
+  readonly participants: number | null;
+  readonly graceDeadlineMs: number | null;
+  readonly autoPaused: boolean | null;
+  readonly presenceTracked: boolean | null;
+  readonly version: number | null;
+  /** The server counts this connection's user as present. */
+  readonly joined: boolean;
+
+  /**
+   * The position in ms at server time `atServerMs` (default: now()):
+   * running, atServerMs − startedAtMs − totalPausedMs; paused, frozen at
+   * lastStateChangeAtMs; ended, at endedAtMs. Null before the first state.
+   */
+  elapsedMs(atServerMs?: number): number | null;
+  /** Counts the token's user as present (JOIN_SESSION); repeated after reconnects until leave(). */
+  join(): void;
+  /** No longer present (LEAVE_SESSION); the timer keeps following the clock. */
+  leave(): void;
+  /** Stops following (leaving first if joined). SessionClock.clock() makes a new one. */
+  close(): void;
+
+  addEventListener<K extends keyof SessionTimerEventMap>(
+    type: K, listener: (this: SessionTimer, ev: SessionTimerEventMap[K]) => unknown,
+    options?: boolean | AddEventListenerOptions): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions): void;
+  removeEventListener<K extends keyof SessionTimerEventMap>(
+    type: K, listener: (this: SessionTimer, ev: SessionTimerEventMap[K]) => unknown,
+    options?: boolean | EventListenerOptions): void;
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | EventListenerOptions): void;
+}
+
+/** The defaults of SessionClockOptions. */
+export const DEFAULT_OPTIONS: Readonly<Required<Omit<SessionClockOptions, 'token' | 'estimator' | 'WebSocket'>>>;
+
+/** A timer's position at server time `atServerMs` from its state (what SessionTimer.elapsedMs uses). */
+export function elapsedAt(state: Pick<ClockState, 'startedAtMs' | 'isPaused' | 'totalPausedMs' |
+  'lastStateChangeAtMs' | 'endedAtMs'> | null, atServerMs: number): number | null;
+
+/** The WebSocket URL for a ws(s) URL or an http(s) origin (path `/` becomes `/ws`). */
+export function socketUrl(url: string | URL): string;

@@ -1,0 +1,539 @@
+// session-clock.js: the browser client of session_clock's worker.
+// An ES module with no dependencies; types and documentation in
+// session-clock.d.ts. Served by the worker at /session-clock.js.
+//
+//   const sc = new SessionClock('ws://127.0.0.1:8080/ws', { token })
+//   sc.now()                      // server epoch ms
+//   const timer = sc.clock(sessionId)
+//   timer.elapsedMs()             // from the server's parameters and sc.now()
+//
+// One WebSocket carries everything. Time sync runs without a token; clocks and
+// presence need one (AUTH is sent first on every connection).
+
+import { TimeEstimator, ClockJumpDetector } from './time-estimator.js';
+
+export { TimeEstimator, ClockJumpDetector, computeSample } from './time-estimator.js';
+
+export const DEFAULT_OPTIONS = Object.freeze({
+  burstSize: 12,            // pings on connect, one in flight at a time
+  burstSpacingMs: 20,       // pause between burst pings (samples spread over ~0.3 s)
+  pollIntervalMs: 10_000,   // one ping this often once the burst is done
+  pongTimeoutMs: 8_000,     // no answer this long: the connection is dead
+  minBackoffMs: 250,        // reconnect delay range: full jitter in [0, min(max, min * 2^n)]
+  maxBackoffMs: 10_000,
+  resubscribeDelayMs: 2_000, // after an `unavailable` answer (the database is down)
+  jumpCheckIntervalMs: 1_000,
+  jumpThresholdMs: 100,
+});
+
+/**
+ * Position of a session timer at server time `atServerMs`, from the
+ * parameters the server sent (the same arithmetic as the extension's
+ * elapsed_ms: running, now − started − paused; frozen at the last change while
+ * paused; at the end once stopped). Never counted up locally.
+ */
+export function elapsedAt(state, atServerMs) {
+  if (!state || !Number.isFinite(state.startedAtMs)) return null;
+  let end;
+  if (state.endedAtMs != null) end = state.endedAtMs;
+  else if (state.isPaused) end = state.lastStateChangeAtMs;
+  else end = Math.max(atServerMs, state.lastStateChangeAtMs);
+  const elapsed = end - state.startedAtMs - (state.totalPausedMs || 0);
+  return elapsed > 0 ? elapsed : 0;
+}
+
+/** ws(s)://host/ws from a ws(s) URL, an http(s) origin or page URL. */
+export function socketUrl(url) {
+  const base = typeof location !== 'undefined' ? location.href : undefined;
+  const u = new URL(String(url), base);
+  if (u.protocol === 'http:') u.protocol = 'ws:';
+  else if (u.protocol === 'https:') u.protocol = 'wss:';
+  if (u.protocol !== 'ws:' && u.protocol !== 'wss:') throw new TypeError(`not a WebSocket or HTTP URL: ${url}`);
+  if (u.pathname === '/' || u.pathname === '') u.pathname = '/ws';
+  u.hash = '';
+  return u.toString();
+}
+
+// The monotonic local base: performance.timeOrigin + performance.now() is
+// epoch-like but never steps. Date.now() is read only to detect jumps.
+function localNow() {
+  return performance.timeOrigin + performance.now();
+}
+
+function fire(target, type, detail) {
+  target.dispatchEvent(new CustomEvent(type, { detail }));
+}
+
+// Hooks between SessionClock and the objects it serves (timers now, rooms
+// later): symbols, so they are not part of the public API.
+const RESUME = Symbol('resume');
+const DISCONNECTED = Symbol('disconnected');
+const MESSAGE = Symbol('message');
+const SERVER_ERROR = Symbol('serverError');
+const TIMER_KEY = Symbol('SessionTimer');
+
+const hasDocument = typeof document !== 'undefined' && typeof document.addEventListener === 'function';
+const hasWindow = typeof window !== 'undefined' && typeof window.addEventListener === 'function';
+
+export class SessionClock extends EventTarget {
+  #url;
+  #token;
+  #options;
+  #WebSocket;
+  #estimator;
+  #jumps;
+  #socket = null;
+  #status = 'offline';
+  #closed = false;
+  #attempt = 0;              // reconnect attempts since the last healthy connection
+  #reconnectTimer = null;
+  #pollTimer = null;
+  #burstTimer = null;
+  #burstLeft = 0;
+  #jumpTimer = null;
+  #nextPingId = 1;
+  #inFlight = new Map();     // pingId -> { t1, socket }
+  #timeoutTimer = null;
+  #timers = new Map();       // sessionId -> SessionTimer
+  #serverHealth = { syncWarning: false, maxErrorMs: NaN };
+  #identity = null;
+  #lastError = null;
+  #listeners = [];
+
+  /**
+   * @param {string} url ws(s)://host:port/ws, or the worker's http(s) origin
+   * @param {object} [options] see session-clock.d.ts
+   */
+  constructor(url, options = {}) {
+    super();
+    const { token = null, WebSocket: Ctor = globalThis.WebSocket, estimator = {}, ...rest } = options;
+    this.#options = Object.freeze({ ...DEFAULT_OPTIONS, ...rest });
+    this.#url = socketUrl(url);
+    this.#token = token || null;
+    if (typeof Ctor !== 'function') throw new TypeError('no WebSocket implementation: pass options.WebSocket');
+    this.#WebSocket = Ctor;
+    this.#estimator = new TimeEstimator(estimator);
+    this.#jumps = new ClockJumpDetector({ thresholdMs: this.#options.jumpThresholdMs });
+    this.#jumps.check(Date.now(), performance.now());
+    this.#jumpTimer = setInterval(() => this.#checkJump(), this.#options.jumpCheckIntervalMs);
+    this.#listen();
+    this.#connect();
+  }
+
+  /** Server epoch milliseconds now (fractional). */
+  now() {
+    return this.#estimator.serverTime(localNow());
+  }
+
+  /** The time-sync estimate now. */
+  get sync() {
+    const s = this.#estimator.snapshot(localNow());
+    return {
+      offsetMs: s.offsetMs,
+      maxErrorMs: s.maxErrorMs,
+      rttMs: s.rttMs,
+      synced: s.synced,
+      delayMs: s.delayMs,
+      samples: s.samples,
+      steps: s.steps,
+      lastSampleAgeMs: s.lastSampleAgeMs,
+      serverSyncWarning: this.#serverHealth.syncWarning,
+      serverMaxErrorMs: this.#serverHealth.maxErrorMs,
+    };
+  }
+
+  /** 'live' while the WebSocket is open, 'offline' otherwise. */
+  get status() { return this.#status; }
+  get url() { return this.#url; }
+  /** What AUTH_OK said about the token: { sub, role, expiresAtMs }, or null. */
+  get identity() { return this.#identity; }
+  get lastError() { return this.#lastError; }
+
+  /** Replaces the token (sent at once when live; the server re-checks followed clocks). */
+  setToken(token) {
+    this.#token = token || null;
+    this.#identity = null;
+    if (this.#token && this.#status === 'live') this.#send({ t: 'AUTH', token: this.#token });
+  }
+
+  /** Follows a session timer; the same object for the same id until closed. */
+  clock(sessionId) {
+    if (typeof sessionId !== 'string' || sessionId === '') throw new TypeError('sessionId must be a non-empty string');
+    let timer = this.#timers.get(sessionId);
+    if (!timer) {
+      timer = new SessionTimer(this.#port, sessionId, TIMER_KEY);
+      this.#timers.set(sessionId, timer);
+      if (this.#status === 'live') timer[RESUME]();
+    }
+    return timer;
+  }
+
+  /** A burst of pings now (done by itself on connect, tab resume and clock jumps). */
+  resync() {
+    if (this.#status === 'live') this.#startBurst();
+  }
+
+  /** Closes the connection for good: no reconnects, timers stop following. */
+  close() {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#jumpTimer);
+    clearTimeout(this.#reconnectTimer);
+    for (const [target, type, fn] of this.#listeners) target.removeEventListener(type, fn);
+    this.#listeners = [];
+    const socket = this.#socket;
+    this.#dropSocket();
+    if (socket) {
+      try { socket.close(1000, 'client closed'); } catch { /* already closing */ }
+    }
+  }
+
+  // What a timer (or, later, a room) may do through its owner.
+  #port = Object.freeze({
+    send: (message) => this.#send(message),
+    now: () => this.now(),
+    live: () => this.#status === 'live',
+    options: () => this.#options,
+    forget: (sessionId, timer) => {
+      if (this.#timers.get(sessionId) === timer) this.#timers.delete(sessionId);
+    },
+  });
+
+  // --- connection ---
+
+  #listen() {
+    const on = (target, type, fn) => {
+      target.addEventListener(type, fn);
+      this.#listeners.push([target, type, fn]);
+    };
+    if (hasDocument) {
+      on(document, 'visibilitychange', () => {
+        if (document.visibilityState !== 'visible') return;
+        this.#checkJump();
+        if (this.#status === 'live') this.#startBurst();
+        else this.#reconnectSoon();
+      });
+    }
+    if (hasWindow) on(window, 'online', () => this.#reconnectSoon());
+  }
+
+  #connect() {
+    this.#reconnectTimer = null;
+    if (this.#closed) return;
+    let socket;
+    try {
+      socket = new this.#WebSocket(this.#url);
+    } catch (e) {
+      this.#error('connect_failed', String(e && e.message || e), null);
+      this.#scheduleReconnect();
+      return;
+    }
+    this.#socket = socket;
+    socket.onopen = () => { if (this.#socket === socket) this.#onOpen(); };
+    socket.onmessage = (e) => { if (this.#socket === socket) this.#onMessage(e.data); };
+    socket.onclose = () => { if (this.#socket === socket) this.#onClose(); };
+    socket.onerror = () => { /* a close follows; its details are not exposed to scripts */ };
+  }
+
+  #onOpen() {
+    this.#estimator.clearWindow();  // a new path, perhaps a new server: new samples
+    this.#startBurst();
+    if (this.#token) this.#send({ t: 'AUTH', token: this.#token });
+    for (const timer of this.#timers.values()) timer[RESUME]();
+    // Last: a 'status' listener may send at once, and AUTH must precede it.
+    this.#setStatus('live');
+  }
+
+  #onClose() {
+    this.#dropSocket();
+    this.#setStatus('offline');
+    this.#scheduleReconnect();
+  }
+
+  // Forgets the socket without waiting for its close event (a dead peer may
+  // take minutes to produce one).
+  #dropSocket() {
+    const socket = this.#socket;
+    this.#socket = null;
+    if (socket) socket.onopen = socket.onmessage = socket.onclose = socket.onerror = null;
+    clearTimeout(this.#pollTimer);
+    clearTimeout(this.#burstTimer);
+    clearTimeout(this.#timeoutTimer);
+    this.#pollTimer = this.#burstTimer = this.#timeoutTimer = null;
+    this.#burstLeft = 0;
+    this.#inFlight.clear();
+    for (const timer of this.#timers.values()) timer[DISCONNECTED]();
+    if (this.#closed) this.#setStatus('offline');
+  }
+
+  #scheduleReconnect() {
+    if (this.#closed || this.#reconnectTimer) return;
+    const { minBackoffMs, maxBackoffMs } = this.#options;
+    const cap = Math.min(maxBackoffMs, minBackoffMs * 2 ** Math.min(this.#attempt, 30));
+    this.#attempt += 1;
+    const delay = Math.random() * cap;  // full jitter: reconnecting clients spread out
+    this.#reconnectTimer = setTimeout(() => this.#connect(), delay);
+  }
+
+  // Now rather than after the backoff: the network or the tab just came back.
+  #reconnectSoon() {
+    if (this.#closed || this.#socket) return;
+    clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer = null;
+    this.#attempt = 0;
+    this.#connect();
+  }
+
+  #setStatus(status) {
+    if (this.#status === status) return;
+    this.#status = status;
+    fire(this, 'status', { status });
+  }
+
+  #send(message) {
+    const socket = this.#socket;
+    if (!socket || socket.readyState !== 1) return false;
+    socket.send(JSON.stringify(message));
+    return true;
+  }
+
+  #error(code, message, ref) {
+    this.#lastError = { code, message, ref };
+    fire(this, 'error', { code, message, ref });
+  }
+
+  // --- time sync ---
+
+  #startBurst() {
+    clearTimeout(this.#pollTimer);
+    clearTimeout(this.#burstTimer);
+    this.#pollTimer = this.#burstTimer = null;
+    this.#burstLeft = this.#options.burstSize;
+    if (this.#inFlight.size === 0) this.#burstPing();
+    // else: the answer to the ping in flight continues the burst
+  }
+
+  #burstPing() {
+    this.#burstTimer = null;
+    if (this.#burstLeft <= 0) return;
+    this.#burstLeft -= 1;
+    this.#ping();
+  }
+
+  #ping() {
+    const socket = this.#socket;
+    if (!socket || socket.readyState !== 1) return;
+    const pingId = this.#nextPingId++;
+    const t1 = localNow();
+    this.#inFlight.set(pingId, t1);
+    socket.send(JSON.stringify({ t: 'TIME_PING', clientNowMs: t1, pingId }));
+    if (!this.#timeoutTimer) this.#armPongTimeout();
+  }
+
+  #armPongTimeout() {
+    this.#timeoutTimer = setTimeout(() => {
+      this.#timeoutTimer = null;
+      if (this.#inFlight.size === 0) return;
+      const oldest = Math.min(...this.#inFlight.values());
+      if (localNow() - oldest >= this.#options.pongTimeoutMs) {
+        // Half-open: close it ourselves and reconnect.
+        const socket = this.#socket;
+        this.#onClose();
+        try { socket && socket.close(); } catch { /* already closing */ }
+      } else {
+        this.#armPongTimeout();
+      }
+    }, this.#options.pongTimeoutMs);
+  }
+
+  #onPong(m) {
+    const t4 = localNow();
+    const t1 = this.#inFlight.get(m.pingId);
+    if (t1 === undefined) return;  // not ours, or from before a reconnect
+    this.#inFlight.delete(m.pingId);
+    if (this.#inFlight.size === 0) {
+      clearTimeout(this.#timeoutTimer);
+      this.#timeoutTimer = null;
+    }
+    this.#attempt = 0;  // the server answers: the next outage starts from the shortest backoff
+    if (typeof m.syncWarning === 'boolean') this.#serverHealth.syncWarning = m.syncWarning;
+    if (typeof m.maxErrorMs === 'number') this.#serverHealth.maxErrorMs = m.maxErrorMs;
+    const t2 = m.serverReceiveMs ?? m.serverNowMs;
+    const t3 = m.serverSendMs ?? m.serverNowMs;
+    if (this.#estimator.addSample({ t1, t2, t3, t4 })) fire(this, 'sync', this.sync);
+    if (this.#burstLeft > 0) {
+      this.#burstTimer = setTimeout(() => this.#burstPing(), this.#options.burstSpacingMs);
+    } else if (!this.#pollTimer) {
+      this.#pollTimer = setTimeout(() => { this.#pollTimer = null; this.#ping(); }, this.#options.pollIntervalMs);
+    }
+  }
+
+  #checkJump() {
+    const { jumped } = this.#jumps.check(Date.now(), performance.now());
+    if (!jumped) return;
+    this.#estimator.invalidate();
+    fire(this, 'sync', this.sync);
+    if (this.#status === 'live') this.#startBurst();
+  }
+
+  // --- messages ---
+
+  #onMessage(data) {
+    if (typeof data !== 'string') return;
+    let m;
+    try { m = JSON.parse(data); } catch { return; }
+    if (!m || typeof m !== 'object') return;
+    switch (m.t) {
+      case 'TIME_PONG': return this.#onPong(m);
+      case 'AUTH_OK':
+        this.#identity = { sub: m.sub ?? null, role: m.role ?? null, expiresAtMs: m.expiresAtMs ?? null };
+        return;
+      case 'CLOCK_STATE':
+      case 'JOINED':
+      case 'LEFT':
+      case 'UNSUBSCRIBED': {
+        const timer = this.#timers.get(m.sessionId);
+        if (timer) timer[MESSAGE](m);
+        if (m.t === 'CLOCK_STATE' && timer) fire(this, 'clock', { sessionId: m.sessionId, state: timer.state });
+        return;
+      }
+      case 'ERROR': return this.#onServerError(m);
+      default: return;  // time ticks and future messages: not ours to handle
+    }
+  }
+
+  #onServerError(m) {
+    const ref = m.ref && typeof m.ref === 'object' ? m.ref : null;
+    if (ref && ref.t === 'AUTH') this.#identity = null;
+    const timer = ref && typeof ref.sessionId === 'string' ? this.#timers.get(ref.sessionId) : undefined;
+    if (timer) timer[SERVER_ERROR](m.code, m.message, ref);
+    this.#error(m.code, m.message, ref);
+  }
+}
+
+/**
+ * One session timer, as followed through a SessionClock. Created by
+ * SessionClock.clock(sessionId).
+ */
+export class SessionTimer extends EventTarget {
+  #owner;
+  #sessionId;
+  #state = null;
+  #wantJoined = false;
+  #joined = false;
+  #closed = false;
+  #retryTimer = null;
+
+  constructor(owner, sessionId, key) {
+    super();
+    if (key !== TIMER_KEY) throw new TypeError('use SessionClock.clock(sessionId)');
+    this.#owner = owner;
+    this.#sessionId = sessionId;
+  }
+
+  get sessionId() { return this.#sessionId; }
+  /** The last CLOCK_STATE's fields (without `t`), or null before the first. */
+  get state() { return this.#state; }
+  get ready() { return this.#state !== null; }
+  get isPaused() { return this.#state ? this.#state.isPaused : null; }
+  get isEnded() { return this.#state ? this.#state.endedAtMs != null : null; }
+  get participants() { return this.#state ? this.#state.participants ?? null : null; }
+  get graceDeadlineMs() { return this.#state ? this.#state.graceDeadlineMs ?? null : null; }
+  get autoPaused() { return this.#state ? Boolean(this.#state.autoPaused) : null; }
+  get presenceTracked() { return this.#state ? Boolean(this.#state.presenceTracked) : null; }
+  get version() { return this.#state ? this.#state.version : null; }
+  /** True while the server counts this connection's user as present. */
+  get joined() { return this.#joined; }
+
+  /** Position in ms at server time `atServerMs` (default: the owner's now()); null before the first state. */
+  elapsedMs(atServerMs = this.#owner.now()) {
+    return elapsedAt(this.#state, atServerMs);
+  }
+
+  /** Counts the token's user as present (JOIN_SESSION); kept across reconnects. */
+  join() {
+    this.#checkOpen();
+    this.#wantJoined = true;
+    this.#owner.send({ t: 'JOIN_SESSION', sessionId: this.#sessionId });
+  }
+
+  /** No longer present (LEAVE_SESSION); the timer keeps following the clock. */
+  leave() {
+    this.#checkOpen();
+    this.#wantJoined = false;
+    if (this.#owner.send({ t: 'LEAVE_SESSION', sessionId: this.#sessionId })) {
+      // LEAVE_SESSION also stops the server's pushes: follow again.
+      this.#owner.send({ t: 'SUBSCRIBE_CLOCK', sessionId: this.#sessionId });
+    }
+  }
+
+  /** Stops following (leaving first if joined). */
+  close() {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearTimeout(this.#retryTimer);
+    this.#owner.send(this.#wantJoined || this.#joined
+      ? { t: 'LEAVE_SESSION', sessionId: this.#sessionId }
+      : { t: 'UNSUBSCRIBE_CLOCK', sessionId: this.#sessionId });
+    this.#wantJoined = this.#joined = false;
+    this.#owner.forget(this.#sessionId, this);
+  }
+
+  #checkOpen() {
+    if (this.#closed) throw new Error(`timer ${this.#sessionId} is closed`);
+  }
+
+  // --- called by SessionClock (symbol-keyed: not public) ---
+
+  // A (re)connected socket: follow again, and join again if we were joined.
+  // The server answers with the current state, so nothing is lost while away.
+  [RESUME]() {
+    if (this.#closed) return;
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = null;
+    this.#owner.send(this.#wantJoined
+      ? { t: 'JOIN_SESSION', sessionId: this.#sessionId }
+      : { t: 'SUBSCRIBE_CLOCK', sessionId: this.#sessionId });
+  }
+
+  [DISCONNECTED]() {
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = null;
+    if (this.#joined) {
+      this.#joined = false;  // the server's view: a closed connection leaves
+      fire(this, 'left', { sessionId: this.#sessionId, reason: 'disconnected' });
+    }
+  }
+
+  [MESSAGE](m) {
+    if (this.#closed) return;
+    if (m.t === 'CLOCK_STATE') {
+      // Versions only increase; an equal one (a re-subscription) may carry newer presence.
+      if (this.#state && typeof m.version === 'number' && m.version < this.#state.version) return;
+      const { t, ...state } = m;
+      this.#state = Object.freeze(state);
+      fire(this, 'change', { state: this.#state });
+    } else if (m.t === 'JOINED') {
+      if (!this.#wantJoined) return;  // a leave() crossed it
+      this.#joined = true;
+      fire(this, 'joined', { sessionId: this.#sessionId });
+    } else if (m.t === 'LEFT') {
+      if (this.#wantJoined) return;  // a join() crossed it
+      const was = this.#joined;
+      this.#joined = false;
+      if (was) fire(this, 'left', { sessionId: this.#sessionId, reason: 'left' });
+    }
+  }
+
+  [SERVER_ERROR](code, message, ref) {
+    if (this.#closed) return;
+    if (ref && ref.t === 'JOIN_SESSION') this.#wantJoined = false;
+    if (code === 'unavailable' && !this.#retryTimer) {
+      this.#retryTimer = setTimeout(() => {
+        this.#retryTimer = null;
+        if (this.#owner.live()) this[RESUME]();
+      }, this.#owner.options().resubscribeDelayMs);
+    }
+    fire(this, 'error', { code, message, ref });
+  }
+}

@@ -1,0 +1,209 @@
+// Unit tests of client/session-clock.js in Node, with a scripted WebSocket:
+// the order of messages, reconnecting, re-subscribing, timers from CLOCK_STATE.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import { SessionClock, elapsedAt, socketUrl } from '../../client/session-clock.js';
+
+const SESSION = '6f1c2d3e-0000-4000-8000-000000000001';
+
+// A WebSocket double: the test opens, feeds and drops it.
+function scriptedSockets() {
+  const sockets = [];
+  class FakeSocket {
+    constructor(url) {
+      this.url = url;
+      this.readyState = 0;
+      this.sent = [];
+      this.createdAt = performance.now();
+      sockets.push(this);
+    }
+    send(text) { this.sent.push(JSON.parse(text)); }
+    close() { this.readyState = 3; }
+    open() { this.readyState = 1; this.onopen?.({}); }
+    receive(message) { this.onmessage?.({ data: JSON.stringify(message) }); }
+    drop() { this.readyState = 3; this.onclose?.({ code: 1006 }); }
+    types() { return this.sent.map((m) => m.t); }
+  }
+  return { FakeSocket, sockets };
+}
+
+// A pong from a server whose clock is `offset` ms ahead, answering at once.
+function pong(ping, offset) {
+  const t = ping.clientNowMs + offset;
+  return { t: 'TIME_PONG', clientNowMs: ping.clientNowMs, pingId: ping.pingId, serverReceiveMs: t, serverSendMs: t + 0.01,
+           serverNowMs: t + 0.01, syncWarning: false, maxErrorMs: 4.5 };
+}
+
+function clockState(version, fields = {}) {
+  return { t: 'CLOCK_STATE', sessionId: SESSION, startedAtMs: 1_000_000, isPaused: false, totalPausedMs: 0,
+           lastStateChangeAtMs: 1_000_000, endedAtMs: null, elapsedMs: 0, serverNowMs: 1_000_000, version,
+           participants: 0, graceDeadlineMs: null, autoPaused: false, presenceTracked: false, ...fields };
+}
+
+test('elapsedAt: running, paused, ended, never negative', () => {
+  const running = { startedAtMs: 1000, isPaused: false, totalPausedMs: 200, lastStateChangeAtMs: 1500, endedAtMs: null };
+  assert.equal(elapsedAt(running, 5000), 3800);
+  assert.equal(elapsedAt(running, 1400), 1500 - 1000 - 200);  // not before the last change
+  const paused = { ...running, isPaused: true, lastStateChangeAtMs: 3000 };
+  assert.equal(elapsedAt(paused, 99_999), 1800);
+  const ended = { ...running, endedAtMs: 4000 };
+  assert.equal(elapsedAt(ended, 99_999), 2800);
+  assert.equal(elapsedAt({ ...running, totalPausedMs: 10_000 }, 2000), 0);
+  assert.equal(elapsedAt(null, 1), null);
+});
+
+test('socketUrl: http origins become ws(s)://…/ws; ws URLs are kept', () => {
+  assert.equal(socketUrl('http://127.0.0.1:8080'), 'ws://127.0.0.1:8080/ws');
+  assert.equal(socketUrl('https://clock.example/'), 'wss://clock.example/ws');
+  assert.equal(socketUrl('ws://127.0.0.1:8080/ws'), 'ws://127.0.0.1:8080/ws');
+  assert.equal(socketUrl('wss://h/custom/path'), 'wss://h/custom/path');
+  assert.throws(() => socketUrl('ftp://h/'), TypeError);
+});
+
+test('on open: a ping first, AUTH before any subscription; the first pong gives an estimate', async () => {
+  const { FakeSocket, sockets } = scriptedSockets();
+  const sc = new SessionClock('http://127.0.0.1:1', { token: 'jwt', WebSocket: FakeSocket, burstSpacingMs: 0, burstSize: 3 });
+  try {
+    const timer = sc.clock(SESSION);
+    assert.equal(sc.status, 'offline');
+    assert.equal(sc.sync.synced, false);
+    const statuses = [];
+    sc.addEventListener('status', (e) => {
+      statuses.push(e.detail.status);
+      if (e.detail.status === 'live') timer.join();  // reacting at once is safe: AUTH went first
+    });
+    const socket = sockets[0];
+    assert.equal(socket.url, 'ws://127.0.0.1:1/ws');
+    socket.open();
+    assert.deepEqual(socket.types(), ['TIME_PING', 'AUTH', 'SUBSCRIBE_CLOCK', 'JOIN_SESSION']);
+    assert.equal(socket.sent[1].token, 'jwt');
+    assert.equal(socket.sent[2].sessionId, SESSION);
+    assert.deepEqual(statuses, ['live']);
+
+    let syncs = 0;
+    sc.addEventListener('sync', () => syncs++);
+    socket.receive(pong(socket.sent[0], 5000));
+    assert.equal(syncs, 1);
+    assert.equal(sc.sync.synced, true);
+    assert.ok(Math.abs(sc.sync.offsetMs - 5000) < 1, `offset ${sc.sync.offsetMs}`);
+    assert.ok(Math.abs(sc.now() - (performance.timeOrigin + performance.now() + 5000)) < 1);
+    assert.equal(sc.sync.serverMaxErrorMs, 4.5);
+    // The burst goes on, one ping at a time, then stops.
+    for (let i = 0; i < 2; i++) {
+      await sleep(5);
+      const ping = socket.sent.at(-1);
+      assert.equal(ping.t, 'TIME_PING');
+      socket.receive(pong(ping, 5000));
+    }
+    await sleep(5);
+    assert.equal(socket.types().filter((t) => t === 'TIME_PING').length, 3);
+    assert.equal(sc.sync.samples, 3);
+
+    socket.receive(clockState(2));
+    assert.equal(timer.version, 2);
+    assert.equal(timer.isPaused, false);
+    socket.receive(clockState(1, { isPaused: true }));  // older: ignored
+    assert.equal(timer.isPaused, false);
+    socket.receive(clockState(3, { isPaused: true, lastStateChangeAtMs: 1_002_500, totalPausedMs: 500 }));
+    assert.equal(timer.elapsedMs(), 2000);
+    assert.equal(timer.elapsedMs(9e12), 2000);
+  } finally {
+    sc.close();
+  }
+});
+
+test('reconnects with bounded full-jitter backoff, then re-authenticates, re-joins and bursts again', async () => {
+  const { FakeSocket, sockets } = scriptedSockets();
+  const sc = new SessionClock('ws://127.0.0.1:1/ws', {
+    token: 'jwt', WebSocket: FakeSocket, minBackoffMs: 4, maxBackoffMs: 16, burstSpacingMs: 0,
+  });
+  try {
+    const timer = sc.clock(SESSION);
+    timer.join();  // offline: remembered, sent once connected
+    sockets[0].open();
+    assert.deepEqual(sockets[0].types(), ['TIME_PING', 'AUTH', 'JOIN_SESSION']);
+    sockets[0].receive({ t: 'JOINED', sessionId: SESSION });
+    assert.equal(timer.joined, true);
+    const left = [];
+    timer.addEventListener('left', (e) => left.push(e.detail.reason));
+
+    // The server goes away; every attempt fails for a while.
+    sockets[0].drop();
+    assert.equal(sc.status, 'offline');
+    assert.equal(timer.joined, false);
+    assert.deepEqual(left, ['disconnected']);
+    const failures = 8;
+    for (let i = 1; i <= failures; i++) {
+      const deadline = performance.now() + 200;
+      while (sockets.length <= i && performance.now() < deadline) await sleep(1);
+      assert.ok(sockets.length > i, `attempt ${i} never came`);
+      if (i < failures) sockets[i].drop();
+    }
+    // Each gap is within the cap (16 ms), plus timer slack.
+    const gaps = sockets.slice(1).map((s, i) => s.createdAt - sockets[i].createdAt);
+    assert.ok(Math.max(...gaps) < 16 + 30, `gaps ${gaps.map((g) => g.toFixed(1))}`);
+
+    const back = sockets[failures];
+    back.open();
+    assert.equal(sc.status, 'live');
+    assert.deepEqual(back.types(), ['TIME_PING', 'AUTH', 'JOIN_SESSION']);
+    back.receive({ t: 'JOINED', sessionId: SESSION });
+    assert.equal(timer.joined, true);
+
+    // leave(): not present any more, but still following.
+    timer.leave();
+    assert.deepEqual(back.types().slice(-2), ['LEAVE_SESSION', 'SUBSCRIBE_CLOCK']);
+    back.receive({ t: 'LEFT', sessionId: SESSION });
+    assert.equal(timer.joined, false);
+    back.drop();
+    const deadline = performance.now() + 200;
+    while (sockets.length <= failures + 1 && performance.now() < deadline) await sleep(1);
+    sockets[failures + 1].open();
+    assert.deepEqual(sockets[failures + 1].types(), ['TIME_PING', 'AUTH', 'SUBSCRIBE_CLOCK']);
+  } finally {
+    sc.close();
+  }
+});
+
+test('a ping unanswered past pongTimeoutMs drops the connection and reconnects', async () => {
+  const { FakeSocket, sockets } = scriptedSockets();
+  const sc = new SessionClock('ws://127.0.0.1:1/ws', { WebSocket: FakeSocket, pongTimeoutMs: 30, minBackoffMs: 1, maxBackoffMs: 2 });
+  try {
+    sockets[0].open();
+    assert.equal(sc.status, 'live');
+    const deadline = performance.now() + 500;
+    while (sockets.length < 2 && performance.now() < deadline) await sleep(2);
+    assert.equal(sockets.length, 2, 'reconnected');
+    assert.equal(sockets[0].readyState, 3, 'the silent socket was closed');
+  } finally {
+    sc.close();
+  }
+});
+
+test('errors reach the timer they concern; unavailable is retried', async () => {
+  const { FakeSocket, sockets } = scriptedSockets();
+  const sc = new SessionClock('ws://127.0.0.1:1/ws', { token: 'jwt', WebSocket: FakeSocket, resubscribeDelayMs: 10 });
+  try {
+    const timer = sc.clock(SESSION);
+    sockets[0].open();
+    const timerErrors = [];
+    const clockErrors = [];
+    timer.addEventListener('error', (e) => timerErrors.push(e.detail.code));
+    sc.addEventListener('error', (e) => clockErrors.push(e.detail.code));
+    sockets[0].receive({ t: 'ERROR', code: 'unavailable', message: 'retry', ref: { t: 'SUBSCRIBE_CLOCK', sessionId: SESSION } });
+    sockets[0].receive({ t: 'ERROR', code: 'bad_json', message: 'x', ref: null });
+    assert.deepEqual(timerErrors, ['unavailable']);
+    assert.deepEqual(clockErrors, ['unavailable', 'bad_json']);
+    assert.equal(sc.lastError.code, 'bad_json');
+    await sleep(40);
+    assert.equal(sockets[0].types().filter((t) => t === 'SUBSCRIBE_CLOCK').length, 2, 'subscribed again');
+    // close(): unsubscribes and forgets; clock() makes a new timer.
+    timer.close();
+    assert.equal(sockets[0].types().at(-1), 'UNSUBSCRIBE_CLOCK');
+    assert.notEqual(sc.clock(SESSION), timer);
+  } finally {
+    sc.close();
+  }
+});
