@@ -3,8 +3,10 @@
 #   make          build the extension and the worker (build/session-clock-worker)
 #   make demo     install what is missing, build, start a throwaway cluster
 #   make test     install what is missing, build, run every test suite
-#   make bench    run the benchmarks in bench/ (extension: bench/run.sh; worker: bench/run-worker.sh)
+#   make bench    run the benchmarks in bench/ (extension: bench/run.sh; worker: bench/run-worker.sh;
+#                 grace deadlines: bench/run-grace.sh)
 #   make bench-worker   only the worker's (bench/run-worker.sh)
+#   make bench-grace    only the grace deadlines' (bench/run-grace.sh)
 #
 # The PGXS part is what `make install` / `make installcheck` use; the umbrella
 # targets drive it through scripts/ so one command works on a fresh machine.
@@ -41,7 +43,7 @@ ifneq ($(PGXS),)
 include $(PGXS)
 endif
 
-.PHONY: deps worker demo test bench bench-worker
+.PHONY: deps worker demo test bench bench-worker bench-grace
 
 all: worker
 
@@ -58,9 +60,12 @@ demo: deps
 test: deps
 	@scripts/run-tests.sh
 
-# Both benchmarks run even if the first fails; non-zero if either failed.
+# Every benchmark runs even if an earlier one fails; non-zero if any failed.
 bench: deps
-	@rc=0; bench/run.sh || rc=$$?; bench/run-worker.sh || rc=$$?; exit $$rc
+	@rc=0; bench/run.sh || rc=$$?; bench/run-worker.sh || rc=$$?; bench/run-grace.sh || rc=$$?; exit $$rc
 
 bench-worker: deps
 	@bench/run-worker.sh
+
+bench-grace: deps
+	@bench/run-grace.sh
