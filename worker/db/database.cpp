@@ -287,4 +287,26 @@ void Database::room(RoomCall call, std::function<void(RoomRead)> done) {
   });
 }
 
+void Database::change_clock(const char* function, std::string session_id, std::optional<std::string> reason,
+                            std::string role, std::string claims_json, std::function<void(ClockChange)> done) {
+  run<ClockChange>(std::move(done), [=](pqxx::connection& c, ClockChange& out) {
+    bool takes_reason = std::string(function) != "session_clock_start";
+    std::string sql = std::string("SELECT changed, version FROM ") + function +
+                      (takes_reason ? "($1::uuid, $2)" : "($1::uuid)");
+    pqxx::work tx(c);
+    try {
+      tx.exec("SET LOCAL ROLE " + tx.quote_name(role));
+      tx.exec_params("SELECT set_config('request.jwt.claims', $1, true)", claims_json);
+      auto r = takes_reason ? tx.exec_params1(sql, session_id, reason ? reason->c_str() : nullptr)
+                            : tx.exec_params1(sql, session_id);
+      out.changed = r[0].as<bool>();
+      out.version = r[1].as<std::int64_t>();
+    } catch (const pqxx::sql_error& e) {
+      out.sqlstate = sqlstate_of(e);
+      throw;
+    }
+    tx.commit();
+  });
+}
+
 }  // namespace session_clock::worker::db

@@ -59,6 +59,14 @@ struct WebhookOutcome {
   std::string error;
 };
 
+// session_clock_start/_pause/_resume/_stop as a client's user.
+struct ClockChange {
+  bool changed = false;
+  std::int64_t version = 0;
+  std::string error;
+  std::string sqlstate;
+};
+
 // One room RPC (session_clock_room_*), called as the worker's own role for a
 // user (p_as). params are the function's arguments in order; nullopt is NULL.
 struct RoomCall {
@@ -103,6 +111,12 @@ class Database {
   void apply_due_deadlines(int limit, std::function<void(DeadlineSweep)> done);
   void livekit_event(LiveKitEventRow row, std::function<void(WebhookOutcome)> done);
   void room(RoomCall call, std::function<void(RoomRead)> done);
+  // Runs a clock RPC exactly as PostgREST would for the token: SET LOCAL
+  // ROLE (role: the token's, service_role or the client role) and
+  // request.jwt.claims, so the extension's own rule decides; committed.
+  // function is one of session_clock_start/_pause/_resume/_stop.
+  void change_clock(const char* function, std::string session_id, std::optional<std::string> reason,
+                    std::string role, std::string claims_json, std::function<void(ClockChange)> done);
 
   bool healthy() const { return healthy_.load(); }
   std::string last_error() const;

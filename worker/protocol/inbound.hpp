@@ -53,6 +53,14 @@ struct UnsubscribeClock {
   std::string session_id;
 };
 
+// START_CLOCK / PAUSE_CLOCK / RESUME_CLOCK / STOP_CLOCK {sessionId, reason?}:
+// the clock RPC, run as the token's user (the database decides who may).
+struct ClockCommand {
+  enum class Action { start, pause, resume, stop } action = Action::start;
+  std::string session_id;
+  std::optional<std::string> reason;
+};
+
 // Rooms. A connection is in at most one room; host commands act on it.
 // Codes are 4-12 of A-Z0-9 (any case on the wire, upper-cased here).
 struct CreateRoom {
@@ -106,7 +114,7 @@ struct ProtocolError {
 };
 
 using Inbound = std::variant<TimePing, LegacyTimeSync, JsonRpcTimesync, SubscribeTime, UnsubscribeTime, Auth,
-                             SubscribeClock, UnsubscribeClock, JoinSession, LeaveSession, CreateRoom, JoinRoom,
+                             SubscribeClock, UnsubscribeClock, ClockCommand, JoinSession, LeaveSession, CreateRoom, JoinRoom,
                              LeaveRoom, HostPlay, HostPause, HostSeek, HostStop, Ready, ProtocolError>;
 
 // Parses one text frame. Nesting deeper than max_json_depth is refused before

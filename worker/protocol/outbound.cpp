@@ -164,6 +164,14 @@ std::string clock_state(const std::string& session_id, const core::ClockState& s
   return text(frame);
 }
 
+std::string clock_changed(const std::string& session_id, const char* action, bool changed, std::int64_t version) {
+  return text(ordered_json{{"t", message_type::kClockChanged},
+                           {"sessionId", session_id},
+                           {"action", action},
+                           {"changed", changed},
+                           {"version", version}});
+}
+
 std::string joined(const std::string& session_id) {
   return text(ordered_json{{"t", message_type::kJoined}, {"sessionId", session_id}});
 }

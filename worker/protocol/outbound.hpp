@@ -54,6 +54,10 @@ std::string clock_state(const std::string& session_id, const core::ClockState& s
 std::string clock_state(const std::string& session_id, const core::ClockState& state_in_unix_us,
                         const core::GraceState& grace_in_unix_us, double server_now_ms);
 
+// {"t":"CLOCK_CHANGED","sessionId":…,"action":"pause","changed":true,"version":7}:
+// the answer to START/PAUSE/RESUME/STOP_CLOCK (the CLOCK_STATE push follows).
+std::string clock_changed(const std::string& session_id, const char* action, bool changed, std::int64_t version);
+
 // {"t":"JOINED","sessionId":…} / {"t":"LEFT","sessionId":…}
 std::string joined(const std::string& session_id);
 std::string left(const std::string& session_id);

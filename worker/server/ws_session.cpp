@@ -126,6 +126,9 @@ void WsSession::handle(std::string_view text, double receive_ms) {
         } else if constexpr (std::is_same_v<T, protocol::UnsubscribeClock>) {
           ctx_.metrics.count_message(protocol::message_type::kUnsubscribeClock);
           on_unsubscribe_clock(m);
+        } else if constexpr (std::is_same_v<T, protocol::ClockCommand>) {
+          ctx_.metrics.count_message("other");
+          on_clock_command(m);
         } else if constexpr (std::is_same_v<T, protocol::JoinSession>) {
           ctx_.metrics.count_message(protocol::message_type::kJoinSession);
           on_join_session(m);

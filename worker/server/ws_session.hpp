@@ -54,6 +54,9 @@ class WsSession : public Subscriber, public std::enable_shared_from_this<WsSessi
   void enter_session(const std::string& session_id);
   void leave_sessions();
 
+  // START/PAUSE/RESUME/STOP_CLOCK (ws_session_commands.cpp).
+  void on_clock_command(const protocol::ClockCommand& command);
+
   // Rooms (ws_session_rooms.cpp).
   void on_create_room(const protocol::CreateRoom& request);
   void on_join_room(const protocol::JoinRoom& request);

@@ -8,6 +8,7 @@
 #include "protocol/message_types.hpp"
 #include "protocol/outbound.hpp"
 #include "protocol/room_frames.hpp"
+#include "server/refusal.hpp"
 #include "server/ws_session.hpp"
 #include "time/wall_clock.hpp"
 
@@ -17,21 +18,6 @@ namespace net = boost::asio;
 namespace error_code = protocol::error_code;
 
 namespace {
-
-// The database's refusal as the client's error code, with its message (our
-// own texts: nothing about hosts or roles); anything else is "unavailable".
-std::pair<const char*, std::string> refusal(const db::RoomRead& read) {
-  std::string message = read.error;
-  if (message.rfind("ERROR:  ", 0) == 0) message = message.substr(8);
-  message = message.substr(0, message.find('\n'));
-  const std::string& s = read.sqlstate;
-  if (s == "42501") return {error_code::kForbidden, message};
-  if (s == "P0002") return {error_code::kNotFound, message};
-  if (s == "22023" || s == "22004") return {error_code::kBadField, message};
-  if (s == "23505") return {error_code::kConflict, message};
-  if (s == "55000") return {error_code::kInvalidState, message};
-  return {error_code::kUnavailable, "the database is unavailable; retry"};
-}
 
 std::optional<std::string> number(std::optional<double> value) {
   if (!value) return std::nullopt;
@@ -50,7 +36,7 @@ void WsSession::room_call(db::RoomCall call, nlohmann::json ref, std::function<v
     net::post(self->ws_.get_executor(), [self, ref, then, read = std::move(read)] {
       if (self->closing_ || self->left_) return;
       if (!read.room) {
-        auto [code, message] = refusal(read);
+        auto [code, message] = refusal(read.error, read.sqlstate);
         if (std::string(code) == error_code::kUnavailable) spdlog::warn("rooms: [{}] {}", read.sqlstate, read.error);
         return self->send_error(code, message, ref);
       }
