@@ -49,6 +49,7 @@ class WsSession : public Subscriber, public std::enable_shared_from_this<WsSessi
   void on_auth(const protocol::Auth& request);
   void on_subscribe_clock(const protocol::SubscribeClock& request, bool recheck = false);
   void on_unsubscribe_clock(const protocol::UnsubscribeClock& request);
+  // Presence (ws_session_presence.cpp).
   void on_join_session(const protocol::JoinSession& request);
   void on_leave_session(const protocol::LeaveSession& request);
   void enter_session(const std::string& session_id);
