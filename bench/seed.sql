@@ -7,7 +7,10 @@ SELECT count(*) AS started
        LATERAL session_clock_start(md5(i::text)::uuid) AS c
  WHERE c.changed;
 
-INSERT INTO bench_baseline.sessions SELECT * FROM session_clock.sessions;
+INSERT INTO bench_baseline.sessions
+       (id, started_at, is_paused, total_paused_ms, last_state_change_at, ended_at, version, created_at)
+SELECT id, started_at, is_paused, total_paused_ms, last_state_change_at, ended_at, version, created_at
+  FROM session_clock.sessions;
 INSERT INTO bench_baseline.session_events
        (session_id, event, reason, at, actor, actor_role, elapsed_ms, paused_ms, clock_stepped_back, version)
 SELECT session_id, event, reason, at, actor, actor_role, elapsed_ms, paused_ms, clock_stepped_back, version
