@@ -1003,7 +1003,8 @@ class Phase {
   bool join_all();
   void wait_quiet();
   void play_rounds();
-  // Members still waiting for the arrival of `version` in `list`.
+  // Whether a member has its PREPARE_PLAY (PLAY_AT) of `version`, or never will.
+  static bool arrived(const MemberPtr& m, bool play, std::int64_t version);
   std::size_t waiting(bool play, std::int64_t version) const;
   bool wait_for(bool play, std::int64_t version, double until_wall_ms) const;
 
@@ -1084,23 +1085,31 @@ void Phase::wait_quiet() {
   r_.idle_postgres_per_s = r_.idle_cpu.postgres;
 }
 
+bool Phase::arrived(const MemberPtr& m, bool play, std::int64_t version) {
+  if (!m || !m->joined || m->gone) return true;  // nothing to wait for
+  auto n = (play ? m->n_plays : m->n_prepares).load(std::memory_order_acquire);
+  const auto& list = play ? m->plays : m->prepares;
+  return n > 0 && list[n - 1].version >= version;
+}
+
 std::size_t Phase::waiting(bool play, std::int64_t version) const {
   std::size_t k = 0;
-  for (const auto& m : members_) {
-    if (!m || !m->joined || m->gone) continue;
-    auto n = (play ? m->n_plays : m->n_prepares).load(std::memory_order_acquire);
-    const auto& list = play ? m->plays : m->prepares;
-    if (n == 0 || list[n - 1].version < version) ++k;
-  }
+  for (const auto& m : members_)
+    if (!arrived(m, play, version)) ++k;
   return k;
 }
 
+// Polls from the first member not yet seen: one that has its frame keeps
+// it, so the scans stay short and this thread takes little CPU from the
+// clients while they are being measured.
 bool Phase::wait_for(bool play, std::int64_t version, double until_wall_ms) const {
-  while (waiting(play, version) > 0) {
+  std::size_t next = 0;
+  while (true) {
+    while (next < members_.size() && arrived(members_[next], play, version)) ++next;
+    if (next == members_.size()) return true;
     if (wall_ms() > until_wall_ms) return false;
     std::this_thread::sleep_for(2ms);
   }
-  return true;
 }
 
 void Phase::play_rounds() {
@@ -1382,6 +1391,10 @@ std::string report(const Config& cfg, const PhaseResult& w, const PhaseResult& r
   line("p50/p99/max over rounds (p99 of fewer than 100 rounds is the worst round), except PLAY_AT arrival - start:");
   line("over every member in every round. Ratio: workers / reference (p99 where three figures are given).");
   line(std::string(122, '-'));
+  if (have_w && have_r && !spread_met && R.spread.p99 > 50)
+    line(fmt("note: the reference's p99 spread is %.1f ms: with these clients on this host's CPUs the goal is below the "
+             "floor; judge the ratio here, the goal on a host where the members are elsewhere",
+             R.spread.p99));
   all_met = before && spread_met && w.rounds.size() == w.rounds_wanted;
   line(std::string("goals (issue 5): ") + (all_met ? "all met" : "NOT all met"));
   return o.str();
