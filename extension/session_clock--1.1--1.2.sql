@@ -36,6 +36,9 @@ CREATE TABLE session_clock.room_members (
     ready_version  bigint,     -- the room version this member said READY for
     PRIMARY KEY (code, participant_id)
 );
+-- Room answers list the first members in join order: read from this index,
+-- not by sorting a big room's every member.
+CREATE INDEX room_members_order_idx ON session_clock.room_members (code, joined_at, participant_id);
 
 CREATE TABLE session_clock.room_events (
     id                bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

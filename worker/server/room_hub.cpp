@@ -168,7 +168,12 @@ void RoomHub::on_notification(const std::string& payload) {
     std::lock_guard lock(mutex_);
     auto it = rooms_.find(code);
     if (it == rooms_.end()) return;
-    if (doc.value("version", std::int64_t{0}) < it->second.version) return;  // already told
+    // Joins, leaves and READY keep the version: read them at the version we
+    // have. Any other change bumps it: the version we have (a command this
+    // worker applied from its own answer) is already told.
+    bool keeps_version = change == "join" || change == "leave" || change == "ready";
+    auto version = doc.value("version", std::int64_t{0});
+    if (version < it->second.version || (!keeps_version && version == it->second.version)) return;
     if (it->second.reading) {
       it->second.reread = true;
       return;
