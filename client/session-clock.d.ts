@@ -138,6 +138,8 @@ export interface SessionClockOptions {
   maxBackoffMs?: number;
   /** Re-subscription delay after an `unavailable` error (the database was down). Default 2 000 ms. */
   resubscribeDelayMs?: number;
+  /** A clock command (startClock, pause, resume, stop) unanswered this long is rejected with code 'timeout'. Default 10 000 ms. */
+  requestTimeoutMs?: number;
   /** How often Date.now() and performance.now() are compared to detect a jump. Default 1 000 ms. */
   jumpCheckIntervalMs?: number;
   /** Disagreement between the two that counts as a jump. Default 100 ms. */
@@ -155,6 +157,28 @@ export interface ClockError {
   message: string;
   /** What the error answers: the request's type under `t` and its `sessionId`, if any; null if unknown. */
   ref: { t?: string; sessionId?: string; [key: string]: unknown } | null;
+}
+
+/**
+ * Why a request was refused: the server's ERROR (`forbidden`, `not_found`,
+ * `invalid_state`, `bad_field`, `unauthorized`, `unavailable`,
+ * `rate_limited`, …), or on the client's side `offline` (not sent: not
+ * connected), `disconnected` (the connection closed before the answer: the
+ * command may or may not have been applied), `timeout`, `closed`.
+ */
+export class RequestError extends Error implements ClockError {
+  constructor(code: string, message: string, ref?: ClockError['ref']);
+  readonly name: 'RequestError';
+  readonly code: string;
+  readonly ref: ClockError['ref'];
+}
+
+/** CLOCK_CHANGED's answer to a clock command. */
+export interface ClockChange {
+  /** False when the clock already was in that state (a pause of a paused clock). */
+  changed: boolean;
+  /** The clock's version after the command; the CLOCK_STATE with it follows for every follower. */
+  version: number;
 }
 
 /** A session timer's state, as the last CLOCK_STATE carried it. Times are server epoch ms. */
@@ -224,6 +248,12 @@ export class SessionClock extends EventTarget {
   setToken(token: string | null): void;
   /** Follows the session timer `sessionId` (needs a token); the same object until it is closed. */
   clock(sessionId: string): SessionTimer;
+  /**
+   * Starts the session's clock (START_CLOCK), creating the session with the
+   * token's user as host if it does not exist yet; a followed timer that had
+   * no state follows again. Rejects with a RequestError.
+   */
+  startClock(sessionId: string): Promise<ClockChange>;
   /** A burst of pings now (it happens by itself on connect, tab resume and local clock jumps). */
   resync(): void;
   /** Closes for good: no reconnects; timers stop following. */
@@ -289,6 +319,18 @@ export class SessionTimer extends EventTarget {
   leave(): void;
   /** Stops following (leaving first if joined). SessionClock.clock() makes a new one. */
   close(): void;
+  /**
+   * Drive the clock (PAUSE_CLOCK, RESUME_CLOCK, STOP_CLOCK), as the token's
+   * user: the extension's rule decides (members pause and resume, the host
+   * stops). `reason` (at most 200 characters) goes to the event log. Resolves
+   * with CLOCK_CHANGED's { changed, version } — the CLOCK_STATE with that
+   * version reaches `change` separately; rejects with a RequestError
+   * (`forbidden` for a non-member, `invalid_state` for a stopped clock, …).
+   * Answers are matched by session and action, oldest first.
+   */
+  pause(reason?: string): Promise<ClockChange>;
+  resume(reason?: string): Promise<ClockChange>;
+  stop(reason?: string): Promise<ClockChange>;
 
   addEventListener<K extends keyof SessionTimerEventMap>(
     type: K, listener: (this: SessionTimer, ev: SessionTimerEventMap[K]) => unknown,

@@ -22,6 +22,7 @@ export const DEFAULT_OPTIONS = Object.freeze({
   minBackoffMs: 250,        // reconnect delay range: full jitter in [0, min(max, min * 2^n)]
   maxBackoffMs: 10_000,
   resubscribeDelayMs: 2_000, // after an `unavailable` answer (the database is down)
+  requestTimeoutMs: 10_000, // a clock command unanswered this long is rejected ('timeout')
   jumpCheckIntervalMs: 1_000,
   jumpThresholdMs: 100,
 });
@@ -59,6 +60,24 @@ export function socketUrl(url) {
 function localNow() {
   return performance.timeOrigin + performance.now();
 }
+
+/**
+ * A refused request: the server's ERROR ({code, message, ref}), or a
+ * client-side failure (code 'disconnected', 'offline', 'timeout', 'closed').
+ */
+export class RequestError extends Error {
+  constructor(code, message, ref = null) {
+    super(message);
+    this.name = 'RequestError';
+    this.code = code;
+    this.ref = ref;
+  }
+}
+
+// Clock commands and the action their CLOCK_CHANGED answer names.
+const CLOCK_COMMANDS = Object.freeze({
+  START_CLOCK: 'start', PAUSE_CLOCK: 'pause', RESUME_CLOCK: 'resume', STOP_CLOCK: 'stop',
+});
 
 function fire(target, type, detail) {
   target.dispatchEvent(new CustomEvent(type, { detail }));
@@ -99,6 +118,7 @@ export class SessionClock extends EventTarget {
   #identity = null;
   #lastError = null;
   #listeners = [];
+  #commands = [];            // clock commands awaiting CLOCK_CHANGED or ERROR, oldest first
 
   /**
    * @param {string} url ws(s)://host:port/ws, or the worker's http(s) origin
@@ -168,6 +188,15 @@ export class SessionClock extends EventTarget {
     return timer;
   }
 
+  /**
+   * Starts the session's clock (START_CLOCK; creates the session with the
+   * token's user as host if it does not exist). Resolves with CLOCK_CHANGED's
+   * { changed, version }; rejects with a RequestError.
+   */
+  startClock(sessionId) {
+    return this.#command('START_CLOCK', sessionId, undefined);
+  }
+
   /** A burst of pings now (done by itself on connect, tab resume and clock jumps). */
   resync() {
     if (this.#status === 'live') this.#startBurst();
@@ -186,6 +215,7 @@ export class SessionClock extends EventTarget {
     if (socket) {
       try { socket.close(1000, 'client closed'); } catch { /* already closing */ }
     }
+    this.#failCommands('closed', 'the client was closed');
   }
 
   // What a timer (or, later, a room) may do through its owner.
@@ -194,6 +224,7 @@ export class SessionClock extends EventTarget {
     now: () => this.now(),
     live: () => this.#status === 'live',
     options: () => this.#options,
+    command: (type, sessionId, reason) => this.#command(type, sessionId, reason),
     forget: (sessionId, timer) => {
       if (this.#timers.get(sessionId) === timer) this.#timers.delete(sessionId);
     },
@@ -262,6 +293,9 @@ export class SessionClock extends EventTarget {
     this.#pollTimer = this.#burstTimer = this.#timeoutTimer = null;
     this.#burstLeft = 0;
     this.#inFlight.clear();
+    // A command sent on this socket may or may not have been applied: the
+    // caller re-reads the state (the timer gets it again on reconnect).
+    this.#failCommands('disconnected', 'the connection closed before the answer');
     for (const timer of this.#timers.values()) timer[DISCONNECTED]();
     if (this.#closed) this.#setStatus('offline');
   }
@@ -295,6 +329,70 @@ export class SessionClock extends EventTarget {
     if (!socket || socket.readyState !== 1) return false;
     socket.send(JSON.stringify(message));
     return true;
+  }
+
+  // --- clock commands ---
+
+  // Answers carry no request id: CLOCK_CHANGED names the session and the
+  // action, ERROR's ref the type and the session. The worker answers one
+  // connection's commands for a session in order, so the oldest pending
+  // request that matches is the one answered.
+  #command(type, sessionId, reason) {
+    if (typeof sessionId !== 'string' || sessionId === '') {
+      return Promise.reject(new TypeError('sessionId must be a non-empty string'));
+    }
+    if (reason !== undefined && reason !== null && typeof reason !== 'string') {
+      return Promise.reject(new TypeError('reason must be a string'));
+    }
+    if (this.#closed) return Promise.reject(new RequestError('closed', 'the client was closed'));
+    const message = { t: type, sessionId };
+    if (reason != null) message.reason = reason;
+    if (this.#status !== 'live' || !this.#send(message)) {
+      return Promise.reject(new RequestError('offline', 'not connected', { t: type, sessionId }));
+    }
+    return new Promise((resolve, reject) => {
+      const entry = { type, action: CLOCK_COMMANDS[type], sessionId, resolve, reject, timer: null };
+      entry.timer = setTimeout(() => {
+        this.#settleCommand(entry);
+        reject(new RequestError('timeout', `no answer to ${type} in ${this.#options.requestTimeoutMs} ms`, { t: type, sessionId }));
+      }, this.#options.requestTimeoutMs);
+      this.#commands.push(entry);
+    });
+  }
+
+  #settleCommand(entry) {
+    clearTimeout(entry.timer);
+    const i = this.#commands.indexOf(entry);
+    if (i >= 0) this.#commands.splice(i, 1);
+  }
+
+  #onClockChanged(m) {
+    const entry = this.#commands.find((c) => c.sessionId === m.sessionId && c.action === m.action);
+    if (!entry) return;
+    this.#settleCommand(entry);
+    entry.resolve({ changed: Boolean(m.changed), version: m.version });
+    // A start may have created the session a timer failed to follow: follow again.
+    const timer = m.action === 'start' ? this.#timers.get(m.sessionId) : undefined;
+    if (timer && !timer.ready) timer[RESUME]();
+  }
+
+  // True if the error answered a pending command (which it then rejects).
+  #commandRefused(code, message, ref) {
+    if (!ref || !CLOCK_COMMANDS[ref.t]) return false;
+    const entry = this.#commands.find((c) => c.type === ref.t && c.sessionId === ref.sessionId);
+    if (!entry) return false;
+    this.#settleCommand(entry);
+    entry.reject(new RequestError(code, message, ref));
+    return true;
+  }
+
+  #failCommands(code, message) {
+    const pending = this.#commands;
+    this.#commands = [];
+    for (const entry of pending) {
+      clearTimeout(entry.timer);
+      entry.reject(new RequestError(code, message, { t: entry.type, sessionId: entry.sessionId }));
+    }
   }
 
   #error(code, message, ref) {
@@ -397,6 +495,7 @@ export class SessionClock extends EventTarget {
         if (m.t === 'CLOCK_STATE' && timer) fire(this, 'clock', { sessionId: m.sessionId, state: timer.state });
         return;
       }
+      case 'CLOCK_CHANGED': return this.#onClockChanged(m);
       case 'ERROR': return this.#onServerError(m);
       default: return;  // time ticks and future messages: not ours to handle
     }
@@ -405,6 +504,7 @@ export class SessionClock extends EventTarget {
   #onServerError(m) {
     const ref = m.ref && typeof m.ref === 'object' ? m.ref : null;
     if (ref && ref.t === 'AUTH') this.#identity = null;
+    this.#commandRefused(m.code, m.message, ref);
     const timer = ref && typeof ref.sessionId === 'string' ? this.#timers.get(ref.sessionId) : undefined;
     if (timer) timer[SERVER_ERROR](m.code, m.message, ref);
     this.#error(m.code, m.message, ref);
@@ -465,6 +565,26 @@ export class SessionTimer extends EventTarget {
       // LEAVE_SESSION also stops the server's pushes: follow again.
       this.#owner.send({ t: 'SUBSCRIBE_CLOCK', sessionId: this.#sessionId });
     }
+  }
+
+  /** Pauses the clock (PAUSE_CLOCK): resolves with { changed, version }; rejects with a RequestError. */
+  pause(reason) {
+    return this.#drive('PAUSE_CLOCK', reason);
+  }
+
+  /** Resumes the clock (RESUME_CLOCK). */
+  resume(reason) {
+    return this.#drive('RESUME_CLOCK', reason);
+  }
+
+  /** Stops the clock for good (STOP_CLOCK; the host only). */
+  stop(reason) {
+    return this.#drive('STOP_CLOCK', reason);
+  }
+
+  #drive(type, reason) {
+    if (this.#closed) return Promise.reject(new Error(`timer ${this.#sessionId} is closed`));
+    return this.#owner.command(type, this.#sessionId, reason);
   }
 
   /** Stops following (leaving first if joined). */
@@ -528,7 +648,9 @@ export class SessionTimer extends EventTarget {
   [SERVER_ERROR](code, message, ref) {
     if (this.#closed) return;
     if (ref && ref.t === 'JOIN_SESSION') this.#wantJoined = false;
-    if (code === 'unavailable' && !this.#retryTimer) {
+    // A refused command is its promise's business; only a refused subscription is retried.
+    const subscription = !ref || !CLOCK_COMMANDS[ref.t];
+    if (code === 'unavailable' && subscription && !this.#retryTimer) {
       this.#retryTimer = setTimeout(() => {
         this.#retryTimer = null;
         if (this.#owner.live()) this[RESUME]();

@@ -113,6 +113,37 @@ function renderPresence() {
   $('join-button').disabled = !usable || timer.joined;
   $('leave-button').disabled = !usable || !timer.joined;
   setText('timer-presence', timer.joined ? 'joined' : 'not joined');
+  renderControls();
+}
+
+// Start / Pause / Resume. What the page knows only narrows the choice (a
+// paused clock offers Resume); whether the user may is the server's rule, so
+// an unknown state (not a member: no state arrives) leaves them enabled and
+// the refusal is shown.
+let commandInFlight = null;
+
+function renderControls() {
+  const usable = client.status === 'live' && Boolean(token) && !commandInFlight;
+  const known = timer.ready;
+  $('start-button').disabled = !usable || (known && !timer.isEnded);
+  $('pause-button').disabled = !usable || (known && (timer.isPaused || timer.isEnded));
+  $('resume-button').disabled = !usable || (known && (!timer.isPaused || timer.isEnded));
+  $('clock-actions').setAttribute('aria-busy', String(Boolean(commandInFlight)));
+}
+
+async function drive(label, request) {
+  if (commandInFlight) return;
+  commandInFlight = label;
+  showError('');
+  renderControls();
+  try {
+    await request();
+  } catch (e) {
+    showError(`${label} refused — ${e.code ?? 'error'}: ${e.message}`);
+  } finally {
+    commandInFlight = null;
+    renderControls();
+  }
 }
 
 function showError(text) {
@@ -130,12 +161,15 @@ if (timer) {
     `SELECT * FROM session_clock_resume('${sessionId}', 'back');`,
     `SELECT * FROM session_clock_stop('${sessionId}', 'done');`,
   ].join('\n');
-  timer.addEventListener('change', () => { showError(''); renderTimerState(); renderGrace(); });
+  timer.addEventListener('change', () => { showError(''); renderTimerState(); renderGrace(); renderControls(); });
   timer.addEventListener('joined', renderPresence);
   timer.addEventListener('left', renderPresence);
   timer.addEventListener('error', (e) => showError(`${e.detail.code}: ${e.detail.message}`));
   $('join-button').addEventListener('click', () => timer.join());
   $('leave-button').addEventListener('click', () => timer.leave());
+  $('start-button').addEventListener('click', () => drive('Start', () => client.startClock(sessionId)));
+  $('pause-button').addEventListener('click', () => drive('Pause', () => timer.pause('demo page')));
+  $('resume-button').addEventListener('click', () => drive('Resume', () => timer.resume('demo page')));
   $('copy-sql').addEventListener('click', async () => {
     const button = $('copy-sql');
     try {
