@@ -5,36 +5,9 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { RequestError, SessionClock, elapsedAt, socketUrl } from '../../client/session-clock.js';
+import { pong, scriptedSockets } from './support/scripted_socket.mjs';
 
 const SESSION = '6f1c2d3e-0000-4000-8000-000000000001';
-
-// A WebSocket double: the test opens, feeds and drops it.
-function scriptedSockets() {
-  const sockets = [];
-  class FakeSocket {
-    constructor(url) {
-      this.url = url;
-      this.readyState = 0;
-      this.sent = [];
-      this.createdAt = performance.now();
-      sockets.push(this);
-    }
-    send(text) { this.sent.push(JSON.parse(text)); }
-    close() { this.readyState = 3; }
-    open() { this.readyState = 1; this.onopen?.({}); }
-    receive(message) { this.onmessage?.({ data: JSON.stringify(message) }); }
-    drop() { this.readyState = 3; this.onclose?.({ code: 1006 }); }
-    types() { return this.sent.map((m) => m.t); }
-  }
-  return { FakeSocket, sockets };
-}
-
-// A pong from a server whose clock is `offset` ms ahead, answering at once.
-function pong(ping, offset) {
-  const t = ping.clientNowMs + offset;
-  return { t: 'TIME_PONG', clientNowMs: ping.clientNowMs, pingId: ping.pingId, serverReceiveMs: t, serverSendMs: t + 0.01,
-           serverNowMs: t + 0.01, syncWarning: false, maxErrorMs: 4.5 };
-}
 
 function clockState(version, fields = {}) {
   return { t: 'CLOCK_STATE', sessionId: SESSION, startedAtMs: 1_000_000, isPaused: false, totalPausedMs: 0,

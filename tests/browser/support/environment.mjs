@@ -140,11 +140,12 @@ export function makeToken({ sub, role = 'authenticated', ttlSeconds = 3600 }) {
 
 /**
  * Chromium from Debian. Playwright passes --no-sandbox unless asked for the
- * sandbox, which root (CI) needs anyway.
+ * sandbox, which root (CI) needs anyway. `args`: extra switches (the room
+ * test lets audio start without a user gesture).
  */
-export async function launchChromium() {
+export async function launchChromium(args = []) {
   const { chromium } = await import('playwright-core');
-  return chromium.launch({ executablePath: CHROMIUM, chromiumSandbox: false });
+  return chromium.launch({ executablePath: CHROMIUM, chromiumSandbox: false, args });
 }
 
 /** Console errors and uncaught exceptions of a page, collected as they happen. */
@@ -155,6 +156,6 @@ export function watchConsole(page) {
       problems.push({ kind: `console.${message.type()}`, text: message.text(), at: Date.now() });
     }
   });
-  page.on('pageerror', (error) => problems.push({ kind: 'pageerror', text: String(error), at: Date.now() }));
+  page.on('pageerror', (error) => problems.push({ kind: 'pageerror', text: String(error), stack: error.stack, at: Date.now() }));
   return problems;
 }
