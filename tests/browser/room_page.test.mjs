@@ -47,7 +47,7 @@ const roomOf = (p) => p.evaluate(() => {
                    track: room.currentTrack };
 });
 
-test('two pages in one room start the host\'s track on the same server instant', async () => {
+test('two pages in one room start the host\'s track on the same server instant; a late joiner starts on the schedule', async () => {
   const host = await openPage('hana');
   const guest = await openPage('gus');
   try {
@@ -102,6 +102,28 @@ test('two pages in one room start the host\'s track on the same server instant',
       assert.ok(Math.abs(driftMs) < 60, `audio ${driftMs} ms off the schedule`);
     }
     assert.equal(await guest.page.textContent('#room-status'), 'Playing');
+
+    // A late joiner (the link carries the code) starts at once, at the schedule's position.
+    const late = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    const lateProblems = watchConsole(late);
+    try {
+      await late.goto(`${worker.origin}/#${new URLSearchParams({ token: makeToken({ sub: 'lena' }), room: 'party1' })}`);
+      await late.waitForFunction(() => window.sessionClockDemo.roomStarts.length > 0, null, { timeout: 10_000 });
+      const start = await late.evaluate(() => window.sessionClockDemo.roomStarts[0]);
+      assert.equal(start.late, true);
+      assert.equal(start.startAtServerMs, a.startAtServerMs);
+      await late.waitForFunction(() => window.sessionClockDemo.client.sync.samples >= 12, null, { timeout: 10_000 });
+      await late.waitForTimeout(500);
+      const driftMs = await late.evaluate(() => {
+        const { room, tone } = window.sessionClockDemo;
+        return (tone.currentTime - room.positionSec()) * 1000;
+      });
+      figures.lateJoinerDriftMs = Number(driftMs.toFixed(1));
+      assert.ok(Math.abs(driftMs) < 60, `the late joiner's audio is ${driftMs} ms off the schedule`);
+      assert.deepEqual(lateProblems, []);
+    } finally {
+      await late.close();
+    }
     mkdirSync(ARTIFACTS, { recursive: true });
     await host.page.screenshot({ path: join(ARTIFACTS, 'room-host.png') });
     await guest.page.screenshot({ path: join(ARTIFACTS, 'room-guest.png') });
