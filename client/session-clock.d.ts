@@ -8,6 +8,8 @@
 //   const timer = sc.clock(sessionId)
 //   timer.addEventListener('change', () => console.log(timer.isPaused))
 //   requestAnimationFrame(function draw() { show(timer.elapsedMs()); requestAnimationFrame(draw) })
+//   const room = sc.room('K7Q2PX')                  // a playback room (docs/rooms.md)
+//   syncMedia(room, audio, { onAutoplayBlocked: ({ resume }) => showTapToStart(resume) })
 
 /** Options of the estimator (client/time-estimator.js). */
 export interface EstimatorOptions {
@@ -138,6 +140,8 @@ export interface SessionClockOptions {
   maxBackoffMs?: number;
   /** Re-subscription delay after an `unavailable` error (the database was down). Default 2 000 ms. */
   resubscribeDelayMs?: number;
+  /** A clock command (startClock, pause, resume, stop) unanswered this long is rejected with code 'timeout'. Default 10 000 ms. */
+  requestTimeoutMs?: number;
   /** How often Date.now() and performance.now() are compared to detect a jump. Default 1 000 ms. */
   jumpCheckIntervalMs?: number;
   /** Disagreement between the two that counts as a jump. Default 100 ms. */
@@ -155,6 +159,28 @@ export interface ClockError {
   message: string;
   /** What the error answers: the request's type under `t` and its `sessionId`, if any; null if unknown. */
   ref: { t?: string; sessionId?: string; [key: string]: unknown } | null;
+}
+
+/**
+ * Why a request was refused: the server's ERROR (`forbidden`, `not_found`,
+ * `invalid_state`, `bad_field`, `unauthorized`, `unavailable`,
+ * `rate_limited`, …), or on the client's side `offline` (not sent: not
+ * connected), `disconnected` (the connection closed before the answer: the
+ * command may or may not have been applied), `timeout`, `closed`.
+ */
+export class RequestError extends Error implements ClockError {
+  constructor(code: string, message: string, ref?: ClockError['ref']);
+  readonly name: 'RequestError';
+  readonly code: string;
+  readonly ref: ClockError['ref'];
+}
+
+/** CLOCK_CHANGED's answer to a clock command. */
+export interface ClockChange {
+  /** False when the clock already was in that state (a pause of a paused clock). */
+  changed: boolean;
+  /** The clock's version after the command; the CLOCK_STATE with it follows for every follower. */
+  version: number;
 }
 
 /** A session timer's state, as the last CLOCK_STATE carried it. Times are server epoch ms. */
@@ -224,8 +250,25 @@ export class SessionClock extends EventTarget {
   setToken(token: string | null): void;
   /** Follows the session timer `sessionId` (needs a token); the same object until it is closed. */
   clock(sessionId: string): SessionTimer;
+  /**
+   * Starts the session's clock (START_CLOCK), creating the session with the
+   * token's user as host if it does not exist yet; a followed timer that had
+   * no state follows again. Rejects with a RequestError.
+   */
+  startClock(sessionId: string): Promise<ClockChange>;
   /** A burst of pings now (it happens by itself on connect, tab resume and local clock jumps). */
   resync(): void;
+  /**
+   * Joins the playback room `code` (JOIN_ROOM; 4–12 letters or digits, any
+   * case); the same Room while in it. A connection is in one room at a time:
+   * joining or creating another closes this one ('left', reason 'replaced').
+   * Joined again after every reconnect. Needs a user's token.
+   */
+  room(code: string): Room;
+  /** Creates a room (CREATE_ROOM) with this code or a random one; the token's user hosts it. */
+  createRoom(code?: string): Room;
+  /** The room this client is in or joining, or null. */
+  readonly currentRoom: Room | null;
   /** Closes for good: no reconnects; timers stop following. */
   close(): void;
 
@@ -289,6 +332,18 @@ export class SessionTimer extends EventTarget {
   leave(): void;
   /** Stops following (leaving first if joined). SessionClock.clock() makes a new one. */
   close(): void;
+  /**
+   * Drive the clock (PAUSE_CLOCK, RESUME_CLOCK, STOP_CLOCK), as the token's
+   * user: the extension's rule decides (members pause and resume, the host
+   * stops). `reason` (at most 200 characters) goes to the event log. Resolves
+   * with CLOCK_CHANGED's { changed, version } — the CLOCK_STATE with that
+   * version reaches `change` separately; rejects with a RequestError
+   * (`forbidden` for a non-member, `invalid_state` for a stopped clock, …).
+   * Answers are matched by session and action, oldest first.
+   */
+  pause(reason?: string): Promise<ClockChange>;
+  resume(reason?: string): Promise<ClockChange>;
+  stop(reason?: string): Promise<ClockChange>;
 
   addEventListener<K extends keyof SessionTimerEventMap>(
     type: K, listener: (this: SessionTimer, ev: SessionTimerEventMap[K]) => unknown,
@@ -311,3 +366,160 @@ export function elapsedAt(state: Pick<ClockState, 'startedAtMs' | 'isPaused' | '
 
 /** The WebSocket URL for a ws(s) URL or an http(s) origin (path `/` becomes `/ws`). */
 export function socketUrl(url: string | URL): string;
+
+/** A room's playback schedule (ROOM_STATE's currentTrack). Times are server epoch ms. */
+export interface RoomTrack {
+  url: string | null;
+  title: string | null;
+  filename: string | null;
+  /** The instant the play, pause or seek takes effect. */
+  startAtServerMs: number | null;
+  /** The position at that instant, in seconds (null when idle). */
+  startPositionSec: number | null;
+  /** As sent (ROOM_STATE may say 'preparing'); the client stores later plays as 'playing' — Room.status tells them apart by now(). */
+  status: 'idle' | 'preparing' | 'playing' | 'paused';
+}
+
+/** ROOM_STATE's fields, with every later PREPARE_PLAY, PAUSE_AT and STOPPED applied to currentTrack and version. */
+export interface RoomState {
+  code: string;
+  host: string;
+  /** The first 200 members; `ready`: said READY for the current version. */
+  members: { id: string; ready: boolean }[];
+  memberCount: number;
+  currentTrack: Readonly<RoomTrack>;
+  serverNowMs: number;
+  version: number;
+  leadMs: number;
+}
+
+/** PREPARE_PLAY and PLAY_AT (the same fields: a member that missed one can start on the other). */
+export interface PlayFrame {
+  code: string;
+  trackUrl: string;
+  title: string;
+  filename: string;
+  startAtServerMs: number;
+  startPositionSec: number;
+  version: number;
+}
+
+export interface RoomEventMap {
+  /** The state changed: a ROOM_STATE, or a frame applied to it (`cause`: its type). */
+  state: CustomEvent<{ state: Readonly<RoomState>; cause: 'ROOM_STATE' | 'PREPARE_PLAY' | 'PLAY_AT' | 'PAUSE_AT' | 'STOPPED' }>;
+  /** PREPARE_PLAY: load and position now; start at startAtServerMs. */
+  prepare: CustomEvent<PlayFrame>;
+  /** PLAY_AT, sent at startAtServerMs. */
+  play: CustomEvent<PlayFrame>;
+  /** PAUSE_AT: stop at atServerMs, on positionSec. */
+  pause: CustomEvent<{ code: string; atServerMs: number; positionSec: number; version: number }>;
+  /** STOPPED: the room is idle. */
+  stop: CustomEvent<{ code: string; version: number }>;
+  /** An ERROR about a room request (`ref.t` its type, `ref.ref` what the control returned), or 'offline'. */
+  error: CustomEvent<ClockError>;
+  /** The room closed: LEFT_ROOM ('left'), another room ('replaced'), a refused join ('refused'), close() ('closed'). */
+  left: CustomEvent<{ code: string | null; reason: 'left' | 'replaced' | 'refused' | 'closed' }>;
+}
+
+/**
+ * A playback room joined through a SessionClock. Its position is derived
+ * from the schedule and SessionClock.now(), never counted locally.
+ * Host controls return the request's `ref` (echoed by an ERROR about it);
+ * success shows as the room's next 'prepare', 'pause' or 'stop'.
+ */
+export class Room extends EventTarget {
+  private constructor();
+  /** Upper case; null until a room created without a code gets its first state. */
+  readonly code: string | null;
+  /** Null until the first ROOM_STATE (`ready` is the READY request here, not a flag as on SessionTimer). */
+  readonly state: Readonly<RoomState> | null;
+  /** Resolves at the first ROOM_STATE; rejects with a RequestError (not_found, conflict, forbidden, closed). */
+  readonly joined: Promise<Room>;
+  readonly closed: boolean;
+  readonly version: number | null;
+  readonly host: string | null;
+  /** The token's user (AUTH_OK's sub) is the host. */
+  readonly isHost: boolean;
+  readonly currentTrack: Readonly<RoomTrack> | null;
+  /** At now(): 'preparing' until startAtServerMs, then 'playing'; or 'paused', 'idle'; null before the state. */
+  readonly status: 'idle' | 'preparing' | 'playing' | 'paused' | null;
+  /** The owner's server time (SessionClock.now()). */
+  now(): number;
+  /** Position in seconds at `atServerMs` (default now()); null when idle. A pause ahead keeps the playing schedule until its instant. */
+  positionSec(atServerMs?: number): number | null;
+  play(track: { trackUrl: string; title?: string; filename?: string; startPositionSec?: number; requestId?: string }): number;
+  pause(positionSec?: number, requestId?: string): number;
+  seek(positionSec: number, requestId?: string): number;
+  stop(requestId?: string): number;
+  /** READY for `version` (default: the current one): the host sees it; it never delays the start. */
+  ready(version?: number): number;
+  /** LEAVE_ROOM (the host cannot leave). */
+  leave(): number;
+
+  addEventListener<K extends keyof RoomEventMap>(
+    type: K, listener: (this: Room, ev: RoomEventMap[K]) => unknown,
+    options?: boolean | AddEventListenerOptions): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions): void;
+  removeEventListener<K extends keyof RoomEventMap>(
+    type: K, listener: (this: Room, ev: RoomEventMap[K]) => unknown,
+    options?: boolean | EventListenerOptions): void;
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | EventListenerOptions): void;
+}
+
+/** A room's position at `atServerMs` from a schedule (what Room.positionSec uses). */
+export function playbackPosition(track: Pick<RoomTrack, 'status' | 'startAtServerMs' | 'startPositionSec'> | null,
+  atServerMs: number): number | null;
+
+/** What syncMedia needs of a media element (an HTMLMediaElement, or a stand-in such as a Web Audio player). */
+export interface MediaLike {
+  src: string;
+  preload: string;
+  currentTime: number;
+  playbackRate: number;
+  readonly paused: boolean;
+  play(): Promise<void> | void;
+  pause(): void;
+  addEventListener?(type: 'canplay', listener: () => void): void;
+  removeEventListener?(type: 'canplay', listener: () => void): void;
+}
+
+export interface MediaSyncOptions {
+  /** Drift within this is left alone. Default 25 ms. */
+  toleranceMs: number;
+  /** Drift beyond this seeks; between tolerance and this the rate is nudged. Default 300 ms. */
+  seekThresholdMs: number;
+  /** Rate nudges are ±minRateDelta … ±maxRateDelta, proportional to the drift. Defaults 0.02 and 0.05. */
+  minRateDelta: number;
+  maxRateDelta: number;
+  /** A nudge aims to close the drift in about this long. Default 2 s. */
+  correctionSec: number;
+  /** How often the drift is measured. Default 250 ms. */
+  checkIntervalMs: number;
+  /** The last stretch before a start or pause is waited out in a loop (timers fire late on a busy host). Default 40 ms. */
+  spinMs: number;
+}
+
+export const DEFAULT_MEDIA_SYNC: Readonly<MediaSyncOptions>;
+
+/** syncMedia's decision for a drift (media − schedule, ms; positive: ahead). */
+export function driftCorrection(driftMs: number, options?: Partial<MediaSyncOptions>, nudging?: boolean):
+  { action: 'none' | 'rate' | 'seek'; rate: number };
+
+/**
+ * Keeps `media` on the room's schedule: on PREPARE_PLAY loads trackUrl
+ * (preload) and sets currentTime, then starts it at startAtServerMs (a timer
+ * to just before, then a spin) — or at once at the current position when
+ * late; nudges playbackRate for small drift and seeks for large; pauses at
+ * PAUSE_AT's instant; stops on STOPPED. Sends READY once the media can play
+ * (unless sendReady is false). A play() the browser refuses calls
+ * onAutoplayBlocked: call its resume() from a user gesture.
+ */
+export function syncMedia(room: Room, media: MediaLike, options?: Partial<MediaSyncOptions> & {
+  onStart?: (start: { atServerMs: number; startAtServerMs: number; positionSec: number; late: boolean; version: number }) => void;
+  onAutoplayBlocked?: (blocked: { resume: () => Promise<void> }) => void;
+  onDrift?: (drift: { driftMs: number; action: 'none' | 'rate' | 'seek'; rate: number }) => void;
+  onError?: (error: unknown) => void;
+  sendReady?: boolean;
+}): { resume(): Promise<void>; detach(): void };

@@ -7,8 +7,11 @@
 //   const timer = sc.clock(sessionId)
 //   timer.elapsedMs()             // from the server's parameters and sc.now()
 //
-// One WebSocket carries everything. Time sync runs without a token; clocks and
-// presence need one (AUTH is sent first on every connection).
+//   const room = sc.room('K7Q2PX')  // a playback room (docs/rooms.md)
+//   syncMedia(room, audioElement)   // starts, pauses and seeks it on the room's schedule
+//
+// One WebSocket carries everything. Time sync runs without a token; clocks,
+// presence and rooms need one (AUTH is sent first on every connection).
 
 import { TimeEstimator, ClockJumpDetector } from './time-estimator.js';
 
@@ -22,6 +25,7 @@ export const DEFAULT_OPTIONS = Object.freeze({
   minBackoffMs: 250,        // reconnect delay range: full jitter in [0, min(max, min * 2^n)]
   maxBackoffMs: 10_000,
   resubscribeDelayMs: 2_000, // after an `unavailable` answer (the database is down)
+  requestTimeoutMs: 10_000, // a clock command unanswered this long is rejected ('timeout')
   jumpCheckIntervalMs: 1_000,
   jumpThresholdMs: 100,
 });
@@ -60,6 +64,24 @@ function localNow() {
   return performance.timeOrigin + performance.now();
 }
 
+/**
+ * A refused request: the server's ERROR ({code, message, ref}), or a
+ * client-side failure (code 'disconnected', 'offline', 'timeout', 'closed').
+ */
+export class RequestError extends Error {
+  constructor(code, message, ref = null) {
+    super(message);
+    this.name = 'RequestError';
+    this.code = code;
+    this.ref = ref;
+  }
+}
+
+// Clock commands and the action their CLOCK_CHANGED answer names.
+const CLOCK_COMMANDS = Object.freeze({
+  START_CLOCK: 'start', PAUSE_CLOCK: 'pause', RESUME_CLOCK: 'resume', STOP_CLOCK: 'stop',
+});
+
 function fire(target, type, detail) {
   target.dispatchEvent(new CustomEvent(type, { detail }));
 }
@@ -70,7 +92,13 @@ const RESUME = Symbol('resume');
 const DISCONNECTED = Symbol('disconnected');
 const MESSAGE = Symbol('message');
 const SERVER_ERROR = Symbol('serverError');
+const CLOSE = Symbol('close');
 const TIMER_KEY = Symbol('SessionTimer');
+const ROOM_KEY = Symbol('Room');
+
+// Requests whose ERROR concerns the room, and frames the room receives.
+const ROOM_REQUESTS = new Set(['CREATE_ROOM', 'JOIN_ROOM', 'LEAVE_ROOM', 'HOST_PLAY', 'HOST_PAUSE', 'HOST_SEEK',
+  'HOST_STOP', 'READY']);
 
 const hasDocument = typeof document !== 'undefined' && typeof document.addEventListener === 'function';
 const hasWindow = typeof window !== 'undefined' && typeof window.addEventListener === 'function';
@@ -99,6 +127,9 @@ export class SessionClock extends EventTarget {
   #identity = null;
   #lastError = null;
   #listeners = [];
+  #commands = [];            // clock commands awaiting CLOCK_CHANGED or ERROR, oldest first
+  #room = null;              // a connection is in at most one room
+  #lastRttMs = NaN;          // the latest round trip, reported in TIME_PING (rooms size their lead by it)
 
   /**
    * @param {string} url ws(s)://host:port/ws, or the worker's http(s) origin
@@ -168,6 +199,47 @@ export class SessionClock extends EventTarget {
     return timer;
   }
 
+  /**
+   * Starts the session's clock (START_CLOCK; creates the session with the
+   * token's user as host if it does not exist). Resolves with CLOCK_CHANGED's
+   * { changed, version }; rejects with a RequestError.
+   */
+  startClock(sessionId) {
+    return this.#command('START_CLOCK', sessionId, undefined);
+  }
+
+  /**
+   * Joins the playback room `code` (JOIN_ROOM, any case); the same Room while
+   * in it. A connection is in one room at a time: another room replaces it.
+   */
+  room(code) {
+    if (typeof code !== 'string' || !/^[A-Za-z0-9]{4,12}$/.test(code)) {
+      throw new TypeError('a room code is 4 to 12 letters or digits');
+    }
+    const upper = code.toUpperCase();
+    if (this.#room && this.#room.code === upper) return this.#room;
+    return this.#enterRoom({ t: 'JOIN_ROOM', code: upper });
+  }
+
+  /** Creates a room (CREATE_ROOM) with this code, or a random one, hosted by the token's user. */
+  createRoom(code) {
+    if (code != null && (typeof code !== 'string' || !/^[A-Za-z0-9]{4,12}$/.test(code))) {
+      throw new TypeError('a room code is 4 to 12 letters or digits');
+    }
+    return this.#enterRoom(code == null ? { t: 'CREATE_ROOM' } : { t: 'CREATE_ROOM', code: code.toUpperCase() });
+  }
+
+  /** The room this client is in (or joining), or null. */
+  get currentRoom() { return this.#room; }
+
+  #enterRoom(request) {
+    if (this.#room) this.#room[CLOSE]('replaced');
+    const room = new Room(this.#roomPort, request, ROOM_KEY);
+    this.#room = room;
+    if (this.#status === 'live') room[RESUME]();
+    return room;
+  }
+
   /** A burst of pings now (done by itself on connect, tab resume and clock jumps). */
   resync() {
     if (this.#status === 'live') this.#startBurst();
@@ -186,6 +258,8 @@ export class SessionClock extends EventTarget {
     if (socket) {
       try { socket.close(1000, 'client closed'); } catch { /* already closing */ }
     }
+    this.#failCommands('closed', 'the client was closed');
+    if (this.#room) this.#room[CLOSE]('closed');
   }
 
   // What a timer (or, later, a room) may do through its owner.
@@ -194,8 +268,20 @@ export class SessionClock extends EventTarget {
     now: () => this.now(),
     live: () => this.#status === 'live',
     options: () => this.#options,
+    command: (type, sessionId, reason) => this.#command(type, sessionId, reason),
     forget: (sessionId, timer) => {
       if (this.#timers.get(sessionId) === timer) this.#timers.delete(sessionId);
+    },
+  });
+
+  // What a room may do through its owner.
+  #roomPort = Object.freeze({
+    send: (message) => this.#send(message),
+    now: () => this.now(),
+    live: () => this.#status === 'live',
+    identity: () => this.#identity,
+    forget: (room) => {
+      if (this.#room === room) this.#room = null;
     },
   });
 
@@ -240,6 +326,7 @@ export class SessionClock extends EventTarget {
     this.#startBurst();
     if (this.#token) this.#send({ t: 'AUTH', token: this.#token });
     for (const timer of this.#timers.values()) timer[RESUME]();
+    if (this.#room) this.#room[RESUME]();  // JOIN_ROOM again: PLAY_AT is sent once, the schedule is in the state
     // Last: a 'status' listener may send at once, and AUTH must precede it.
     this.#setStatus('live');
   }
@@ -262,7 +349,11 @@ export class SessionClock extends EventTarget {
     this.#pollTimer = this.#burstTimer = this.#timeoutTimer = null;
     this.#burstLeft = 0;
     this.#inFlight.clear();
+    // A command sent on this socket may or may not have been applied: the
+    // caller re-reads the state (the timer gets it again on reconnect).
+    this.#failCommands('disconnected', 'the connection closed before the answer');
     for (const timer of this.#timers.values()) timer[DISCONNECTED]();
+    if (this.#room) this.#room[DISCONNECTED]();
     if (this.#closed) this.#setStatus('offline');
   }
 
@@ -297,6 +388,70 @@ export class SessionClock extends EventTarget {
     return true;
   }
 
+  // --- clock commands ---
+
+  // Answers carry no request id: CLOCK_CHANGED names the session and the
+  // action, ERROR's ref the type and the session. The worker answers one
+  // connection's commands for a session in order, so the oldest pending
+  // request that matches is the one answered.
+  #command(type, sessionId, reason) {
+    if (typeof sessionId !== 'string' || sessionId === '') {
+      return Promise.reject(new TypeError('sessionId must be a non-empty string'));
+    }
+    if (reason !== undefined && reason !== null && typeof reason !== 'string') {
+      return Promise.reject(new TypeError('reason must be a string'));
+    }
+    if (this.#closed) return Promise.reject(new RequestError('closed', 'the client was closed'));
+    const message = { t: type, sessionId };
+    if (reason != null) message.reason = reason;
+    if (this.#status !== 'live' || !this.#send(message)) {
+      return Promise.reject(new RequestError('offline', 'not connected', { t: type, sessionId }));
+    }
+    return new Promise((resolve, reject) => {
+      const entry = { type, action: CLOCK_COMMANDS[type], sessionId, resolve, reject, timer: null };
+      entry.timer = setTimeout(() => {
+        this.#settleCommand(entry);
+        reject(new RequestError('timeout', `no answer to ${type} in ${this.#options.requestTimeoutMs} ms`, { t: type, sessionId }));
+      }, this.#options.requestTimeoutMs);
+      this.#commands.push(entry);
+    });
+  }
+
+  #settleCommand(entry) {
+    clearTimeout(entry.timer);
+    const i = this.#commands.indexOf(entry);
+    if (i >= 0) this.#commands.splice(i, 1);
+  }
+
+  #onClockChanged(m) {
+    const entry = this.#commands.find((c) => c.sessionId === m.sessionId && c.action === m.action);
+    if (!entry) return;
+    this.#settleCommand(entry);
+    entry.resolve({ changed: Boolean(m.changed), version: m.version });
+    // A start may have created the session a timer failed to follow: follow again.
+    const timer = m.action === 'start' ? this.#timers.get(m.sessionId) : undefined;
+    if (timer && !timer.ready) timer[RESUME]();
+  }
+
+  // True if the error answered a pending command (which it then rejects).
+  #commandRefused(code, message, ref) {
+    if (!ref || !CLOCK_COMMANDS[ref.t]) return false;
+    const entry = this.#commands.find((c) => c.type === ref.t && c.sessionId === ref.sessionId);
+    if (!entry) return false;
+    this.#settleCommand(entry);
+    entry.reject(new RequestError(code, message, ref));
+    return true;
+  }
+
+  #failCommands(code, message) {
+    const pending = this.#commands;
+    this.#commands = [];
+    for (const entry of pending) {
+      clearTimeout(entry.timer);
+      entry.reject(new RequestError(code, message, { t: entry.type, sessionId: entry.sessionId }));
+    }
+  }
+
   #error(code, message, ref) {
     this.#lastError = { code, message, ref };
     fire(this, 'error', { code, message, ref });
@@ -326,7 +481,10 @@ export class SessionClock extends EventTarget {
     const pingId = this.#nextPingId++;
     const t1 = localNow();
     this.#inFlight.set(pingId, t1);
-    socket.send(JSON.stringify({ t: 'TIME_PING', clientNowMs: t1, pingId }));
+    const ping = { t: 'TIME_PING', clientNowMs: t1, pingId };
+    // The worker accepts [0, 60000]; a room's lead is sized from its members' round trips.
+    if (Number.isFinite(this.#lastRttMs)) ping.rttMs = Math.min(60_000, Math.round(this.#lastRttMs * 1000) / 1000);
+    socket.send(JSON.stringify(ping));
     if (!this.#timeoutTimer) this.#armPongTimeout();
   }
 
@@ -351,6 +509,7 @@ export class SessionClock extends EventTarget {
     const t1 = this.#inFlight.get(m.pingId);
     if (t1 === undefined) return;  // not ours, or from before a reconnect
     this.#inFlight.delete(m.pingId);
+    this.#lastRttMs = t4 - t1;
     if (this.#inFlight.size === 0) {
       clearTimeout(this.#timeoutTimer);
       this.#timeoutTimer = null;
@@ -397,6 +556,15 @@ export class SessionClock extends EventTarget {
         if (m.t === 'CLOCK_STATE' && timer) fire(this, 'clock', { sessionId: m.sessionId, state: timer.state });
         return;
       }
+      case 'CLOCK_CHANGED': return this.#onClockChanged(m);
+      case 'ROOM_STATE':
+      case 'PREPARE_PLAY':
+      case 'PLAY_AT':
+      case 'PAUSE_AT':
+      case 'STOPPED':
+      case 'LEFT_ROOM':
+        if (this.#room) this.#room[MESSAGE](m);
+        return;
       case 'ERROR': return this.#onServerError(m);
       default: return;  // time ticks and future messages: not ours to handle
     }
@@ -405,6 +573,8 @@ export class SessionClock extends EventTarget {
   #onServerError(m) {
     const ref = m.ref && typeof m.ref === 'object' ? m.ref : null;
     if (ref && ref.t === 'AUTH') this.#identity = null;
+    this.#commandRefused(m.code, m.message, ref);
+    if (ref && ROOM_REQUESTS.has(ref.t) && this.#room) this.#room[SERVER_ERROR](m.code, m.message, ref);
     const timer = ref && typeof ref.sessionId === 'string' ? this.#timers.get(ref.sessionId) : undefined;
     if (timer) timer[SERVER_ERROR](m.code, m.message, ref);
     this.#error(m.code, m.message, ref);
@@ -465,6 +635,26 @@ export class SessionTimer extends EventTarget {
       // LEAVE_SESSION also stops the server's pushes: follow again.
       this.#owner.send({ t: 'SUBSCRIBE_CLOCK', sessionId: this.#sessionId });
     }
+  }
+
+  /** Pauses the clock (PAUSE_CLOCK): resolves with { changed, version }; rejects with a RequestError. */
+  pause(reason) {
+    return this.#drive('PAUSE_CLOCK', reason);
+  }
+
+  /** Resumes the clock (RESUME_CLOCK). */
+  resume(reason) {
+    return this.#drive('RESUME_CLOCK', reason);
+  }
+
+  /** Stops the clock for good (STOP_CLOCK; the host only). */
+  stop(reason) {
+    return this.#drive('STOP_CLOCK', reason);
+  }
+
+  #drive(type, reason) {
+    if (this.#closed) return Promise.reject(new Error(`timer ${this.#sessionId} is closed`));
+    return this.#owner.command(type, this.#sessionId, reason);
   }
 
   /** Stops following (leaving first if joined). */
@@ -528,7 +718,9 @@ export class SessionTimer extends EventTarget {
   [SERVER_ERROR](code, message, ref) {
     if (this.#closed) return;
     if (ref && ref.t === 'JOIN_SESSION') this.#wantJoined = false;
-    if (code === 'unavailable' && !this.#retryTimer) {
+    // A refused command is its promise's business; only a refused subscription is retried.
+    const subscription = !ref || !CLOCK_COMMANDS[ref.t];
+    if (code === 'unavailable' && subscription && !this.#retryTimer) {
       this.#retryTimer = setTimeout(() => {
         this.#retryTimer = null;
         if (this.#owner.live()) this[RESUME]();
@@ -536,4 +728,410 @@ export class SessionTimer extends EventTarget {
     }
     fire(this, 'error', { code, message, ref });
   }
+}
+
+// --- playback rooms ---
+
+/**
+ * A room's position in seconds at server time `atServerMs`, from its
+ * schedule (ROOM_STATE's currentTrack, or a PREPARE_PLAY / PLAY_AT):
+ * playing, startPositionSec + (t − startAtServerMs) / 1000, never less than
+ * startPositionSec (before the start it waits there); paused,
+ * startPositionSec; idle, null.
+ */
+export function playbackPosition(track, atServerMs) {
+  if (!track || !Number.isFinite(track.startPositionSec)) return null;
+  if (track.status === 'idle') return null;
+  if (track.status === 'paused' || !Number.isFinite(track.startAtServerMs)) return track.startPositionSec;
+  return track.startPositionSec + Math.max(0, atServerMs - track.startAtServerMs) / 1000;
+}
+
+function trackOf(m) {
+  return {
+    url: m.trackUrl ?? null, title: m.title ?? null, filename: m.filename ?? null,
+    startAtServerMs: m.startAtServerMs ?? null, startPositionSec: m.startPositionSec ?? null,
+  };
+}
+
+const IDLE_TRACK = Object.freeze({
+  url: null, title: null, filename: null, startAtServerMs: null, startPositionSec: null, status: 'idle',
+});
+
+/**
+ * A playback room, as joined through a SessionClock (room() / createRoom()).
+ * `state` is the last ROOM_STATE with every later PREPARE_PLAY, PAUSE_AT and
+ * STOPPED applied to its currentTrack and version: members are sent those,
+ * not a new state, on each change.
+ */
+export class Room extends EventTarget {
+  #owner;
+  #request;            // CREATE_ROOM or JOIN_ROOM, until the first state
+  #code;
+  #state = null;
+  #before = null;      // the playing schedule a pending PAUSE_AT interrupts
+  #closed = false;
+  #nextRef = 1;
+  #settle;
+  joined;
+
+  constructor(owner, request, key) {
+    super();
+    if (key !== ROOM_KEY) throw new TypeError('use SessionClock.room(code) or createRoom(code)');
+    this.#owner = owner;
+    this.#request = request;
+    this.#code = request.code ?? null;
+    /** Resolves with this room at its first ROOM_STATE; rejects with a RequestError if refused. */
+    this.joined = new Promise((resolve, reject) => { this.#settle = { resolve, reject }; });
+    this.joined.catch(() => {});  // awaiting it is optional
+  }
+
+  /** The room's code (upper case); null until a created room's first state. */
+  get code() { return this.#code; }
+  get state() { return this.#state; }
+  get closed() { return this.#closed; }
+  get version() { return this.#state ? this.#state.version : null; }
+  get host() { return this.#state ? this.#state.host : null; }
+  /** The token's user is the host (host controls are refused for anyone else). */
+  get isHost() {
+    const identity = this.#owner.identity();
+    return Boolean(this.#state && identity && identity.sub === this.#state.host);
+  }
+  get currentTrack() { return this.#state ? this.#state.currentTrack : null; }
+  /** 'idle', 'preparing' (a start ahead), 'playing' or 'paused', at now(). */
+  get status() {
+    const track = this.currentTrack;
+    if (!track) return null;
+    if (track.status === 'playing' || track.status === 'preparing') {
+      return this.#owner.now() < track.startAtServerMs ? 'preparing' : 'playing';
+    }
+    return track.status;
+  }
+
+  /** Server epoch ms now (the owner's estimate). */
+  now() { return this.#owner.now(); }
+
+  /**
+   * The position in seconds at server time `atServerMs` (default now()),
+   * from the schedule: null when idle or before the first state. Between a
+   * pause command and its instant, the playing schedule still applies.
+   */
+  positionSec(atServerMs = this.#owner.now()) {
+    const track = this.currentTrack;
+    if (track && track.status === 'paused' && this.#before && atServerMs < track.startAtServerMs) {
+      return playbackPosition(this.#before, atServerMs);
+    }
+    return playbackPosition(track, atServerMs);
+  }
+
+  // Host controls. Each returns the request's `ref`, which an ERROR about it
+  // echoes (the 'error' event's detail.ref.ref); success shows as the
+  // room's next 'prepare', 'pause' or 'stop'.
+
+  /** HOST_PLAY: every member starts `trackUrl` from startPositionSec at one server instant. */
+  play({ trackUrl, title, filename, startPositionSec = 0, requestId } = {}) {
+    if (typeof trackUrl !== 'string' || trackUrl === '') throw new TypeError('trackUrl must be a non-empty string');
+    const message = { t: 'HOST_PLAY', trackUrl, startPositionSec };
+    if (title != null) message.title = title;
+    if (filename != null) message.filename = filename;
+    if (requestId != null) message.requestId = requestId;
+    return this.#sendRequest(message);
+  }
+
+  /** HOST_PAUSE: every member stops at one instant, at positionSec if given. */
+  pause(positionSec, requestId) {
+    const message = { t: 'HOST_PAUSE' };
+    if (positionSec != null) message.positionSec = positionSec;
+    if (requestId != null) message.requestId = requestId;
+    return this.#sendRequest(message);
+  }
+
+  /** HOST_SEEK: the same status, from positionSec. */
+  seek(positionSec, requestId) {
+    if (!Number.isFinite(positionSec) || positionSec < 0) throw new TypeError('positionSec must be a number ≥ 0');
+    const message = { t: 'HOST_SEEK', positionSec };
+    if (requestId != null) message.requestId = requestId;
+    return this.#sendRequest(message);
+  }
+
+  /** HOST_STOP: the room goes idle. */
+  stop(requestId) {
+    return this.#sendRequest(requestId != null ? { t: 'HOST_STOP', requestId } : { t: 'HOST_STOP' });
+  }
+
+  /** READY for `version` (the host sees who is ready; it never delays the start). */
+  ready(version = this.version) {
+    if (!Number.isInteger(version) || version < 1) throw new TypeError('version must be the room\'s version');
+    return this.#sendRequest({ t: 'READY', version });
+  }
+
+  /** LEAVE_ROOM (the host cannot leave); the room closes with LEFT_ROOM. */
+  leave() {
+    return this.#sendRequest({ t: 'LEAVE_ROOM' });
+  }
+
+  #sendRequest(message) {
+    if (this.#closed) throw new Error(`room ${this.#code ?? ''} is closed`);
+    const ref = this.#nextRef++;
+    if (!this.#owner.send({ ...message, ref })) {
+      fire(this, 'error', { code: 'offline', message: 'not connected', ref: { t: message.t, ref } });
+    }
+    return ref;
+  }
+
+  #setState(state, cause, detail) {
+    this.#state = Object.freeze(state);
+    if (cause !== 'ROOM_STATE') {
+      const type = { PREPARE_PLAY: 'prepare', PLAY_AT: 'play', PAUSE_AT: 'pause', STOPPED: 'stop' }[cause];
+      fire(this, type, detail);
+    }
+    fire(this, 'state', { state: this.#state, cause });
+  }
+
+  // --- called by SessionClock ---
+
+  [RESUME]() {
+    if (this.#closed) return;
+    this.#owner.send(this.#state ? { t: 'JOIN_ROOM', code: this.#code } : this.#request);
+  }
+
+  [DISCONNECTED]() { /* JOIN_ROOM again on RESUME */ }
+
+  [MESSAGE](m) {
+    if (this.#closed) return;
+    if (this.#code && m.code && m.code !== this.#code) return;  // a room we left
+    const { t, ...fields } = m;
+    const current = this.#state;
+    if (t === 'LEFT_ROOM') return this[CLOSE]('left');
+    if (t === 'ROOM_STATE') {
+      if (current && fields.version < current.version) return;
+      this.#code = fields.code;
+      if (!current || fields.version > current.version) this.#before = null;
+      this.#setState(fields, t);
+      if (!current) this.#settle.resolve(this);
+      return;
+    }
+    if (!current || fields.version < current.version) return;  // before the state (it carries the schedule) or old
+    let track;
+    if (t === 'PREPARE_PLAY' || t === 'PLAY_AT') {
+      this.#before = null;
+      track = { ...trackOf(fields), status: 'playing' };
+    } else if (t === 'PAUSE_AT') {
+      const was = current.currentTrack;
+      this.#before = was && (was.status === 'playing' || was.status === 'preparing') ? was : this.#before;
+      track = { ...(was || IDLE_TRACK), startAtServerMs: fields.atServerMs, startPositionSec: fields.positionSec, status: 'paused' };
+    } else if (t === 'STOPPED') {
+      this.#before = null;
+      track = IDLE_TRACK;
+    } else {
+      return;
+    }
+    this.#setState({ ...current, currentTrack: Object.freeze(track), version: fields.version }, t, fields);
+  }
+
+  [SERVER_ERROR](code, message, ref) {
+    if (this.#closed) return;
+    if (!this.#state && (ref.t === 'CREATE_ROOM' || ref.t === 'JOIN_ROOM')) {
+      const error = new RequestError(code, message, ref);
+      if (code === 'unavailable') {
+        fire(this, 'error', { code, message, ref });  // the database is down: asked again on the next connection
+        return;
+      }
+      this.#settle.reject(error);
+      fire(this, 'error', { code, message, ref });
+      this[CLOSE]('refused');
+      return;
+    }
+    fire(this, 'error', { code, message, ref });
+  }
+
+  [CLOSE](reason) {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#settle.reject(new RequestError('closed', `the room was ${reason} before its state arrived`, null));
+    this.#owner.forget(this);
+    fire(this, 'left', { code: this.#code, reason });
+  }
+}
+
+// --- media ---
+
+export const DEFAULT_MEDIA_SYNC = Object.freeze({
+  toleranceMs: 25,          // drift within this is left alone
+  seekThresholdMs: 300,     // drift beyond this seeks; between, the rate is nudged
+  minRateDelta: 0.02,       // nudges: ±2 % … ±5 %, proportional to the drift
+  maxRateDelta: 0.05,
+  correctionSec: 2,         // a nudge aims to close the drift in about this long
+  checkIntervalMs: 250,
+  spinMs: 40,               // the last stretch before a start is waited out in a loop: timers fire late
+});
+
+/**
+ * What to do about `driftMs` (media position − schedule; positive: ahead):
+ * nothing within tolerance (once nudging, until within half of it, so the
+ * rate does not flap at the edge), a rate nudge for small drift, a seek for
+ * large.
+ */
+export function driftCorrection(driftMs, options = {}, nudging = false) {
+  const o = { ...DEFAULT_MEDIA_SYNC, ...options };
+  const size = Math.abs(driftMs);
+  if (!Number.isFinite(driftMs)) return { action: 'none', rate: 1 };
+  if (size > o.seekThresholdMs) return { action: 'seek', rate: 1 };
+  if (size <= (nudging ? o.toleranceMs / 2 : o.toleranceMs)) return { action: 'none', rate: 1 };
+  const delta = Math.min(o.maxRateDelta, Math.max(o.minRateDelta, size / 1000 / o.correctionSec));
+  return { action: 'rate', rate: driftMs > 0 ? 1 - delta : 1 + delta };
+}
+
+function waitUntil(clock, atServerMs, spinMs, then) {
+  const delay = atServerMs - clock() - spinMs;
+  return setTimeout(() => {
+    while (clock() < atServerMs) { /* spin: the last few ms */ }
+    then();
+  }, Math.max(0, delay));
+}
+
+/**
+ * Keeps a media element (or anything with its currentTime, playbackRate,
+ * paused, src, preload, play(), pause()) on the room's schedule: loads and
+ * positions it on PREPARE_PLAY (and sends READY once it can play), starts it
+ * at startAtServerMs (a timer to just before, then a spin), starts a late
+ * joiner at the current position, nudges the rate for small drift and seeks
+ * for large, pauses at PAUSE_AT's instant, stops on STOPPED. A play() the
+ * browser refuses (autoplay policy) calls onAutoplayBlocked({ resume }):
+ * call resume() from a user gesture ("tap to start").
+ * Returns { resume, detach }.
+ */
+export function syncMedia(room, media, options = {}) {
+  const o = { ...DEFAULT_MEDIA_SYNC, ...options };
+  const now = () => room.now();
+  let applied = null;       // the schedule last acted on
+  let startTimer = null;
+  let pauseTimer = null;
+  let nudging = false;
+  let blocked = false;
+  let readySent = null;
+  let detached = false;
+
+  const position = (seconds) => {
+    try { media.currentTime = seconds; } catch { /* no media yet: set again at the start */ }
+  };
+  const clearTimers = () => {
+    clearTimeout(startTimer);
+    clearTimeout(pauseTimer);
+    startTimer = pauseTimer = null;
+  };
+
+  function load(track) {
+    if (!track.url) return;
+    const base = typeof location !== 'undefined' ? location.href : undefined;
+    let url = track.url;
+    try { url = new URL(track.url, base).href; } catch { /* not a URL: a media-like object's own scheme */ }
+    if (media.src !== url) media.src = url;
+    media.preload = 'auto';
+  }
+
+  function play(version, late) {
+    startTimer = null;
+    const at = now();
+    const target = room.positionSec(at);
+    if (late || Math.abs(media.currentTime - target) * 1000 > o.toleranceMs) position(target);
+    media.playbackRate = 1;
+    nudging = false;
+    let started;
+    try { started = media.play(); } catch (e) { started = Promise.reject(e); }
+    if (o.onStart) o.onStart({ atServerMs: at, startAtServerMs: room.currentTrack.startAtServerMs, positionSec: target, late, version });
+    Promise.resolve(started).catch((e) => {
+      if (detached) return;
+      if (e && e.name === 'NotAllowedError') {
+        blocked = true;
+        if (o.onAutoplayBlocked) o.onAutoplayBlocked({ resume });
+      } else if (o.onError) {
+        o.onError(e);
+      }
+    });
+  }
+
+  function apply(state, cause) {
+    const track = state.currentTrack;
+    const key = `${state.version}|${track.status === 'preparing' ? 'playing' : track.status}|${track.startAtServerMs}|${track.startPositionSec}`;
+    if (key === applied) return;  // PLAY_AT after its PREPARE_PLAY: already scheduled or started
+    applied = key;
+    clearTimers();
+    if (track.status === 'playing' || track.status === 'preparing') {
+      load(track);
+      if (media.readyState >= 3) queueMicrotask(onCanPlay);  // no 'canplay' for a source already loaded
+      if (now() < track.startAtServerMs) {
+        media.pause();
+        position(track.startPositionSec);
+        startTimer = waitUntil(now, track.startAtServerMs, o.spinMs, () => play(state.version, false));
+      } else {
+        play(state.version, true);
+      }
+    } else if (track.status === 'paused') {
+      const stop = () => {
+        pauseTimer = null;
+        media.pause();
+        media.playbackRate = 1;
+        position(track.startPositionSec);
+      };
+      if (cause === 'PAUSE_AT' && now() < track.startAtServerMs && !media.paused) {
+        pauseTimer = waitUntil(now, track.startAtServerMs, o.spinMs, stop);
+      } else {
+        load(track);
+        stop();
+      }
+    } else {
+      media.pause();
+      media.playbackRate = 1;
+    }
+  }
+
+  function check() {
+    if (detached || blocked || media.paused || room.status !== 'playing') return;
+    const expected = room.positionSec(now());
+    const drift = (media.currentTime - expected) * 1000;
+    const c = driftCorrection(drift, o, nudging);
+    if (c.action === 'seek') {
+      position(expected);
+      media.playbackRate = 1;
+      nudging = false;
+    } else {
+      nudging = c.action === 'rate';
+      if (media.playbackRate !== c.rate) media.playbackRate = c.rate;
+    }
+    if (o.onDrift) o.onDrift({ driftMs: drift, action: c.action, rate: c.rate });
+  }
+
+  function onCanPlay() {
+    const version = room.version;
+    if (version == null || readySent === version || room.closed) return;
+    readySent = version;
+    if (o.sendReady !== false) room.ready(version);
+  }
+
+  /** Starts playback from a user gesture after the browser refused to autoplay. */
+  function resume() {
+    blocked = false;
+    if (room.status === 'playing') {
+      position(room.positionSec(now()));
+      return Promise.resolve(media.play()).then(() => { position(room.positionSec(now())); });
+    }
+    return Promise.resolve();
+  }
+
+  const onState = (e) => apply(e.detail.state, e.detail.cause);
+  room.addEventListener('state', onState);
+  if (typeof media.addEventListener === 'function') media.addEventListener('canplay', onCanPlay);
+  const checker = setInterval(check, o.checkIntervalMs);
+  if (room.state) apply(room.state, 'ROOM_STATE');
+
+  return {
+    resume,
+    detach() {
+      detached = true;
+      clearTimers();
+      clearInterval(checker);
+      room.removeEventListener('state', onState);
+      if (typeof media.removeEventListener === 'function') media.removeEventListener('canplay', onCanPlay);
+    },
+  };
 }

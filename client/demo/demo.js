@@ -1,18 +1,20 @@
-// The demo page: a live server clock with its sync quality, and a session
-// timer followed through session-clock.js. Reads `#token=…&session=…` from the
-// URL (make demo prints such a link); the hash never reaches a server.
-import { SessionClock } from '/session-clock.js';
+// The demo page: a live server clock with its sync quality, a session timer
+// followed through session-clock.js, and a listening room. Reads
+// `#token=…&session=…&room=…` from the URL (make demo prints such a link);
+// the hash never reaches a server.
+import { SessionClock, syncMedia } from '/session-clock.js';
 
 const $ = (id) => document.getElementById(id);
 
 const params = new URLSearchParams(location.hash.slice(1));
 const token = params.get('token') || null;
 const sessionId = params.get('session') || null;
+const roomFromLink = params.get('room') || null;
 
 const client = new SessionClock(location.origin, { token });
 const timer = sessionId ? client.clock(sessionId) : null;
 // A handle for the browser tests and for poking around in the console.
-window.sessionClockDemo = { client, timer };
+window.sessionClockDemo = { client, timer, room: null, roomStarts: [], tone: null };
 
 // A new hash is a new page: simplest and obviously right.
 addEventListener('hashchange', () => location.reload());
@@ -113,6 +115,37 @@ function renderPresence() {
   $('join-button').disabled = !usable || timer.joined;
   $('leave-button').disabled = !usable || !timer.joined;
   setText('timer-presence', timer.joined ? 'joined' : 'not joined');
+  renderControls();
+}
+
+// Start / Pause / Resume. What the page knows only narrows the choice (a
+// paused clock offers Resume); whether the user may is the server's rule, so
+// an unknown state (not a member: no state arrives) leaves them enabled and
+// the refusal is shown.
+let commandInFlight = null;
+
+function renderControls() {
+  const usable = client.status === 'live' && Boolean(token) && !commandInFlight;
+  const known = timer.ready;
+  $('start-button').disabled = !usable || (known && !timer.isEnded);
+  $('pause-button').disabled = !usable || (known && (timer.isPaused || timer.isEnded));
+  $('resume-button').disabled = !usable || (known && (!timer.isPaused || timer.isEnded));
+  $('clock-actions').setAttribute('aria-busy', String(Boolean(commandInFlight)));
+}
+
+async function drive(label, request) {
+  if (commandInFlight) return;
+  commandInFlight = label;
+  showError('');
+  renderControls();
+  try {
+    await request();
+  } catch (e) {
+    showError(`${label} refused — ${e.code ?? 'error'}: ${e.message}`);
+  } finally {
+    commandInFlight = null;
+    renderControls();
+  }
 }
 
 function showError(text) {
@@ -130,12 +163,15 @@ if (timer) {
     `SELECT * FROM session_clock_resume('${sessionId}', 'back');`,
     `SELECT * FROM session_clock_stop('${sessionId}', 'done');`,
   ].join('\n');
-  timer.addEventListener('change', () => { showError(''); renderTimerState(); renderGrace(); });
+  timer.addEventListener('change', () => { showError(''); renderTimerState(); renderGrace(); renderControls(); });
   timer.addEventListener('joined', renderPresence);
   timer.addEventListener('left', renderPresence);
   timer.addEventListener('error', (e) => showError(`${e.detail.code}: ${e.detail.message}`));
   $('join-button').addEventListener('click', () => timer.join());
   $('leave-button').addEventListener('click', () => timer.leave());
+  $('start-button').addEventListener('click', () => drive('Start', () => client.startClock(sessionId)));
+  $('pause-button').addEventListener('click', () => drive('Pause', () => timer.pause('demo page')));
+  $('resume-button').addEventListener('click', () => drive('Resume', () => timer.resume('demo page')));
   $('copy-sql').addEventListener('click', async () => {
     const button = $('copy-sql');
     try {
@@ -160,6 +196,233 @@ if (timer) {
   });
 }
 
+// --- the listening room ---
+
+// A media element stand-in playing a generated tone through Web Audio: the
+// page's CSP allows no media source, and nothing is fetched from outside.
+// It has what syncMedia uses (src, preload, currentTime, playbackRate, paused,
+// play(), pause(), 'canplay'); its position runs on the AudioContext's clock.
+class TonePlayer extends EventTarget {
+  #context = null;
+  #src = '';
+  #position = 0;      // seconds at #anchor (context time) while playing
+  #anchor = 0;
+  #rate = 1;
+  #paused = true;
+  #voices = [];       // scheduled beeps
+  #scheduled = new Set();
+  #scheduler = null;
+  preload = 'none';
+
+  get src() { return this.#src; }
+  set src(value) {
+    this.#src = String(value);
+    // The context now, not at the start: it takes a moment to run.
+    this.#context ??= new AudioContext({ latencyHint: 'interactive' });
+    queueMicrotask(() => this.dispatchEvent(new Event('canplay')));  // nothing to load
+  }
+  get readyState() { return 4; }  // HAVE_ENOUGH_DATA: it is generated
+  get paused() { return this.#paused; }
+  get currentTime() {
+    if (this.#paused) return this.#position;
+    return this.#position + (this.#context.currentTime - this.#anchor) * this.#rate;
+  }
+  set currentTime(seconds) {
+    this.#position = seconds;
+    if (!this.#paused) this.#restart();
+  }
+  get playbackRate() { return this.#rate; }
+  set playbackRate(rate) {
+    if (rate === this.#rate) return;
+    if (!this.#paused) this.#position = this.currentTime;
+    this.#rate = rate;
+    if (!this.#paused) this.#restart();
+  }
+
+  play() {
+    this.#context ??= new AudioContext({ latencyHint: 'interactive' });
+    if (this.#context.state === 'running') {
+      this.#start();
+      return Promise.resolve();
+    }
+    // Without a user gesture Chromium keeps the context suspended and resume()
+    // waits: a short wait that does not end running is a refusal.
+    const wait = new Promise((done) => setTimeout(done, 150));
+    return Promise.race([this.#context.resume(), wait]).then(() => {
+      if (this.#context.state !== 'running') throw new DOMException('audio needs a user gesture', 'NotAllowedError');
+      this.#start();
+    });
+  }
+
+  pause() {
+    if (this.#paused) return;
+    this.#position = this.currentTime;
+    this.#paused = true;
+    clearInterval(this.#scheduler);
+    this.#silence();
+  }
+
+  #start() {
+    if (!this.#paused) return;
+    this.#paused = false;
+    this.#restart();
+    this.#scheduler = setInterval(() => this.#schedule(), 250);
+  }
+
+  // #position holds from now on (the setters and #start have brought it up to date).
+  #restart() {
+    if (!this.#paused) this.#anchor = this.#context.currentTime;
+    this.#silence();
+    this.#schedule();
+  }
+
+  #silence() {
+    for (const voice of this.#voices) {
+      try { voice.stop(); } catch { /* not started yet or already done */ }
+    }
+    this.#voices = [];
+    this.#scheduled.clear();
+  }
+
+  // Beeps on whole seconds of the position, for the next second and a half.
+  #schedule() {
+    if (this.#paused) return;
+    const ctx = this.#context;
+    const now = ctx.currentTime;
+    const base = Number(/^tone:(\d+)/.exec(this.#src)?.[1] ?? 440);
+    for (let second = Math.ceil(this.currentTime); ; second++) {
+      const at = this.#anchor + (second - this.#position) / this.#rate;
+      if (at > now + 1.5) break;
+      if (at < now || this.#scheduled.has(second)) continue;
+      this.#scheduled.add(second);
+      const osc = ctx.createOscillator();
+      const gain = ctx.createGain();
+      osc.frequency.value = second % 4 === 0 ? base * 1.5 : base;
+      gain.gain.setValueAtTime(0, at);
+      gain.gain.linearRampToValueAtTime(0.2, at + 0.005);
+      gain.gain.exponentialRampToValueAtTime(0.001, at + 0.12);
+      osc.connect(gain).connect(ctx.destination);
+      osc.start(at);
+      osc.stop(at + 0.13);
+      osc.onended = () => { this.#voices = this.#voices.filter((v) => v !== osc); };
+      this.#voices.push(osc);
+    }
+  }
+}
+
+const TONE = { trackUrl: 'tone:440', title: 'Generated tone (440 Hz)', filename: 'tone-440' };
+let room = null;
+let roomSync = null;
+let lastDrift = null;
+const tone = new TonePlayer();
+window.sessionClockDemo.tone = tone;
+
+function showRoomError(text) {
+  const el = $('room-error');
+  el.textContent = text;
+  el.hidden = !text;
+}
+
+function position(seconds) {
+  if (seconds == null) return '--:--.-';
+  const tenths = Math.floor(seconds * 10);
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${pad(Math.floor(tenths / 600))}:${pad(Math.floor(tenths / 10) % 60)}.${tenths % 10}`;
+}
+
+function renderRoomForm() {
+  const usable = client.status === 'live' && Boolean(token) && !(room && !room.state && !room.closed);
+  $('room-join').disabled = !usable;
+  $('room-create').disabled = !usable;
+}
+
+function renderRoom() {
+  const inRoom = Boolean(room && !room.closed && room.state);
+  $('room-form').hidden = inRoom;
+  $('room-view').hidden = !inRoom;
+  renderRoomForm();
+  if (!inRoom) return;
+  const s = room.state;
+  setText('room-code', s.code);
+  setText('room-host', room.isHost ? `${s.host} (you)` : s.host);
+  setText('room-members', String(s.memberCount));
+  const track = room.currentTrack;
+  setText('room-track', track.status === 'idle' ? '' : track.title || track.url || '');
+  $('room-host-controls').hidden = !room.isHost;
+  $('room-leave').hidden = room.isHost;  // the host cannot leave (hand-over is in SQL)
+  $('room-pause').disabled = !(track.status === 'playing' || track.status === 'preparing');
+  $('room-resume').disabled = track.status !== 'paused';
+  $('room-stop').disabled = track.status === 'idle';
+}
+
+function renderRoomStatus() {
+  if (!room || !room.state || room.closed) return;
+  const status = room.status;
+  const badge = $('room-status');
+  const labels = { idle: 'Idle', preparing: 'Starting…', playing: 'Playing', paused: 'Paused' };
+  if (badge.textContent !== labels[status]) {
+    badge.textContent = labels[status];
+    badge.className = `badge ${status === 'playing' ? 'running' : status === 'paused' ? 'paused' : ''}`;
+  }
+  setText('room-position', position(room.positionSec()));
+  setText('room-drift', lastDrift == null || tone.paused ? '–' : ms(lastDrift, { signed: true, digits: 1 }));
+}
+
+function openRoom(create, code) {
+  showRoomError('');
+  if (roomSync) roomSync.detach();
+  try {
+    room = create ? client.createRoom(code || undefined) : client.room(code);
+  } catch (e) {
+    showRoomError(e.message);
+    return;
+  }
+  const current = room;
+  window.sessionClockDemo.room = current;
+  roomSync = syncMedia(current, tone, {
+    onStart: (start) => {
+      window.sessionClockDemo.roomStarts.push(start);
+      $('room-tap').hidden = true;
+    },
+    onAutoplayBlocked: ({ resume }) => {
+      const tap = $('room-tap');
+      tap.hidden = false;
+      tap.onclick = () => { tap.hidden = true; resume().catch((e) => showRoomError(e.message)); };
+    },
+    onDrift: (d) => { lastDrift = d.driftMs; },
+  });
+  current.addEventListener('state', renderRoom);
+  current.addEventListener('error', (e) => showRoomError(`${e.detail.ref?.t ?? 'room'} refused — ${e.detail.code}: ${e.detail.message}`));
+  current.addEventListener('left', () => {
+    if (room === current) tone.pause();
+    renderRoom();
+  });
+  current.joined.then(() => { $('room-code-input').value = current.code; }, () => {});
+  renderRoom();
+}
+
+client.addEventListener('status', renderRoomForm);
+$('room-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  openRoom(false, $('room-code-input').value.trim());
+});
+$('room-create').addEventListener('click', () => openRoom(true, $('room-code-input').value.trim()));
+$('room-leave').addEventListener('click', () => room?.leave());
+$('room-play').addEventListener('click', () => {
+  showRoomError('');
+  room.play({ ...TONE, startPositionSec: 0, requestId: crypto.randomUUID() });
+});
+$('room-pause').addEventListener('click', () => { showRoomError(''); room.pause(undefined, crypto.randomUUID()); });
+$('room-resume').addEventListener('click', () => {
+  showRoomError('');
+  const track = room.currentTrack;
+  room.play({ trackUrl: track.url, title: track.title, filename: track.filename,
+    startPositionSec: room.positionSec(), requestId: crypto.randomUUID() });
+});
+$('room-stop').addEventListener('click', () => { showRoomError(''); room.stop(crypto.randomUUID()); });
+if (!token) showRoomError('Rooms need a token in the link (#token=…).');
+else if (roomFromLink) openRoom(false, roomFromLink);
+
 // --- the frame loop: everything time-dependent is derived from now() ---
 
 function frame() {
@@ -180,9 +443,11 @@ function frame() {
     setText('timer-elapsed', duration(known ? timer.elapsedMs() : null));
     renderGrace();
   }
+  renderRoomStatus();
   requestAnimationFrame(frame);
 }
 
 renderStatus();
 renderSync();
+renderRoomForm();
 requestAnimationFrame(frame);

@@ -221,6 +221,72 @@ test('after a reload the timer reads right again (its state comes from the serve
   await waitVersion(page, resumed.version);
 });
 
+test('Pause and Resume in the page drive the clock: the timer and the row follow', async () => {
+  const isPaused = () => cluster.sql(`SELECT is_paused FROM session_clock.sessions WHERE id = '${sessionA}'`)[0][0];
+  await page.waitForFunction(() => window.sessionClockDemo.timer.ready && !window.sessionClockDemo.timer.isPaused,
+    null, { timeout: 10_000 });
+  assert.equal(isPaused(), 'f');
+  assert.equal(await page.isDisabled('#resume-button'), true, 'a running clock offers no Resume');
+  const before = await page.evaluate(() => window.sessionClockDemo.timer.version);
+
+  await page.click('#pause-button');
+  await page.waitForFunction((v) => window.sessionClockDemo.timer.version > v && window.sessionClockDemo.timer.isPaused,
+    before, { timeout: 10_000 });
+  assert.equal(isPaused(), 't');
+  assert.equal(await page.textContent('#timer-state'), 'Paused');
+  const paused = cluster.reading(sessionA);
+  assert.ok(Math.abs(await page.evaluate(() => window.sessionClockDemo.timer.elapsedMs()) - paused.elapsedMs) < 0.01);
+  await page.waitForFunction(() => !document.querySelector('#resume-button').disabled, null, { timeout: 10_000 });
+  assert.equal(await page.isDisabled('#pause-button'), true);
+
+  await page.click('#resume-button');
+  await page.waitForFunction((v) => window.sessionClockDemo.timer.version > v && !window.sessionClockDemo.timer.isPaused,
+    paused.version, { timeout: 10_000 });
+  assert.equal(isPaused(), 'f');
+  assert.equal(await page.textContent('#timer-state'), 'Running');
+  assert.ok(Math.abs(await timerError(page, cluster.reading(sessionA))) < 2);
+  assert.equal(await page.isHidden('#timer-error'), true);
+  const events = cluster.sql(`SELECT event, actor FROM session_clock.session_events
+    WHERE session_id = '${sessionA}' AND reason = 'demo page' ORDER BY version`);
+  assert.deepEqual(events, [['pause', alice], ['resume', alice]], 'both went through the worker as the page\'s user');
+});
+
+test('a non-member\'s page shows the refusal; Start creates a new session with its user as host', async () => {
+  const mallory = await browser.newPage({ viewport: { width: 1100, height: 760 } });
+  const malloryProblems = watchConsole(mallory);
+  try {
+    await mallory.goto(pageUrl({ token: makeToken({ sub: 'mallory' }), session: sessionA }));
+    await waitSynced(mallory, 3);
+    await mallory.waitForFunction(() => !document.querySelector('#pause-button').disabled, null, { timeout: 10_000 });
+    const version = cluster.reading(sessionA).version;
+    await mallory.click('#pause-button');
+    await mallory.waitForFunction(() => /^Pause refused/.test(document.querySelector('#timer-error').textContent),
+      null, { timeout: 10_000 });
+    assert.match(await mallory.textContent('#timer-error'), /^Pause refused — forbidden: /);
+    assert.equal(await mallory.isVisible('#timer-error'), true);
+    assert.equal(await mallory.isDisabled('#pause-button'), false, 'enabled again once answered');
+    const after = cluster.reading(sessionA);
+    assert.equal(after.version, version, 'nothing changed');
+    assert.equal(after.isPaused, false);
+
+    // A session that does not exist yet: Start creates it, and the page follows it.
+    const fresh = cluster.sql('SELECT gen_random_uuid()')[0][0];
+    await mallory.goto(pageUrl({ token: makeToken({ sub: 'mallory' }), session: fresh }));
+    await waitSynced(mallory, 3);
+    await mallory.waitForFunction(() => !document.querySelector('#start-button').disabled, null, { timeout: 10_000 });
+    await mallory.click('#start-button');
+    await mallory.waitForFunction(() => window.sessionClockDemo.timer.ready && !window.sessionClockDemo.timer.isPaused,
+      null, { timeout: 10_000 });
+    assert.equal(await mallory.textContent('#timer-state'), 'Running');
+    assert.equal(await mallory.isDisabled('#start-button'), true);
+    assert.deepEqual(cluster.sql(`SELECT participant_id, role FROM session_clock.session_members WHERE session_id = '${fresh}'`),
+      [['mallory', 'host']]);
+    assert.deepEqual(malloryProblems, []);
+  } finally {
+    await mallory.close();
+  }
+});
+
 test('presence: join and leave from the page; grace fields follow', async () => {
   const bob = 'bob';
   const sessionB = cluster.createSession(bob);

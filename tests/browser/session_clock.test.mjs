@@ -4,37 +4,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { SessionClock, elapsedAt, socketUrl } from '../../client/session-clock.js';
+import { RequestError, SessionClock, elapsedAt, socketUrl } from '../../client/session-clock.js';
+import { pong, scriptedSockets } from './support/scripted_socket.mjs';
 
 const SESSION = '6f1c2d3e-0000-4000-8000-000000000001';
-
-// A WebSocket double: the test opens, feeds and drops it.
-function scriptedSockets() {
-  const sockets = [];
-  class FakeSocket {
-    constructor(url) {
-      this.url = url;
-      this.readyState = 0;
-      this.sent = [];
-      this.createdAt = performance.now();
-      sockets.push(this);
-    }
-    send(text) { this.sent.push(JSON.parse(text)); }
-    close() { this.readyState = 3; }
-    open() { this.readyState = 1; this.onopen?.({}); }
-    receive(message) { this.onmessage?.({ data: JSON.stringify(message) }); }
-    drop() { this.readyState = 3; this.onclose?.({ code: 1006 }); }
-    types() { return this.sent.map((m) => m.t); }
-  }
-  return { FakeSocket, sockets };
-}
-
-// A pong from a server whose clock is `offset` ms ahead, answering at once.
-function pong(ping, offset) {
-  const t = ping.clientNowMs + offset;
-  return { t: 'TIME_PONG', clientNowMs: ping.clientNowMs, pingId: ping.pingId, serverReceiveMs: t, serverSendMs: t + 0.01,
-           serverNowMs: t + 0.01, syncWarning: false, maxErrorMs: 4.5 };
-}
 
 function clockState(version, fields = {}) {
   return { t: 'CLOCK_STATE', sessionId: SESSION, startedAtMs: 1_000_000, isPaused: false, totalPausedMs: 0,
@@ -207,6 +180,88 @@ test('errors reach the timer they concern; unavailable is retried', async () => 
     timer.close();
     assert.equal(sockets[0].types().at(-1), 'UNSUBSCRIBE_CLOCK');
     assert.notEqual(sc.clock(SESSION), timer);
+  } finally {
+    sc.close();
+  }
+});
+
+test('clock commands: answers matched by session and action, oldest first; refusals reject with the ERROR', async () => {
+  const OTHER = '6f1c2d3e-0000-4000-8000-000000000002';
+  const { FakeSocket, sockets } = scriptedSockets();
+  const sc = new SessionClock('ws://127.0.0.1:1/ws', { token: 'jwt', WebSocket: FakeSocket });
+  try {
+    const timer = sc.clock(SESSION);
+    const other = sc.clock(OTHER);
+    // Not connected: refused at once, nothing queued.
+    await assert.rejects(timer.pause(), (e) => e instanceof RequestError && e.code === 'offline');
+    const socket = sockets[0];
+    socket.open();
+    const before = socket.sent.length;
+
+    const pause = timer.pause('coffee');
+    const otherPause = other.pause();
+    const resume = timer.resume();
+    const refused = other.resume();
+    const start = sc.startClock(SESSION);
+    assert.deepEqual(socket.sent.slice(before), [
+      { t: 'PAUSE_CLOCK', sessionId: SESSION, reason: 'coffee' },
+      { t: 'PAUSE_CLOCK', sessionId: OTHER },
+      { t: 'RESUME_CLOCK', sessionId: SESSION },
+      { t: 'RESUME_CLOCK', sessionId: OTHER },
+      { t: 'START_CLOCK', sessionId: SESSION },
+    ]);
+    const settled = [];
+    for (const [name, p] of Object.entries({ pause, otherPause, resume, refused, start })) {
+      p.then((v) => settled.push([name, v]), (e) => settled.push([name, e.code, e.message]));
+    }
+    // Answers for different sessions and actions may interleave.
+    socket.receive({ t: 'CLOCK_CHANGED', sessionId: SESSION, action: 'resume', changed: true, version: 8 });
+    socket.receive({ t: 'ERROR', code: 'forbidden', message: 'not a member', ref: { t: 'RESUME_CLOCK', sessionId: OTHER } });
+    socket.receive({ t: 'CLOCK_CHANGED', sessionId: OTHER, action: 'pause', changed: false, version: 3 });
+    socket.receive({ t: 'CLOCK_CHANGED', sessionId: SESSION, action: 'pause', changed: true, version: 7 });
+    socket.receive({ t: 'CLOCK_CHANGED', sessionId: SESSION, action: 'pause', changed: true, version: 99 });  // nobody's: ignored
+    socket.receive({ t: 'CLOCK_CHANGED', sessionId: SESSION, action: 'start', changed: false, version: 8 });
+    await sleep(0);
+    assert.deepEqual(settled, [
+      ['resume', { changed: true, version: 8 }],
+      ['refused', 'forbidden', 'not a member'],
+      ['otherPause', { changed: false, version: 3 }],
+      ['pause', { changed: true, version: 7 }],
+      ['start', { changed: false, version: 8 }],
+    ]);
+
+    // Two of a kind: the oldest is answered first.
+    const first = timer.pause('one');
+    const second = timer.pause('two');
+    socket.receive({ t: 'CLOCK_CHANGED', sessionId: SESSION, action: 'pause', changed: true, version: 9 });
+    assert.deepEqual(await first, { changed: true, version: 9 });
+    socket.receive({ t: 'ERROR', code: 'invalid_state', message: 'stopped', ref: { t: 'PAUSE_CLOCK', sessionId: SESSION } });
+    await assert.rejects(second, { code: 'invalid_state', message: 'stopped' });
+
+    // The connection drops with a command in flight: rejected, not left hanging.
+    const lost = timer.stop('done');
+    assert.deepEqual(socket.sent.at(-1), { t: 'STOP_CLOCK', sessionId: SESSION, reason: 'done' });
+    socket.drop();
+    await assert.rejects(lost, { code: 'disconnected' });
+  } finally {
+    sc.close();
+  }
+});
+
+test('clock commands: unanswered ones time out; a start lets a timer without state follow again', async () => {
+  const { FakeSocket, sockets } = scriptedSockets();
+  const sc = new SessionClock('ws://127.0.0.1:1/ws', { token: 'jwt', WebSocket: FakeSocket, requestTimeoutMs: 20 });
+  try {
+    const timer = sc.clock(SESSION);
+    sockets[0].open();
+    await assert.rejects(timer.resume(), { code: 'timeout' });
+    // The session did not exist: following it failed; starting it creates it, and the timer follows again.
+    sockets[0].receive({ t: 'ERROR', code: 'not_found', message: 'no such session', ref: { t: 'SUBSCRIBE_CLOCK', sessionId: SESSION } });
+    const start = sc.startClock(SESSION);
+    sockets[0].receive({ t: 'CLOCK_CHANGED', sessionId: SESSION, action: 'start', changed: true, version: 1 });
+    assert.deepEqual(await start, { changed: true, version: 1 });
+    assert.deepEqual(sockets[0].types().slice(-2), ['START_CLOCK', 'SUBSCRIBE_CLOCK']);
+    await assert.rejects(sc.startClock(''), TypeError);
   } finally {
     sc.close();
   }

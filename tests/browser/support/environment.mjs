@@ -18,13 +18,29 @@ export const JWT_SECRET = 'browser-test-secret-with-enough-entropy-0123456789abc
 
 const PG_CLUSTER = join(ROOT, 'scripts', 'pg-cluster');
 
+// pg-cluster picks the first port nothing listens on, but the port may still
+// be taken: another suite on this host binding it between the pick and the
+// bind, or a client connection's ephemeral port. Try again on a random one.
+function startCluster(dir) {
+  for (let attempt = 1; ; attempt++) {
+    const port = attempt === 1 ? [] : [String(54320 + Math.floor(Math.random() * 100))];
+    try {
+      return execFileSync(PG_CLUSTER, ['start', dir, ...port], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+    } catch (e) {
+      if (attempt >= 8 || !/Address already in use/.test(String(e.stderr))) throw e;
+      try { execFileSync(PG_CLUSTER, ['stop', dir]); } catch { /* nothing to stop */ }
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200 + Math.random() * 800);
+    }
+  }
+}
+
 /** A throwaway cluster with the Supabase roles and the extension. */
 export class Cluster {
   constructor() {
     this.dir = mkdtempSync(join(tmpdir(), 'session_clock_browser.'));
     chmodSync(this.dir, 0o755);  // the cluster inside runs as postgres when we are root
     this.pgdir = join(this.dir, 'pg');
-    this.url = execFileSync(PG_CLUSTER, ['start', this.pgdir], { encoding: 'utf8' }).trim();
+    this.url = startCluster(this.pgdir);
     this.sql(`DO $$ BEGIN
       IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'anon') THEN CREATE ROLE anon NOLOGIN NOINHERIT; END IF;
       IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'authenticated') THEN CREATE ROLE authenticated NOLOGIN NOINHERIT; END IF;
@@ -124,11 +140,12 @@ export function makeToken({ sub, role = 'authenticated', ttlSeconds = 3600 }) {
 
 /**
  * Chromium from Debian. Playwright passes --no-sandbox unless asked for the
- * sandbox, which root (CI) needs anyway.
+ * sandbox, which root (CI) needs anyway. `args`: extra switches (the room
+ * test lets audio start without a user gesture).
  */
-export async function launchChromium() {
+export async function launchChromium(args = []) {
   const { chromium } = await import('playwright-core');
-  return chromium.launch({ executablePath: CHROMIUM, chromiumSandbox: false });
+  return chromium.launch({ executablePath: CHROMIUM, chromiumSandbox: false, args });
 }
 
 /** Console errors and uncaught exceptions of a page, collected as they happen. */
@@ -139,6 +156,6 @@ export function watchConsole(page) {
       problems.push({ kind: `console.${message.type()}`, text: message.text(), at: Date.now() });
     }
   });
-  page.on('pageerror', (error) => problems.push({ kind: 'pageerror', text: String(error), at: Date.now() }));
+  page.on('pageerror', (error) => problems.push({ kind: 'pageerror', text: String(error), stack: error.stack, at: Date.now() }));
   return problems;
 }

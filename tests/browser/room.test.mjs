@@ -1,0 +1,216 @@
+// Unit tests of the client's playback rooms and media helper in Node, with a
+// scripted WebSocket and a media double: the schedule arithmetic, frames
+// applied to the state, re-joining after a reconnect, rttMs in pings, drift
+// correction, starting on the schedule.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import { SessionClock, driftCorrection, playbackPosition, syncMedia } from '../../client/session-clock.js';
+import { pong, scriptedSockets } from './support/scripted_socket.mjs';
+
+function roomState(version, track = {}, fields = {}) {
+  return { t: 'ROOM_STATE', code: 'K7Q2PX', host: 'hana', members: [{ id: 'hana', ready: false }], memberCount: 1,
+           currentTrack: { url: null, title: null, filename: null, startAtServerMs: null, startPositionSec: null,
+                           status: 'idle', ...track },
+           serverNowMs: 1, version, leadMs: 1200, ...fields };
+}
+
+function prepare(version, startAtServerMs, startPositionSec = 0, t = 'PREPARE_PLAY') {
+  return { t, code: 'K7Q2PX', trackUrl: 'tone:440', title: 'A', filename: 'a.wav', startAtServerMs, startPositionSec, version };
+}
+
+test('playbackPosition: waits at the start, runs at rate 1, frozen when paused, null when idle', () => {
+  const playing = { status: 'playing', startAtServerMs: 10_000, startPositionSec: 30 };
+  assert.equal(playbackPosition(playing, 9_000), 30);
+  assert.equal(playbackPosition(playing, 12_500), 32.5);
+  assert.equal(playbackPosition({ ...playing, status: 'preparing' }, 11_000), 31);
+  assert.equal(playbackPosition({ ...playing, status: 'paused' }, 99_000), 30);
+  assert.equal(playbackPosition({ status: 'idle', startPositionSec: null }, 1), null);
+  assert.equal(playbackPosition(null, 1), null);
+});
+
+test('driftCorrection: nothing within tolerance, ±2–5 % nudges for small drift, a seek for large', () => {
+  const o = { toleranceMs: 25, seekThresholdMs: 300 };
+  assert.deepEqual(driftCorrection(10, o), { action: 'none', rate: 1 });
+  assert.deepEqual(driftCorrection(-24, o), { action: 'none', rate: 1 });
+  assert.deepEqual(driftCorrection(30, o), { action: 'rate', rate: 0.98 });    // ahead: slower, at least 2 %
+  assert.deepEqual(driftCorrection(-60, o), { action: 'rate', rate: 1.03 });   // behind: faster, drift / 2 s
+  assert.deepEqual(driftCorrection(250, o), { action: 'rate', rate: 0.95 });   // at most 5 %
+  assert.deepEqual(driftCorrection(-301, o), { action: 'seek', rate: 1 });
+  // Once nudging, until within half the tolerance.
+  assert.equal(driftCorrection(20, o, true).action, 'rate');
+  assert.equal(driftCorrection(12, o, true).action, 'none');
+});
+
+test('rooms: JOIN_ROOM after AUTH, frames applied to the state, errors, re-joined after a reconnect', async () => {
+  const { FakeSocket, sockets } = scriptedSockets();
+  const sc = new SessionClock('ws://127.0.0.1:1/ws', { token: 'jwt', WebSocket: FakeSocket, burstSize: 1, minBackoffMs: 1, maxBackoffMs: 2 });
+  try {
+    const room = sc.room('k7q2px');
+    assert.equal(room.code, 'K7Q2PX');
+    assert.equal(sc.room('K7Q2PX'), room, 'the same room while in it');
+    const socket = sockets[0];
+    socket.open();
+    assert.deepEqual(socket.types(), ['TIME_PING', 'AUTH', 'JOIN_ROOM']);
+    assert.equal(socket.sent[2].code, 'K7Q2PX');
+    socket.receive({ t: 'AUTH_OK', sub: 'hana', role: 'authenticated', expiresAtMs: null });
+    const events = [];
+    for (const type of ['state', 'prepare', 'play', 'pause', 'stop', 'error', 'left']) {
+      room.addEventListener(type, (e) => events.push(type === 'state' ? `state:${e.detail.cause}` : type));
+    }
+    socket.receive(roomState(3));
+    assert.equal(await room.joined, room);
+    assert.equal(room.isHost, true);
+    assert.equal(room.status, 'idle');
+    assert.equal(room.positionSec(), null);
+
+    // The host plays: one frame each, applied to currentTrack.
+    const ref = room.play({ trackUrl: 'tone:440', title: 'A', startPositionSec: 30, requestId: 'r1' });
+    assert.deepEqual(socket.sent.at(-1), { t: 'HOST_PLAY', trackUrl: 'tone:440', startPositionSec: 30, title: 'A', requestId: 'r1', ref });
+    const start = sc.now() + 5_000;
+    socket.receive(prepare(4, start, 30));
+    assert.equal(room.status, 'preparing');
+    assert.equal(room.positionSec(), 30);
+    assert.equal(room.positionSec(start + 2_000), 32);
+    socket.receive(prepare(3, start + 99, 0));  // older: ignored
+    assert.equal(room.currentTrack.startAtServerMs, start);
+    socket.receive(prepare(4, start, 30, 'PLAY_AT'));
+    // A pause ahead: the playing schedule holds until its instant.
+    socket.receive({ t: 'PAUSE_AT', code: 'K7Q2PX', atServerMs: start + 10_000, positionSec: 40, version: 5 });
+    assert.equal(room.currentTrack.status, 'paused');
+    assert.equal(room.positionSec(start + 4_000), 34);
+    assert.equal(room.positionSec(start + 20_000), 40);
+    socket.receive({ t: 'STOPPED', code: 'K7Q2PX', version: 6 });
+    assert.equal(room.status, 'idle');
+    assert.equal(room.version, 6);
+    socket.receive({ t: 'ERROR', code: 'forbidden', message: 'not the host', ref: { t: 'HOST_SEEK', ref: 9 } });
+    assert.deepEqual(events, ['state:ROOM_STATE', 'prepare', 'state:PREPARE_PLAY', 'play', 'state:PLAY_AT',
+      'pause', 'state:PAUSE_AT', 'stop', 'state:STOPPED', 'error']);
+
+    // rttMs rides on the pings once a round trip is known.
+    socket.receive(pong(socket.sent[0], 0));
+    sc.resync();
+    const ping = socket.sent.filter((m) => m.t === 'TIME_PING').at(-1);
+    assert.ok(Number.isFinite(ping.rttMs) && ping.rttMs >= 0, JSON.stringify(ping));
+
+    // A reconnect joins again (PLAY_AT is sent once: the schedule comes with the state).
+    socket.drop();
+    const deadline = performance.now() + 500;
+    while (sockets.length < 2 && performance.now() < deadline) await sleep(1);
+    sockets[1].open();
+    assert.deepEqual(sockets[1].types().slice(1), ['AUTH', 'JOIN_ROOM']);
+    assert.ok(Number.isFinite(sockets[1].sent[0].rttMs), 'the last round trip is reported on the new connection too');
+
+    // Another room replaces this one; LEFT_ROOM closes it.
+    const other = sc.room('OTHER1');
+    assert.equal(room.closed, true);
+    assert.ok(events.includes('left'));
+    assert.equal(sc.currentRoom, other);
+    sockets[1].receive({ t: 'ERROR', code: 'not_found', message: 'no such room', ref: { t: 'JOIN_ROOM' } });
+    await assert.rejects(other.joined, { code: 'not_found' });
+    assert.equal(other.closed, true);
+    assert.equal(sc.currentRoom, null);
+  } finally {
+    sc.close();
+  }
+});
+
+test('createRoom without a code learns it from the state', async () => {
+  const { FakeSocket, sockets } = scriptedSockets();
+  const sc = new SessionClock('ws://127.0.0.1:1/ws', { token: 'jwt', WebSocket: FakeSocket, burstSize: 1 });
+  try {
+    const room = sc.createRoom();
+    assert.equal(room.code, null);
+    sockets[0].open();
+    assert.deepEqual(sockets[0].sent.at(-1), { t: 'CREATE_ROOM' });
+    sockets[0].receive(roomState(1, {}, { code: 'Q9Z8Y7' }));
+    await room.joined;
+    assert.equal(room.code, 'Q9Z8Y7');
+  } finally {
+    sc.close();
+  }
+});
+
+// A media element double: a position that runs while playing, at its rate.
+class FakeMedia {
+  constructor({ refuse = false } = {}) {
+    this.src = '';
+    this.preload = 'none';
+    this.paused = true;
+    this.playbackRate = 1;
+    this.refuse = refuse;
+    this.plays = [];
+    this._pos = 0;
+    this._at = performance.now();
+  }
+  get currentTime() { return this.paused ? this._pos : this._pos + (performance.now() - this._at) / 1000 * this.playbackRate; }
+  set currentTime(v) { this._pos = v; this._at = performance.now(); }
+  play() {
+    this.plays.push(performance.now());
+    if (this.refuse) return Promise.reject(Object.assign(new Error('no gesture'), { name: 'NotAllowedError' }));
+    this._pos = this.currentTime; this._at = performance.now(); this.paused = false;
+    return Promise.resolve();
+  }
+  pause() { this._pos = this.currentTime; this._at = performance.now(); this.paused = true; }
+}
+
+test('syncMedia: loads on PREPARE_PLAY, starts at the instant, corrects drift, pauses at PAUSE_AT; autoplay refusals call back', async () => {
+  const { FakeSocket, sockets } = scriptedSockets();
+  const sc = new SessionClock('ws://127.0.0.1:1/ws', { token: 'jwt', WebSocket: FakeSocket, burstSize: 1 });
+  try {
+    const room = sc.room('K7Q2PX');
+    sockets[0].open();
+    sockets[0].receive(roomState(1));
+    const media = new FakeMedia();
+    const starts = [];
+    const drifts = [];
+    const sync = syncMedia(room, media, { checkIntervalMs: 20, onStart: (s) => starts.push(s), onDrift: (d) => drifts.push(d) });
+    const startAt = sc.now() + 120;
+    sockets[0].receive(prepare(2, startAt, 30));
+    assert.equal(media.src, 'tone:440');
+    assert.equal(media.preload, 'auto');
+    assert.equal(media.currentTime, 30);
+    assert.equal(media.paused, true);
+    await sleep(200);
+    assert.equal(starts.length, 1);
+    assert.ok(starts[0].atServerMs >= startAt && starts[0].atServerMs - startAt < 2, `started ${starts[0].atServerMs - startAt} ms after`);
+    assert.equal(starts[0].late, false);
+    sockets[0].receive(prepare(2, startAt, 30, 'PLAY_AT'));  // nothing new
+    assert.equal(media.plays.length, 1);
+    assert.ok(Math.abs(media.currentTime - room.positionSec()) < 0.01);
+
+    // Drift: a little ahead → slower; far behind → a seek.
+    media.currentTime = media.currentTime + 0.05;
+    await sleep(30);
+    assert.ok(media.playbackRate < 1 && media.playbackRate >= 0.95, `rate ${media.playbackRate}`);
+    media.currentTime = media.currentTime - 1;
+    await sleep(30);
+    assert.ok(drifts.some((d) => d.action === 'seek'));
+    assert.ok(Math.abs(media.currentTime - room.positionSec()) < 0.03);
+
+    // PAUSE_AT ahead: still playing until its instant, then paused on its position.
+    const pauseAt = sc.now() + 60;
+    sockets[0].receive({ t: 'PAUSE_AT', code: 'K7Q2PX', atServerMs: pauseAt, positionSec: 31, version: 3 });
+    assert.equal(media.paused, false);
+    await sleep(100);
+    assert.equal(media.paused, true);
+    assert.equal(media.currentTime, 31);
+    sync.detach();
+
+    // A page the browser will not let play: the callback gets a resume() for a tap.
+    const refusing = new FakeMedia({ refuse: true });
+    let blocked = null;
+    const sync2 = syncMedia(room, refusing, { onAutoplayBlocked: (b) => { blocked = b; } });
+    sockets[0].receive(prepare(4, sc.now() - 1_000, 10));  // already started: a late start at 11 s
+    await sleep(10);
+    assert.equal(typeof blocked?.resume, 'function');
+    refusing.refuse = false;
+    await blocked.resume();
+    assert.equal(refusing.paused, false);
+    assert.ok(Math.abs(refusing.currentTime - room.positionSec()) < 0.01);
+    sync2.detach();
+  } finally {
+    sc.close();
+  }
+});
