@@ -4,9 +4,10 @@
 #   make demo     install what is missing, build, start a throwaway cluster
 #   make test     install what is missing, build, run every test suite
 #   make bench    run the benchmarks in bench/ (extension: bench/run.sh; worker: bench/run-worker.sh;
-#                 grace deadlines: bench/run-grace.sh)
+#                 grace deadlines: bench/run-grace.sh; rooms: bench/run-rooms.sh)
 #   make bench-worker   only the worker's (bench/run-worker.sh)
 #   make bench-grace    only the grace deadlines' (bench/run-grace.sh)
+#   make bench-rooms    only the rooms' (bench/run-rooms.sh)
 #
 # The PGXS part is what `make install` / `make installcheck` use; the umbrella
 # targets drive it through scripts/ so one command works on a fresh machine.
@@ -43,7 +44,7 @@ ifneq ($(PGXS),)
 include $(PGXS)
 endif
 
-.PHONY: deps worker demo test bench bench-worker bench-grace
+.PHONY: deps worker demo test bench bench-worker bench-grace bench-rooms
 
 all: worker
 
@@ -62,10 +63,14 @@ test: deps
 
 # Every benchmark runs even if an earlier one fails; non-zero if any failed.
 bench: deps
-	@rc=0; bench/run.sh || rc=$$?; bench/run-worker.sh || rc=$$?; bench/run-grace.sh || rc=$$?; exit $$rc
+	@rc=0; bench/run.sh || rc=$$?; bench/run-worker.sh || rc=$$?; bench/run-grace.sh || rc=$$?; \
+	  bench/run-rooms.sh || rc=$$?; exit $$rc
 
 bench-worker: deps
 	@bench/run-worker.sh
 
 bench-grace: deps
 	@bench/run-grace.sh
+
+bench-rooms: deps
+	@bench/run-rooms.sh
