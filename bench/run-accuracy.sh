@@ -29,7 +29,9 @@
 # ABENCH_SETTLE_S (5), ABENCH_SAMPLE_MS (100), ABENCH_SHIFT_MS (1234.5),
 # ABENCH_BASE_MS (20), ABENCH_JITTER_MS (40), ABENCH_UP_MS (5),
 # ABENCH_DOWN_MS (30), ABENCH_SCENARIOS ("clean jitter-unif jitter-exp asym"),
-# ABENCH_WORKER_THREADS (1), ABENCH_SEED (1), BENCH_STRICT (1 = exit 1 when a
+# ABENCH_WORKER_THREADS (1), ABENCH_SEED (1), ABENCH_OURS_OPTIONS (JSON
+# SessionClock options for our client, e.g. '{"pollIntervalMs":1000}' to poll
+# as often as the seeds do; default {} = its defaults), BENCH_STRICT (1 = exit 1 when a
 # goal is missed; default 0, a missed goal is a result).
 #
 # Output: the table on stdout and in bench/results/accuracy-latest.txt (also
@@ -51,6 +53,7 @@ DOWN_MS=${ABENCH_DOWN_MS:-30}
 SCENARIOS=${ABENCH_SCENARIOS:-clean jitter-unif jitter-exp asym}
 WORKER_THREADS=${ABENCH_WORKER_THREADS:-1}
 SEED=${ABENCH_SEED:-1}
+OURS_OPTIONS=${ABENCH_OURS_OPTIONS:-"{}"}
 STRICT=${BENCH_STRICT:-0}
 JWT_SECRET="accuracy-bench-secret-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
 
@@ -71,6 +74,8 @@ done
 for tool in psql postgres; do [ -x "$PG_BIN/$tool" ] || die "$PG_BIN/$tool not found"; done
 command -v node >/dev/null || die "node not found"
 command -v npm >/dev/null || die "npm not found"
+node -e 'const o = JSON.parse(process.argv[1]); if (!o || typeof o !== "object" || Array.isArray(o)) process.exit(1)' "$OURS_OPTIONS" 2>/dev/null \
+  || die "ABENCH_OURS_OPTIONS must be a JSON object (got '$OURS_OPTIONS')"
 
 sudo=""
 [ "$(id -u)" = 0 ] || sudo=sudo
@@ -189,7 +194,7 @@ run_scenario() {
   runner_pids=()
   for shift_ms in 0 "$SHIFT_MS"; do
     timeout $((DURATION + 30)) node "$acc/runner.js" --url "http://127.0.0.1:$proxy_port" --shift-ms="$shift_ms" \
-      --duration-s "$DURATION" --sample-ms "$SAMPLE_MS" --out "$work/$name-$shift_ms.json" \
+      --duration-s "$DURATION" --sample-ms "$SAMPLE_MS" --ours-options "$OURS_OPTIONS" --out "$work/$name-$shift_ms.json" \
       >"$work/runner-$name-$shift_ms.log" 2>&1 &
     runner_pids+=($!)
   done
@@ -245,7 +250,9 @@ node "$acc/report.js" --settle-s "$SETTLE" "${report_args[@]}" >"$work/table.txt
   echo "host: $(nproc) CPUs, $(uname -sr); node $(node --version), timesync $ts_version, ws $ws_version; worker --threads $WORKER_THREADS"
   echo "each scenario: $DURATION s, |error| sampled every $SAMPLE_MS ms, figures after $SETTLE s; two runs in parallel through one proxy,"
   echo "  the clients' local clock shifted by 0 and by $SHIFT_MS ms (right estimate: minus the shift)"
-  echo "estimators: ours = SessionClock defaults (burst of 12, window 16, poll 10 s); timesync = create({interval: 10000}),"
+  if [ "$OURS_OPTIONS" = '{}' ]; then echo "estimators: ours = SessionClock defaults (burst of 12, window 16, poll 10 s);"
+  else echo "estimators: ours = SessionClock with options $OURS_OPTIONS (defaults: burst of 12, window 16, poll 10 s);"; fi
+  echo "  timesync = create({interval: 10000}),"
   echo "  5 POSTs 1 s apart per sync, mean of the non-outliers; seeds = TIME_PING every 1 s, EWMA alpha 0.1 over serverNowMs + rtt/2 - t4;"
   echo "  all on the same shifted high-resolution clock"
   echo

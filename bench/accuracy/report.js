@@ -107,8 +107,11 @@ export function report(runs, settleMs) {
   out.push('details per run:');
   for (const run of runs) {
     const d = run.data;
+    const bounded = d.samples.filter((r) => r.ours !== null && Number.isFinite(r.oursBound));
+    const within = bounded.filter((r) => Math.abs(r.ours) <= r.oursBound).length;
     out.push(`  ${run.label}, shift ${d.shiftMs}: ours ${d.ours.samples} samples in window, ${d.ours.steps} steps,` +
-      ` delay ${fmt(d.ours.delayMs)} ms, claimed maxError ${fmt(d.ours.maxErrorMs)} ms;` +
+      ` delay ${fmt(d.ours.delayMs)} ms, claimed maxError ${fmt(d.ours.maxErrorMs)} ms` +
+      ` (|error| within the claimed bound in ${within}/${bounded.length} samples);` +
       ` timesync ${d.timesync.changes} offset changes, ${d.timesync.errors} errors; seeds ${d.ewma.samples} pongs;` +
       ` Date.now() − high-res base ${fmt(d.calibrationMs)} ms (≈ −0.5 when they agree)`);
   }

@@ -3,9 +3,10 @@
 // --sample-ms for --duration-s seconds after they start connecting.
 //
 //   node runner.js --url http://127.0.0.1:PROXYPORT [--shift-ms=1234.5]
-//                  [--duration-s 60] [--sample-ms 100] --out FILE.json
+//                  [--duration-s 60] [--sample-ms 100] [--ours-options JSON] --out FILE.json
 //
-//   ours      client/session-clock.js (SessionClock, `ws` as its WebSocket)
+//   ours      client/session-clock.js (SessionClock, `ws` as its WebSocket;
+//             its defaults unless --ours-options gives e.g. {"pollIntervalMs":1000})
 //   timesync  the `timesync` npm library (1.x) polling POST /timesync, with the
 //             README's interval of 10 s (5 requests 1 s apart per sync)
 //   ewma      the seeds' hand-written method: a TIME_PING every second,
@@ -33,6 +34,7 @@ const { values } = parseArgs({
     'duration-s': { type: 'string', default: '60' },
     'sample-ms': { type: 'string', default: '100' },
     out: { type: 'string' },
+    'ours-options': { type: 'string', default: '{}' },
   },
 });
 const shiftMs = Number(values['shift-ms']);
@@ -43,6 +45,12 @@ if (!values.url || !values.out || !Number.isFinite(shiftMs) || !(durationMs > 0)
   process.exit(2);
 }
 const base = values.url.replace(/\/+$/, '');
+let oursOptions;
+try { oursOptions = JSON.parse(values['ours-options']); } catch { oursOptions = null; }
+if (!oursOptions || typeof oursOptions !== 'object' || Array.isArray(oursOptions)) {
+  console.error('runner: --ours-options must be a JSON object (SessionClock options)');
+  process.exit(2);
+}
 
 // --- clocks -------------------------------------------------------------------------
 const realPerf = globalThis.performance;
@@ -76,7 +84,7 @@ const timesync = require('timesync');
 const started = trueNow();
 
 // (a) ours
-const sc = new SessionClock(base, { WebSocket });
+const sc = new SessionClock(base, { ...oursOptions, WebSocket });
 const ours = {
   synced: () => sc.sync.synced,
   now: () => sc.now(),
@@ -124,7 +132,7 @@ const ewma = { synced: () => ewmaOffset !== null, now: () => localNow() + ewmaOf
 const estimators = { ours, timesync: tsEst, ewma };
 
 // --- sampling ---------------------------------------------------------------------------
-const samples = [];  // { t: ms since start, ours, timesync, ewma } (errors in ms, or null)
+const samples = [];  // { t: ms since start, ours, timesync, ewma, oursBound } (errors in ms, or null)
 function sample() {
   const row = { t: trueNow() - started };
   for (const [name, e] of Object.entries(estimators)) {
@@ -134,6 +142,8 @@ function sample() {
     const b = trueNow();
     row[name] = est - (a + b) / 2;
   }
+  // The bound our client claims on its own error, to check it holds.
+  if (row.ours !== null) row.oursBound = sc.sync.maxErrorMs;
   samples.push(row);
 }
 // Bounded: one sample per period until the duration is over, scheduled
@@ -151,7 +161,7 @@ await new Promise((resolve) => {
 
 const s = sc.sync;
 writeFileSync(values.out, JSON.stringify({
-  shiftMs, durationMs, sampleMs, calibrationMs,
+  shiftMs, durationMs, sampleMs, calibrationMs, oursOptions,
   cpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
   ours: { syncEvents: ourSyncs, samples: s.samples, steps: s.steps, offsetMs: s.offsetMs, maxErrorMs: s.maxErrorMs,
     delayMs: s.delayMs, rttMs: s.rttMs },
