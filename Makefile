@@ -4,10 +4,12 @@
 #   make demo     install what is missing, build, start a throwaway cluster
 #   make test     install what is missing, build, run every test suite
 #   make bench    run the benchmarks in bench/ (extension: bench/run.sh; worker: bench/run-worker.sh;
-#                 grace deadlines: bench/run-grace.sh; rooms: bench/run-rooms.sh)
+#                 grace deadlines: bench/run-grace.sh; rooms: bench/run-rooms.sh; time-sync accuracy:
+#                 bench/run-accuracy.sh)
 #   make bench-worker   only the worker's (bench/run-worker.sh)
 #   make bench-grace    only the grace deadlines' (bench/run-grace.sh)
 #   make bench-rooms    only the rooms' (bench/run-rooms.sh)
+#   make bench-accuracy only the time-sync accuracy harness (bench/run-accuracy.sh)
 #
 # The PGXS part is what `make install` / `make installcheck` use; the umbrella
 # targets drive it through scripts/ so one command works on a fresh machine.
@@ -44,7 +46,7 @@ ifneq ($(PGXS),)
 include $(PGXS)
 endif
 
-.PHONY: deps worker demo test bench bench-worker bench-grace bench-rooms
+.PHONY: deps worker demo test bench bench-worker bench-grace bench-rooms bench-accuracy
 
 all: worker
 
@@ -64,7 +66,7 @@ test: deps
 # Every benchmark runs even if an earlier one fails; non-zero if any failed.
 bench: deps
 	@rc=0; bench/run.sh || rc=$$?; bench/run-worker.sh || rc=$$?; bench/run-grace.sh || rc=$$?; \
-	  bench/run-rooms.sh || rc=$$?; exit $$rc
+	  bench/run-rooms.sh || rc=$$?; bench/run-accuracy.sh || rc=$$?; exit $$rc
 
 bench-worker: deps
 	@bench/run-worker.sh
@@ -74,3 +76,6 @@ bench-grace: deps
 
 bench-rooms: deps
 	@bench/run-rooms.sh
+
+bench-accuracy: deps
+	@bench/run-accuracy.sh
