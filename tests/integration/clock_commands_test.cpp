@@ -12,27 +12,18 @@ using namespace std::chrono;
 
 namespace {
 
-class ClockCommandsTest : public ::testing::Test {
+class ClockCommandsTest : public t::ClusterSuite {
  protected:
-  static void SetUpTestSuite() { cluster_ = new t::Cluster(); }
-  static void TearDownTestSuite() {
-    delete cluster_;
-    cluster_ = nullptr;
-  }
   void SetUp() override { worker_ = std::make_unique<t::WorkerProcess>(cluster_->url()); }
-  void TearDown() override {
-    if (HasFailure()) std::cerr << "--- worker log\n" << worker_->log() << "\n";
-  }
+  void TearDown() override { print_logs_on_failure({worker_.get()}); }
   std::unique_ptr<t::WsClient> user(const std::string& sub, const std::string& role = "authenticated") {
     auto ws = std::make_unique<t::WsClient>(worker_->port());
     ws->send({{"t", "AUTH"}, {"token", t::make_token(sub, role, 600)}});
     EXPECT_TRUE(ws->receive_type("AUTH_OK"));
     return ws;
   }
-  static t::Cluster* cluster_;
   std::unique_ptr<t::WorkerProcess> worker_;
 };
-t::Cluster* ClockCommandsTest::cluster_ = nullptr;
 
 TEST_F(ClockCommandsTest, AMemberDrivesTheClockAndFollowersSeeIt) {
   auto id = cluster_->sql("SELECT gen_random_uuid()");

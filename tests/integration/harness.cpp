@@ -135,6 +135,22 @@ void WorkerProcess::kill_hard() {
   pid_ = -1;
 }
 
+bool WorkerProcess::wait_listening(milliseconds timeout) const {
+  for (auto deadline = steady_clock::now() + timeout; steady_clock::now() < deadline;) {
+    auto [status, body] = http_request(port_, "GET", "/healthz");
+    auto health = json::parse(body, nullptr, false);
+    if (health.is_object() && health["listener"]["up"] == true) return true;
+    std::this_thread::sleep_for(milliseconds(25));
+  }
+  return false;
+}
+
+void ClusterSuite::print_logs_on_failure(std::initializer_list<const WorkerProcess*> workers) const {
+  if (!HasFailure()) return;
+  for (const auto* w : workers)
+    if (w) std::cerr << "--- worker log\n" << w->log() << "\n";
+}
+
 int WorkerProcess::wait_exit(seconds timeout) {
   int status = 0;
   for (auto deadline = steady_clock::now() + timeout; pid_ > 0 && steady_clock::now() < deadline;) {

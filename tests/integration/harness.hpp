@@ -5,6 +5,8 @@
 
 #include <sys/types.h>
 
+#include <gtest/gtest.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
@@ -44,11 +46,28 @@ class WorkerProcess {
   void terminate();  // SIGTERM (wait_exit() to reap it)
   void kill_hard();  // SIGKILL and reap: a crash, no goodbye
   int wait_exit(std::chrono::seconds timeout = std::chrono::seconds(10));  // exit status, -1 if still running
+  // Whether /healthz reports the LISTEN connection up within the timeout (it
+  // connects in the background after the port is open).
+  bool wait_listening(std::chrono::milliseconds timeout = std::chrono::milliseconds(5000)) const;
 
  private:
   pid_t pid_ = -1;
   unsigned short port_ = 0;
   std::string log_;
+};
+
+// A fixture whose suite shares one throwaway cluster, fresh for each suite.
+class ClusterSuite : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { cluster_ = new Cluster(); }
+  static void TearDownTestSuite() {
+    delete cluster_;
+    cluster_ = nullptr;
+  }
+  // After a failed test, the logs of the given workers (null ones skipped).
+  void print_logs_on_failure(std::initializer_list<const WorkerProcess*> workers) const;
+
+  static inline Cluster* cluster_ = nullptr;
 };
 
 // HTTP/1.1 request over loopback; returns {status, body}.

@@ -32,29 +32,16 @@ std::optional<std::pair<json, double>> arrival(t::WsClient& ws, const std::strin
   return std::make_pair(*frame, wall_ms());
 }
 
-class RoomsTest : public ::testing::Test {
+class RoomsTest : public t::ClusterSuite {
  protected:
-  static void SetUpTestSuite() { cluster_ = new t::Cluster(); }
-  static void TearDownTestSuite() {
-    delete cluster_;
-    cluster_ = nullptr;
-  }
   void SetUp() override {
     a_ = start_worker();
     b_ = start_worker();
   }
-  void TearDown() override {
-    if (!HasFailure()) return;
-    for (auto* w : {a_.get(), b_.get()})
-      if (w) std::cerr << "--- worker log\n" << w->log() << "\n";
-  }
+  void TearDown() override { print_logs_on_failure({a_.get(), b_.get()}); }
   static std::unique_ptr<t::WorkerProcess> start_worker(std::vector<std::string> args = {}) {
     auto w = std::make_unique<t::WorkerProcess>(cluster_->url(), args);
-    for (int i = 0; i < 200; ++i) {
-      auto [status, body] = t::http_request(w->port(), "GET", "/healthz");
-      if (json::parse(body)["listener"]["up"] == true) break;
-      std::this_thread::sleep_for(milliseconds(25));
-    }
+    w->wait_listening();
     return w;
   }
   // The host creates a room on worker a; returns its code.
@@ -77,10 +64,8 @@ class RoomsTest : public ::testing::Test {
     return m;
   }
 
-  static t::Cluster* cluster_;
   std::unique_ptr<t::WorkerProcess> a_, b_;
 };
-t::Cluster* RoomsTest::cluster_ = nullptr;
 
 TEST_F(RoomsTest, EveryMemberOnEitherWorkerGetsPreparePlayThenPlayAtForTheSameInstant) {
   auto host = member(a_->port(), "hana");

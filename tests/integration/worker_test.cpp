@@ -15,17 +15,10 @@ namespace {
 
 double wall_ms() { return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count() / 1000.0; }
 
-class WorkerTest : public ::testing::Test {
+class WorkerTest : public t::ClusterSuite {
  protected:
-  static void SetUpTestSuite() { cluster_ = new t::Cluster(); }
-  static void TearDownTestSuite() {
-    delete cluster_;
-    cluster_ = nullptr;
-  }
   void SetUp() override { worker_ = std::make_unique<t::WorkerProcess>(cluster_->url()); }
-  void TearDown() override {
-    if (HasFailure() && worker_) std::cerr << "--- worker log\n" << worker_->log() << "\n";
-  }
+  void TearDown() override { print_logs_on_failure({worker_.get()}); }
 
   // A started session with `member` as host.
   static std::string new_session(const std::string& member) {
@@ -37,18 +30,11 @@ class WorkerTest : public ::testing::Test {
 
   // Waits until the worker's LISTEN connection is up (it connects in the background).
   void wait_listening() {
-    for (int i = 0; i < 200; ++i) {
-      auto [status, body] = t::http_request(worker_->port(), "GET", "/healthz");
-      if (json::parse(body)["listener"]["up"] == true) return;
-      std::this_thread::sleep_for(milliseconds(25));
-    }
-    FAIL() << "listener never came up";
+    if (!worker_->wait_listening()) FAIL() << "listener never came up";
   }
 
-  static t::Cluster* cluster_;
   std::unique_ptr<t::WorkerProcess> worker_;
 };
-t::Cluster* WorkerTest::cluster_ = nullptr;
 
 TEST_F(WorkerTest, TimePingIsAnsweredWithAllFourStamps) {
   t::WsClient ws(worker_->port());
