@@ -43,27 +43,21 @@ class Participant {
   t::WsClient ws_;
 };
 
-class GraceTest : public ::testing::Test {
+class GraceTest : public t::ClusterSuite {
  protected:
-  static void SetUpTestSuite() { cluster_ = new t::Cluster(); }
-  static void TearDownTestSuite() {
-    delete cluster_;
-    cluster_ = nullptr;
+  // Earlier tests' sessions are stopped: their workers were killed with
+  // clients still joined, so their presence lapses (and may start a grace
+  // period) during a later test, whose workers would then pause them too.
+  void SetUp() override {
+    cluster_->sql("SELECT count(session_clock_stop(id)) FROM session_clock.sessions WHERE ended_at IS NULL");
   }
-  void TearDown() override {
-    if (!HasFailure()) return;
-    for (auto* w : {worker_.get(), second_.get()})
-      if (w) std::cerr << "--- worker log\n" << w->log() << "\n";
-  }
+  void TearDown() override { print_logs_on_failure({worker_.get(), second_.get()}); }
 
   std::unique_ptr<t::WorkerProcess> start_worker(std::vector<std::string> args = {}) {
     args.insert(args.end(), {"--worker-lease-ms", "1500", "--livekit-api-key", kLiveKitKey, "--livekit-api-secret",
                              kLiveKitSecret});
     auto w = std::make_unique<t::WorkerProcess>(cluster_->url(), args);
-    EXPECT_TRUE(eventually([&] {
-      auto [status, body] = t::http_request(w->port(), "GET", "/healthz");
-      return json::parse(body)["listener"]["up"] == true;
-    })) << "listener never came up";
+    EXPECT_TRUE(w->wait_listening(milliseconds(8000))) << "listener never came up";
     return w;
   }
 
@@ -98,11 +92,9 @@ class GraceTest : public ::testing::Test {
               "t");
   }
 
-  static t::Cluster* cluster_;
   std::unique_ptr<t::WorkerProcess> worker_;
   std::unique_ptr<t::WorkerProcess> second_;
 };
-t::Cluster* GraceTest::cluster_ = nullptr;
 
 TEST_F(GraceTest, ComingBackWithinTheGraceCancelsTheDeadline) {
   worker_ = start_worker();
