@@ -66,6 +66,8 @@
 #include <thread>
 #include <vector>
 
+#include "bench_support.hpp"
+
 namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
@@ -77,9 +79,10 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// --- small helpers (as in worker_bench.cpp) ---------------------------------
+using namespace session_clock::bench;
 
-double wall_ms() { return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count() / 1000.0; }
+// --- small helpers (the shared ones are in bench_support.hpp) ----------------
+
 std::int64_t wall_us() { return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count(); }
 
 void note(const std::string& text) { std::cerr << "rooms-bench: " << text << std::endl; }
@@ -87,25 +90,6 @@ void note(const std::string& text) { std::cerr << "rooms-bench: " << text << std
 [[noreturn]] void fail(const std::string& text) {
   std::cerr << "rooms-bench: FAILED: " << text << std::endl;
   std::exit(1);
-}
-
-bool starts_with(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && s.compare(0, prefix.size(), prefix) == 0;
-}
-
-std::string_view view(const beast::flat_buffer& b) {
-  auto d = b.data();
-  return {static_cast<const char*>(d.data()), d.size()};
-}
-
-std::string fmt(const char* format, ...) __attribute__((format(printf, 1, 2)));
-std::string fmt(const char* format, ...) {
-  char buf[1024];
-  va_list args;
-  va_start(args, format);
-  std::vsnprintf(buf, sizeof buf, format, args);
-  va_end(args);
-  return buf;
 }
 
 // The number after `"key":` in a flat JSON text, or nullopt. Bounded by the
@@ -131,52 +115,6 @@ std::optional<std::string> string_after(std::string_view text, std::string_view 
   auto end = text.find('"', p);
   if (end == std::string_view::npos) return std::nullopt;
   return std::string(text.substr(p, end - p));
-}
-
-struct Summary {
-  std::size_t n = 0;
-  double p50 = 0, p99 = 0, max = 0, min = 0, mean = 0;
-};
-
-// Nearest-rank percentiles.
-Summary summarize(std::vector<double> v) {
-  Summary s;
-  s.n = v.size();
-  if (v.empty()) return s;
-  std::sort(v.begin(), v.end());
-  auto rank = [&](double p) {
-    auto k = static_cast<std::size_t>(std::ceil(p * static_cast<double>(v.size())));
-    return v[std::min(v.size() - 1, k > 0 ? k - 1 : 0)];
-  };
-  s.p50 = rank(0.50);
-  s.p99 = rank(0.99);
-  s.min = v.front();
-  s.max = v.back();
-  double sum = 0;
-  for (double x : v) sum += x;
-  s.mean = sum / static_cast<double>(v.size());
-  return s;
-}
-
-// Fields 3.. of /proc/PID/stat (after "(comm) "); empty if unreadable.
-std::vector<std::string> stat_fields(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string all((std::istreambuf_iterator<char>(in)), {});
-  auto close = all.rfind(')');
-  if (close == std::string::npos || close + 2 > all.size()) return {};
-  std::istringstream rest(all.substr(close + 2));
-  std::vector<std::string> fields;
-  for (std::string f; rest >> f && fields.size() < 16;) fields.push_back(f);
-  return fields;
-}
-
-// utime + stime (fields 14, 15) and optionally cutime + cstime (16, 17), seconds.
-double process_cpu_s(pid_t pid, bool reaped_children = false) {
-  auto f = stat_fields(pid);
-  if (f.size() < 15) return 0;
-  double ticks = std::stod(f[11]) + std::stod(f[12]);
-  if (reaped_children) ticks += std::stod(f[13]) + std::stod(f[14]);
-  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 // CPU seconds of a live process to the nanosecond: the run time of each of
@@ -213,69 +151,6 @@ double cluster_cpu_s(pid_t postmaster) {
     if (f.size() >= 15 && std::stol(f[1]) == postmaster) s += cpu_s(pid);
   }
   return s;
-}
-
-long status_kib(pid_t pid, const char* field) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line, key = std::string(field) + ":";
-  while (std::getline(in, line))
-    if (starts_with(line, key)) return std::strtol(line.c_str() + key.size(), nullptr, 10);
-  return -1;
-}
-
-// Busy CPU seconds of the whole host (all CPUs), from /proc/stat.
-double host_busy_s() {
-  std::ifstream in("/proc/stat");
-  std::string cpu;
-  double user = 0, nice = 0, sys = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0;
-  in >> cpu >> user >> nice >> sys >> idle >> iowait >> irq >> softirq >> steal;
-  return (user + nice + sys + irq + softirq + steal) / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
-
-// A bounded HTTP GET over loopback; nullopt on any failure or timeout.
-std::optional<std::string> http_get(unsigned short port, const std::string& target, Clock::duration limit = 3s) {
-  net::io_context io;
-  beast::tcp_stream stream(io);
-  beast::flat_buffer buffer;
-  http::request<http::empty_body> req{http::verb::get, target, 11};
-  req.set(http::field::host, "127.0.0.1");
-  http::response<http::string_body> res;
-  bool ok = false;
-  stream.expires_after(limit);
-  stream.async_connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port), [&](beast::error_code ec) {
-    if (ec) return;
-    http::async_write(stream, req, [&](beast::error_code ec, std::size_t) {
-      if (ec) return;
-      http::async_read(stream, buffer, res, [&](beast::error_code ec, std::size_t) { ok = !ec; });
-    });
-  });
-  io.run_for(limit + 1s);
-  if (!ok) return std::nullopt;
-  return res.body();
-}
-
-// A metric's value from the worker's /metrics (Prometheus text), or -1.
-double metric(const std::string& text, const std::string& name) {
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line))
-    if (starts_with(line, name + " ")) return std::stod(line.substr(name.size() + 1));
-  return -1;
-}
-
-std::string make_token(const std::string& secret, const std::string& sub, long ttl_s) {
-  jwt_t* jwt = nullptr;
-  if (jwt_new(&jwt) != 0) fail("jwt_new");
-  jwt_add_grant(jwt, "sub", sub.c_str());
-  jwt_add_grant(jwt, "role", "authenticated");
-  jwt_add_grant_int(jwt, "exp", static_cast<long>(time(nullptr)) + ttl_s);
-  jwt_set_alg(jwt, JWT_ALG_HS256, reinterpret_cast<const unsigned char*>(secret.data()), static_cast<int>(secret.size()));
-  char* encoded = jwt_encode_str(jwt);
-  std::string token = encoded ? encoded : "";
-  free(encoded);
-  jwt_free(jwt);
-  if (token.empty()) fail("cannot encode a JWT");
-  return token;
 }
 
 // ============================================================================
@@ -1474,7 +1349,7 @@ int main(int argc, char** argv) {
   // One token per member (sub m0 .. mN-1): member 0 is the host.
   std::vector<std::string> tokens;
   tokens.reserve(cfg.members);
-  for (std::size_t i = 0; i < cfg.members; ++i) tokens.push_back(make_token(cfg.jwt_secret.empty() ? "reference" : cfg.jwt_secret, fmt("m%zu", i), 7200));
+  for (std::size_t i = 0; i < cfg.members; ++i) tokens.push_back(make_token(cfg.jwt_secret.empty() ? "reference" : cfg.jwt_secret, fmt("m%zu", i), "authenticated", 7200));
 
   PhaseResult workers, reference;
   workers.name = "workers";

@@ -60,6 +60,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "bench_support.hpp"
+
 namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
@@ -71,84 +73,17 @@ using namespace std::chrono_literals;
 
 namespace {
 
+using namespace session_clock::bench;
+
 // --- small helpers ---------------------------------------------------------
 
 std::int64_t now_ns() { return duration_cast<nanoseconds>(Clock::now().time_since_epoch()).count(); }
-
-double wall_ms() { return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count() / 1000.0; }
 
 void note(const std::string& text) { std::cerr << "worker-bench: " << text << std::endl; }
 
 [[noreturn]] void fail(const std::string& text) {
   std::cerr << "worker-bench: FAILED: " << text << std::endl;
   std::exit(1);
-}
-
-bool starts_with(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && s.compare(0, prefix.size(), prefix) == 0;
-}
-
-std::string_view view(const beast::flat_buffer& b) {
-  auto d = b.data();
-  return {static_cast<const char*>(d.data()), d.size()};
-}
-
-std::string fmt(const char* format, ...) __attribute__((format(printf, 1, 2)));
-std::string fmt(const char* format, ...) {
-  char buf[512];
-  va_list args;
-  va_start(args, format);
-  std::vsnprintf(buf, sizeof buf, format, args);
-  va_end(args);
-  return buf;
-}
-
-struct Summary {
-  std::size_t n = 0;
-  double p50 = 0, p99 = 0, max = 0, min = 0, mean = 0;  // in the unit of the input
-};
-
-// Nearest-rank percentiles.
-Summary summarize(std::vector<double> v) {
-  Summary s;
-  s.n = v.size();
-  if (v.empty()) return s;
-  std::sort(v.begin(), v.end());
-  auto rank = [&](double p) { return v[std::min(v.size() - 1, static_cast<std::size_t>(std::ceil(p * v.size())) - 1)]; };
-  s.p50 = rank(0.50);
-  s.p99 = rank(0.99);
-  s.min = v.front();
-  s.max = v.back();
-  double sum = 0;
-  for (double x : v) sum += x;
-  s.mean = sum / v.size();
-  return s;
-}
-
-// /proc/PID/status fields in KiB (VmRSS, RssAnon); -1 if unreadable.
-long status_kib(pid_t pid, const char* field) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  std::string key = std::string(field) + ":";
-  while (std::getline(in, line))
-    if (starts_with(line, key)) return std::strtol(line.c_str() + key.size(), nullptr, 10);
-  return -1;
-}
-
-// User + system CPU seconds of a process (utime, stime in /proc/PID/stat).
-double process_cpu_s(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string all((std::istreambuf_iterator<char>(in)), {});
-  auto close = all.rfind(')');
-  if (close == std::string::npos) return 0;
-  std::istringstream rest(all.substr(close + 2));
-  std::string field;
-  double ticks = 0;
-  for (int i = 3; rest >> field; ++i) {
-    if (i == 14 || i == 15) ticks += std::stod(field);
-    if (i == 15) break;
-  }
-  return ticks / sysconf(_SC_CLK_TCK);
 }
 
 // Context switches (voluntary + involuntary) of every thread of a process,
@@ -184,15 +119,6 @@ double threads_cpu_s(const std::vector<pthread_t>& threads) {
   return s;
 }
 
-// Busy CPU seconds of the whole host (all CPUs), from /proc/stat.
-double host_busy_s() {
-  std::ifstream in("/proc/stat");
-  std::string cpu;
-  double user, nice, sys, idle, iowait, irq, softirq, steal;
-  in >> cpu >> user >> nice >> sys >> idle >> iowait >> irq >> softirq >> steal;
-  return (user + nice + sys + irq + softirq + steal) / sysconf(_SC_CLK_TCK);
-}
-
 // Where the host's CPU went over a stretch of time, in CPUs (1.0 = one
 // core busy the whole time): the worker, this process (clients, reference
 // servers), and everything else (PostgreSQL, and anything else running on
@@ -226,43 +152,12 @@ class CpuWindow {
   double host0_ = 0, worker0_ = 0, self0_ = 0;
 };
 
-// A bounded HTTP GET over loopback; nullopt on any failure or timeout.
-std::optional<std::string> http_get(unsigned short port, const std::string& target, Clock::duration limit = 3s) {
-  net::io_context io;
-  beast::tcp_stream stream(io);
-  beast::flat_buffer buffer;
-  http::request<http::empty_body> req{http::verb::get, target, 11};
-  req.set(http::field::host, "127.0.0.1");
-  http::response<http::string_body> res;
-  bool ok = false;
-  stream.expires_after(limit);
-  stream.async_connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port), [&](beast::error_code ec) {
-    if (ec) return;
-    http::async_write(stream, req, [&](beast::error_code ec, std::size_t) {
-      if (ec) return;
-      http::async_read(stream, buffer, res, [&](beast::error_code ec, std::size_t) { ok = !ec; });
-    });
-  });
-  io.run_for(limit + 1s);
-  if (!ok) return std::nullopt;
-  return res.body();
-}
-
 std::optional<nlohmann::json> worker_health(unsigned short port) {
   auto body = http_get(port, "/healthz");
   if (!body) return std::nullopt;
   auto j = nlohmann::json::parse(*body, nullptr, false);
   if (j.is_discarded()) return std::nullopt;
   return j;
-}
-
-// A metric's value from the worker's /metrics (Prometheus text), or -1.
-double metric(const std::string& text, const std::string& name) {
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line))
-    if (starts_with(line, name + " ")) return std::stod(line.substr(name.size() + 1));
-  return -1;
 }
 
 // Waits until the worker reports `want` open connections.
@@ -274,21 +169,6 @@ bool wait_connections(unsigned short port, long want, Clock::duration limit) {
     std::this_thread::sleep_for(50ms);
   }
   return false;
-}
-
-std::string make_token(const std::string& secret, const std::string& sub, const std::string& role, long ttl_s) {
-  jwt_t* jwt = nullptr;
-  if (jwt_new(&jwt) != 0) fail("jwt_new");
-  jwt_add_grant(jwt, "sub", sub.c_str());
-  jwt_add_grant(jwt, "role", role.c_str());
-  jwt_add_grant_int(jwt, "exp", static_cast<long>(time(nullptr)) + ttl_s);
-  jwt_set_alg(jwt, JWT_ALG_HS256, reinterpret_cast<const unsigned char*>(secret.data()), static_cast<int>(secret.size()));
-  char* encoded = jwt_encode_str(jwt);
-  std::string token = encoded ? encoded : "";
-  free(encoded);
-  jwt_free(jwt);
-  if (token.empty()) fail("cannot encode a JWT");
-  return token;
 }
 
 // --- the reference: a minimal Beast WebSocket echo server ------------------
