@@ -250,8 +250,8 @@ node "$acc/report.js" --settle-s "$SETTLE" "${report_args[@]}" >"$work/table.txt
   echo "host: $(nproc) CPUs, $(uname -sr); node $(node --version), timesync $ts_version, ws $ws_version; worker --threads $WORKER_THREADS"
   echo "each scenario: $DURATION s, |error| sampled every $SAMPLE_MS ms, figures after $SETTLE s; two runs in parallel through one proxy,"
   echo "  the clients' local clock shifted by 0 and by $SHIFT_MS ms (right estimate: minus the shift)"
-  if [ "$OURS_OPTIONS" = '{}' ]; then echo "estimators: ours = SessionClock defaults (burst of 12, window 16, poll 10 s);"
-  else echo "estimators: ours = SessionClock with options $OURS_OPTIONS (defaults: burst of 12, window 16, poll 10 s);"; fi
+  if [ "$OURS_OPTIONS" = '{}' ]; then echo "estimators: ours = SessionClock defaults (burst of 32, intersection of 64 s of samples, poll 0.1-10 s by residual jitter);"
+  else echo "estimators: ours = SessionClock with options $OURS_OPTIONS (defaults: burst of 32, intersection of 64 s of samples, poll 0.1-10 s by residual jitter);"; fi
   echo "  timesync = create({interval: 10000}),"
   echo "  5 POSTs 1 s apart per sync, mean of the non-outliers; seeds = TIME_PING every 1 s, EWMA alpha 0.1 over serverNowMs + rtt/2 - t4;"
   echo "  all on the same shifted high-resolution clock"

@@ -13,16 +13,20 @@
 
 /** Options of the estimator (client/time-estimator.js). */
 export interface EstimatorOptions {
-  /** Samples the filter chooses the lowest-delay one from. Default 16. */
+  /** Most samples kept. Default 128. */
   windowSize: number;
+  /** Oldest sample kept, in ms. Default 64 000. */
+  windowMs: number;
   /** Once synced, a correction larger than this steps; smaller ones are slewed. Default 50 ms. */
   stepThresholdMs: number;
   /** Largest slew, as a fraction of elapsed time (0 < rate < 1: never backwards). Default 0.05. */
   slewRate: number;
   /** The first samples of a fresh estimate step freely (the initial burst converges at once). Default 4. */
   stepSamples: number;
-  /** How fast a sample's error bound grows with its age, in ppm. Default 15 (NTP's PHI). */
+  /** How fast a sample's interval widens with its age, in ppm. Default 15 (NTP's PHI). */
   driftPpm: number;
+  /** The local clock's reading granularity, in ms (SessionClock measures it). Default 0. */
+  resolutionMs: number;
 }
 
 /** One exchange, as the estimator keeps it (ms, local base). */
@@ -30,6 +34,10 @@ export interface Sample {
   offset: number;
   /** Round trip minus the server's processing time. */
   delay: number;
+  /** t2 − t1: the offset is at most this. */
+  up: number;
+  /** t4 − t3: the offset is at least minus this. */
+  down: number;
   roundTrip: number;
   /** Local receive time (t4). */
   at: number;
@@ -38,7 +46,7 @@ export interface Sample {
 /** TimeEstimator.snapshot(): the estimate at a local time. */
 export interface EstimatorSnapshot {
   offsetMs: number;
-  /** The filtered sample's offset, which offsetMs slews towards. */
+  /** The estimate (the middle of the samples' intersection), which offsetMs slews towards. */
   targetOffsetMs: number;
   maxErrorMs: number;
   rttMs: number;
@@ -62,6 +70,10 @@ export class TimeEstimator {
   readonly synced: boolean;
   readonly sampleCount: number;
   readonly steps: number;
+  /** How often samples contradicted each other (a clock stepped) and the window restarted. */
+  readonly restarts: number;
+  /** Likely error jitter still leaves: mean gap between each direction's lowest and second-lowest delay (ms). */
+  readonly residualMs: number;
   /** Adds an exchange; null when unusable (non-finite stamps, t4 < t1, t3 < t2). */
   addSample(stamps: { t1: number; t2: number; t3: number; t4: number }): Sample | null;
   /** Offset (server − local) in force at local time localMs, slewing included. */
@@ -102,9 +114,9 @@ export interface SyncState {
   rttMs: number;
   /** True once a ping has been answered; false again after a local clock jump until the next answer. */
   synced: boolean;
-  /** Network delay of the sample in use (round trip minus server processing). */
+  /** The lowest network delay in the window (round trip minus server processing). */
   delayMs: number;
-  /** Samples in the filter's window (cleared on reconnect). */
+  /** Samples in the window (cleared on reconnect). */
   samples: number;
   /** How often the offset stepped instead of slewing since synced. */
   steps: number;
@@ -123,12 +135,24 @@ export interface SessionClockOptions {
    * connection. Without it, time sync works; clocks and presence do not.
    */
   token?: string | null;
-  /** Pings sent on (re)connect, tab resume and clock jumps, one in flight at a time. Default 12. */
+  /** Pings sent on (re)connect, tab resume and clock jumps, without awaiting answers. Default 32. */
   burstSize?: number;
-  /** Pause between burst pings. Default 20 ms. */
+  /** Between burst pings. Default 30 ms (closer pings queue behind each other on a jittery path). */
   burstSpacingMs?: number;
-  /** One ping this often after a burst. Default 10 000 ms. */
+  /** Burst pings unanswered at once, at most. Default 8. */
+  burstMaxInFlight?: number;
+  /** After a burst, while the estimator's residualMs exceeds residualTargetMs: a ping this often... Default 100 ms. */
+  sharpenIntervalMs?: number;
+  /** ...for at most this long after the burst began. Default 15 000 ms. */
+  sharpenMs?: number;
+  /** Likely error (ms) below which more samples are not worth sending. Default 0.1. */
+  residualTargetMs?: number;
+  /** A path still above residualTargetMs after sharpening is polled this often. Default 1 000 ms. */
+  roughPollIntervalMs?: number;
+  /** A quiet path (residual at or below the target) is polled this often. Default 10 000 ms. */
   pollIntervalMs?: number;
+  /** resync() and tab resumes start at most one burst this often (connects and clock jumps always do). Default 2 000 ms. */
+  minBurstGapMs?: number;
   /** A ping unanswered this long means the connection is dead: it is dropped and reopened. Default 8 000 ms. */
   pongTimeoutMs?: number;
   /**
@@ -366,6 +390,9 @@ export function elapsedAt(state: Pick<ClockState, 'startedAtMs' | 'isPaused' | '
 
 /** The WebSocket URL for a ws(s) URL or an http(s) origin (path `/` becomes `/ws`). */
 export function socketUrl(url: string | URL): string;
+
+/** The smallest step of a few performance.now() readings (ms; spins at most ~3 ms): the local clock's resolution. */
+export function clockResolutionMs(now?: () => number): number;
 
 /** A room's playback schedule (ROOM_STATE's currentTrack). Times are server epoch ms. */
 export interface RoomTrack {

@@ -18,9 +18,15 @@ import { TimeEstimator, ClockJumpDetector } from './time-estimator.js';
 export { TimeEstimator, ClockJumpDetector, computeSample } from './time-estimator.js';
 
 export const DEFAULT_OPTIONS = Object.freeze({
-  burstSize: 12,            // pings on connect, one in flight at a time
-  burstSpacingMs: 20,       // pause between burst pings (samples spread over ~0.3 s)
-  pollIntervalMs: 10_000,   // one ping this often once the burst is done
+  burstSize: 32,            // pings on connect, one every burstSpacingMs without awaiting answers
+  burstSpacingMs: 30,       // closer pings queue behind each other and share their delay: no gain
+  burstMaxInFlight: 8,
+  sharpenIntervalMs: 100,   // after the burst, while jitter still leaves more than residualTargetMs
+  sharpenMs: 15_000,        //   of likely error, a ping this often, for at most this long
+  residualTargetMs: 0.1,
+  roughPollIntervalMs: 1_000, // a path still that jittery afterwards is polled this often,
+  pollIntervalMs: 10_000,   // a quiet one this often
+  minBurstGapMs: 2_000,     // resync() and tab resumes start at most one burst this often
   pongTimeoutMs: 8_000,     // no answer this long: the connection is dead
   minBackoffMs: 250,        // reconnect delay range: full jitter in [0, min(max, min * 2^n)]
   maxBackoffMs: 10_000,
@@ -62,6 +68,25 @@ export function socketUrl(url) {
 // epoch-like but never steps. Date.now() is read only to detect jumps.
 function localNow() {
   return performance.timeOrigin + performance.now();
+}
+
+/**
+ * The local clock's reading granularity (ms): browsers coarsen
+ * performance.now() (Chrome to 0.1 ms, others to as much as 1 ms) and the
+ * error bound must allow for it. The smallest step seen in a few readings,
+ * spinning at most ~3 ms, once per SessionClock.
+ */
+export function clockResolutionMs(now = () => performance.now()) {
+  const start = now();
+  let last = start;
+  let step = Infinity;
+  // Bounded by reads too: a clock that never moves must not hang the page.
+  for (let changes = 0, reads = 0; changes < 4 && reads < 200_000; reads += 1) {
+    const t = now();
+    if (t !== last) { step = Math.min(step, t - last); last = t; changes += 1; }
+    if (t - start > 3) break;
+  }
+  return Number.isFinite(step) ? step : 1;
 }
 
 /**
@@ -118,6 +143,7 @@ export class SessionClock extends EventTarget {
   #pollTimer = null;
   #burstTimer = null;
   #burstLeft = 0;
+  #burstStartedAt = -Infinity; // local ms
   #jumpTimer = null;
   #nextPingId = 1;
   #inFlight = new Map();     // pingId -> { t1, socket }
@@ -143,7 +169,7 @@ export class SessionClock extends EventTarget {
     this.#token = token || null;
     if (typeof Ctor !== 'function') throw new TypeError('no WebSocket implementation: pass options.WebSocket');
     this.#WebSocket = Ctor;
-    this.#estimator = new TimeEstimator(estimator);
+    this.#estimator = new TimeEstimator({ resolutionMs: clockResolutionMs(), ...estimator });
     this.#jumps = new ClockJumpDetector({ thresholdMs: this.#options.jumpThresholdMs });
     this.#jumps.check(Date.now(), performance.now());
     this.#jumpTimer = setInterval(() => this.#checkJump(), this.#options.jumpCheckIntervalMs);
@@ -242,7 +268,7 @@ export class SessionClock extends EventTarget {
 
   /** A burst of pings now (done by itself on connect, tab resume and clock jumps). */
   resync() {
-    if (this.#status === 'live') this.#startBurst();
+    if (this.#status === 'live') this.#startBurst({ force: false });
   }
 
   /** Closes the connection for good: no reconnects, timers stop following. */
@@ -296,7 +322,7 @@ export class SessionClock extends EventTarget {
       on(document, 'visibilitychange', () => {
         if (document.visibilityState !== 'visible') return;
         this.#checkJump();
-        if (this.#status === 'live') this.#startBurst();
+        if (this.#status === 'live') this.#startBurst({ force: false });
         else this.#reconnectSoon();
       });
     }
@@ -323,7 +349,7 @@ export class SessionClock extends EventTarget {
 
   #onOpen() {
     this.#estimator.clearWindow();  // a new path, perhaps a new server: new samples
-    this.#startBurst();
+    this.#startBurst({ force: true });
     if (this.#token) this.#send({ t: 'AUTH', token: this.#token });
     for (const timer of this.#timers.values()) timer[RESUME]();
     if (this.#room) this.#room[RESUME]();  // JOIN_ROOM again: PLAY_AT is sent once, the schedule is in the state
@@ -459,20 +485,39 @@ export class SessionClock extends EventTarget {
 
   // --- time sync ---
 
-  #startBurst() {
+  // A burst: burstSize pings burstSpacingMs apart, not waiting for answers
+  // (a first estimate after one round trip, ~30 samples within a second).
+  // Forced after a connect or a clock jump; otherwise (a tab resume, resync())
+  // skipped while one runs or began less than minBurstGapMs ago, so rapid
+  // tab switching cannot flood the server's rate limit.
+  #startBurst({ force }) {
+    const now = localNow();
+    if (!force && (this.#burstLeft > 0 || now - this.#burstStartedAt < this.#options.minBurstGapMs)) return;
     clearTimeout(this.#pollTimer);
     clearTimeout(this.#burstTimer);
     this.#pollTimer = this.#burstTimer = null;
+    this.#burstStartedAt = now;
     this.#burstLeft = this.#options.burstSize;
-    if (this.#inFlight.size === 0) this.#burstPing();
-    // else: the answer to the ping in flight continues the burst
+    this.#burstPing();
   }
 
   #burstPing() {
     this.#burstTimer = null;
     if (this.#burstLeft <= 0) return;
-    this.#burstLeft -= 1;
-    this.#ping();
+    if (this.#inFlight.size < this.#options.burstMaxInFlight) {
+      this.#burstLeft -= 1;
+      this.#ping();
+    }
+    if (this.#burstLeft > 0) this.#burstTimer = setTimeout(() => this.#burstPing(), this.#options.burstSpacingMs);
+  }
+
+  // After the burst, one ping at a time. More samples sharpen the estimate
+  // only while jitter still leaves a residual: sample fast for a while
+  // (bounded), then keep a jittery path at a second and a quiet one at ten.
+  #pollDelay() {
+    const o = this.#options;
+    if (this.#estimator.residualMs <= o.residualTargetMs) return o.pollIntervalMs;
+    return localNow() - this.#burstStartedAt < o.sharpenMs ? o.sharpenIntervalMs : o.roughPollIntervalMs;
   }
 
   #ping() {
@@ -520,10 +565,8 @@ export class SessionClock extends EventTarget {
     const t2 = m.serverReceiveMs ?? m.serverNowMs;
     const t3 = m.serverSendMs ?? m.serverNowMs;
     if (this.#estimator.addSample({ t1, t2, t3, t4 })) fire(this, 'sync', this.sync);
-    if (this.#burstLeft > 0) {
-      this.#burstTimer = setTimeout(() => this.#burstPing(), this.#options.burstSpacingMs);
-    } else if (!this.#pollTimer) {
-      this.#pollTimer = setTimeout(() => { this.#pollTimer = null; this.#ping(); }, this.#options.pollIntervalMs);
+    if (this.#burstLeft === 0 && this.#inFlight.size === 0 && !this.#pollTimer) {
+      this.#pollTimer = setTimeout(() => { this.#pollTimer = null; this.#ping(); }, this.#pollDelay());
     }
   }
 
@@ -532,7 +575,7 @@ export class SessionClock extends EventTarget {
     if (!jumped) return;
     this.#estimator.invalidate();
     fire(this, 'sync', this.sync);
-    if (this.#status === 'live') this.#startBurst();
+    if (this.#status === 'live') this.#startBurst({ force: true });
   }
 
   // --- messages ---

@@ -45,7 +45,7 @@ test('driftCorrection: nothing within tolerance, ±2–5 % nudges for small drif
 
 test('rooms: JOIN_ROOM after AUTH, frames applied to the state, errors, re-joined after a reconnect', async () => {
   const { FakeSocket, sockets } = scriptedSockets();
-  const sc = new SessionClock('ws://127.0.0.1:1/ws', { token: 'jwt', WebSocket: FakeSocket, burstSize: 1, minBackoffMs: 1, maxBackoffMs: 2 });
+  const sc = new SessionClock('ws://127.0.0.1:1/ws', { token: 'jwt', WebSocket: FakeSocket, burstSize: 1, minBurstGapMs: 0, minBackoffMs: 1, maxBackoffMs: 2 });
   try {
     const room = sc.room('k7q2px');
     assert.equal(room.code, 'K7Q2PX');
@@ -158,6 +158,7 @@ class FakeMedia {
 test('syncMedia: loads on PREPARE_PLAY, starts at the instant, corrects drift, pauses at PAUSE_AT; autoplay refusals call back', async () => {
   const { FakeSocket, sockets } = scriptedSockets();
   const sc = new SessionClock('ws://127.0.0.1:1/ws', { token: 'jwt', WebSocket: FakeSocket, burstSize: 1 });
+  let sync = null, sync2 = null;  // detached in finally: a failed check must not leave their timers running
   try {
     const room = sc.room('K7Q2PX');
     sockets[0].open();
@@ -165,7 +166,7 @@ test('syncMedia: loads on PREPARE_PLAY, starts at the instant, corrects drift, p
     const media = new FakeMedia();
     const starts = [];
     const drifts = [];
-    const sync = syncMedia(room, media, { checkIntervalMs: 20, onStart: (s) => starts.push(s), onDrift: (d) => drifts.push(d) });
+    sync = syncMedia(room, media, { checkIntervalMs: 20, onStart: (s) => starts.push(s), onDrift: (d) => drifts.push(d) });
     const startAt = sc.now() + 120;
     sockets[0].receive(prepare(2, startAt, 30));
     assert.equal(media.src, 'tone:440');
@@ -201,7 +202,7 @@ test('syncMedia: loads on PREPARE_PLAY, starts at the instant, corrects drift, p
     // A page the browser will not let play: the callback gets a resume() for a tap.
     const refusing = new FakeMedia({ refuse: true });
     let blocked = null;
-    const sync2 = syncMedia(room, refusing, { onAutoplayBlocked: (b) => { blocked = b; } });
+    sync2 = syncMedia(room, refusing, { onAutoplayBlocked: (b) => { blocked = b; } });
     sockets[0].receive(prepare(4, sc.now() - 1_000, 10));  // already started: a late start at 11 s
     await sleep(10);
     assert.equal(typeof blocked?.resume, 'function');
@@ -209,8 +210,9 @@ test('syncMedia: loads on PREPARE_PLAY, starts at the instant, corrects drift, p
     await blocked.resume();
     assert.equal(refusing.paused, false);
     assert.ok(Math.abs(refusing.currentTime - room.positionSec()) < 0.01);
-    sync2.detach();
   } finally {
+    sync?.detach();
+    sync2?.detach();
     sc.close();
   }
 });

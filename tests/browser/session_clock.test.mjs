@@ -67,13 +67,14 @@ test('on open: a ping first, AUTH before any subscription; the first pong gives 
     assert.ok(Math.abs(sc.sync.offsetMs - 5000) <= bound, `offset ${sc.sync.offsetMs}, bound ${bound}`);
     assert.ok(Math.abs(sc.now() - (performance.timeOrigin + performance.now() + 5000)) <= bound);
     assert.equal(sc.sync.serverMaxErrorMs, 4.5);
-    // The burst goes on, one ping at a time, then stops.
-    for (let i = 0; i < 2; i++) {
-      await sleep(5);
-      const ping = socket.sent.at(-1);
-      assert.equal(ping.t, 'TIME_PING');
-      socket.receive(pong(ping, 5000));
-    }
+    // The burst goes on without awaiting answers, then stops.
+    const sentPings = () => socket.sent.filter((m) => m.t === 'TIME_PING');
+    for (const deadline = performance.now() + 1000; sentPings().length < 3 && performance.now() < deadline;) await sleep(1);
+    await sleep(20);
+    const pings = sentPings();
+    assert.equal(pings.length, 3);
+    assert.equal(new Set(pings.map((p) => p.pingId)).size, 3);
+    for (const ping of pings.slice(1)) socket.receive(pong(ping, 5000));
     await sleep(5);
     assert.equal(socket.types().filter((t) => t === 'TIME_PING').length, 3);
     assert.equal(sc.sync.samples, 3);
@@ -86,6 +87,83 @@ test('on open: a ping first, AUTH before any subscription; the first pong gives 
     socket.receive(clockState(3, { isPaused: true, lastStateChangeAtMs: 1_002_500, totalPausedMs: 500 }));
     assert.equal(timer.elapsedMs(), 2000);
     assert.equal(timer.elapsedMs(9e12), 2000);
+  } finally {
+    sc.close();
+  }
+});
+
+// Answers every ping not yet answered, after `holdMs`, with the server's
+// receive stamp `upMs()` into that hold: the rest is the downlink.
+async function answerPings(socket, answered, { holdMs, upMs, untilMs }) {
+  const deadline = performance.now() + untilMs;
+  while (performance.now() < deadline) {
+    for (const ping of socket.sent.filter((m) => m.t === 'TIME_PING' && !answered.has(m.pingId))) {
+      answered.add(ping.pingId);
+      const reply = pong(ping, 0);
+      reply.serverReceiveMs = ping.clientNowMs + upMs(holdMs);
+      reply.serverSendMs = reply.serverNowMs = reply.serverReceiveMs + 0.01;
+      setTimeout(() => socket.receive(reply), holdMs);
+    }
+    await sleep(1);
+  }
+}
+
+test('after the burst: a jittery path is sampled every sharpenIntervalMs for sharpenMs, then at roughPollIntervalMs', async () => {
+  const { FakeSocket, sockets } = scriptedSockets();
+  const sc = new SessionClock('http://127.0.0.1:1', {
+    WebSocket: FakeSocket, burstSize: 2, burstSpacingMs: 0, sharpenIntervalMs: 10, sharpenMs: 300,
+    roughPollIntervalMs: 60_000, pollIntervalMs: 60_000, residualTargetMs: 1,
+  });
+  try {
+    sockets[0].open();
+    const answered = new Set();
+    // Each exchange takes 20 ms, split between the two directions by a
+    // low-discrepancy sequence: the two lowest of each direction stay > 1 ms
+    // apart for the first dozen samples, so the path reads as jittery.
+    let k = 0;
+    const split = (hold) => hold * (((k += 1) * 0.618034) % 1);
+    await answerPings(sockets[0], answered, { holdMs: 20, upMs: split, untilMs: 600 });
+    const pings = sockets[0].sent.filter((m) => m.t === 'TIME_PING');
+    // ~30 ms per exchange: about ten pings while sharpening, none after (60 s poll).
+    assert.ok(pings.length >= 6 && pings.length <= 16, `${pings.length} pings`);
+    assert.ok(sc.sync.samples >= 6);
+    const last = Math.max(...pings.map((p) => p.clientNowMs));
+    const first = Math.min(...pings.map((p) => p.clientNowMs));
+    assert.ok(last - first < 300 + 60, `sharpening went on for ${last - first} ms`);
+  } finally {
+    sc.close();
+  }
+});
+
+test('after the burst: a quiet path is polled at pollIntervalMs', async () => {
+  const { FakeSocket, sockets } = scriptedSockets();
+  const sc = new SessionClock('http://127.0.0.1:1', {
+    WebSocket: FakeSocket, burstSize: 4, burstSpacingMs: 0, sharpenIntervalMs: 10, sharpenMs: 60_000,
+    roughPollIntervalMs: 10, pollIntervalMs: 60_000, residualTargetMs: 5,  // timer lateness is the only noise
+  });
+  try {
+    sockets[0].open();
+    // The same 20 ms hold, always split the same way: the minima are reached at once.
+    await answerPings(sockets[0], new Set(), { holdMs: 20, upMs: () => 5, untilMs: 300 });
+    assert.equal(sockets[0].sent.filter((m) => m.t === 'TIME_PING').length, 4);
+    assert.equal(sc.sync.samples, 4);
+  } finally {
+    sc.close();
+  }
+});
+
+test('resync() and tab resumes start at most one burst per minBurstGapMs', async () => {
+  const { FakeSocket, sockets } = scriptedSockets();
+  const sc = new SessionClock('http://127.0.0.1:1', { WebSocket: FakeSocket, burstSize: 3, burstSpacingMs: 1, minBurstGapMs: 600 });
+  try {
+    sockets[0].open();
+    const count = () => sockets[0].sent.filter((m) => m.t === 'TIME_PING').length;
+    for (let i = 0; i < 20; i++) { sc.resync(); await sleep(2); }  // a tab flickering for ~60 ms
+    assert.equal(count(), 3, 'the connect burst only');
+    await sleep(600);
+    sc.resync();
+    await sleep(20);
+    assert.equal(count(), 6, 'one more burst once the gap has passed');
   } finally {
     sc.close();
   }
