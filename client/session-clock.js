@@ -144,6 +144,7 @@ export class SessionClock extends EventTarget {
   #burstTimer = null;
   #burstLeft = 0;
   #burstStartedAt = -Infinity; // local ms
+  #sharpenUntil = -Infinity;    // local ms: polls are fast until then while the path is jittery
   #jumpTimer = null;
   #nextPingId = 1;
   #inFlight = new Map();     // pingId -> { t1, socket }
@@ -497,6 +498,7 @@ export class SessionClock extends EventTarget {
     clearTimeout(this.#burstTimer);
     this.#pollTimer = this.#burstTimer = null;
     this.#burstStartedAt = now;
+    this.#sharpenUntil = now + this.#options.sharpenMs;
     this.#burstLeft = this.#options.burstSize;
     this.#burstPing();
   }
@@ -517,7 +519,27 @@ export class SessionClock extends EventTarget {
   #pollDelay() {
     const o = this.#options;
     if (this.#estimator.residualMs <= o.residualTargetMs) return o.pollIntervalMs;
-    return localNow() - this.#burstStartedAt < o.sharpenMs ? o.sharpenIntervalMs : o.roughPollIntervalMs;
+    return localNow() < this.#sharpenUntil ? o.sharpenIntervalMs : o.roughPollIntervalMs;
+  }
+
+  #schedulePoll() {
+    if (this.#pollTimer) return;
+    this.#pollTimer = setTimeout(() => { this.#pollTimer = null; this.#ping(); }, this.#pollDelay());
+  }
+
+  // The server dropped a message for the rate limit (its ERROR names none;
+  // it may have been a ping, whose answer would then never come): end the
+  // burst and the sharpening, forget the pings in flight (a late answer is
+  // ignored) and go on at the steady poll, so the connection is neither
+  // declared dead for a missing pong nor flooded into a 1008 close.
+  #slowDownSync() {
+    clearTimeout(this.#burstTimer);
+    clearTimeout(this.#timeoutTimer);
+    this.#burstTimer = this.#timeoutTimer = null;
+    this.#burstLeft = 0;
+    this.#sharpenUntil = -Infinity;
+    this.#inFlight.clear();
+    if (this.#status === 'live') this.#schedulePoll();
   }
 
   #ping() {
@@ -565,9 +587,7 @@ export class SessionClock extends EventTarget {
     const t2 = m.serverReceiveMs ?? m.serverNowMs;
     const t3 = m.serverSendMs ?? m.serverNowMs;
     if (this.#estimator.addSample({ t1, t2, t3, t4 })) fire(this, 'sync', this.sync);
-    if (this.#burstLeft === 0 && this.#inFlight.size === 0 && !this.#pollTimer) {
-      this.#pollTimer = setTimeout(() => { this.#pollTimer = null; this.#ping(); }, this.#pollDelay());
-    }
+    if (this.#burstLeft === 0 && this.#inFlight.size === 0) this.#schedulePoll();
   }
 
   #checkJump() {
@@ -614,6 +634,7 @@ export class SessionClock extends EventTarget {
   }
 
   #onServerError(m) {
+    if (m.code === 'rate_limited') this.#slowDownSync();
     const ref = m.ref && typeof m.ref === 'object' ? m.ref : null;
     if (ref && ref.t === 'AUTH') this.#identity = null;
     this.#commandRefused(m.code, m.message, ref);

@@ -169,6 +169,29 @@ test('resync() and tab resumes start at most one burst per minBurstGapMs', async
   }
 });
 
+test('a rate_limited ERROR ends the burst and the sharpening; the unanswered pings do not count as a dead connection', async () => {
+  const { FakeSocket, sockets } = scriptedSockets();
+  const sc = new SessionClock('http://127.0.0.1:1', {
+    WebSocket: FakeSocket, burstSize: 20, burstSpacingMs: 5, pongTimeoutMs: 100, sharpenIntervalMs: 5,
+    roughPollIntervalMs: 60_000, pollIntervalMs: 60_000,
+  });
+  try {
+    sockets[0].open();
+    const count = () => sockets[0].sent.filter((m) => m.t === 'TIME_PING').length;
+    for (const deadline = performance.now() + 1000; count() < 2 && performance.now() < deadline;) await sleep(1);
+    // The server dropped one of them (which, it does not say).
+    sockets[0].receive({ t: 'ERROR', code: 'rate_limited', message: 'too many messages: slow down' });
+    const atError = count();
+    await sleep(400);  // four pong timeouts
+    assert.equal(count(), atError, 'no more pings until the steady poll');
+    assert.equal(sockets.length, 1, 'not reconnected');
+    assert.equal(sc.status, 'live');
+    assert.equal(sc.lastError.code, 'rate_limited');
+  } finally {
+    sc.close();
+  }
+});
+
 test('reconnects with bounded full-jitter backoff, then re-authenticates, re-joins and bursts again', async () => {
   const { FakeSocket, sockets } = scriptedSockets();
   const sc = new SessionClock('ws://127.0.0.1:1/ws', {
