@@ -10,6 +10,8 @@
 #     Node 18 has it behind --experimental-global-customevent;
 #   - --test-timeout (Node 20.11+), the 120 s bound on each test: without
 #     it a hung test would hang the run, so the whole run gets a deadline.
+# And playwright-core stays at 1.61.1 (package.json): 1.62 and later refuse
+# to load on Node 18 ("Playwright requires Node.js 20 or higher").
 set -uo pipefail
 cd "$(dirname "$0")"
 
