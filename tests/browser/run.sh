@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# Runs the browser suite (all ./*.test.mjs, or the files given) with
-# node --test, one file at a time, TAP on stdout. `npm test` and
-# scripts/run-tests.sh both come here, so the flags live in one place.
+# Runs the browser suite (all ./*.test.mjs, or the files given, relative to
+# tests/browser) with node --test, one file at a time, TAP on stdout.
+# `npm test` and scripts/run-tests.sh both come here, so the flags live in
+# one place.
 #
 # Verified on Debian bookworm's Node 18.20.4 and NodeSource's 20.20.2.
 # Node 18 lacks two things 20 has, each detected rather than guessed from
 # the version:
 #   - the global CustomEvent (Node 19+), which the client dispatches:
 #     Node 18 has it behind --experimental-global-customevent;
-#   - --test-timeout (Node 20.11+), the 120 s bound on each test: without
+#   - --test-timeout (not in Node 18), the 120 s bound on each test: without
 #     it a hung test would hang the run, so the whole run gets a deadline.
 # And playwright-core stays at 1.61.1 (package.json): 1.62 and later refuse
 # to load on Node 18 ("Playwright requires Node.js 20 or higher").
