@@ -163,6 +163,9 @@ END $$;
 CREATE EXTENSION session_clock;
 SQL
 
+# The logs are created here, not by the background job's redirection, which
+# may come later than the first read of them on a busy host.
+: >"$work/worker.log"
 build/session-clock-worker --database-url "$url" --listen 127.0.0.1:0 --jwt-secret "$JWT_SECRET" \
   --threads "$WORKER_THREADS" --log-level info >"$work/worker.log" 2>&1 &
 worker_pid=$!
@@ -185,6 +188,7 @@ run_scenario() {
   local name=$1 proxy_port="" pid rc h0 w0 p0 h1 w1 p1 runners_ms t0 t1
   shift
   log "scenario $name: proxy $*; $DURATION s"
+  : >"$work/proxy-$name.log"
   node "$acc/proxy.js" --target "127.0.0.1:$worker_port" --seed "$SEED" "$@" >"$work/proxy-$name.log" 2>&1 &
   proxy_pid=$!
   for _ in $(seq 1 100); do
