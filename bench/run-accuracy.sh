@@ -74,6 +74,10 @@ done
 for tool in psql postgres; do [ -x "$PG_BIN/$tool" ] || die "$PG_BIN/$tool not found"; done
 command -v node >/dev/null || die "node not found"
 command -v npm >/dev/null || die "npm not found"
+# The runner loads the browser client, which dispatches CustomEvent: global
+# from Node 19, behind a flag in Debian bookworm's Node 18.
+runner_node_flags=()
+node -e CustomEvent >/dev/null 2>&1 || runner_node_flags+=(--experimental-global-customevent)
 node -e 'const o = JSON.parse(process.argv[1]); if (!o || typeof o !== "object" || Array.isArray(o)) process.exit(1)' "$OURS_OPTIONS" 2>/dev/null \
   || die "ABENCH_OURS_OPTIONS must be a JSON object (got '$OURS_OPTIONS')"
 
@@ -159,6 +163,9 @@ END $$;
 CREATE EXTENSION session_clock;
 SQL
 
+# The logs are created here, not by the background job's redirection, which
+# may come later than the first read of them on a busy host.
+: >"$work/worker.log"
 build/session-clock-worker --database-url "$url" --listen 127.0.0.1:0 --jwt-secret "$JWT_SECRET" \
   --threads "$WORKER_THREADS" --log-level info >"$work/worker.log" 2>&1 &
 worker_pid=$!
@@ -181,6 +188,7 @@ run_scenario() {
   local name=$1 proxy_port="" pid rc h0 w0 p0 h1 w1 p1 runners_ms t0 t1
   shift
   log "scenario $name: proxy $*; $DURATION s"
+  : >"$work/proxy-$name.log"
   node "$acc/proxy.js" --target "127.0.0.1:$worker_port" --seed "$SEED" "$@" >"$work/proxy-$name.log" 2>&1 &
   proxy_pid=$!
   for _ in $(seq 1 100); do
@@ -193,7 +201,7 @@ run_scenario() {
   h0=$(host_busy_ticks) w0=$(proc_ticks "$worker_pid") p0=$(proc_ticks "$proxy_pid") t0=$(now_s)
   runner_pids=()
   for shift_ms in 0 "$SHIFT_MS"; do
-    timeout $((DURATION + 30)) node "$acc/runner.js" --url "http://127.0.0.1:$proxy_port" --shift-ms="$shift_ms" \
+    timeout $((DURATION + 30)) node "${runner_node_flags[@]}" "$acc/runner.js" --url "http://127.0.0.1:$proxy_port" --shift-ms="$shift_ms" \
       --duration-s "$DURATION" --sample-ms "$SAMPLE_MS" --ours-options "$OURS_OPTIONS" --out "$work/$name-$shift_ms.json" \
       >"$work/runner-$name-$shift_ms.log" 2>&1 &
     runner_pids+=($!)

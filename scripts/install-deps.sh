@@ -9,8 +9,10 @@ PACKAGES=(
   libpqxx-dev libboost1.81-dev nlohmann-json3-dev
   libcli11-dev libspdlog-dev libjwt-dev libssl-dev libhowardhinnant-date-dev tzdata
   libgtest-dev googletest
-  # The browser client's tests and the demo's token: Node (20 or newer for
-  # playwright-core), Debian's Chromium driven headless, a font for its
+  # The browser client's tests and the demo's token: Node (Debian's 18.20
+  # or a newer one already installed, e.g. NodeSource's 20: both run the
+  # browser suite and the accuracy harness; tests/browser/run.sh says what
+  # 18 needs), Debian's Chromium driven headless, a font for its
   # screenshots, and openssl for signing.
   nodejs chromium fonts-dejavu-core openssl
 )
@@ -19,7 +21,8 @@ missing=()
 for package in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
-# NodeSource's nodejs carries npm; Debian's does not.
+# NodeSource's nodejs carries npm; Debian's does not: its separate npm
+# package (9.2) does, and runs our lockfiles' npm ci.
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 [ ${#missing[@]} -eq 0 ] && exit 0
 

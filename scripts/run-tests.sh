@@ -64,11 +64,12 @@ run_suite regress make installcheck ISOLATION=
 run_suite isolation make installcheck REGRESS=
 
 # npm ci installs exactly the lockfile's playwright-core (no browser download:
-# the tests drive Debian's /usr/bin/chromium).
+# the tests drive Debian's /usr/bin/chromium); run.sh picks node --test's
+# flags for the Node at hand (18 or 20+).
 browser_suite() (
   cd tests/browser &&
     npm ci --no-audit --no-fund --loglevel=error >/dev/null &&
-    node --test --test-reporter=tap --test-concurrency=1 --test-timeout=120000 ./*.test.mjs
+    ./run.sh
 )
 run_suite browser browser_suite
 
