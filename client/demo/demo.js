@@ -3,6 +3,8 @@
 // `#token=…&session=…&room=…` from the URL (make demo prints such a link);
 // the hash never reaches a server.
 import { SessionClock, syncMedia } from '/session-clock.js';
+import { CLICK_TRACK, clickTrackWav } from '/demo/click_track.js';
+import { trackMedia } from '/demo/track_media.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -14,7 +16,7 @@ const roomFromLink = params.get('room') || null;
 const client = new SessionClock(location.origin, { token });
 const timer = sessionId ? client.clock(sessionId) : null;
 // A handle for the browser tests and for poking around in the console.
-window.sessionClockDemo = { client, timer, room: null, roomStarts: [], tone: null };
+window.sessionClockDemo = { client, timer, room: null, roomStarts: [], audio: null };
 
 // A new hash is a new page: simplest and obviously right.
 addEventListener('hashchange', () => location.reload());
@@ -198,129 +200,41 @@ if (timer) {
 
 // --- the listening room ---
 
-// A media element stand-in playing a generated tone through Web Audio: the
-// page's CSP allows no media source, and nothing is fetched from outside.
-// It has what syncMedia uses (src, preload, currentTime, playbackRate, paused,
-// play(), pause(), 'canplay'); its position runs on the AudioContext's clock.
-class TonePlayer extends EventTarget {
-  #context = null;
-  #src = '';
-  #position = 0;      // seconds at #anchor (context time) while playing
-  #anchor = 0;
-  #rate = 1;
-  #paused = true;
-  #voices = [];       // scheduled beeps
-  #scheduled = new Set();
-  #scheduler = null;
-  preload = 'none';
-
-  get src() { return this.#src; }
-  set src(value) {
-    this.#src = String(value);
-    // The context now, not at the start: it takes a moment to run.
-    this.#context ??= new AudioContext({ latencyHint: 'interactive' });
-    queueMicrotask(() => this.dispatchEvent(new Event('canplay')));  // nothing to load
-  }
-  get readyState() { return 4; }  // HAVE_ENOUGH_DATA: it is generated
-  get paused() { return this.#paused; }
-  get currentTime() {
-    if (this.#paused) return this.#position;
-    return this.#position + (this.#context.currentTime - this.#anchor) * this.#rate;
-  }
-  set currentTime(seconds) {
-    this.#position = seconds;
-    if (!this.#paused) this.#restart();
-  }
-  get playbackRate() { return this.#rate; }
-  set playbackRate(rate) {
-    if (rate === this.#rate) return;
-    if (!this.#paused) this.#position = this.currentTime;
-    this.#rate = rate;
-    if (!this.#paused) this.#restart();
-  }
-
-  play() {
-    this.#context ??= new AudioContext({ latencyHint: 'interactive' });
-    if (this.#context.state === 'running') {
-      this.#start();
-      return Promise.resolve();
-    }
-    // Without a user gesture Chromium keeps the context suspended and resume()
-    // waits: a short wait that does not end running is a refusal.
-    const wait = new Promise((done) => setTimeout(done, 150));
-    return Promise.race([this.#context.resume(), wait]).then(() => {
-      if (this.#context.state !== 'running') throw new DOMException('audio needs a user gesture', 'NotAllowedError');
-      this.#start();
-    });
-  }
-
-  pause() {
-    if (this.#paused) return;
-    this.#position = this.currentTime;
-    this.#paused = true;
-    clearInterval(this.#scheduler);
-    this.#silence();
-  }
-
-  #start() {
-    if (!this.#paused) return;
-    this.#paused = false;
-    this.#restart();
-    this.#scheduler = setInterval(() => this.#schedule(), 250);
-  }
-
-  // #position holds from now on (the setters and #start have brought it up to date).
-  #restart() {
-    if (!this.#paused) this.#anchor = this.#context.currentTime;
-    this.#silence();
-    this.#schedule();
-  }
-
-  #silence() {
-    for (const voice of this.#voices) {
-      try { voice.stop(); } catch { /* not started yet or already done */ }
-    }
-    this.#voices = [];
-    this.#scheduled.clear();
-  }
-
-  // Beeps on whole seconds of the position, for the next second and a half.
-  #schedule() {
-    if (this.#paused) return;
-    const ctx = this.#context;
-    const now = ctx.currentTime;
-    const base = Number(/^tone:(\d+)/.exec(this.#src)?.[1] ?? 440);
-    for (let second = Math.ceil(this.currentTime); ; second++) {
-      const at = this.#anchor + (second - this.#position) / this.#rate;
-      if (at > now + 1.5) break;
-      if (at < now || this.#scheduled.has(second)) continue;
-      this.#scheduled.add(second);
-      const osc = ctx.createOscillator();
-      const gain = ctx.createGain();
-      osc.frequency.value = second % 4 === 0 ? base * 1.5 : base;
-      gain.gain.setValueAtTime(0, at);
-      gain.gain.linearRampToValueAtTime(0.2, at + 0.005);
-      gain.gain.exponentialRampToValueAtTime(0.001, at + 0.12);
-      osc.connect(gain).connect(ctx.destination);
-      osc.start(at);
-      osc.stop(at + 0.13);
-      osc.onended = () => { this.#voices = this.#voices.filter((v) => v !== osc); };
-      this.#voices.push(osc);
-    }
-  }
-}
-
-const TONE = { trackUrl: 'tone:440', title: 'Generated tone (440 Hz)', filename: 'tone-440' };
+// The track: a click track made in this page (click_track.js), played by a
+// real <audio> element that syncMedia drives through a view mapping the
+// room's track name to the clip's blob: URL (track_media.js).
+let clickTrackUrl = null;
+const audio = $('room-audio');
+const media = trackMedia(audio, sourceOf);
 let room = null;
 let roomSync = null;
 let lastDrift = null;
-const tone = new TonePlayer();
-window.sessionClockDemo.tone = tone;
+window.sessionClockDemo.audio = audio;
+
+// Made once, when a room is first opened: ~30 ms for ten minutes of audio,
+// kept out of the short lead before a start.
+function makeClickTrack() {
+  clickTrackUrl ??= URL.createObjectURL(new Blob([clickTrackWav()], { type: 'audio/wav' }));
+  return clickTrackUrl;
+}
+
+function sourceOf(trackUrl) {
+  if (trackUrl === CLICK_TRACK.trackUrl) return makeClickTrack();
+  // A track set from SQL or another app: the page's CSP loads blob: media only.
+  showRoomError(`This page plays only its own click track, not ${trackUrl}.`);
+  return null;
+}
 
 function showRoomError(text) {
   const el = $('room-error');
   el.textContent = text;
   el.hidden = !text;
+}
+
+// The "tap to start" control: shown with the action a tap runs, hidden with null.
+function showTap(action) {
+  $('room-autoplay').hidden = !action;
+  $('room-tap').onclick = action && (() => { showTap(null); action(); });
 }
 
 function position(seconds) {
@@ -353,6 +267,7 @@ function renderRoom() {
   $('room-pause').disabled = !(track.status === 'playing' || track.status === 'preparing');
   $('room-resume').disabled = track.status !== 'paused';
   $('room-stop').disabled = track.status === 'idle';
+  if (track.status === 'idle' || track.status === 'paused') showTap(null);  // nothing to start
 }
 
 function renderRoomStatus() {
@@ -365,7 +280,7 @@ function renderRoomStatus() {
     badge.className = `badge ${status === 'playing' ? 'running' : status === 'paused' ? 'paused' : ''}`;
   }
   setText('room-position', position(room.positionSec()));
-  setText('room-drift', lastDrift == null || tone.paused ? '–' : ms(lastDrift, { signed: true, digits: 1 }));
+  setText('room-drift', lastDrift == null || audio.paused ? '–' : ms(lastDrift, { signed: true, digits: 1 }));
 }
 
 function openRoom(create, code) {
@@ -379,22 +294,23 @@ function openRoom(create, code) {
   }
   const current = room;
   window.sessionClockDemo.room = current;
-  roomSync = syncMedia(current, tone, {
+  showTap(null);
+  makeClickTrack();
+  roomSync = syncMedia(current, media, {
     onStart: (start) => {
       window.sessionClockDemo.roomStarts.push(start);
-      $('room-tap').hidden = true;
+      showTap(null);
     },
-    onAutoplayBlocked: ({ resume }) => {
-      const tap = $('room-tap');
-      tap.hidden = false;
-      tap.onclick = () => { tap.hidden = true; resume().catch((e) => showRoomError(e.message)); };
-    },
+    // The browser refused play() without a user gesture: a tap starts the
+    // audio at the schedule's position then (resume() seeks to it).
+    onAutoplayBlocked: ({ resume }) => showTap(() => resume().catch((e) => showRoomError(`audio: ${e.message}`))),
+    onError: (e) => showRoomError(`audio: ${e.message}`),
     onDrift: (d) => { lastDrift = d.driftMs; },
   });
   current.addEventListener('state', renderRoom);
   current.addEventListener('error', (e) => showRoomError(`${e.detail.ref?.t ?? 'room'} refused — ${e.detail.code}: ${e.detail.message}`));
   current.addEventListener('left', () => {
-    if (room === current) tone.pause();
+    if (room === current) audio.pause();
     renderRoom();
   });
   current.joined.then(() => { $('room-code-input').value = current.code; }, () => {});
@@ -410,7 +326,7 @@ $('room-create').addEventListener('click', () => openRoom(true, $('room-code-inp
 $('room-leave').addEventListener('click', () => room?.leave());
 $('room-play').addEventListener('click', () => {
   showRoomError('');
-  room.play({ ...TONE, startPositionSec: 0, requestId: crypto.randomUUID() });
+  room.play({ ...CLICK_TRACK, startPositionSec: 0, requestId: crypto.randomUUID() });
 });
 $('room-pause').addEventListener('click', () => { showRoomError(''); room.pause(undefined, crypto.randomUUID()); });
 $('room-resume').addEventListener('click', () => {

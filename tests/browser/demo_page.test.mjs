@@ -109,6 +109,8 @@ test('the worker serves the client and the demo page, embedded, with types and v
     ['/demo/demo.js', 'text/javascript; charset=utf-8'],
     ['/demo/demo.css', 'text/css; charset=utf-8'],
     ['/demo/favicon.svg', 'image/svg+xml'],
+    ['/demo/click_track.js', 'text/javascript; charset=utf-8'],
+    ['/demo/track_media.js', 'text/javascript; charset=utf-8'],
     ['/session-clock.js', 'text/javascript; charset=utf-8'],
     ['/time-estimator.js', 'text/javascript; charset=utf-8'],
     ['/session-clock.d.ts', 'text/plain; charset=utf-8'],
@@ -125,7 +127,14 @@ test('the worker serves the client and the demo page, embedded, with types and v
     assert.equal(again.status, 304, `${path} revalidated`);
   }
   const page = await fetch(`${worker.origin}/`);
-  assert.match(page.headers.get('content-security-policy'), /default-src 'none'/);
+  // Every directive, so that a broader one fails here: media only from blob:
+  // URLs (the listening room's clip is made in the page).
+  const policy = Object.fromEntries(page.headers.get('content-security-policy').split(';')
+    .map((directive) => directive.trim().split(/\s+/)).map(([name, ...sources]) => [name, sources.join(' ')]));
+  assert.deepEqual(policy, {
+    'default-src': "'none'", 'script-src': "'self'", 'style-src': "'self'", 'img-src': "'self'", 'media-src': 'blob:',
+    'connect-src': "'self' ws: wss:", 'base-uri': "'none'", 'form-action': "'none'", 'frame-ancestors': "'none'",
+  });
   assert.equal(page.headers.get('cross-origin-embedder-policy'), 'require-corp');
   const library = await fetch(`${worker.origin}/session-clock.js`);
   assert.equal(library.headers.get('access-control-allow-origin'), '*');

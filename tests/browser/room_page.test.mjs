@@ -14,6 +14,7 @@ let cluster;
 let worker;
 let browser;
 const figures = {};
+const AUDIO_OFF_MS = 250;  // the element's position against the schedule's, early on (see below)
 
 before(async () => {
   cluster = new Cluster();
@@ -90,16 +91,19 @@ test('two pages in one room start the host\'s track on the same server instant; 
     }
     assert.ok(spread < 10, `the pages started ${spread} ms apart`);
 
-    // Both play, at the schedule's position.
+    // Both play, at the schedule's position. The <audio> element's clock lags
+    // by Chromium's output pipeline (100–145 ms) until syncMedia's rate nudges
+    // close it, in about 3.5 s (media_page.test.mjs measures that); a missed
+    // start or a wrong position would be seconds off.
     await host.page.waitForTimeout(1_000);
     for (const { page } of [host, guest]) {
       const { playing, driftMs, status } = await page.evaluate(() => {
-        const { room, tone } = window.sessionClockDemo;
-        return { playing: !tone.paused, driftMs: (tone.currentTime - room.positionSec()) * 1000, status: room.status };
+        const { room, audio } = window.sessionClockDemo;
+        return { playing: !audio.paused, driftMs: (audio.currentTime - room.positionSec()) * 1000, status: room.status };
       });
       assert.equal(status, 'playing');
       assert.equal(playing, true);
-      assert.ok(Math.abs(driftMs) < 60, `audio ${driftMs} ms off the schedule`);
+      assert.ok(Math.abs(driftMs) < AUDIO_OFF_MS, `audio ${driftMs} ms off the schedule`);
     }
     assert.equal(await guest.page.textContent('#room-status'), 'Playing');
 
@@ -115,11 +119,11 @@ test('two pages in one room start the host\'s track on the same server instant; 
       await late.waitForFunction(() => window.sessionClockDemo.client.sync.samples >= 12, null, { timeout: 10_000 });
       await late.waitForTimeout(500);
       const driftMs = await late.evaluate(() => {
-        const { room, tone } = window.sessionClockDemo;
-        return (tone.currentTime - room.positionSec()) * 1000;
+        const { room, audio } = window.sessionClockDemo;
+        return (audio.currentTime - room.positionSec()) * 1000;
       });
       figures.lateJoinerDriftMs = Number(driftMs.toFixed(1));
-      assert.ok(Math.abs(driftMs) < 60, `the late joiner's audio is ${driftMs} ms off the schedule`);
+      assert.ok(Math.abs(driftMs) < AUDIO_OFF_MS, `the late joiner's audio is ${driftMs} ms off the schedule`);
       assert.deepEqual(lateProblems, []);
     } finally {
       await late.close();
@@ -130,10 +134,10 @@ test('two pages in one room start the host\'s track on the same server instant; 
 
     // The host pauses: both stop on one position.
     await host.page.click('#room-pause');
-    const paused = (p) => p.waitForFunction(() => window.sessionClockDemo.tone.paused
+    const paused = (p) => p.waitForFunction(() => window.sessionClockDemo.audio.paused
       && window.sessionClockDemo.room.status === 'paused', null, { timeout: 10_000 });
     await Promise.all([paused(host.page), paused(guest.page)]);
-    const [pa, pb] = await Promise.all([host, guest].map(({ page }) => page.evaluate(() => window.sessionClockDemo.tone.currentTime)));
+    const [pa, pb] = await Promise.all([host, guest].map(({ page }) => page.evaluate(() => window.sessionClockDemo.audio.currentTime)));
     const room = await roomOf(guest.page);
     assert.equal(pa, room.track.startPositionSec);
     assert.equal(pb, room.track.startPositionSec);
