@@ -14,7 +14,12 @@ let cluster;
 let worker;
 let browser;
 const figures = {};
-const AUDIO_OFF_MS = 250;  // the element's position against the schedule's, early on (see below)
+// The <audio> element's position against the schedule's, early on: it lags by
+// Chromium's output pipeline (100–150 ms, the late joiner's up to 195 ms: a
+// seek, then the fill) until syncMedia's rate nudges close it, in about 3.5 s
+// (media_page.test.mjs measures that). A missed start or a wrong position is
+// seconds off.
+const AUDIO_OFF_MS = 400;
 
 before(async () => {
   cluster = new Cluster();
@@ -91,10 +96,7 @@ test('two pages in one room start the host\'s track on the same server instant; 
     }
     assert.ok(spread < 10, `the pages started ${spread} ms apart`);
 
-    // Both play, at the schedule's position. The <audio> element's clock lags
-    // by Chromium's output pipeline (100–145 ms) until syncMedia's rate nudges
-    // close it, in about 3.5 s (media_page.test.mjs measures that); a missed
-    // start or a wrong position would be seconds off.
+    // Both play, at the schedule's position (within AUDIO_OFF_MS, see above).
     await host.page.waitForTimeout(1_000);
     for (const { page } of [host, guest]) {
       const { playing, driftMs, status } = await page.evaluate(() => {
@@ -139,8 +141,9 @@ test('two pages in one room start the host\'s track on the same server instant; 
     await Promise.all([paused(host.page), paused(guest.page)]);
     const [pa, pb] = await Promise.all([host, guest].map(({ page }) => page.evaluate(() => window.sessionClockDemo.audio.currentTime)));
     const room = await roomOf(guest.page);
-    assert.equal(pa, room.track.startPositionSec);
-    assert.equal(pb, room.track.startPositionSec);
+    // Within a microsecond: the element keeps its position in whole microseconds.
+    assert.ok(Math.abs(pa - room.track.startPositionSec) < 1e-6, `the host paused at ${pa} s`);
+    assert.ok(Math.abs(pb - room.track.startPositionSec) < 1e-6, `the guest paused at ${pb} s`);
     assert.ok(pa > 1, `paused at ${pa} s`);
 
     // A guest's host command is refused, and the page says so.
