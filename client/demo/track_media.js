@@ -19,7 +19,10 @@ export function trackMedia(element, resolve) {
       const source = resolve(trackUrl);
       // The same source again would reload it from the start.
       if (source && element.src !== source) element.src = source;
-      if (!source) element.removeAttribute('src');
+      if (!source && element.hasAttribute('src')) {
+        element.removeAttribute('src');
+        element.load();  // drops the clip it had: without this it would play on
+      }
     },
     get preload() { return element.preload; },
     set preload(value) { element.preload = value; },

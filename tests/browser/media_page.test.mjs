@@ -283,3 +283,30 @@ test('autoplay refused: the page shows "tap to start", and a tap starts the audi
     await host.page.close();
   }
 });
+
+test('a track the page did not make (set from SQL or another app) is refused in the page, not fetched', async () => {
+  const host = await openPage('hilde');
+  try {
+    await host.page.fill('#room-code-input', 'Other1');
+    await host.page.click('#room-create');
+    await host.page.waitForSelector('#room-view', { state: 'visible', timeout: 10_000 });
+    await host.page.click('#room-play');  // first the click track, so there is a clip to drop
+    await host.page.waitForFunction(() => window.sessionClockDemo.audio.currentTime > 0.5, null, { timeout: 10_000 });
+    await host.page.evaluate(() => window.sessionClockDemo.room.play({ trackUrl: 'https://example.com/a.mp3', title: 'A',
+      startPositionSec: 0, requestId: crypto.randomUUID() }));
+    await host.page.waitForFunction(() => /plays only its own click track, not https:\/\/example\.com\/a\.mp3/
+      .test(document.querySelector('#room-error').textContent), null, { timeout: 10_000 });
+    await host.page.waitForFunction(() => window.sessionClockDemo.room.status === 'playing', null, { timeout: 10_000 });
+    await sleep(500);
+    const element = await host.page.evaluate(() => {
+      const { audio } = window.sessionClockDemo;
+      return { src: audio.getAttribute('src'), readyState: audio.readyState };
+    });
+    // HAVE_NOTHING: no media data (syncMedia may still set currentTime, which
+    // on such an element only records where to start).
+    assert.deepEqual(element, { src: null, readyState: 0 }, 'the clip is dropped, nothing else loaded');
+    assert.deepEqual(host.problems, [], 'no CSP violation: nothing was requested');
+  } finally {
+    await host.page.close();
+  }
+});
