@@ -31,8 +31,8 @@ function describeBeat(beat, format) {
   const inBar = beat % format.beatsPerBar;
   const bar = Math.floor(beat / format.beatsPerBar);
   return inBar === 0
-    ? { beat, accent: true, hz: ACCENTS[bar % ACCENTS.length], gain: 0.8 }
-    : { beat, accent: false, hz: BEAT, gain: 0.4 };
+    ? { hz: ACCENTS[bar % ACCENTS.length], gain: 0.8 }
+    : { hz: BEAT, gain: 0.4 };
 }
 
 /** The whole track as a 16-bit mono PCM WAV file. */
