@@ -15,7 +15,7 @@ let worker;
 let browser;
 const figures = {};
 // The <audio> element's position against the schedule's, early on: it lags by
-// Chromium's output pipeline (100–150 ms, the late joiner's up to 195 ms: a
+// Chromium's output pipeline (100–150 ms, the late joiner's about 200 ms: a
 // seek, then the fill) until syncMedia's rate nudges close it, in about 3.5 s
 // (media_page.test.mjs measures that). A missed start or a wrong position is
 // seconds off.
