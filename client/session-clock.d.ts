@@ -13,7 +13,7 @@
 
 /** Options of the estimator (client/time-estimator.js). */
 export interface EstimatorOptions {
-  /** Most samples kept. Default 128. */
+  /** Most samples kept. Default 256. */
   windowSize: number;
   /** Oldest sample kept, in ms. Default 64 000. */
   windowMs: number;

@@ -39,7 +39,7 @@ export function computeSample(t1, t2, t3, t4) {
 }
 
 export const DEFAULT_ESTIMATOR_OPTIONS = Object.freeze({
-  windowSize: 128,       // most samples kept
+  windowSize: 256,       // most samples kept: 64 s of the fastest polling (a burst, 15 s at 10 /s, then 1 /s)
   windowMs: 64_000,      // oldest sample kept: by then drift has widened its interval ~1 ms
   stepThresholdMs: 50,   // a synced clock steps only for a larger correction
   slewRate: 0.05,        // slews at most 50 ms per second (the clock runs at 0.95-1.05)
