@@ -8,6 +8,7 @@ import { RequestError, SessionClock, elapsedAt, socketUrl } from '../../client/s
 import { pong, scriptedSockets } from './support/scripted_socket.mjs';
 
 const SESSION = '6f1c2d3e-0000-4000-8000-000000000001';
+const pingsSent = (socket) => socket.sent.filter((m) => m.t === 'TIME_PING');
 
 function clockState(version, fields = {}) {
   return { t: 'CLOCK_STATE', sessionId: SESSION, startedAtMs: 1_000_000, isPaused: false, totalPausedMs: 0,
@@ -68,15 +69,14 @@ test('on open: a ping first, AUTH before any subscription; the first pong gives 
     assert.ok(Math.abs(sc.now() - (performance.timeOrigin + performance.now() + 5000)) <= bound);
     assert.equal(sc.sync.serverMaxErrorMs, 4.5);
     // The burst goes on without awaiting answers, then stops.
-    const sentPings = () => socket.sent.filter((m) => m.t === 'TIME_PING');
-    for (const deadline = performance.now() + 1000; sentPings().length < 3 && performance.now() < deadline;) await sleep(1);
+    for (const deadline = performance.now() + 1000; pingsSent(socket).length < 3 && performance.now() < deadline;) await sleep(1);
     await sleep(20);
-    const pings = sentPings();
+    const pings = pingsSent(socket);
     assert.equal(pings.length, 3);
     assert.equal(new Set(pings.map((p) => p.pingId)).size, 3);
     for (const ping of pings.slice(1)) socket.receive(pong(ping, 5000));
     await sleep(5);
-    assert.equal(socket.types().filter((t) => t === 'TIME_PING').length, 3);
+    assert.equal(pingsSent(socket).length, 3);
     assert.equal(sc.sync.samples, 3);
 
     socket.receive(clockState(2));
@@ -97,7 +97,7 @@ test('on open: a ping first, AUTH before any subscription; the first pong gives 
 async function answerPings(socket, answered, { holdMs, upMs, untilMs }) {
   const deadline = performance.now() + untilMs;
   while (performance.now() < deadline) {
-    for (const ping of socket.sent.filter((m) => m.t === 'TIME_PING' && !answered.has(m.pingId))) {
+    for (const ping of pingsSent(socket).filter((m) => !answered.has(m.pingId))) {
       answered.add(ping.pingId);
       const reply = pong(ping, 0);
       reply.serverReceiveMs = ping.clientNowMs + upMs(holdMs);
@@ -123,7 +123,7 @@ test('after the burst: a jittery path is sampled every sharpenIntervalMs for sha
     let k = 0;
     const split = (hold) => hold * (((k += 1) * 0.618034) % 1);
     await answerPings(sockets[0], answered, { holdMs: 20, upMs: split, untilMs: 600 });
-    const pings = sockets[0].sent.filter((m) => m.t === 'TIME_PING');
+    const pings = pingsSent(sockets[0]);
     // ~30 ms per exchange: about ten pings while sharpening, none after (60 s poll).
     assert.ok(pings.length >= 6 && pings.length <= 16, `${pings.length} pings`);
     assert.ok(sc.sync.samples >= 6);
@@ -145,7 +145,7 @@ test('after the burst: a quiet path is polled at pollIntervalMs', async () => {
     sockets[0].open();
     // The same 20 ms hold, always split the same way: the minima are reached at once.
     await answerPings(sockets[0], new Set(), { holdMs: 20, upMs: () => 5, untilMs: 300 });
-    assert.equal(sockets[0].sent.filter((m) => m.t === 'TIME_PING').length, 4);
+    assert.equal(pingsSent(sockets[0]).length, 4);
     assert.equal(sc.sync.samples, 4);
   } finally {
     sc.close();
@@ -157,7 +157,7 @@ test('resync() and tab resumes start at most one burst per minBurstGapMs', async
   const sc = new SessionClock('http://127.0.0.1:1', { WebSocket: FakeSocket, burstSize: 3, burstSpacingMs: 1, minBurstGapMs: 600 });
   try {
     sockets[0].open();
-    const count = () => sockets[0].sent.filter((m) => m.t === 'TIME_PING').length;
+    const count = () => pingsSent(sockets[0]).length;
     for (let i = 0; i < 20; i++) { sc.resync(); await sleep(2); }  // a tab flickering for ~60 ms
     assert.equal(count(), 3, 'the connect burst only');
     await sleep(600);
@@ -177,7 +177,7 @@ test('a rate_limited ERROR ends the burst and the sharpening; the unanswered pin
   });
   try {
     sockets[0].open();
-    const count = () => sockets[0].sent.filter((m) => m.t === 'TIME_PING').length;
+    const count = () => pingsSent(sockets[0]).length;
     for (const deadline = performance.now() + 1000; count() < 2 && performance.now() < deadline;) await sleep(1);
     // The server dropped one of them (which, it does not say).
     sockets[0].receive({ t: 'ERROR', code: 'rate_limited', message: 'too many messages: slow down' });
