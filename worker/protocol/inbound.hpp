@@ -19,7 +19,7 @@ namespace session_clock::worker::protocol {
 struct TimePing {
   double client_now_ms = 0;
   nlohmann::json ping_id;
-  std::optional<double> rtt_ms;
+  std::optional<double> rtt_ms{};  // the client's reported round trip (rooms size their lead by it)
 };
 
 // {"event":"time_sync.request","sequence":…,"client_send":…}; both optional,
