@@ -510,6 +510,10 @@ export interface MediaLike {
   pause(): void;
   addEventListener?(type: 'canplay', listener: () => void): void;
   removeEventListener?(type: 'canplay', listener: () => void): void;
+  /** An element's: a track without a source drops the clip through these (a stand-in gets src = ''). */
+  hasAttribute?(name: 'src'): boolean;
+  removeAttribute?(name: 'src'): void;
+  load?(): void;
 }
 
 export interface MediaSyncOptions {
@@ -526,6 +530,14 @@ export interface MediaSyncOptions {
   checkIntervalMs: number;
   /** The last stretch before a start or pause is waited out in a loop (timers fire late on a busy host). Default 40 ms. */
   spinMs: number;
+  /**
+   * The element's source for a track: the room carries the same trackUrl to
+   * every member, and a page may play it from its own copy (a blob: URL made
+   * in the page, a signed or cached URL). null: this page has none; the
+   * element is emptied, not started, and onError gets an Error with code
+   * 'no_source' and the track. Default: track.url.
+   */
+  resolveSource: (track: RoomTrack) => string | null;
 }
 
 export const DEFAULT_MEDIA_SYNC: Readonly<MediaSyncOptions>;
@@ -535,8 +547,8 @@ export function driftCorrection(driftMs: number, options?: Partial<MediaSyncOpti
   { action: 'none' | 'rate' | 'seek'; rate: number };
 
 /**
- * Keeps `media` on the room's schedule: on PREPARE_PLAY loads trackUrl
- * (preload) and sets currentTime, then starts it at startAtServerMs (a timer
+ * Keeps `media` on the room's schedule: on PREPARE_PLAY loads the track's
+ * source (resolveSource, default its trackUrl; preload) and sets currentTime, then starts it at startAtServerMs (a timer
  * to just before, then a spin) — or at once at the current position when
  * late; nudges playbackRate for small drift and seeks for large; pauses at
  * PAUSE_AT's instant; stops on STOPPED. Sends READY once the media can play
@@ -547,6 +559,7 @@ export function syncMedia(room: Room, media: MediaLike, options?: Partial<MediaS
   onStart?: (start: { atServerMs: number; startAtServerMs: number; positionSec: number; late: boolean; version: number }) => void;
   onAutoplayBlocked?: (blocked: { resume: () => Promise<void> }) => void;
   onDrift?: (drift: { driftMs: number; action: 'none' | 'rate' | 'seek'; rate: number }) => void;
+  /** play() failed for another reason than autoplay, or resolveSource gave no source (code 'no_source', track). */
   onError?: (error: unknown) => void;
   sendReady?: boolean;
 }): { resume(): Promise<void>; detach(): void };

@@ -1027,6 +1027,7 @@ export const DEFAULT_MEDIA_SYNC = Object.freeze({
   correctionSec: 2,         // a nudge aims to close the drift in about this long
   checkIntervalMs: 250,
   spinMs: 40,               // the last stretch before a start is waited out in a loop: timers fire late
+  resolveSource: (track) => track.url,  // the element's source for a track (null: none, reported to onError)
 });
 
 /**
@@ -1055,8 +1056,10 @@ function waitUntil(clock, atServerMs, spinMs, then) {
 
 /**
  * Keeps a media element (or anything with its currentTime, playbackRate,
- * paused, src, preload, play(), pause()) on the room's schedule: loads and
- * positions it on PREPARE_PLAY (and sends READY once it can play), starts it
+ * paused, src, preload, play(), pause()) on the room's schedule: loads the
+ * track's source (options.resolveSource(track), default its URL; null: none,
+ * the element is emptied and onError told) and positions it on PREPARE_PLAY
+ * (and sends READY once it can play), starts it
  * at startAtServerMs (a timer to just before, then a spin), starts a late
  * joiner at the current position, nudges the rate for small drift and seeks
  * for large, pauses at PAUSE_AT's instant, stops on STOPPED. A play() the
@@ -1074,6 +1077,7 @@ export function syncMedia(room, media, options = {}) {
   let blocked = false;
   let readySent = null;
   let detached = false;
+  let loaded = false;       // the current track has a source
 
   const position = (seconds) => {
     try { media.currentTime = seconds; } catch { /* no media yet: set again at the start */ }
@@ -1084,13 +1088,39 @@ export function syncMedia(room, media, options = {}) {
     startTimer = pauseTimer = null;
   };
 
+  // Loads the track's source (resolveSource's answer); false when there is
+  // none, after dropping the clip the element had (it would play on).
   function load(track) {
-    if (!track.url) return;
+    if (!track.url) return unload();
+    let source;
+    try { source = o.resolveSource(track); } catch (e) { report(e); return unload(); }
+    if (source == null) {
+      report(Object.assign(new Error(`no source for track ${track.url}`), { code: 'no_source', track }));
+      return unload();
+    }
     const base = typeof location !== 'undefined' ? location.href : undefined;
-    let url = track.url;
-    try { url = new URL(track.url, base).href; } catch { /* not a URL: a media-like object's own scheme */ }
-    if (media.src !== url) media.src = url;
+    let url = String(source);
+    try { url = new URL(url, base).href; } catch { /* not a URL: a media-like object's own scheme */ }
+    if (media.src !== url) media.src = url;  // the same source again would reload it from the start
     media.preload = 'auto';
+    return true;
+  }
+
+  function unload() {
+    media.pause();
+    if (typeof media.removeAttribute === 'function') {
+      if (media.hasAttribute?.('src') ?? true) {
+        media.removeAttribute('src');
+        media.load?.();  // an element keeps the clip it had until it loads again
+      }
+    } else if (media.src) {
+      media.src = '';
+    }
+    return false;
+  }
+
+  function report(error) {
+    if (!detached && o.onError) o.onError(error);
   }
 
   function play(version, late) {
@@ -1120,8 +1150,9 @@ export function syncMedia(room, media, options = {}) {
     if (key === applied) return;  // PLAY_AT after its PREPARE_PLAY: already scheduled or started
     applied = key;
     clearTimers();
+    loaded = false;
     if (track.status === 'playing' || track.status === 'preparing') {
-      load(track);
+      if (!(loaded = load(track))) return;
       if (media.readyState >= 3) queueMicrotask(onCanPlay);  // no 'canplay' for a source already loaded
       if (now() < track.startAtServerMs) {
         media.pause();
@@ -1139,8 +1170,7 @@ export function syncMedia(room, media, options = {}) {
       };
       if (cause === 'PAUSE_AT' && now() < track.startAtServerMs && !media.paused) {
         pauseTimer = waitUntil(now, track.startAtServerMs, o.spinMs, stop);
-      } else {
-        load(track);
+      } else if ((loaded = load(track))) {
         stop();
       }
     } else {
@@ -1150,7 +1180,7 @@ export function syncMedia(room, media, options = {}) {
   }
 
   function check() {
-    if (detached || blocked || media.paused || room.status !== 'playing') return;
+    if (detached || blocked || !loaded || media.paused || room.status !== 'playing') return;
     const expected = room.positionSec(now());
     const drift = (media.currentTime - expected) * 1000;
     const c = driftCorrection(drift, o, nudging);
@@ -1175,7 +1205,7 @@ export function syncMedia(room, media, options = {}) {
   /** Starts playback from a user gesture after the browser refused to autoplay. */
   function resume() {
     blocked = false;
-    if (room.status === 'playing') {
+    if (loaded && room.status === 'playing') {
       position(room.positionSec(now()));
       return Promise.resolve(media.play()).then(() => { position(room.positionSec(now())); });
     }

@@ -216,3 +216,52 @@ test('syncMedia: loads on PREPARE_PLAY, starts at the instant, corrects drift, p
     sc.close();
   }
 });
+
+test('syncMedia: resolveSource maps the room\'s track to this page\'s source; null empties the element and reports it', async () => {
+  const { FakeSocket, sockets } = scriptedSockets();
+  const sc = new SessionClock('ws://127.0.0.1:1/ws', { token: 'jwt', WebSocket: FakeSocket, burstSize: 1 });
+  let sync = null;
+  try {
+    const room = sc.room('K7Q2PX');
+    sockets[0].open();
+    sockets[0].receive(roomState(1));
+    const media = new FakeMedia();
+    const sources = [];
+    Object.defineProperty(media, 'src', {
+      get() { return this._src ?? ''; },
+      set(url) { sources.push(url); this._src = url; },
+    });
+    const asked = [];
+    const errors = [];
+    sync = syncMedia(room, media, {
+      resolveSource: (track) => { asked.push(track); return track.url === 'tone:440' ? 'blob:page/clip-1' : null; },
+      onError: (e) => errors.push(e),
+    });
+    sockets[0].receive(prepare(2, sc.now() - 500, 0));  // already started: plays at once
+    assert.deepEqual(sources, ['blob:page/clip-1']);
+    assert.equal(asked[0].url, 'tone:440');
+    assert.equal(asked[0].title, 'A');
+    await sleep(5);
+    assert.equal(media.paused, false);
+    // A seek on the same track: the same source, not set again (an element would reload it).
+    sockets[0].receive(prepare(3, sc.now() - 100, 20));
+    assert.deepEqual(sources, ['blob:page/clip-1']);
+    assert.ok(Math.abs(media.currentTime - 20.1) < 0.02, `at ${media.currentTime}`);
+    assert.deepEqual(errors, []);
+
+    // A track this page has no source for: emptied, not played, reported once.
+    const plays = media.plays.length;
+    sockets[0].receive({ ...prepare(4, sc.now() - 100, 0), trackUrl: 'https://example.com/a.mp3' });
+    assert.deepEqual(sources, ['blob:page/clip-1', '']);
+    assert.equal(media.paused, true);
+    assert.equal(errors.length, 1);
+    assert.equal(errors[0].code, 'no_source');
+    assert.equal(errors[0].track.url, 'https://example.com/a.mp3');
+    await sleep(30);
+    assert.equal(media.plays.length, plays, 'not started');
+    assert.equal(media.paused, true);
+  } finally {
+    sync?.detach();
+    sc.close();
+  }
+});
