@@ -1072,10 +1072,11 @@ function waitUntil(clock, atServerMs, spinMs, then) {
  * paused, src, preload, play(), pause()) on the room's schedule: loads the
  * track's source (options.resolveSource(track), default its URL; null: none,
  * the element is emptied and onError told) and positions it on PREPARE_PLAY
- * (and sends READY once it can play), starts it
- * at startAtServerMs (a timer to just before, then a spin), starts a late
- * joiner at the current position, nudges the rate for small drift and seeks
- * for large, pauses at PAUSE_AT's instant, stops on STOPPED. A play() the
+ * (and sends READY once it can play), starts it at startAtServerMs less the
+ * element's start-up lag (a timer to just before, then a spin), starts a late
+ * joiner at the current position plus that lag, measures the lag after each
+ * start and seek (and seeks ahead by it when outside the tolerance), nudges
+ * the rate for small drift and seeks for large, pauses at PAUSE_AT's instant, stops on STOPPED. A play() the
  * browser refuses (autoplay policy) calls onAutoplayBlocked({ resume }):
  * call resume() from a user gesture ("tap to start").
  * Returns { resume, detach }.
@@ -1097,7 +1098,7 @@ export function syncMedia(room, media, options = {}) {
   // is measured once the clock runs steadily and applied to what follows:
   // play() that much before the instant, seek that much ahead. A start that
   // still ends up outside the tolerance (the first, before anything was
-  // measured) is corrected by one seek at once, not by seconds of nudging.
+  // measured) is corrected by a seek at once, not by seconds of nudging.
   const clampLag = (ms) => Math.min(o.seekThresholdMs, Math.max(0, Number(ms) || 0));
   let lagMs = clampLag(o.startLagMs);
   let settling = null;      // after a start or seek, until the element's clock runs steadily
@@ -1202,6 +1203,7 @@ export function syncMedia(room, media, options = {}) {
         position(track.startPositionSec);
       };
       if (cause === 'PAUSE_AT' && now() < track.startAtServerMs && !media.paused) {
+        loaded = true;  // playing the track until the instant
         pauseTimer = waitUntil(now, track.startAtServerMs, o.spinMs, stop);
       } else if ((loaded = load(track))) {
         stop();
