@@ -510,6 +510,10 @@ export interface MediaLike {
   pause(): void;
   addEventListener?(type: 'canplay', listener: () => void): void;
   removeEventListener?(type: 'canplay', listener: () => void): void;
+  /** An element's: a track without a source drops the clip through these (a stand-in gets src = ''). */
+  hasAttribute?(name: 'src'): boolean;
+  removeAttribute?(name: 'src'): void;
+  load?(): void;
 }
 
 export interface MediaSyncOptions {
@@ -526,6 +530,29 @@ export interface MediaSyncOptions {
   checkIntervalMs: number;
   /** The last stretch before a start or pause is waited out in a loop (timers fire late on a busy host). Default 40 ms. */
   spinMs: number;
+  /**
+   * The element's source for a track: the room carries the same trackUrl to
+   * every member, and a page may play it from its own copy (a blob: URL made
+   * in the page, a signed or cached URL). null: this page has none; the
+   * element is emptied, not started, and onError gets an Error with code
+   * 'no_source' and the track. Default: track.url.
+   */
+  resolveSource: (track: RoomTrack) => string | null;
+  /**
+   * The element's start-up lag: after play() or a seek a real element's clock
+   * holds while the browser's audio output fills (headless Chromium: 100–135
+   * ms), then runs that far behind. syncMedia starts that much before the
+   * instant and seeks that far ahead. This is the value before any is
+   * measured. Default 0.
+   */
+  startLagMs: number;
+  /**
+   * Measure the lag once the element's clock runs steadily after each start
+   * and seek (no nudges meanwhile), use it from then on, and correct a start
+   * still outside toleranceMs with up to two seeks ahead by it. Default true;
+   * false: the rate nudges alone close the lag (about 3.5 s for 120 ms).
+   */
+  learnStartLag: boolean;
 }
 
 export const DEFAULT_MEDIA_SYNC: Readonly<MediaSyncOptions>;
@@ -535,18 +562,22 @@ export function driftCorrection(driftMs: number, options?: Partial<MediaSyncOpti
   { action: 'none' | 'rate' | 'seek'; rate: number };
 
 /**
- * Keeps `media` on the room's schedule: on PREPARE_PLAY loads trackUrl
- * (preload) and sets currentTime, then starts it at startAtServerMs (a timer
- * to just before, then a spin) — or at once at the current position when
- * late; nudges playbackRate for small drift and seeks for large; pauses at
+ * Keeps `media` on the room's schedule: on PREPARE_PLAY loads the track's
+ * source (resolveSource, default its trackUrl; preload) and sets currentTime,
+ * then starts it at startAtServerMs less its start-up lag (a timer to just
+ * before, then a spin) — or at once at the current position plus the lag
+ * when late; nudges playbackRate for small drift and seeks for large; pauses at
  * PAUSE_AT's instant; stops on STOPPED. Sends READY once the media can play
  * (unless sendReady is false). A play() the browser refuses calls
  * onAutoplayBlocked: call its resume() from a user gesture.
  */
 export function syncMedia(room: Room, media: MediaLike, options?: Partial<MediaSyncOptions> & {
-  onStart?: (start: { atServerMs: number; startAtServerMs: number; positionSec: number; late: boolean; version: number }) => void;
+  /** play() was called: at atServerMs (startLagMs before the instant), from positionSec. */
+  onStart?: (start: { atServerMs: number; startAtServerMs: number; positionSec: number; late: boolean; version: number;
+    startLagMs: number }) => void;
   onAutoplayBlocked?: (blocked: { resume: () => Promise<void> }) => void;
   onDrift?: (drift: { driftMs: number; action: 'none' | 'rate' | 'seek'; rate: number }) => void;
+  /** play() failed for another reason than autoplay, or resolveSource gave no source (code 'no_source', track). */
   onError?: (error: unknown) => void;
   sendReady?: boolean;
 }): { resume(): Promise<void>; detach(): void };

@@ -4,7 +4,6 @@
 // the hash never reaches a server.
 import { SessionClock, syncMedia } from '/session-clock.js';
 import { CLICK_TRACK, clickTrackWav } from '/demo/click_track.js';
-import { trackMedia } from '/demo/track_media.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -201,11 +200,11 @@ if (timer) {
 // --- the listening room ---
 
 // The track: a click track made in this page (click_track.js), played by a
-// real <audio> element that syncMedia drives through a view mapping the
-// room's track name to the clip's blob: URL (track_media.js).
+// real <audio> element that syncMedia drives. The room carries the track's
+// name (every member receives it); resolveSource maps it to this page's own
+// blob: URL, which would mean nothing to another page.
 let clickTrackUrl = null;
 const audio = $('room-audio');
-const media = trackMedia(audio, sourceOf);
 let room = null;
 let roomSync = null;
 let lastDrift = null;
@@ -218,11 +217,10 @@ function makeClickTrack() {
   return clickTrackUrl;
 }
 
-function sourceOf(trackUrl) {
-  if (trackUrl === CLICK_TRACK.trackUrl) return makeClickTrack();
-  // A track set from SQL or another app: the page's CSP loads blob: media only.
-  showRoomError(`This page plays only its own click track, not ${trackUrl}.`);
-  return null;
+// A track set from SQL or another app has no source here (the page's CSP
+// loads blob: media only): syncMedia drops the clip and calls onError.
+function sourceOf(track) {
+  return track.url === CLICK_TRACK.trackUrl ? makeClickTrack() : null;
 }
 
 function showRoomError(text) {
@@ -296,7 +294,8 @@ function openRoom(create, code) {
   window.sessionClockDemo.room = current;
   showTap(null);
   makeClickTrack();
-  roomSync = syncMedia(current, media, {
+  roomSync = syncMedia(current, audio, {
+    resolveSource: sourceOf,
     onStart: (start) => {
       window.sessionClockDemo.roomStarts.push(start);
       showTap(null);
@@ -304,7 +303,9 @@ function openRoom(create, code) {
     // The browser refused play() without a user gesture: a tap starts the
     // audio at the schedule's position then (resume() seeks to it).
     onAutoplayBlocked: ({ resume }) => showTap(() => resume().catch((e) => showRoomError(`audio: ${e.message}`))),
-    onError: (e) => showRoomError(`audio: ${e.message}`),
+    onError: (e) => showRoomError(e.code === 'no_source'
+      ? `This page plays only its own click track, not ${e.track.url}.`
+      : `audio: ${e.message}`),
     onDrift: (d) => { lastDrift = d.driftMs; },
   });
   current.addEventListener('state', renderRoom);

@@ -110,7 +110,6 @@ test('the worker serves the client and the demo page, embedded, with types and v
     ['/demo/demo.css', 'text/css; charset=utf-8'],
     ['/demo/favicon.svg', 'image/svg+xml'],
     ['/demo/click_track.js', 'text/javascript; charset=utf-8'],
-    ['/demo/track_media.js', 'text/javascript; charset=utf-8'],
     ['/session-clock.js', 'text/javascript; charset=utf-8'],
     ['/time-estimator.js', 'text/javascript; charset=utf-8'],
     ['/session-clock.d.ts', 'text/plain; charset=utf-8'],

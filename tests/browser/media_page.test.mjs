@@ -38,17 +38,29 @@ after(async () => {
 
 const round = (x, digits = 1) => Number(x.toFixed(digits));
 
-// Tolerances (ms), set from 36 runs on the 2-core development host, 13 of
-// them with both cores kept busy (figures in the README). TOLERANCE_MS is
-// syncMedia's own "in sync", reached 3.1–3.8 s after the start.
+// Tolerances (ms), each at least twice the worst seen in RUNS_NOTE. TOLERANCE_MS
+// is syncMedia's own "in sync". A first start (no lag measured yet) ends
+// about 120 ms behind; syncMedia measures that once the element's clock runs
+// steadily and seeks that far ahead once: within tolerance 330–370 ms after
+// the clock first moved (it was 3.1–3.8 s with the rate nudges alone).
 const TOLERANCE_MS = DEFAULT_MEDIA_SYNC.toleranceMs;
-const RECORD_SEC = 7;               // recorded from the start
+const RECORD_SEC = 4;               // recorded from the start
 const START_WITHIN_MS = 250;        // the clock first moves this soon after the start or the tap, and
                                     // this close to the schedule (seen: 86 after a tap; 36)
 const WORST_DRIFT_MS = 250;         // at any time after that (seen: 150); syncMedia would seek at 300
-const SETTLED_AFTER_MS = 4500;      // from here on, the drift stays within ...
-const SETTLED_DRIFT_MS = 50;        // ... this (seen: 21 in the fifth second)
-const PAGES_APART_MS = 20;          // ... and two pages' positions at one server instant within this (seen: 10.4)
+const WITHIN_TOLERANCE_MS = 1000;   // within TOLERANCE_MS for good this soon after the clock first moved (seen: 386)
+const SETTLED_AFTER_MS = 1000;      // from here on, the drift stays within ...
+const SETTLED_DRIFT_MS = 50;        // ... this (seen: 18) ...
+const PAGES_APART_MS = 35;          // ... and two pages' positions at one server instant within this (seen: 16)
+// After a tap, once in 7 runs under load the correcting seek was not made and
+// the nudges closed 51 ms by 2.3 s: there the bound is the nudges'.
+const TAP_SETTLED_AFTER_MS = 3000;  // (seen: 9.4 ms off from 3 s on)
+// A later start plays early by the lag learned: on the schedule from its
+// instant. Chromium's lag varies by ±15 ms from start to start, so each
+// page is up to about that off, the two pages up to twice that apart.
+const LEARNED_DRIFT_MS = 60;        // |drift| from the instant on (seen: 27.8)
+const LEARNED_AHEAD_MS = 70;        // before the instant the clock creeps ahead, then holds (seen: 31.3)
+const LEARNED_APART_MS = 65;        // the two pages (seen: 32)
 
 function summary(r) {
   return { firstMoveAfterStartMs: r.firstMoveAfterStartMs, driftAtFirstMoveMs: r.driftAtFirstMoveMs,
@@ -56,16 +68,23 @@ function summary(r) {
 }
 
 // The element started on the schedule at the right position, never drifted
-// as far as a seek, and syncMedia's nudges brought it close.
-function checkPlayback(r, who) {
+// as far as a seek, and syncMedia brought it close (one seek ahead by its lag, then nudges if need be).
+function checkPlayback(r, who, { settledAfterMs = SETTLED_AFTER_MS, quick = true } = {}) {
   assert.ok(r.firstMoveAfterStartMs >= 0, `${who}: moved ${r.firstMoveAfterStartMs} ms before the start`);
   assert.ok(Math.abs(r.driftAtFirstMoveMs) < START_WITHIN_MS, `${who}: ${r.driftAtFirstMoveMs} ms off when it started`);
   const worst = Math.max(...r.driftAfter(0).map(Math.abs));
   assert.ok(worst < WORST_DRIFT_MS, `${who}: ${round(worst)} ms off the schedule`);
-  const late = r.driftAfter(SETTLED_AFTER_MS);
-  assert.ok(late.length > 50, `${who}: only ${late.length} readings after ${SETTLED_AFTER_MS} ms`);
+  const late = r.driftAfter(settledAfterMs);
+  assert.ok(late.length > 50, `${who}: only ${late.length} readings after ${settledAfterMs} ms`);
   const settled = Math.max(...late.map(Math.abs));
-  assert.ok(settled < SETTLED_DRIFT_MS, `${who}: still ${round(settled)} ms off after ${SETTLED_AFTER_MS} ms`);
+  assert.ok(settled < SETTLED_DRIFT_MS, `${who}: still ${round(settled)} ms off after ${settledAfterMs} ms`);
+  if (quick) assert.ok(r.withinToleranceAfterMs < WITHIN_TOLERANCE_MS, `${who}: outside ${TOLERANCE_MS} ms until ${r.withinToleranceAfterMs} ms`);
+}
+
+function checkLearned(r, who) {
+  assert.ok(r.readingsAfter > 100, `${who}: only ${r.readingsAfter} readings`);
+  assert.ok(r.aheadBeforeStartMs < LEARNED_AHEAD_MS, `${who}: ${r.aheadBeforeStartMs} ms ahead before the instant`);
+  assert.ok(r.worstDriftAfterStartMs < LEARNED_DRIFT_MS, `${who}: ${r.worstDriftAfterStartMs} ms off after the instant`);
 }
 
 function pageUrl(sub, room) {
@@ -124,6 +143,10 @@ const RECORD = (seconds) => `(() => {
   return true;
 })()`;
 
+// The same, from the first frame of a version after `version` (a new start).
+const RECORD_FROM = (version, seconds) => RECORD(seconds).replace("room.currentTrack.status !== 'playing'",
+  `room.currentTrack.status !== 'playing' || room.version <= ${version}`);
+
 async function recording(read) {
   await read.until('window.mediaRecord.done', 30_000);
   return read('window.mediaRecord.samples');
@@ -135,7 +158,7 @@ const driftOf = (s) => (s.current - s.expected) * 1000;  // ms; negative: the el
 // (before that it waits at the start position). It first moves about on time,
 // then Chromium holds it while its audio pipeline fills (currentTime follows
 // what is played out), so it falls behind by the output latency; syncMedia
-// then nudges the rate until the drift is inside its tolerance.
+// measures that once the clock runs steadily and seeks that far ahead.
 function analyse(samples) {
   const startAt = samples[0].startAtServerMs;
   const moving = samples.findIndex((s, i) => i > 0 && !s.paused && s.current > samples[i - 1].current);
@@ -159,6 +182,26 @@ function analyse(samples) {
 
 // The two pages' positions at the same server instants (each drift is against
 // the one schedule, so their difference is the pages' difference), from `fromAt`.
+// A start whose lag was learned (the element's earlier start): the drift
+// against the schedule before its instant (the schedule waits at the start
+// position; an element started early may creep ahead a little) and after.
+function analyseLearned(samples) {
+  const startAt = samples.at(-1).startAtServerMs;
+  const ours = samples.filter((s) => s.startAtServerMs === startAt);
+  const before = ours.filter((s) => s.at < startAt).map(driftOf);
+  const after = ours.filter((s) => s.at >= startAt);
+  const lastOutside = after.findLast((s) => Math.abs(driftOf(s)) > TOLERANCE_MS);
+  return {
+    readingsBefore: before.length,
+    aheadBeforeStartMs: round(Math.max(0, ...before)),
+    behindBeforeStartMs: round(Math.max(0, ...before.map((d) => -d))),
+    worstDriftAfterStartMs: round(Math.max(...after.map((s) => Math.abs(driftOf(s))))),
+    withinToleranceAfterStartMs: round(lastOutside ? lastOutside.at - startAt : 0),
+    readingsAfter: after.length,
+    maxRate: Math.max(...ours.map((s) => s.rate)),
+  };
+}
+
 function pageDifferences(a, b, fromAt) {
   const out = [];
   let j = 0;
@@ -212,8 +255,8 @@ test('two pages play the click track through a real <audio> element on the serve
       checkPlayback(r, who);
     }
     // The pages against each other. Early on they differ by how late each
-    // one's pipeline started (seen up to 35 ms under load), which the nudges
-    // close; once settled, by their sync estimates and output latencies.
+    // one's pipeline started, until each one's correcting seek; once
+    // settled, by their sync estimates and output latencies.
     const bothMoving = Math.max(results.host.firstMoveAt, results.guest.firstMoveAt);
     const largest = (list) => round(Math.max(...list.map(Math.abs)));
     figures.pagesApartFrom1sMs = largest(pageDifferences(a, b, bothMoving + 1000));
@@ -221,6 +264,18 @@ test('two pages play the click track through a real <audio> element on the serve
     assert.ok(apart.length > 50, `only ${apart.length} paired readings`);
     figures.pagesApartSettledMs = largest(apart);
     assert.ok(figures.pagesApartSettledMs <= PAGES_APART_MS, `the pages' positions were ${figures.pagesApartSettledMs} ms apart`);
+
+    // The host jumps: a second start, on a lag each element has measured.
+    const version = await host.read('window.sessionClockDemo.room.version');
+    for (const p of [host, guest]) await p.read(RECORD_FROM(version, 3));
+    await host.page.evaluate(() => window.sessionClockDemo.room.seek(20, crypto.randomUUID()));
+    const [a2, b2] = await Promise.all([recording(host.read), recording(guest.read)]);
+    figures.hostSecond = analyseLearned(a2);
+    figures.guestSecond = analyseLearned(b2);
+    figures.pagesApartSecondMs = largest(pageDifferences(a2, b2, a2.at(-1).startAtServerMs));
+    checkLearned(figures.hostSecond, 'host, second start');
+    checkLearned(figures.guestSecond, 'guest, second start');
+    assert.ok(figures.pagesApartSecondMs <= LEARNED_APART_MS, `second start: the pages were ${figures.pagesApartSecondMs} ms apart`);
 
     for (const p of [host, guest]) {
       const element = await p.page.evaluate(() => {
@@ -272,7 +327,7 @@ test('autoplay refused: the page shows "tap to start", and a tap starts the audi
       figures.tap = { tapAfterStartMs: round(tappedAt - refused.starts[0].startAtServerMs),
         firstMoveAfterTapMs: round(r.firstMoveAt - tappedAt), ...summary(r) };
       assert.ok(r.firstMoveAt - tappedAt < START_WITHIN_MS, `the element moved ${r.firstMoveAt - tappedAt} ms after the tap`);
-      checkPlayback(r, 'after the tap');
+      checkPlayback(r, 'after the tap', { settledAfterMs: TAP_SETTLED_AFTER_MS, quick: false });
       assert.equal(await guest.page.isVisible('#room-tap'), false, 'the control goes once tapped');
       assert.deepEqual(guest.problems, []);
     } finally {

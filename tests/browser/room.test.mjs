@@ -132,24 +132,35 @@ test('createRoom without a code learns it from the state', async () => {
   }
 });
 
-// A media element double: a position that runs while playing, at its rate.
+// A media element double: a position that runs while playing, at its rate;
+// with stallMs, its clock holds that long after play() and after a seek while
+// playing (a real element's output filling), then runs that far behind.
 class FakeMedia {
-  constructor({ refuse = false } = {}) {
+  constructor({ refuse = false, stallMs = 0 } = {}) {
     this.src = '';
     this.preload = 'none';
     this.paused = true;
     this.playbackRate = 1;
     this.refuse = refuse;
+    this.stallMs = stallMs;
     this.plays = [];
+    this.seeks = 0;
     this._pos = 0;
     this._at = performance.now();
   }
-  get currentTime() { return this.paused ? this._pos : this._pos + (performance.now() - this._at) / 1000 * this.playbackRate; }
-  set currentTime(v) { this._pos = v; this._at = performance.now(); }
+  get currentTime() {
+    return this.paused ? this._pos : this._pos + Math.max(0, performance.now() - this._at) / 1000 * this.playbackRate;
+  }
+  set currentTime(v) {
+    this.seeks++;
+    this._pos = v;
+    this._at = performance.now() + (this.paused ? 0 : this.stallMs);
+  }
   play() {
     this.plays.push(performance.now());
     if (this.refuse) return Promise.reject(Object.assign(new Error('no gesture'), { name: 'NotAllowedError' }));
-    this._pos = this.currentTime; this._at = performance.now(); this.paused = false;
+    if (this.paused) { this._pos = this.currentTime; this._at = performance.now() + this.stallMs; }
+    this.paused = false;
     return Promise.resolve();
   }
   pause() { this._pos = this.currentTime; this._at = performance.now(); this.paused = true; }
@@ -181,7 +192,8 @@ test('syncMedia: loads on PREPARE_PLAY, starts at the instant, corrects drift, p
     assert.equal(media.plays.length, 1);
     assert.ok(Math.abs(media.currentTime - room.positionSec()) < 0.01);
 
-    // Drift: a little ahead → slower; far behind → a seek.
+    // Drift, once the start has settled (its lag measured: none here): a little ahead → slower; far behind → a seek.
+    await sleep(150);
     media.currentTime = media.currentTime + 0.05;
     await sleep(30);
     assert.ok(media.playbackRate < 1 && media.playbackRate >= 0.95, `rate ${media.playbackRate}`);
@@ -213,6 +225,108 @@ test('syncMedia: loads on PREPARE_PLAY, starts at the instant, corrects drift, p
   } finally {
     sync?.detach();
     sync2?.detach();
+    sc.close();
+  }
+});
+
+test('syncMedia: resolveSource maps the room\'s track to this page\'s source; null empties the element and reports it', async () => {
+  const { FakeSocket, sockets } = scriptedSockets();
+  const sc = new SessionClock('ws://127.0.0.1:1/ws', { token: 'jwt', WebSocket: FakeSocket, burstSize: 1 });
+  let sync = null;
+  try {
+    const room = sc.room('K7Q2PX');
+    sockets[0].open();
+    sockets[0].receive(roomState(1));
+    const media = new FakeMedia();
+    const sources = [];
+    Object.defineProperty(media, 'src', {
+      get() { return this._src ?? ''; },
+      set(url) { sources.push(url); this._src = url; },
+    });
+    const asked = [];
+    const errors = [];
+    sync = syncMedia(room, media, {
+      resolveSource: (track) => { asked.push(track); return track.url === 'tone:440' ? 'blob:page/clip-1' : null; },
+      onError: (e) => errors.push(e),
+    });
+    sockets[0].receive(prepare(2, sc.now() - 500, 0));  // already started: plays at once
+    assert.deepEqual(sources, ['blob:page/clip-1']);
+    assert.equal(asked[0].url, 'tone:440');
+    assert.equal(asked[0].title, 'A');
+    await sleep(5);
+    assert.equal(media.paused, false);
+    // A seek on the same track: the same source, not set again (an element would reload it).
+    sockets[0].receive(prepare(3, sc.now() - 100, 20));
+    assert.deepEqual(sources, ['blob:page/clip-1']);
+    assert.ok(Math.abs(media.currentTime - 20.1) < 0.02, `at ${media.currentTime}`);
+    assert.deepEqual(errors, []);
+
+    // A track this page has no source for: emptied, not played, reported once.
+    const plays = media.plays.length;
+    sockets[0].receive({ ...prepare(4, sc.now() - 100, 0), trackUrl: 'https://example.com/a.mp3' });
+    assert.deepEqual(sources, ['blob:page/clip-1', '']);
+    assert.equal(media.paused, true);
+    assert.equal(errors.length, 1);
+    assert.equal(errors[0].code, 'no_source');
+    assert.equal(errors[0].track.url, 'https://example.com/a.mp3');
+    await sleep(30);
+    assert.equal(media.plays.length, plays, 'not started');
+    assert.equal(media.paused, true);
+  } finally {
+    sync?.detach();
+    sc.close();
+  }
+});
+
+test('syncMedia: an element that holds its clock after play() and seeks: the lag is measured, corrected once, then started early', async () => {
+  const STALL_MS = 120;  // headless Chromium's: 100–135 ms
+  const { FakeSocket, sockets } = scriptedSockets();
+  const sc = new SessionClock('ws://127.0.0.1:1/ws', { token: 'jwt', WebSocket: FakeSocket, burstSize: 1 });
+  let sync = null;
+  try {
+    const room = sc.room('K7Q2PX');
+    sockets[0].open();
+    sockets[0].receive(roomState(1));
+    const media = new FakeMedia({ stallMs: STALL_MS });
+    const starts = [];
+    sync = syncMedia(room, media, { onStart: (s) => starts.push(s) });
+    const driftMs = () => (media.currentTime - room.positionSec()) * 1000;
+    // Readings every 5 ms until `untilMs` after `from`: [ms after from, drift].
+    const record = async (from, untilMs) => {
+      const out = [];
+      while (sc.now() - from < untilMs) { out.push([sc.now() - from, driftMs()]); await sleep(5); }
+      return out;
+    };
+    const worstFrom = (readings, ms) => Math.max(...readings.filter(([t]) => t >= ms).map(([, d]) => Math.abs(d)));
+
+    // First start: nothing measured yet. It ends STALL_MS behind; one seek ahead by that puts it on the schedule.
+    const first = sc.now() + 100;
+    sockets[0].receive(prepare(2, first, 30));
+    const one = await record(first, 900);
+    assert.equal(starts[0].startLagMs, 0);
+    assert.ok(starts[0].atServerMs >= first, 'on the instant');
+    assert.ok(Math.abs(one.find(([t]) => t >= 200)[1] + STALL_MS) < 15, 'behind by the stall before the correction');
+    assert.ok(worstFrom(one, 600) < 15, `within tolerance 0.6 s after the start (worst after: ${worstFrom(one, 600)} ms)`);
+    assert.equal(media.playbackRate, 1, 'no nudging');
+
+    // The next start: play() that much early, on the schedule from the instant, no seek while playing.
+    const seeks = media.seeks;
+    const next = sc.now() + 300;
+    sockets[0].receive(prepare(3, next, 40));
+    const two = await record(next - 200, 700);
+    assert.ok(Math.abs(starts[1].startLagMs - STALL_MS) < 15, `learned ${starts[1].startLagMs} ms`);
+    assert.ok(Math.abs(next - starts[1].atServerMs - starts[1].startLagMs) < 5, `play() ${next - starts[1].atServerMs} ms early`);
+    assert.ok(worstFrom(two, 210) < 15, `on the schedule from the instant (worst: ${worstFrom(two, 210)} ms)`);
+    assert.equal(media.seeks, seeks + 1, 'positioned once, before the start');
+
+    // A late joiner's start (the schedule began a second ago): positioned that far ahead.
+    const late = sc.now() - 1_000;
+    sockets[0].receive(prepare(4, late, 0));
+    const three = await record(sc.now(), 400);
+    assert.equal(starts[2].late, true);
+    assert.ok(worstFrom(three, STALL_MS + 20) < 15, `on the schedule once its clock runs (worst: ${worstFrom(three, STALL_MS + 20)} ms)`);
+  } finally {
+    sync?.detach();
     sc.close();
   }
 });

@@ -16,9 +16,12 @@ let browser;
 const figures = {};
 // The <audio> element's position against the schedule's, early on: it lags by
 // Chromium's output pipeline (100–150 ms, the late joiner's about 200 ms: a
-// seek, then the fill) until syncMedia's rate nudges close it, in about 3.5 s
-// (media_page.test.mjs measures that). A missed start or a wrong position is
-// seconds off.
+// seek, then the fill) until syncMedia has measured that lag and seeks ahead
+// by it, about 0.4 s after the start (media_page.test.mjs measures that). The
+// late joiner, read 0.5 s after it joined, was seen at −8 to +85 ms (its
+// element probably still loading when it started: the first lag measured
+// includes the load, the seek overshoots, a second one corrects it). A missed
+// start or a wrong position is seconds off.
 const AUDIO_OFF_MS = 400;
 
 before(async () => {
