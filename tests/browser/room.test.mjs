@@ -166,14 +166,20 @@ class FakeMedia {
   pause() { this._pos = this.currentTime; this._at = performance.now(); this.paused = true; }
 }
 
-test('syncMedia: loads on PREPARE_PLAY, starts at the instant, corrects drift, pauses at PAUSE_AT; autoplay refusals call back', async () => {
+// A client in room K7Q2PX over a scripted socket, its ROOM_STATE received.
+function joinedRoom() {
   const { FakeSocket, sockets } = scriptedSockets();
   const sc = new SessionClock('ws://127.0.0.1:1/ws', { token: 'jwt', WebSocket: FakeSocket, burstSize: 1 });
+  const room = sc.room('K7Q2PX');
+  sockets[0].open();
+  sockets[0].receive(roomState(1));
+  return { sc, sockets, room };
+}
+
+test('syncMedia: loads on PREPARE_PLAY, starts at the instant, corrects drift, pauses at PAUSE_AT; autoplay refusals call back', async () => {
+  const { sc, sockets, room } = joinedRoom();
   let sync = null, sync2 = null;  // detached in finally: a failed check must not leave their timers running
   try {
-    const room = sc.room('K7Q2PX');
-    sockets[0].open();
-    sockets[0].receive(roomState(1));
     const media = new FakeMedia();
     const starts = [];
     const drifts = [];
@@ -230,13 +236,9 @@ test('syncMedia: loads on PREPARE_PLAY, starts at the instant, corrects drift, p
 });
 
 test('syncMedia: resolveSource maps the room\'s track to this page\'s source; null empties the element and reports it', async () => {
-  const { FakeSocket, sockets } = scriptedSockets();
-  const sc = new SessionClock('ws://127.0.0.1:1/ws', { token: 'jwt', WebSocket: FakeSocket, burstSize: 1 });
+  const { sc, sockets, room } = joinedRoom();
   let sync = null;
   try {
-    const room = sc.room('K7Q2PX');
-    sockets[0].open();
-    sockets[0].receive(roomState(1));
     const media = new FakeMedia();
     const sources = [];
     Object.defineProperty(media, 'src', {
@@ -280,13 +282,9 @@ test('syncMedia: resolveSource maps the room\'s track to this page\'s source; nu
 
 test('syncMedia: an element that holds its clock after play() and seeks: the lag is measured, corrected once, then started early', async () => {
   const STALL_MS = 120;  // headless Chromium's: 100–135 ms
-  const { FakeSocket, sockets } = scriptedSockets();
-  const sc = new SessionClock('ws://127.0.0.1:1/ws', { token: 'jwt', WebSocket: FakeSocket, burstSize: 1 });
+  const { sc, sockets, room } = joinedRoom();
   let sync = null;
   try {
-    const room = sc.room('K7Q2PX');
-    sockets[0].open();
-    sockets[0].receive(roomState(1));
     const media = new FakeMedia({ stallMs: STALL_MS });
     const starts = [];
     sync = syncMedia(room, media, { onStart: (s) => starts.push(s) });
