@@ -1042,6 +1042,7 @@ const STEADY_MS = 5;
 const STEADY_READINGS = 4;
 const CORRECTIONS = 2;
 const SETTLE_MAX_MS = 2000;
+const LOAD_WAIT_MS = 10_000;  // a late joiner's element is given this long to load before it is started anyway
 
 /**
  * What to do about `driftMs` (media position − schedule; positive: ahead):
@@ -1192,6 +1193,12 @@ export function syncMedia(room, media, options = {}) {
         media.pause();
         position(track.startPositionSec);
         startTimer = waitUntil(now, playAt, o.spinMs, () => play(state.version, false));
+      } else if (now() >= track.startAtServerMs && media.readyState < 3) {
+        // A late joiner whose element is still loading: started now, the
+        // load would count as start-up lag (the schedule runs on while
+        // nothing plays) and the first correction would overshoot by it.
+        // Started once it can play, at the position then.
+        whenPlayable(() => play(state.version, true));
       } else {
         play(state.version, now() >= track.startAtServerMs);
       }
@@ -1212,6 +1219,20 @@ export function syncMedia(room, media, options = {}) {
       media.pause();
       media.playbackRate = 1;
     }
+  }
+
+  // Runs `then` once the element has data to play (readyState >= 3,
+  // HAVE_FUTURE_DATA), or after LOAD_WAIT_MS anyway (a source that never
+  // loads then fails in play(), which reports it); cancelled with the other
+  // timers by the next change.
+  function whenPlayable(then) {
+    const deadline = now() + LOAD_WAIT_MS;
+    const check = () => {
+      startTimer = null;
+      if (media.readyState >= 3 || now() >= deadline) then();
+      else startTimer = setTimeout(check, SETTLE_POLL_MS / 2);
+    };
+    check();
   }
 
   function seekAhead() {

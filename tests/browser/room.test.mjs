@@ -136,7 +136,8 @@ test('createRoom without a code learns it from the state', async () => {
 // with stallMs, its clock holds that long after play() and after a seek while
 // playing (a real element's output filling), then runs that far behind.
 class FakeMedia {
-  constructor({ refuse = false, stallMs = 0 } = {}) {
+  constructor({ refuse = false, stallMs = 0, readyState } = {}) {
+    if (readyState !== undefined) this.readyState = readyState;  // a stand-in without one is taken as ready
     this.src = '';
     this.preload = 'none';
     this.paused = true;
@@ -192,7 +193,9 @@ test('syncMedia: loads on PREPARE_PLAY, starts at the instant, corrects drift, p
     assert.equal(media.paused, true);
     await sleep(200);
     assert.equal(starts.length, 1);
-    assert.ok(starts[0].atServerMs >= startAt && starts[0].atServerMs - startAt < 2, `started ${starts[0].atServerMs - startAt} ms after`);
+    // The spin makes it well under a millisecond; a busy 2-core host
+    // preempting this process in its last stretch has made it 2.8-10 ms.
+    assert.ok(starts[0].atServerMs >= startAt && starts[0].atServerMs - startAt < 15, `started ${starts[0].atServerMs - startAt} ms after`);
     assert.equal(starts[0].late, false);
     sockets[0].receive(prepare(2, startAt, 30, 'PLAY_AT'));  // nothing new
     assert.equal(media.plays.length, 1);
@@ -274,6 +277,31 @@ test('syncMedia: resolveSource maps the room\'s track to this page\'s source; nu
     await sleep(30);
     assert.equal(media.plays.length, plays, 'not started');
     assert.equal(media.paused, true);
+  } finally {
+    sync?.detach();
+    sc.close();
+  }
+});
+
+test('syncMedia: a late joiner\'s element still loading starts once it can play, at the position then', async () => {
+  const { sc, sockets, room } = joinedRoom();
+  let sync = null;
+  try {
+    const media = new FakeMedia({ readyState: 1 });  // HAVE_METADATA: loading
+    const starts = [];
+    sync = syncMedia(room, media, { onStart: (s) => starts.push(s), learnStartLag: false });
+    sockets[0].receive(prepare(2, sc.now() - 2_000, 10));  // started 2 s ago: a late join
+    await sleep(120);
+    assert.equal(starts.length, 0, 'not started while loading');
+    assert.equal(media.plays.length, 0);
+    media.readyState = 4;
+    for (const deadline = performance.now() + 1000; starts.length === 0 && performance.now() < deadline;) await sleep(2);
+    assert.equal(starts.length, 1);
+    assert.equal(starts[0].late, true);
+    // Positioned when it started, not when the state arrived 120+ ms earlier.
+    assert.ok(Math.abs(starts[0].positionSec - room.positionSec(starts[0].atServerMs)) < 0.005,
+      `${starts[0].positionSec} vs ${room.positionSec(starts[0].atServerMs)}`);
+    assert.ok(starts[0].positionSec > 12.1, `${starts[0].positionSec}`);
   } finally {
     sync?.detach();
     sc.close();

@@ -18,9 +18,9 @@ const figures = {};
 // Chromium's output pipeline (100–150 ms, the late joiner's about 200 ms: a
 // seek, then the fill) until syncMedia has measured that lag and seeks ahead
 // by it, about 0.4 s after the start (media_page.test.mjs measures that). The
-// late joiner, read 0.5 s after it joined, was seen at −8 to +85 ms (its
-// element probably still loading when it started: the first lag measured
-// includes the load, the seek overshoots, a second one corrects it). A missed
+// late joiner, read 0.5 s after it joined, was seen at −15 to +24 ms once
+// syncMedia waited for its element to load before starting it (−8 to +85 ms
+// before: the load counted as lag and the first seek overshot). A missed
 // start or a wrong position is seconds off.
 const AUDIO_OFF_MS = 400;
 
