@@ -565,8 +565,8 @@ export function driftCorrection(driftMs: number, options?: Partial<MediaSyncOpti
  * Keeps `media` on the room's schedule: on PREPARE_PLAY loads the track's
  * source (resolveSource, default its trackUrl; preload) and sets currentTime,
  * then starts it at startAtServerMs less its start-up lag (a timer to just
- * before, then a spin) — or at once at the current position plus the lag
- * when late; nudges playbackRate for small drift and seeks for large; pauses at
+ * before, then a spin) — or, when late, as soon as the element can play, at
+ * the current position plus the lag; nudges playbackRate for small drift and seeks for large; pauses at
  * PAUSE_AT's instant; stops on STOPPED. Sends READY once the media can play
  * (unless sendReady is false). A play() the browser refuses calls
  * onAutoplayBlocked: call its resume() from a user gesture.

@@ -1075,7 +1075,7 @@ function waitUntil(clock, atServerMs, spinMs, then) {
  * the element is emptied and onError told) and positions it on PREPARE_PLAY
  * (and sends READY once it can play), starts it at startAtServerMs less the
  * element's start-up lag (a timer to just before, then a spin), starts a late
- * joiner at the current position plus that lag, measures the lag after each
+ * joiner once its element can play, at the current position plus that lag, measures the lag after each
  * start and seek (and seeks ahead by it when outside the tolerance), nudges
  * the rate for small drift and seeks for large, pauses at PAUSE_AT's instant, stops on STOPPED. A play() the
  * browser refuses (autoplay policy) calls onAutoplayBlocked({ resume }):
