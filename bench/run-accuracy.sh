@@ -81,10 +81,8 @@ node -e CustomEvent >/dev/null 2>&1 || runner_node_flags+=(--experimental-global
 node -e 'const o = JSON.parse(process.argv[1]); if (!o || typeof o !== "object" || Array.isArray(o)) process.exit(1)' "$OURS_OPTIONS" 2>/dev/null \
   || die "ABENCH_OURS_OPTIONS must be a JSON object (got '$OURS_OPTIONS')"
 
-sudo=""
-[ "$(id -u)" = 0 ] || sudo=sudo
-
 work=$(mktemp -d /tmp/session_clock_abench.XXXXXX)
+source bench/bench_env.sh  # host_busy_ticks, check_idle_before, build_and_install, commit_of
 [ "$(id -u)" = 0 ] && chmod 755 "$work"
 cluster="$work/pg"
 worker_pid="" proxy_pid="" runner_pids=()
@@ -119,25 +117,14 @@ trap 'exit 143' TERM
 
 # --- is the host idle? -------------------------------------------------------------
 clk_tck=$(getconf CLK_TCK 2>/dev/null || echo 100)
-host_busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat; }
 proc_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
 now_s() { date +%s.%N; }
-busy0=$(host_busy_ticks)
-sleep 1
-idle_before=$(awk -v b0="$busy0" -v b1="$(host_busy_ticks)" -v hz="$clk_tck" 'BEGIN { printf "%.2f", (b1 - b0) / hz }')
-if awk -v o="$idle_before" 'BEGIN { exit !(o > 0.2) }'; then
-  log "the host is busy before the run ($idle_before CPUs in use): figures will suffer"
-fi
+check_idle_before
 
 # --- build, install, npm ----------------------------------------------------------
 log "building (extension, worker) and installing the extension"
-env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -j2 >"$work/build.log" 2>&1 \
-  || { tail -30 "$work/build.log" >&2; die "make failed"; }
-env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL $sudo make install >>"$work/build.log" 2>&1 \
-  || { tail -30 "$work/build.log" >&2; die "make install failed"; }
-[ -x build/session-clock-worker ] || die "build/session-clock-worker was not built"
-commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-[ -z "$(git status --porcelain -- worker client 2>/dev/null)" ] || commit+=" + uncommitted changes"
+build_and_install
+commit=$(commit_of worker client)
 
 # npm ci only when node_modules is missing or older than the lock file.
 acc=bench/accuracy

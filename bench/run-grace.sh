@@ -84,10 +84,8 @@ done
 for tool in psql postgres; do [ -x "$PG_BIN/$tool" ] || die "$PG_BIN/$tool not found"; done
 command -v curl >/dev/null || die "curl not found (reads the workers' /metrics)"
 
-sudo=""
-[ "$(id -u)" = 0 ] || sudo=sudo
-
 work=$(mktemp -d /tmp/session_clock_gbench.XXXXXX)
+source bench/bench_env.sh  # host_busy_ticks, check_idle_before, build_and_install, commit_of
 [ "$(id -u)" = 0 ] && chmod 755 "$work"
 cluster="$work/pg"
 worker_pids=() worker_ports=() worker_logs=() all_worker_logs=() stop_status=()
@@ -137,25 +135,12 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # --- is the host idle? -------------------------------------------------------------
-# Before anything of ours runs: CPUs busy over one second (1.00 = one core).
-busy0=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat)
-sleep 1
-idle_before=$(awk -v b0="$busy0" -v hz="$(getconf CLK_TCK 2>/dev/null || echo 100)" \
-  '/^cpu / { printf "%.2f", ($2 + $3 + $4 + $7 + $8 + $9 - b0) / hz; exit }' /proc/stat)
-if awk -v o="$idle_before" 'BEGIN { exit !(o > 0.2) }'; then
-  log "the host is busy before the run ($idle_before CPUs in use): figures will suffer"
-fi
+check_idle_before  # before anything of ours runs
 
 # --- build and install ----------------------------------------------------------
-# Run from make we would be a sub-make: drop the parent's jobserver flags.
 log "building (extension, worker) and installing the extension"
-env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -j2 >"$work/build.log" 2>&1 \
-  || { tail -30 "$work/build.log" >&2; die "make failed"; }
-env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL $sudo make install >>"$work/build.log" 2>&1 \
-  || { tail -30 "$work/build.log" >&2; die "make install failed"; }
-[ -x build/session-clock-worker ] || die "build/session-clock-worker was not built"
-commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-[ -z "$(git status --porcelain -- worker extension 2>/dev/null)" ] || commit+=" + uncommitted changes"
+build_and_install
+commit=$(commit_of worker extension)
 
 # --- the cluster ------------------------------------------------------------------
 # track_commit_timestamp (when each pause was committed) needs a restart.
@@ -199,7 +184,6 @@ cluster_ticks() {
   done
   echo "$t"
 }
-host_busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat; }
 children_ticks() {  # finished children of this script (psql, curl); `times` must run in this shell
   times >"$work/times"
   awk -v hz="$clk_tck" 'NR == 2 {

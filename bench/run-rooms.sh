@@ -85,6 +85,7 @@ if [ -z "$RTT_MS" ]; then lead_ms=1200; else
 fi
 
 work=$(mktemp -d /tmp/session_clock_rbench.XXXXXX)
+source bench/bench_env.sh  # host_busy_ticks, check_idle_before, build_and_install, commit_of
 chmod 755 "$work"
 cluster="$work/pg"
 worker_pids=() worker_ports=() stop_status=()
@@ -136,28 +137,13 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # --- is the host idle? -------------------------------------------------------------
-# Before anything of ours runs: CPUs busy over one second (1.00 = one core).
-busy0=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat)
-sleep 1
-idle_before=$(awk -v b0="$busy0" -v hz="$(getconf CLK_TCK 2>/dev/null || echo 100)" \
-  '/^cpu / { printf "%.2f", ($2 + $3 + $4 + $7 + $8 + $9 - b0) / hz; exit }' /proc/stat)
-if awk -v o="$idle_before" 'BEGIN { exit !(o > 0.2) }'; then
-  log "the host is busy before the run ($idle_before CPUs in use): figures will suffer"
-fi
+check_idle_before  # before anything of ours runs
 
 # --- build and install ----------------------------------------------------------
-# Run from make we would be a sub-make: drop the parent's jobserver flags.
-# `make` builds the extension and the CMake targets (rooms_bench included);
-# the install comes right before the run (others install into the same dirs).
+# The install comes right before the run (others install into the same dirs).
 log "building (extension, worker, rooms_bench) and installing the extension"
-env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -j2 >"$work/build.log" 2>&1 \
-  || { tail -30 "$work/build.log" >&2; die "make failed"; }
-cmake --build build -j2 --target session-clock-worker rooms_bench >>"$work/build.log" 2>&1 \
-  || { tail -30 "$work/build.log" >&2; die "building rooms_bench failed"; }
-env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make install >>"$work/build.log" 2>&1 \
-  || { tail -30 "$work/build.log" >&2; die "make install failed"; }
-commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-[ -z "$(git status --porcelain -- worker extension bench/rooms_bench.cpp 2>/dev/null)" ] || commit+=" + uncommitted changes"
+build_and_install rooms_bench
+commit=$(commit_of worker extension bench/rooms_bench.cpp)
 
 # --- the cluster ------------------------------------------------------------------
 log "starting a throwaway cluster in $cluster"

@@ -62,10 +62,8 @@ if [ "$nofile" != unlimited ] && [ "$nofile" -lt "$need" ]; then
   log "measuring memory with $IDLE connections instead"
 fi
 
-sudo=""
-[ "$(id -u)" = 0 ] || sudo=sudo
-
 work=$(mktemp -d /tmp/session_clock_wbench.XXXXXX)
+source bench/bench_env.sh  # host_busy_ticks, check_idle_before, build_and_install, commit_of
 [ "$(id -u)" = 0 ] && chmod 755 "$work"
 cluster="$work/pg"
 worker_pid=""
@@ -101,17 +99,9 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # --- build and install ----------------------------------------------------------
-# Run from `make bench` we are a sub-make: drop the parent's jobserver flags.
 log "building (extension, worker, worker_bench) and installing the extension"
-env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -j2 >"$work/build.log" 2>&1 \
-  || { tail -30 "$work/build.log" >&2; die "make failed"; }
-cmake --build build --target worker_bench >>"$work/build.log" 2>&1 \
-  || { tail -30 "$work/build.log" >&2; die "building worker_bench failed"; }
-env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL $sudo make install >>"$work/build.log" 2>&1 \
-  || { tail -30 "$work/build.log" >&2; die "make install failed"; }
-commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-[ -z "$(git status --porcelain -- worker extension bench/worker_bench.cpp 2>/dev/null)" ] \
-  || commit+=" + uncommitted changes"
+build_and_install worker_bench
+commit=$(commit_of worker extension bench/worker_bench.cpp)
 
 # --- the cluster --------------------------------------------------------------------
 log "starting a throwaway cluster in $cluster"

@@ -48,10 +48,8 @@ done
   || die "need SECONDS >= 1, 1 <= ROUNDS <= 20, 1 <= THREADS <= CLIENTS, SESSIONS >= 1"
 for tool in psql pgbench; do [ -x "$PG_BIN/$tool" ] || die "$PG_BIN/$tool not found"; done
 
-sudo=""
-[ "$(id -u)" = 0 ] || sudo=sudo
-
 work=$(mktemp -d /tmp/session_clock_bench.XXXXXX)
+source bench/bench_env.sh  # host_busy_ticks, check_idle_before, build_and_install, commit_of
 [ "$(id -u)" = 0 ] && chown postgres: "$work"
 cluster="$work/pg"
 pgbench_pid=""
@@ -75,12 +73,8 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # --- build and install the extension under test ------------------------------
-# Run from `make bench` we are a sub-make: drop the parent's jobserver flags.
 log "building and installing the extension"
-env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -j2 >"$work/build.log" 2>&1 \
-  || { tail -30 "$work/build.log" >&2; die "make failed"; }
-env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL $sudo make install >>"$work/build.log" 2>&1 \
-  || { tail -30 "$work/build.log" >&2; die "make install failed"; }
+build_and_install
 
 # What was built: HEAD, plus a hash of any uncommitted extension/ changes.
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
@@ -143,9 +137,9 @@ cluster_ticks() {
   echo "$t"
 }
 
-# Busy CPU ticks of the whole host, and of this script's finished children
-# (pgbench): what is left is CPU that something else on the host used.
-host_busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat 2>/dev/null || true; }
+# Busy CPU ticks of this script's finished children (pgbench); with the whole
+# host's (host_busy_ticks, bench_env.sh) what is left is CPU that something
+# else on the host used.
 children_ticks() {  # `times` must run in this shell, not in a $(...) subshell
   times >"$work/times"
   awk -v hz="$clk_tck" 'NR == 2 {

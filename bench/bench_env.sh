@@ -1,0 +1,47 @@
+# Sourced by the bench/run*.sh scripts, after each has defined log and die
+# and made its $work directory: the steps every benchmark takes before it
+# measures. Each script stays readable top to bottom; these are its common
+# first lines.
+
+# Ticks the host's CPUs have been busy (user, nice, system, irq, softirq, steal).
+host_busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat; }
+
+# Sets idle_before: CPUs busy over one second before anything of ours runs
+# (1.00 = one core), and says so when the figures will suffer.
+check_idle_before() {
+  local b0
+  b0=$(host_busy_ticks)
+  sleep 1
+  idle_before=$(awk -v b0="$b0" -v b1="$(host_busy_ticks)" -v hz="$(getconf CLK_TCK 2>/dev/null || echo 100)" \
+    'BEGIN { printf "%.2f", (b1 - b0) / hz }')
+  if awk -v o="$idle_before" 'BEGIN { exit !(o > 0.2) }'; then
+    log "the host is busy before the run ($idle_before CPUs in use): figures will suffer"
+  fi
+}
+
+# build_and_install [CMAKE_TARGET...]: the extension and the worker (make),
+# any extra CMake targets (a benchmark's own binary), then make install (with
+# sudo unless root); output in $work/build.log, its tail on failure. Run from
+# `make bench` we are a sub-make: the parent's jobserver flags are dropped.
+build_and_install() {
+  local sudo=""
+  [ "$(id -u)" = 0 ] || sudo=sudo
+  env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -j2 >"$work/build.log" 2>&1 \
+    || { tail -30 "$work/build.log" >&2; die "make failed"; }
+  if [ $# -gt 0 ]; then
+    cmake --build build -j2 --target "$@" >>"$work/build.log" 2>&1 \
+      || { tail -30 "$work/build.log" >&2; die "building $* failed"; }
+  fi
+  env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL $sudo make install >>"$work/build.log" 2>&1 \
+    || { tail -30 "$work/build.log" >&2; die "make install failed"; }
+  [ -x build/session-clock-worker ] || die "build/session-clock-worker was not built"
+}
+
+# commit_of PATH...: HEAD's short hash, "+ uncommitted changes" when any of
+# the PATHs (what the run measures) differs from it.
+commit_of() {
+  local commit
+  commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+  [ -z "$(git status --porcelain -- "$@" 2>/dev/null)" ] || commit+=" + uncommitted changes"
+  echo "$commit"
+}
