@@ -45,3 +45,23 @@ commit_of() {
   [ -z "$(git status --porcelain -- "$@" 2>/dev/null)" ] || commit+=" + uncommitted changes"
   echo "$commit"
 }
+
+# SIGTERM every worker in worker_pids at once (each takes its shutdown grace),
+# then collect them, SIGKILL after 5 s; their exit statuses go to stop_status,
+# and worker_pids, worker_ports and worker_logs are emptied.
+stop_workers() {
+  local pid status
+  stop_status=()
+  for pid in "${worker_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${worker_pids[@]}"; do
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+    if kill -0 "$pid" 2>/dev/null; then
+      log "worker $pid did not stop within 5 s of SIGTERM; killing it"
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+    status=0
+    wait "$pid" 2>/dev/null || status=$?
+    stop_status+=("$status")
+  done
+  worker_pids=() worker_ports=() worker_logs=()
+}

@@ -82,7 +82,7 @@ node -e 'const o = JSON.parse(process.argv[1]); if (!o || typeof o !== "object" 
   || die "ABENCH_OURS_OPTIONS must be a JSON object (got '$OURS_OPTIONS')"
 
 work=$(mktemp -d /tmp/session_clock_abench.XXXXXX)
-source bench/bench_env.sh  # host_busy_ticks, check_idle_before, build_and_install, commit_of
+source bench/bench_env.sh  # host_busy_ticks, check_idle_before, build_and_install, commit_of, stop_workers
 [ "$(id -u)" = 0 ] && chmod 755 "$work"
 cluster="$work/pg"
 worker_pid="" proxy_pid="" runner_pids=()
@@ -142,11 +142,7 @@ url=$(scripts/pg-cluster start "$cluster")
 export PGHOST="$cluster" PGPORT="$(cat "$cluster/port")" PGUSER=postgres PGDATABASE=postgres
 unset PGSERVICE PGOPTIONS PGPASSWORD
 timeout 60 "$PG_BIN/psql" -X -q -At -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
-DO $$ BEGIN
-  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'anon') THEN CREATE ROLE anon NOLOGIN NOINHERIT; END IF;
-  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'authenticated') THEN CREATE ROLE authenticated NOLOGIN NOINHERIT; END IF;
-  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'service_role') THEN CREATE ROLE service_role NOLOGIN NOINHERIT BYPASSRLS; END IF;
-END $$;
+\i scripts/supabase_roles.sql
 CREATE EXTENSION session_clock;
 SQL
 

@@ -85,30 +85,12 @@ for tool in psql postgres; do [ -x "$PG_BIN/$tool" ] || die "$PG_BIN/$tool not f
 command -v curl >/dev/null || die "curl not found (reads the workers' /metrics)"
 
 work=$(mktemp -d /tmp/session_clock_gbench.XXXXXX)
-source bench/bench_env.sh  # host_busy_ticks, check_idle_before, build_and_install, commit_of
+source bench/bench_env.sh  # host_busy_ticks, check_idle_before, build_and_install, commit_of, stop_workers
 [ "$(id -u)" = 0 ] && chmod 755 "$work"
 cluster="$work/pg"
 worker_pids=() worker_ports=() worker_logs=() all_worker_logs=() stop_status=()
 naive_pid=""
 
-# SIGTERM every worker at once (each takes its 1.5 s shutdown grace), then
-# collect them; SIGKILL after 5 s. Their exit statuses go to stop_status.
-stop_workers() {
-  local pid status
-  stop_status=()
-  for pid in "${worker_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${worker_pids[@]}"; do
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
-    if kill -0 "$pid" 2>/dev/null; then
-      log "worker $pid did not stop within 5 s of SIGTERM; killing it"
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
-    status=0
-    wait "$pid" 2>/dev/null || status=$?
-    stop_status+=("$status")
-  done
-  worker_pids=() worker_ports=() worker_logs=()
-}
 stop_naive() {
   [ -n "$naive_pid" ] || return 0
   kill -TERM "$naive_pid" 2>/dev/null || true
@@ -155,11 +137,7 @@ sql -c "ALTER SYSTEM SET track_commit_timestamp = on" -c "ALTER SYSTEM SET track
 scripts/pg-cluster restart "$cluster"
 [ "$(sql -c 'SHOW track_commit_timestamp')" = on ] || die "track_commit_timestamp did not become on"
 sql >/dev/null <<'SQL'
-DO $$ BEGIN
-  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'anon') THEN CREATE ROLE anon NOLOGIN NOINHERIT; END IF;
-  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'authenticated') THEN CREATE ROLE authenticated NOLOGIN NOINHERIT; END IF;
-  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'service_role') THEN CREATE ROLE service_role NOLOGIN NOINHERIT BYPASSRLS; END IF;
-END $$;
+\i scripts/supabase_roles.sql
 SQL
 pg_version=$(sql -c 'SHOW server_version')
 

@@ -85,30 +85,12 @@ if [ -z "$RTT_MS" ]; then lead_ms=1200; else
 fi
 
 work=$(mktemp -d /tmp/session_clock_rbench.XXXXXX)
-source bench/bench_env.sh  # host_busy_ticks, check_idle_before, build_and_install, commit_of
+source bench/bench_env.sh  # host_busy_ticks, check_idle_before, build_and_install, commit_of, stop_workers
 chmod 755 "$work"
 cluster="$work/pg"
 worker_pids=() worker_ports=() stop_status=()
 ref_pid=""
 
-# SIGTERM both workers at once, then collect them (SIGKILL after 5 s); their
-# exit statuses go to stop_status.
-stop_workers() {
-  local pid status
-  stop_status=()
-  for pid in "${worker_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${worker_pids[@]}"; do
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
-    if kill -0 "$pid" 2>/dev/null; then
-      log "worker $pid did not stop within 5 s of SIGTERM; killing it"
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
-    status=0
-    wait "$pid" 2>/dev/null || status=$?
-    stop_status+=("$status")
-  done
-  worker_pids=()
-}
 stop_reference() {
   [ -n "$ref_pid" ] || return 0
   kill -TERM "$ref_pid" 2>/dev/null || true
@@ -149,11 +131,7 @@ commit=$(commit_of worker extension bench/rooms_bench.cpp)
 log "starting a throwaway cluster in $cluster"
 url=$(scripts/pg-cluster start "$cluster")
 scripts/pg-cluster psql "$cluster" -q -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
-DO $$ BEGIN
-  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'anon') THEN CREATE ROLE anon NOLOGIN NOINHERIT; END IF;
-  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'authenticated') THEN CREATE ROLE authenticated NOLOGIN NOINHERIT; END IF;
-  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'service_role') THEN CREATE ROLE service_role NOLOGIN NOINHERIT BYPASSRLS; END IF;
-END $$;
+\i scripts/supabase_roles.sql
 CREATE EXTENSION session_clock;
 -- Which room RPCs each join and each broadcast cost (pg_stat_user_functions).
 ALTER SYSTEM SET track_functions = 'all';

@@ -63,7 +63,7 @@ if [ "$nofile" != unlimited ] && [ "$nofile" -lt "$need" ]; then
 fi
 
 work=$(mktemp -d /tmp/session_clock_wbench.XXXXXX)
-source bench/bench_env.sh  # host_busy_ticks, check_idle_before, build_and_install, commit_of
+source bench/bench_env.sh  # host_busy_ticks, check_idle_before, build_and_install, commit_of, stop_workers
 [ "$(id -u)" = 0 ] && chmod 755 "$work"
 cluster="$work/pg"
 worker_pid=""
@@ -107,11 +107,7 @@ commit=$(commit_of worker extension bench/worker_bench.cpp)
 log "starting a throwaway cluster in $cluster"
 url=$(scripts/pg-cluster start "$cluster")
 scripts/pg-cluster psql "$cluster" -q -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
-DO $$ BEGIN
-  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'anon') THEN CREATE ROLE anon NOLOGIN NOINHERIT; END IF;
-  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'authenticated') THEN CREATE ROLE authenticated NOLOGIN NOINHERIT; END IF;
-  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'service_role') THEN CREATE ROLE service_role NOLOGIN NOINHERIT BYPASSRLS; END IF;
-END $$;
+\i scripts/supabase_roles.sql
 CREATE EXTENSION session_clock;
 SQL
 

@@ -49,7 +49,7 @@ done
 for tool in psql pgbench; do [ -x "$PG_BIN/$tool" ] || die "$PG_BIN/$tool not found"; done
 
 work=$(mktemp -d /tmp/session_clock_bench.XXXXXX)
-source bench/bench_env.sh  # host_busy_ticks, check_idle_before, build_and_install, commit_of
+source bench/bench_env.sh  # host_busy_ticks, check_idle_before, build_and_install, commit_of, stop_workers
 [ "$(id -u)" = 0 ] && chown postgres: "$work"
 cluster="$work/pg"
 pgbench_pid=""

@@ -29,11 +29,7 @@ url=$(scripts/pg-cluster start "$dir")
 # demo page's user.
 demo_user=demo-host
 session=$(scripts/pg-cluster psql "$dir" -qAt -v ON_ERROR_STOP=1 -v user="$demo_user" <<'SQL'
-DO $$ BEGIN
-  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'anon') THEN CREATE ROLE anon NOLOGIN NOINHERIT; END IF;
-  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'authenticated') THEN CREATE ROLE authenticated NOLOGIN NOINHERIT; END IF;
-  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'service_role') THEN CREATE ROLE service_role NOLOGIN NOINHERIT BYPASSRLS; END IF;
-END $$;
+\i scripts/supabase_roles.sql
 CREATE EXTENSION session_clock;
 SELECT session_id FROM session_clock_start(gen_random_uuid()) \gset
 SELECT session_id FROM session_clock_add_member(:'session_id', :'user', 'host');
