@@ -19,6 +19,38 @@ std::string room_payload(const std::string& code, const char* change, std::int64
   return nlohmann::json{{"event", std::string("room_") + change}, {"room", code}, {"version", version}}.dump();
 }
 
+std::string member_removed_payload(const std::string& session_id, const std::string& participant_id) {
+  return nlohmann::json{{"event", kMemberRemovedEvent}, {"session_id", session_id}, {"participant_id", participant_id}}
+      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+Notification parse_notification(std::string_view payload) noexcept {
+  Notification n;
+  auto doc = nlohmann::json::parse(payload, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object()) return n;
+  auto text = [&](const char* key) {
+    auto it = doc.find(key);
+    return it != doc.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  n.event = text("event");
+  if (auto v = doc.find("version"); v != doc.end() && v->is_number_integer()) n.version = v->get<std::int64_t>();
+  if (n.event.empty()) return Notification{};
+  if (n.event == kMemberRemovedEvent) {
+    n.session_id = text("session_id");
+    n.participant_id = text("participant_id");
+    n.kind = n.session_id.empty() || n.participant_id.empty() ? Notification::Kind::other
+                                                               : Notification::Kind::member_removed;
+  } else if (doc.contains("room")) {
+    n.room = text("room");
+    n.kind = n.room.empty() ? Notification::Kind::other : Notification::Kind::room;
+  } else {
+    n.session_id = text("session_id");
+    n.kind = n.session_id.empty() ? Notification::Kind::other : Notification::Kind::clock;
+  }
+  if (n.kind == Notification::Kind::other) return Notification{};
+  return n;
+}
+
 std::string uuid_text(const unsigned char (&bytes)[16]) {
   static const char kHex[] = "0123456789abcdef";
   std::string out;

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "clock_model.hpp"
 
@@ -22,6 +23,24 @@ std::string change_payload(const std::string& session_id, EventKind kind, std::i
 // pause, seek, stop, host, create; join, leave and ready keep the version).
 // Listeners tell rooms from sessions by the "room" key.
 std::string room_payload(const std::string& code, const char* change, std::int64_t version);
+
+// {"event":"member_removed","session_id":"…","participant_id":"bob"}: the
+// member lost access to the session; workers stop its follows at once.
+inline constexpr const char* kMemberRemovedEvent = "member_removed";
+std::string member_removed_payload(const std::string& session_id, const std::string& participant_id);
+
+// What a payload on the channel announces. kind other: not ours (the
+// worker's start-up self-test) or malformed; the other fields are then empty.
+struct Notification {
+  enum class Kind { clock, room, member_removed, other };
+  Kind kind = Kind::other;
+  std::string event;           // "pause", "room_play", "member_removed", ...
+  std::string session_id;      // clock, member_removed
+  std::string room;            // room
+  std::string participant_id;  // member_removed
+  std::int64_t version = 0;    // clock, room
+};
+Notification parse_notification(std::string_view payload) noexcept;
 
 // The canonical text of a 16-byte UUID.
 std::string uuid_text(const unsigned char (&bytes)[16]);
