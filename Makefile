@@ -16,14 +16,15 @@
 
 EXTENSION   = session_clock
 MODULE_big  = session_clock
-DATA        = extension/session_clock--1.0.sql extension/session_clock--1.0--1.1.sql extension/session_clock--1.1--1.2.sql
+DATA        = extension/session_clock--1.0.sql extension/session_clock--1.0--1.1.sql extension/session_clock--1.1--1.2.sql \
+              extension/session_clock--1.2--1.3.sql
 CORE_SRCS   = $(wildcard extension/core/*.cpp)
 GLUE_SRCS   = $(wildcard extension/pg/*.cpp)
 OBJS        = $(CORE_SRCS:.cpp=.o) $(GLUE_SRCS:.cpp=.o)
 
-REGRESS      = preplanted install upgrade clock_basics clock_errors membership roles security server_time event_log grace presence livekit rooms
+REGRESS      = preplanted install upgrade clock_basics clock_errors membership roles security server_time event_log grace presence livekit early_presence member_removal livekit_reconcile rooms stranded_sessions
 REGRESS_OPTS = --inputdir=. --load-extension=plpgsql
-ISOLATION      = pause_pause resume_resume resume_behind_pause start_race stop_vs_pause deadline_vs_resume deadline_two_workers presence_race room_commands
+ISOLATION      = pause_pause resume_resume resume_behind_pause start_race stop_vs_pause deadline_vs_resume deadline_two_workers presence_race room_commands early_presence_race
 ISOLATION_OPTS = --inputdir=tests/isolation
 
 PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/15/bin/pg_config) pg_config)

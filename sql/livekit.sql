@@ -5,7 +5,7 @@
 -- arrived and neither its leave nor its room's end did. A participant
 -- (identity) is present while any of its connections is.
 --
--- Answers: 'applied', 'duplicate', 'unknown_session', 'ignored'; NULLs are
+-- Answers: 'applied', 'pending', 'duplicate', 'unknown_session', 'ignored'; NULLs are
 -- 22004. Who may call it is presence.sql's. Runs as the regression
 -- superuser. The grace rule is switched off (min 0) on the main session so
 -- that the log shows only joins and leaves.
@@ -124,11 +124,12 @@ SELECT * FROM pg_temp.webhook(:'s', 'EV_18', 'participant_joined', 'RM_C', 'PG_1
 ------------------------------------------------------------------------------
 -- Webhooks that say nothing about presence here
 ------------------------------------------------------------------------------
--- why: a session that does not exist: nothing is recorded, not even the
--- event id, so the webhook is not lost if it is retried once the session
--- exists.
-SELECT session_clock.livekit_event('EV_20', 'participant_joined', :'unknown', 'RM_B', 'PH_1', 'hank') AS result;
+-- why: a session that does not exist yet: the event is kept (pending)
+-- until the session starts, and no session is made up for it.
+-- early_presence.sql walks every order of joins, leaves and the start.
+SELECT session_clock.livekit_event('EV_19', 'participant_joined', :'unknown', 'RM_B', 'PH_1', 'hank') AS result;
 SELECT count(*) AS unknown_rows FROM session_clock.sessions WHERE id = :'unknown';
+SELECT source, event, participant_id FROM session_clock.early_presence WHERE session_id = :'unknown';
 -- why: event kinds other than joins, leaves and the room's end are
 -- ignored (names are exact), before the session is looked at, and leave
 -- nothing behind either: their ids stay free.

@@ -102,6 +102,12 @@ void require_access(const Caller& caller, const pg_uuid_t& session_id, Access ne
   throw SqlError(sqlstate::kInsufficientPrivilege, "only the session's host may do this");
 }
 
+bool is_member(const pg_uuid_t& session_id, const std::string& participant_id) {
+  Caller member;
+  member.sub = participant_id;
+  return access_to(member, session_id) != Access::none;
+}
+
 const char* access_name(Access access) {
   switch (access) {
     case Access::none: return nullptr;

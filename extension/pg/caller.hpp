@@ -39,4 +39,7 @@ void require_access(const Caller& caller, const pg_uuid_t& session_id, Access ne
 
 const char* access_name(Access access);
 
+// Whether the participant is one of the session's members.
+bool is_member(const pg_uuid_t& session_id, const std::string& participant_id);
+
 }  // namespace session_clock::pg

@@ -17,6 +17,7 @@
 #include "caller.hpp"
 #include "clock_result.hpp"
 #include "clock_store.hpp"
+#include "early_presence.hpp"
 #include "session_writer.hpp"
 #include "spi.hpp"
 
@@ -82,7 +83,8 @@ Datum get_clock(FunctionCallInfo fcinfo) {
   return clock_result(fcinfo, id, *stored, now, std::nullopt);
 }
 
-// Creates and starts the clock; the creator (if an end user) becomes host.
+// Creates and starts the clock; the creator (if an end user) becomes host,
+// and presence reported before the session existed is taken in.
 // Starting an existing clock changes nothing; a stopped one can't restart.
 Datum start_clock(FunctionCallInfo fcinfo) {
   pg_uuid_t id = uuid_arg(fcinfo, 0, "p_session_id");
@@ -92,9 +94,11 @@ Datum start_clock(FunctionCallInfo fcinfo) {
   if (insert_clock(id, fresh.state)) {
     if (caller.sub) add_member(id, *caller.sub, "host");
     log_start(id, fresh, caller);
-    spi_finish();
     StoredSession row;  // as inserted: untracked, default settings
     row.session.clock = fresh.state;
+    // Presence reported before the session existed counts from its start.
+    if (auto adopted = adopt_early_presence(id, caller, fresh.state.started_at_us)) row = std::move(*adopted);
+    spi_finish();
     return clock_result(fcinfo, id, row, fresh.state.started_at_us, true);
   }
   auto stored = load_session(id, Lock::for_update);

@@ -290,6 +290,17 @@ void save_change(const pg_uuid_t& id, const StoredSession& stored, const core::S
   notify(id, change.event.kind, change.next.clock.version);
 }
 
+void save_tracked(const pg_uuid_t& id) {
+  static Statement update("UPDATE session_clock.sessions SET presence_tracked = true WHERE id = $1", {UUIDOID});
+  Datum args[1] = {uuid_datum(id)};
+  update.run(args, nullptr, false);
+}
+
+void notify_member_removed(const pg_uuid_t& id, const std::string& participant_id) {
+  std::string payload = core::member_removed_payload(uuid_text(id), participant_id);
+  pg_call([&] { Async_Notify(core::kNotifyChannel, payload.c_str()); });
+}
+
 void save_grace_config(const pg_uuid_t& id, std::optional<std::int32_t> min_participants,
                        std::optional<std::int32_t> grace_ms) {
   static Statement update(

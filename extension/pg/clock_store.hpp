@@ -41,6 +41,12 @@ void log_start(const pg_uuid_t& id, const core::Transition& change, const Caller
 void save_change(const pg_uuid_t& id, const StoredSession& stored, const core::SessionChange& change,
                  const Caller& caller, const std::string* participant_id = nullptr);
 
+// Marks the session's presence as tracked (the grace rule applies).
+void save_tracked(const pg_uuid_t& id);
+
+// NOTIFY member_removed: workers stop the member's follows of the session.
+void notify_member_removed(const pg_uuid_t& id, const std::string& participant_id);
+
 // Sets the per-session grace settings; NULL keeps the current value.
 void save_grace_config(const pg_uuid_t& id, std::optional<std::int32_t> min_participants,
                        std::optional<std::int32_t> grace_ms);

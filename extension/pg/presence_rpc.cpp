@@ -15,6 +15,7 @@
 #include "caller.hpp"
 #include "clock_result.hpp"
 #include "clock_store.hpp"
+#include "early_presence.hpp"
 #include "presence_store.hpp"
 #include "session_writer.hpp"
 #include "spi.hpp"
@@ -30,13 +31,21 @@ bool bool_arg(FunctionCallInfo fcinfo, int n, const char* name) {
   return PG_GETARG_BOOL(n);
 }
 
-StoredSession lock_session_for_presence(const pg_uuid_t& id) {
-  auto stored = load_session(id, Lock::for_update);
-  if (!stored) throw SqlError(sqlstate::kNoDataFound, "session " + uuid_text(id) + " does not exist");
-  if (!stored->has_grace_columns)
+SqlError unknown_session(const pg_uuid_t& id) {
+  return SqlError(sqlstate::kNoDataFound, "session " + uuid_text(id) + " does not exist");
+}
+
+StoredSession with_grace_columns(StoredSession stored) {
+  if (!stored.has_grace_columns)
     throw SqlError(sqlstate::kObjectNotInPrerequisiteState, "presence needs session_clock 1.1",
                    "run ALTER EXTENSION session_clock UPDATE to install the 1.1 schema");
-  return *stored;
+  return stored;
+}
+
+StoredSession lock_session_for_presence(const pg_uuid_t& id) {
+  auto stored = load_session(id, Lock::for_update);
+  if (!stored) throw unknown_session(id);
+  return with_grace_columns(std::move(*stored));
 }
 
 // The shared body; the session is locked and the caller authorised.
@@ -45,25 +54,32 @@ Datum record(FunctionCallInfo fcinfo, const PresenceKey& key, bool present, cons
   if (key.worker_id && present && !worker_lease_alive(*key.worker_id))
     throw SqlError(sqlstate::kObjectNotInPrerequisiteState, "worker lease expired",
                    "call session_clock.worker_heartbeat to register again, then report presence");
+  // A worker's client joined after its access check; membership may have
+  // ended since (or a worker reports again after its lease lapsed): under
+  // the row lock this is ordered against session_clock_remove_member.
+  if (key.worker_id && present && !is_member(key.session_id, key.participant_id))
+    throw SqlError(sqlstate::kInsufficientPrivilege, "not a member of this session",
+                   "user \"" + key.participant_id + "\" is not in session_clock.session_members for it");
   core::Micros now = server_now_us();
   SessionWriter writer(key.session_id, std::move(stored), caller);
   writer.settle(now);
-  bool before = participant_present(key.session_id, key.participant_id);
-  put_presence(key, present);
-  bool after = present || participant_present(key.session_id, key.participant_id);
-  if (before != after) {
-    auto change = core::presence_changed(writer.session(), after ? core::EventKind::join : core::EventKind::leave,
-                                         count_participants(key.session_id), now);
-    change.reason = reason.c_str();
-    writer.write(change, &key.participant_id);
-  }
+  bool changed = change_presence(writer, key, present, reason.c_str(), now);
   writer.react(now);
   spi_finish();
-  return clock_result(fcinfo, key.session_id, writer.stored(), now, before != after);
+  return clock_result(fcinfo, key.session_id, writer.stored(), now, changed);
+}
+
+// An admin's report for a session that, under lock_unborn_session, still
+// does not exist: kept for its start (schema 1.3).
+Datum keep_early(FunctionCallInfo fcinfo, const PresenceKey& key, bool present) {
+  EarlyReport report = put_early_presence(key.session_id, key.participant_id, present);
+  spi_finish();
+  return early_result(fcinfo, key.session_id, server_now_us(), report.changed, report.participants);
 }
 
 // An app reports presence. An end user may report only itself, in a
-// session it is a member of; an admin (the app's backend) anyone.
+// session it is a member of; an admin (the app's backend) anyone, also
+// before the session exists.
 Datum app_presence(FunctionCallInfo fcinfo) {
   PresenceKey key{uuid_arg(fcinfo, 0, "p_session_id"), text_arg(fcinfo, 1, "p_participant_id"), Source::sql, {}};
   bool present = bool_arg(fcinfo, 2, "p_present");
@@ -73,9 +89,15 @@ Datum app_presence(FunctionCallInfo fcinfo) {
   if (!caller.admin && key.participant_id != *caller.sub)
     throw SqlError(sqlstate::kInsufficientPrivilege, "an end user may report only its own presence",
                    "p_participant_id must equal the JWT sub claim");
-  StoredSession stored = lock_session_for_presence(key.session_id);
+  auto stored = load_session(key.session_id, Lock::for_update);
+  if (!stored && caller.admin && early_presence_installed()) {
+    lock_unborn_session(key.session_id);
+    stored = load_session(key.session_id, Lock::for_update);  // started while we waited?
+    if (!stored) return keep_early(fcinfo, key, present);
+  }
+  if (!stored) throw unknown_session(key.session_id);
   require_access(caller, key.session_id, Access::participant);
-  return record(fcinfo, key, present, source_name(Source::sql), std::move(stored), caller);
+  return record(fcinfo, key, present, source_name(Source::sql), with_grace_columns(std::move(*stored)), caller);
 }
 
 // A worker (or the LiveKit path) reports presence for one source.
@@ -111,6 +133,13 @@ SESSION_CLOCK_FUNCTION(session_clock_presence) {
 
 SESSION_CLOCK_FUNCTION(session_clock_record_presence) {
   return guard([&] { return pg::worker_presence(fcinfo); });
+}
+
+SESSION_CLOCK_FUNCTION(session_clock_check_participant_id) {
+  return guard([&] {
+    core::validate_participant_id(pg::text_arg(fcinfo, 0, "p_participant_id"));
+    return Datum(0);
+  });
 }
 
 // The gate of the plpgsql worker functions (heartbeat, goodbye, LiveKit):

@@ -1,5 +1,7 @@
-#include "presence_store.hpp"
+#include "../core/grace_policy.hpp"  // before any PostgreSQL header
 
+#include "presence_store.hpp"
+#include "session_writer.hpp"
 #include "spi.hpp"
 
 namespace session_clock::pg {
@@ -49,6 +51,42 @@ bool put_presence(const PresenceKey& key, bool present) {
                    text_datum(source_name(key.source)), key.worker_id ? uuid_datum(*key.worker_id) : Datum(0)};
   char nulls[5] = {' ', ' ', ' ', key.worker_id ? ' ' : 'n', '\0'};
   return (present ? insert : remove).run(args, nulls, false) > 0;
+}
+
+namespace {
+
+void log_presence_change(SessionWriter& writer, const pg_uuid_t& session_id, const std::string& participant_id,
+                         bool present, const char* reason, core::Micros now_us) {
+  auto change = core::presence_changed(writer.session(), present ? core::EventKind::join : core::EventKind::leave,
+                                       count_participants(session_id), now_us);
+  change.reason = reason;
+  writer.write(change, &participant_id);
+}
+
+}  // namespace
+
+bool change_presence(SessionWriter& writer, const PresenceKey& key, bool present, const char* reason,
+                     core::Micros now_us) {
+  bool before = participant_present(key.session_id, key.participant_id);
+  put_presence(key, present);
+  bool after = present || participant_present(key.session_id, key.participant_id);
+  if (before != after) log_presence_change(writer, key.session_id, key.participant_id, after, reason, now_us);
+  return before != after;
+}
+
+bool end_presence(SessionWriter& writer, const pg_uuid_t& session_id, const std::string& participant_id,
+                  const char* reason, core::Micros now_us) {
+  static Statement remove("DELETE FROM session_clock.presence WHERE session_id = $1 AND participant_id = $2",
+                          {UUIDOID, TEXTOID});
+  static Statement forget_livekit(
+      "UPDATE session_clock.livekit_connections SET gone = true "
+      "WHERE session_id = $1 AND identity = $2 AND participant_sid <> '' AND NOT gone",
+      {UUIDOID, TEXTOID});
+  Datum args[2] = {uuid_datum(session_id), text_datum(participant_id.c_str())};
+  bool was_present = remove.run(args, nullptr, false) > 0;
+  forget_livekit.run(args, nullptr, false);
+  if (was_present) log_presence_change(writer, session_id, participant_id, false, reason, now_us);
+  return was_present;
 }
 
 bool participant_present(const pg_uuid_t& session_id, const std::string& participant_id) {

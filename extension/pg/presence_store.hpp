@@ -12,6 +12,10 @@
 #include "guard.hpp"
 
 namespace session_clock::pg {
+class SessionWriter;
+}
+
+namespace session_clock::pg {
 
 // Where a presence report came from; 'websocket' rows belong to a worker.
 enum class Source { sql, websocket, livekit };
@@ -27,6 +31,18 @@ struct PresenceKey {
 
 // Adds or removes the one row for this key; false if it already was so.
 bool put_presence(const PresenceKey& key, bool present);
+
+// Sets the one row for this key and, when the participant's presence across
+// all sources changed, logs its join or leave (with `reason`) through the
+// writer; the caller lets the grace rule react afterwards. True if it changed.
+bool change_presence(SessionWriter& writer, const PresenceKey& key, bool present, const char* reason,
+                     core::Micros now_us);
+
+// Ends the participant's presence through every source (member removal):
+// its rows go, its LiveKit connections count as left (a late event of one of
+// them cannot bring it back), and a leave is logged if it was present.
+bool end_presence(SessionWriter& writer, const pg_uuid_t& session_id, const std::string& participant_id,
+                  const char* reason, core::Micros now_us);
 
 // Whether the participant is present through any source.
 bool participant_present(const pg_uuid_t& session_id, const std::string& participant_id);

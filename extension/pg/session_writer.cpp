@@ -15,6 +15,12 @@ void SessionWriter::react(core::Micros now_us) {
   write(core::react(session(), grace_config(stored_), now_us));
 }
 
+void SessionWriter::track() {
+  if (stored_.session.grace.tracked) return;
+  save_tracked(id_);
+  stored_.session.grace.tracked = true;
+}
+
 void SessionWriter::configure(std::optional<std::int32_t> min_participants, std::optional<std::int32_t> grace_ms,
                               core::Micros now_us) {
   save_grace_config(id_, min_participants, grace_ms);

@@ -32,6 +32,9 @@ class SessionWriter {
   void settle(core::Micros now_us) { write(core::settle_deadline(session(), now_us)); }
   // Whatever the grace rule does about the session as it is now.
   void react(core::Micros now_us);
+  // Puts the session under the grace rule without an event of its own (its
+  // joins, or the rule's grace_start, are what the log shows).
+  void track();
   // New per-session settings (NULL keeps one) and the configure event.
   void configure(std::optional<std::int32_t> min_participants, std::optional<std::int32_t> grace_ms,
                  core::Micros now_us);

@@ -1,0 +1,457 @@
+-- session_clock 1.2 -> 1.3: presence that can neither strand nor inflate a bill.
+--
+-- - Presence reported before its session exists (a LiveKit join, then the
+--   app starts the clock; or an admin's session_clock_presence) is kept,
+--   bounded in count and age, and counts from the moment the session starts.
+-- - Removing a member ends its presence (session_clock_remove_member, in C)
+--   and tells every worker (NOTIFY member_removed); a worker's presence
+--   report for someone who is not a member is refused.
+-- - LiveKit presence is reconciled with LiveKit's RoomService by the worker
+--   (livekit_rooms_to_reconcile, livekit_reconcile), so a missed webhook
+--   cannot leave a clock running or paused for hours.
+-- - session_clock.stranded_sessions lists what should never be: a tracked
+--   clock running below its minimum with no deadline pending, or paused
+--   automatically while enough participants are present.
+-- docs/grace.md tells the rules.
+
+\echo Use "ALTER EXTENSION session_clock UPDATE TO '1.3'" to load this file. \quit
+
+------------------------------------------------------------------------------
+-- Presence before the session exists.
+------------------------------------------------------------------------------
+-- The rule for participant ids (22023 unless 1 to 200 characters, not
+-- blank, no control characters), for checks made in SQL.
+CREATE FUNCTION session_clock.check_participant_id(p_participant_id text) RETURNS void
+    LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'session_clock_check_participant_id';
+
+-- Reports for a session id that has no row yet, in arrival order: an
+-- admin's 'present' (source sql; 'gone' deletes it), and LiveKit webhook
+-- events as they came. session_clock_start takes them (early_presence_take).
+CREATE TABLE session_clock.early_presence (
+    id              bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    session_id      uuid        NOT NULL,   -- no foreign key: the session does not exist yet
+    source          text        NOT NULL CHECK (source IN ('sql', 'livekit')),
+    event           text        NOT NULL CHECK (event IN ('present', 'participant_joined', 'participant_left',
+                                                          'participant_connection_aborted', 'room_finished')),
+    participant_id  text        CHECK (pg_catalog.length(participant_id) BETWEEN 1 AND 200),  -- LiveKit: identity
+    room_sid        text,
+    participant_sid text,
+    room_name       text,
+    received_at     timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+    CHECK ((source = 'sql') = (event = 'present')),
+    CHECK ((participant_id IS NULL) = (event = 'room_finished')),
+    CHECK ((participant_sid IS NULL) = (event IN ('present', 'room_finished')))
+);
+CREATE INDEX early_presence_session_idx ON session_clock.early_presence (session_id, id);
+CREATE UNIQUE INDEX early_presence_sql_idx ON session_clock.early_presence (session_id, participant_id)
+    WHERE source = 'sql';
+-- Stale reports are purged by range on every early write.
+CREATE INDEX early_presence_received_idx ON session_clock.early_presence (received_at);
+COMMENT ON TABLE session_clock.early_presence IS
+    'presence reported before its session existed; taken when the session starts (bounded: session_clock.early_presence_limits())';
+
+SELECT pg_catalog.pg_extension_config_dump('session_clock.early_presence', '');
+SELECT pg_catalog.pg_extension_config_dump('session_clock.early_presence_id_seq', '');
+
+-- The bounds, spelled once: reports older than max_age are ignored and
+-- purged (a call scheduled later the same morning still counts; a room
+-- whose session never starts leaves nothing behind), and a session that does
+-- not exist keeps at most max_rows of them.
+CREATE FUNCTION session_clock.early_presence_limits(OUT max_age interval, OUT max_rows integer)
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$ SELECT interval '6 hours', 200 $$;
+
+-- Serialises the writers of early presence against the session's creation:
+-- whoever finds no session row takes this lock and looks again, and
+-- session_clock_start takes it right after inserting the row, so a report
+-- either sees the session or is seen by its start, never neither.
+CREATE FUNCTION session_clock.lock_unborn_session(p_session_id uuid) RETURNS void
+    LANGUAGE sql VOLATILE PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$ SELECT pg_catalog.pg_advisory_xact_lock(1396919371, pg_catalog.hashtext(p_session_id::text)) $$;
+COMMENT ON FUNCTION session_clock.lock_unborn_session(uuid) IS
+    'advisory lock (1396919371, hashtext(id)) held to the end of the transaction';
+
+-- An admin's session_clock_presence for a session that does not exist yet
+-- (the caller holds lock_unborn_session and found no row): present keeps the
+-- report, gone drops it. changed: the kept state changed; participants: how
+-- many are kept for the session now.
+CREATE FUNCTION session_clock.early_presence_put(p_session_id uuid, p_participant_id text, p_present boolean,
+        OUT changed boolean, OUT participants integer)
+    LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    DECLARE
+        limits record := session_clock.early_presence_limits();
+    BEGIN
+        DELETE FROM session_clock.early_presence e
+        WHERE e.received_at < pg_catalog.clock_timestamp() - limits.max_age;
+        IF p_present THEN
+            UPDATE session_clock.early_presence e SET received_at = pg_catalog.clock_timestamp()
+            WHERE e.session_id = p_session_id AND e.participant_id = p_participant_id AND e.source = 'sql';
+            changed := NOT FOUND;
+            IF changed THEN
+                IF (SELECT pg_catalog.count(*) FROM session_clock.early_presence e
+                    WHERE e.session_id = p_session_id) >= limits.max_rows THEN
+                    RAISE EXCEPTION 'too much presence reported for session %, which does not exist', p_session_id
+                        USING ERRCODE = '54000',
+                              HINT = pg_catalog.format('start the session first; at most %s reports are kept for a session that does not exist',
+                                                       limits.max_rows);
+                END IF;
+                INSERT INTO session_clock.early_presence (session_id, source, event, participant_id)
+                    VALUES (p_session_id, 'sql', 'present', p_participant_id);
+            END IF;
+        ELSE
+            DELETE FROM session_clock.early_presence e
+            WHERE e.session_id = p_session_id AND e.participant_id = p_participant_id AND e.source = 'sql';
+            changed := FOUND;
+        END IF;
+        participants := (SELECT pg_catalog.count(*) FROM session_clock.early_presence e
+                         WHERE e.session_id = p_session_id AND e.source = 'sql');
+    END
+    $$;
+
+------------------------------------------------------------------------------
+-- LiveKit: connections remember their room's name (to ask LiveKit about it)
+-- and when they were first seen (a reconciliation leaves newer ones alone).
+------------------------------------------------------------------------------
+ALTER TABLE session_clock.livekit_connections
+    ADD COLUMN room_name text,
+    ADD COLUMN seen_at   timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp();
+COMMENT ON COLUMN session_clock.livekit_connections.seen_at IS
+    'when the first event of this connection was recorded (a reconciliation that listed the room earlier leaves it alone)';
+-- The rooms worth reconciling: those holding LiveKit presence.
+CREATE INDEX livekit_connections_live_idx ON session_clock.livekit_connections (session_id, room_name)
+    WHERE joined AND NOT gone;
+
+-- One event's mark on its connection: a join sets joined, a leave or the
+-- room's end sets gone; the order they arrive in does not matter.
+CREATE FUNCTION session_clock.livekit_note(p_session_id uuid, p_event text, p_room_sid text,
+        p_participant_sid text, p_identity text, p_room_name text) RETURNS void
+    LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    BEGIN
+        IF p_event = 'participant_joined' THEN
+            INSERT INTO session_clock.livekit_connections AS c
+                    (session_id, room_sid, participant_sid, identity, joined, room_name)
+                VALUES (p_session_id, p_room_sid, p_participant_sid, p_identity, true, p_room_name)
+                ON CONFLICT (session_id, room_sid, participant_sid)
+                DO UPDATE SET joined = true, room_name = COALESCE(EXCLUDED.room_name, c.room_name);
+        ELSE
+            -- A leave (or the room's end) may arrive before its join: the
+            -- flag waits for it. A finished room ends all its connections.
+            INSERT INTO session_clock.livekit_connections AS c
+                    (session_id, room_sid, participant_sid, identity, gone, room_name)
+                VALUES (p_session_id, p_room_sid, COALESCE(p_participant_sid, ''), COALESCE(p_identity, ''), true,
+                        p_room_name)
+                ON CONFLICT (session_id, room_sid, participant_sid)
+                DO UPDATE SET gone = true, room_name = COALESCE(EXCLUDED.room_name, c.room_name);
+        END IF;
+    END
+    $$;
+
+-- Whether each identity (all of the session's when p_identities is NULL)
+-- is present through LiveKit: some connection joined, has not left, and its
+-- room has not finished. Computed from every connection, never one event.
+CREATE FUNCTION session_clock.livekit_presence_of(p_session_id uuid, p_identities text[])
+    RETURNS TABLE (identity text, present boolean)
+    LANGUAGE sql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+        SELECT c.identity,
+               pg_catalog.bool_or(c.joined AND NOT c.gone AND NOT EXISTS (
+                   SELECT FROM session_clock.livekit_connections r
+                   WHERE r.session_id = c.session_id AND r.room_sid = c.room_sid
+                     AND r.participant_sid = '' AND r.gone))
+        FROM session_clock.livekit_connections c
+        WHERE c.session_id = p_session_id AND c.participant_sid <> ''
+          AND (p_identities IS NULL OR c.identity = ANY (p_identities))
+        GROUP BY c.identity
+        ORDER BY c.identity
+    $$;
+
+-- The 1.1 function gains the room's name (reconciliation asks LiveKit by
+-- name) and keeps events for sessions that do not exist yet.
+DROP FUNCTION session_clock.livekit_event(text, text, uuid, text, text, text);
+
+-- One verified LiveKit webhook (the worker checks the signature). Returns
+-- 'applied', 'pending' (kept until the session starts), 'duplicate' (event
+-- id seen before), 'unknown_session' (no such session and no room to keep
+-- more for it) or 'ignored' (a kind that says nothing about presence).
+CREATE FUNCTION session_clock.livekit_event(p_event_id text, p_event text, p_session_id uuid,
+        p_room_sid text, p_participant_sid text, p_identity text, p_room_name text DEFAULT NULL)
+    RETURNS text
+    LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    DECLARE
+        room text := COALESCE(p_room_sid, '');
+        limits record := session_clock.early_presence_limits();
+        born boolean;
+        who record;
+    BEGIN
+        PERFORM session_clock.require_admin();
+        IF p_event_id IS NULL OR p_event IS NULL OR p_session_id IS NULL THEN
+            RAISE EXCEPTION 'p_event_id, p_event and p_session_id must not be null' USING ERRCODE = '22004';
+        END IF;
+        IF pg_catalog.length(p_event_id) NOT BETWEEN 1 AND 200 THEN
+            RAISE EXCEPTION 'p_event_id must be 1 to 200 characters' USING ERRCODE = '22023';
+        END IF;
+        IF p_event NOT IN ('participant_joined', 'participant_left', 'participant_connection_aborted',
+                           'room_finished') THEN
+            RETURN 'ignored';
+        END IF;
+        IF p_event <> 'room_finished' AND (p_participant_sid IS NULL OR p_identity IS NULL) THEN
+            RAISE EXCEPTION '% needs p_participant_sid and p_identity', p_event USING ERRCODE = '22004';
+        END IF;
+        IF p_event <> 'room_finished' AND p_participant_sid = '' THEN
+            -- '' names the room itself in livekit_connections
+            RAISE EXCEPTION 'p_participant_sid must not be empty' USING ERRCODE = '22023';
+        END IF;
+        IF p_event = 'room_finished' THEN
+            p_participant_sid := NULL;  -- the room's end names no participant
+            p_identity := NULL;
+        ELSE
+            PERFORM session_clock.check_participant_id(p_identity);
+        END IF;
+        -- Every webhook of a session in turn: each one sees the others' rows.
+        PERFORM FROM session_clock.sessions s WHERE s.id = p_session_id FOR UPDATE;
+        born := FOUND;
+        IF NOT born THEN
+            PERFORM session_clock.lock_unborn_session(p_session_id);
+            PERFORM FROM session_clock.sessions s WHERE s.id = p_session_id FOR UPDATE;
+            born := FOUND;
+        END IF;
+        IF NOT born THEN
+            DELETE FROM session_clock.early_presence e
+            WHERE e.received_at < pg_catalog.clock_timestamp() - limits.max_age;
+            IF (SELECT pg_catalog.count(*) FROM session_clock.early_presence e
+                WHERE e.session_id = p_session_id) >= limits.max_rows THEN
+                RETURN 'unknown_session';
+            END IF;
+        END IF;
+        INSERT INTO session_clock.livekit_webhook_events (event_id) VALUES (p_event_id)
+            ON CONFLICT (event_id) DO NOTHING;
+        IF NOT FOUND THEN
+            RETURN 'duplicate';
+        END IF;
+        IF NOT born THEN
+            INSERT INTO session_clock.early_presence
+                    (session_id, source, event, participant_id, room_sid, participant_sid, room_name)
+                VALUES (p_session_id, 'livekit', p_event, p_identity, room, p_participant_sid, p_room_name);
+            RETURN 'pending';
+        END IF;
+        PERFORM session_clock.livekit_note(p_session_id, p_event, room, p_participant_sid, p_identity, p_room_name);
+        -- Reconcile every identity the event may have changed: its own, or
+        -- everyone in a finished room.
+        FOR who IN
+            SELECT l.identity, l.present
+            FROM session_clock.livekit_presence_of(p_session_id, CASE
+                     WHEN p_event = 'room_finished' THEN
+                         ARRAY(SELECT a.identity FROM session_clock.livekit_connections a
+                               WHERE a.session_id = p_session_id AND a.room_sid = room AND a.participant_sid <> '')
+                     ELSE ARRAY[p_identity] END) l
+        LOOP
+            PERFORM session_clock.record_presence(p_session_id, who.identity, 'livekit', NULL, who.present, p_event);
+        END LOOP;
+        RETURN 'applied';
+    END
+    $$;
+
+-- Called by session_clock_start (C) right after it created the session and
+-- took lock_unborn_session: applies the session's kept LiveKit events to
+-- its connections in arrival order, drops every kept report, and returns
+-- everyone reported with whether they are present now, per source (no rows:
+-- nothing was reported). Only the extension's owner (the SECURITY DEFINER
+-- start) may run it.
+CREATE FUNCTION session_clock.early_presence_take(p_session_id uuid)
+    RETURNS TABLE (source text, participant_id text, present boolean)
+    LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    DECLARE
+        since timestamptz := pg_catalog.clock_timestamp() - (session_clock.early_presence_limits()).max_age;
+        kept record;
+    BEGIN
+        FOR kept IN
+            SELECT e.* FROM session_clock.early_presence e
+            WHERE e.session_id = p_session_id AND e.source = 'livekit' AND e.received_at >= since
+            ORDER BY e.id
+        LOOP
+            PERFORM session_clock.livekit_note(p_session_id, kept.event, kept.room_sid, kept.participant_sid,
+                                               kept.participant_id, kept.room_name);
+        END LOOP;
+        RETURN QUERY
+            SELECT 'livekit'::text, l.identity, l.present FROM session_clock.livekit_presence_of(p_session_id, NULL) l
+            UNION ALL
+            SELECT 'sql'::text, e.participant_id, true FROM session_clock.early_presence e
+            WHERE e.session_id = p_session_id AND e.source = 'sql' AND e.received_at >= since
+            ORDER BY 2, 1;
+        DELETE FROM session_clock.early_presence e WHERE e.session_id = p_session_id;
+    END
+    $$;
+
+------------------------------------------------------------------------------
+-- Reconciliation with LiveKit's RoomService (the worker asks LiveKit).
+------------------------------------------------------------------------------
+-- The rooms holding LiveKit presence in sessions still open, and the
+-- database's time before the worker asks LiveKit about them (as_of).
+CREATE FUNCTION session_clock.livekit_rooms_to_reconcile(p_limit integer DEFAULT 1000)
+    RETURNS TABLE (session_id uuid, room_name text, as_of timestamptz)
+    LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    DECLARE
+        asked_at timestamptz := pg_catalog.clock_timestamp();
+    BEGIN
+        PERFORM session_clock.require_admin();
+        IF p_limit IS NULL OR p_limit NOT BETWEEN 1 AND 100000 THEN
+            RAISE EXCEPTION 'p_limit must be between 1 and 100000' USING ERRCODE = '22023';
+        END IF;
+        RETURN QUERY
+            SELECT DISTINCT c.session_id, c.room_name, asked_at
+            FROM session_clock.livekit_connections c
+            JOIN session_clock.sessions s ON s.id = c.session_id
+            WHERE c.joined AND NOT c.gone AND c.room_name IS NOT NULL AND s.ended_at IS NULL
+            ORDER BY c.session_id, c.room_name
+            LIMIT p_limit;
+    END
+    $$;
+
+-- What LiveKit listed for a room (asked after p_as_of): p_room_sid NULL when
+-- the room no longer exists, p_participants [{"sid":…,"identity":…}]. Every
+-- connection of the room known before p_as_of and not listed has left; every
+-- listed one has joined (a leave recorded meanwhile still wins). Then each
+-- identity concerned is set present or gone with reason livekit_reconcile:
+-- only real changes are logged. Returns how many identities changed.
+CREATE FUNCTION session_clock.livekit_reconcile(p_session_id uuid, p_room_name text, p_as_of timestamptz,
+        p_room_sid text, p_participants jsonb)
+    RETURNS integer
+    LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    DECLARE
+        listed record;
+        listed_sids text[];
+        concerned text[];
+        who record;
+        n integer := 0;
+    BEGIN
+        PERFORM session_clock.require_admin();
+        IF p_session_id IS NULL OR p_room_name IS NULL OR p_as_of IS NULL OR p_participants IS NULL THEN
+            RAISE EXCEPTION 'p_session_id, p_room_name, p_as_of and p_participants must not be null'
+                USING ERRCODE = '22004';
+        END IF;
+        IF pg_catalog.jsonb_typeof(p_participants) <> 'array' THEN
+            RAISE EXCEPTION 'p_participants must be a JSON array' USING ERRCODE = '22023';
+        END IF;
+        IF p_room_sid IS NULL AND pg_catalog.jsonb_array_length(p_participants) > 0 THEN
+            RAISE EXCEPTION 'a room that does not exist has no participants' USING ERRCODE = '22023';
+        END IF;
+        PERFORM FROM session_clock.sessions s WHERE s.id = p_session_id AND s.ended_at IS NULL FOR UPDATE;
+        IF NOT FOUND THEN
+            RETURN 0;  -- gone or stopped meanwhile: nothing to bill
+        END IF;
+        FOR listed IN
+            SELECT DISTINCT ON (p ->> 'sid') p ->> 'sid' AS sid, p ->> 'identity' AS identity
+            FROM pg_catalog.jsonb_array_elements(p_participants) p
+            ORDER BY p ->> 'sid'
+        LOOP
+            IF COALESCE(pg_catalog.length(listed.sid), 0) = 0 THEN
+                RAISE EXCEPTION 'every participant needs a sid' USING ERRCODE = '22023';
+            END IF;
+            PERFORM session_clock.check_participant_id(COALESCE(listed.identity, ''));
+            listed_sids := listed_sids || listed.sid;
+            concerned := concerned || listed.identity;
+        END LOOP;
+        concerned := concerned || ARRAY(
+            SELECT c.identity FROM session_clock.livekit_connections c
+            WHERE c.session_id = p_session_id AND c.participant_sid <> ''
+              AND (c.room_name = p_room_name OR c.room_sid = p_room_sid));
+        FOR listed IN
+            SELECT DISTINCT ON (p ->> 'sid') p ->> 'sid' AS sid, p ->> 'identity' AS identity
+            FROM pg_catalog.jsonb_array_elements(p_participants) p
+            ORDER BY p ->> 'sid'
+        LOOP
+            PERFORM session_clock.livekit_note(p_session_id, 'participant_joined', p_room_sid, listed.sid,
+                                               listed.identity, p_room_name);
+        END LOOP;
+        UPDATE session_clock.livekit_connections c SET gone = true
+        WHERE c.session_id = p_session_id AND c.participant_sid <> '' AND NOT c.gone AND c.seen_at < p_as_of
+          AND (c.room_name = p_room_name OR c.room_sid = p_room_sid)
+          AND c.participant_sid <> ALL (COALESCE(listed_sids, '{}'));
+        FOR who IN SELECT * FROM session_clock.livekit_presence_of(p_session_id, concerned) LOOP
+            IF (SELECT r.changed FROM session_clock.record_presence(p_session_id, who.identity, 'livekit', NULL,
+                                                                    who.present, 'livekit_reconcile') r) THEN
+                n := n + 1;
+            END IF;
+        END LOOP;
+        RETURN n;
+    END
+    $$;
+
+------------------------------------------------------------------------------
+-- Alarms: tracked, open sessions in a state the grace rule never leaves
+-- them in (a setting changed under them, a row edited by hand). A billing
+-- team wants both counts at zero; the worker exports them to /metrics.
+------------------------------------------------------------------------------
+CREATE INDEX sessions_tracked_open_idx ON session_clock.sessions (id) WHERE presence_tracked AND ended_at IS NULL;
+
+CREATE VIEW session_clock.stranded_sessions AS
+    SELECT s.id AS session_id,
+           CASE WHEN s.is_paused THEN 'auto_paused_while_present' ELSE 'running_without_deadline' END AS problem,
+           s.participants,
+           m.min_participants,
+           s.last_state_change_at
+    FROM session_clock.sessions s
+    CROSS JOIN LATERAL (SELECT COALESCE(s.min_participants,
+                                        NULLIF(pg_catalog.current_setting('session_clock.min_participants', true), '')::integer,
+                                        2) AS min_participants) m
+    WHERE s.presence_tracked AND s.ended_at IS NULL AND m.min_participants > 0
+      AND ((NOT s.is_paused AND s.participants < m.min_participants AND s.grace_deadline_at IS NULL)
+           OR (s.auto_paused AND s.participants >= m.min_participants));
+COMMENT ON VIEW session_clock.stranded_sessions IS
+    'open tracked sessions running below their minimum with no deadline pending, or paused automatically while enough are present: both should never be';
+
+------------------------------------------------------------------------------
+-- Privileges: the helpers are the extension owner's alone (the SECURITY
+-- DEFINER functions call them); the worker's new functions and the alarms
+-- view are for service_role, as the other worker functions are.
+------------------------------------------------------------------------------
+DO $grants$
+DECLARE
+    fn regprocedure;
+    internal_functions regprocedure[] := ARRAY[
+        'session_clock.check_participant_id(text)',
+        'session_clock.early_presence_limits()',
+        'session_clock.lock_unborn_session(uuid)',
+        'session_clock.early_presence_put(uuid, text, boolean)',
+        'session_clock.early_presence_take(uuid)',
+        'session_clock.livekit_note(uuid, text, text, text, text, text)',
+        'session_clock.livekit_presence_of(uuid, text[])'
+    ]::regprocedure[];
+    worker_functions regprocedure[] := ARRAY[
+        'session_clock.livekit_event(text, text, uuid, text, text, text, text)',
+        'session_clock.livekit_rooms_to_reconcile(integer)',
+        'session_clock.livekit_reconcile(uuid, text, timestamptz, text, jsonb)'
+    ]::regprocedure[];
+    has_anon boolean := EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'anon');
+    has_service_role boolean := EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'service_role');
+BEGIN
+    FOREACH fn IN ARRAY internal_functions || worker_functions LOOP
+        EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', fn);
+        IF has_anon THEN
+            EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s FROM anon', fn);
+        END IF;
+    END LOOP;
+    IF has_service_role THEN
+        FOREACH fn IN ARRAY worker_functions LOOP
+            EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO service_role', fn);
+        END LOOP;
+        GRANT SELECT ON session_clock.early_presence, session_clock.stranded_sessions TO service_role;
+    END IF;
+END
+$grants$;
