@@ -69,7 +69,8 @@ std::uint32_t present_count(const StandInRoom& room) {
 
 OrderedJson room_json(const StandInRoom& room, JsonStyle style) {
   OrderedJson opus = ProtoJsonObject(style).text("mime", "audio/opus").text("fmtp_line", "").json();
-  OrderedJson version = ProtoJsonObject(style).int64("unix_micro", room.creation_time_s * 1'000'000).uint32("ticks", 0).json();
+  OrderedJson version =
+      ProtoJsonObject(style).int64("unix_micro", room.creation_time_s * 1'000'000).uint32("ticks", 0).json();
   return ProtoJsonObject(style)
       .text("sid", room.sid)
       .text("name", room.name)
@@ -143,7 +144,8 @@ StandInReply list_participants(const Json& request, const Json& video, const Sta
 
 // Twirp's router, then the method.
 StandInReply route(const StandInRequest& request, const Json& video, const StandInState& state) {
-  if (request.verb != "POST") return bad_route(request, "unsupported method \"" + request.verb + "\" (only POST is allowed)");
+  if (request.verb != "POST")
+    return bad_route(request, "unsupported method \"" + request.verb + "\" (only POST is allowed)");
   std::string path = request.target.substr(0, request.target.find('?'));
   std::string method = twirp_method_of(path);
   if (path != std::string(kPrefix) + method || (method != kListRooms && method != kListParticipants))

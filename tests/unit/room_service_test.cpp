@@ -57,10 +57,10 @@ TEST(RoomServiceUrl, Ipv6InBrackets) {
 }
 
 TEST(RoomServiceUrl, RefusesWhatItCannotUse) {
-  for (const char* bad : {"", "livekit.local", "ftp://h", "http://", "http://:80", "http://h:0", "http://h:65536",
-                          "http://h:x", "http://user:pw@h", "http://h/?q=1", "http://h#frag", "http://h o",
-                          "http://[::1", "http://[]", "http://[::1]x", "http://[fe80::1%eth0]", "http://h/a b",
-                          "http://h:"})
+  for (const char* bad :
+       {"", "livekit.local", "ftp://h", "http://", "http://:80", "http://h:0", "http://h:65536", "http://h:x",
+        "http://user:pw@h", "http://h/?q=1", "http://h#frag", "http://h o", "http://[::1", "http://[]", "http://[::1]x",
+        "http://[fe80::1%eth0]", "http://h/a b", "http://h:"})
     EXPECT_THROW(parse_service_url(bad), std::invalid_argument) << bad;
 }
 
@@ -83,8 +83,8 @@ TEST(RoomServiceToken, SignedHs256WithTheSecret) {
   ASSERT_TRUE(jws) << token;
   EXPECT_EQ(jws->header["alg"], "HS256");
   EXPECT_TRUE(session_clock::worker::auth::hmac_matches(EVP_sha256(), kSecret, jws->signing_input, jws->signature));
-  EXPECT_FALSE(session_clock::worker::auth::hmac_matches(EVP_sha256(), "another secret", jws->signing_input,
-                                                         jws->signature));
+  EXPECT_FALSE(
+      session_clock::worker::auth::hmac_matches(EVP_sha256(), "another secret", jws->signing_input, jws->signature));
   EXPECT_EQ(jws->payload, access_token_claims(kKey, VideoGrant{false, true, "call-1"}, kNow));
 }
 
@@ -95,7 +95,8 @@ TEST(RoomServiceTwirpError, ReadsTwirpJson) {
                                 R"({"code":"not_found","msg":"requested room does not exist","meta":{"a":"b"}})");
   EXPECT_EQ(error.code, kTwirpNotFound);
   EXPECT_EQ(error.msg, "requested room does not exist");
-  error = read_twirp_error(401, "Application/JSON; charset=utf-8", R"({"code":"unauthenticated","msg":"permissions denied"})");
+  error = read_twirp_error(401, "Application/JSON; charset=utf-8",
+                           R"({"code":"unauthenticated","msg":"permissions denied"})");
   EXPECT_EQ(error.code, "unauthenticated");
   EXPECT_EQ(error.msg, "permissions denied");
   EXPECT_EQ(read_twirp_error(503, "application/json", R"({"code":"unavailable"})").msg, "");
@@ -176,10 +177,22 @@ TEST(RoomServiceListing, RefusesRoomAnswersItCannotTrust) {
 // ---- ListParticipants ----------------------------------------------------------
 
 std::string participant_server_style(const std::string& sid, const std::string& identity, const std::string& state) {
-  Json p = {{"sid", sid}, {"identity", identity}, {"state", state}, {"tracks", Json::array()}, {"metadata", ""},
-            {"joined_at", "1700000000"}, {"joined_at_ms", "1700000000000"}, {"name", ""}, {"version", 0},
-            {"permission", nullptr}, {"region", ""}, {"is_publisher", false}, {"kind", "STANDARD"},
-            {"attributes", Json::object()}, {"disconnect_reason", "UNKNOWN_REASON"}, {"kind_details", Json::array()}};
+  Json p = {{"sid", sid},
+            {"identity", identity},
+            {"state", state},
+            {"tracks", Json::array()},
+            {"metadata", ""},
+            {"joined_at", "1700000000"},
+            {"joined_at_ms", "1700000000000"},
+            {"name", ""},
+            {"version", 0},
+            {"permission", nullptr},
+            {"region", ""},
+            {"is_publisher", false},
+            {"kind", "STANDARD"},
+            {"attributes", Json::object()},
+            {"disconnect_reason", "UNKNOWN_REASON"},
+            {"kind_details", Json::array()}};
   return p.dump();
 }
 
@@ -219,19 +232,21 @@ TEST(RoomServiceListing, EmptyRoomAndIdentitiesNoSessionCanHold) {
     EXPECT_TRUE(listed.present->empty()) << body;
   }
   Json body = {{"participants",
-                {{{"sid", "PA_1"}, {"identity", "   "}}, {{"sid", "PA_2"}, {"identity", "bad\x01id"}},
-                 {{"sid", "PA_3"}, {"identity", std::string(201, 'x')}}, {{"sid", "PA_4"}, {"identity", "ok"}}}}};
+                {{{"sid", "PA_1"}, {"identity", "   "}},
+                 {{"sid", "PA_2"}, {"identity", "bad\x01id"}},
+                 {{"sid", "PA_3"}, {"identity", std::string(201, 'x')}},
+                 {{"sid", "PA_4"}, {"identity", "ok"}}}}};
   EXPECT_EQ(identities(read_listed_participants(body.dump())), (std::vector<std::string>{"PA_4/ok"}));
 }
 
 TEST(RoomServiceListing, RefusesParticipantAnswersItCannotTrust) {
-  for (const char* body : {"", "garbage", "[]", R"({"participants":{}})", R"({"participants":["PA_1"]})",
-                           R"({"participants":[{"identity":"alice"}]})", R"({"participants":[{"sid":"PA_1"}]})",
-                           R"({"participants":[{"sid":"PA_1","identity":""}]})",
-                           R"({"participants":[{"sid":"PA_1","identity":7}]})",
-                           R"({"participants":[{"sid":"PA_1","identity":"a","state":true}]})",
-                           R"({"participants":[{"sid":"PA_1","identity":"a","state":2.5}]})",
-                           R"({"participants":[{"sid":"PA_1","identity":"a"},{"sid":"PA_2"}]})"}) {
+  for (const char* body :
+       {"", "garbage", "[]", R"({"participants":{}})", R"({"participants":["PA_1"]})",
+        R"({"participants":[{"identity":"alice"}]})", R"({"participants":[{"sid":"PA_1"}]})",
+        R"({"participants":[{"sid":"PA_1","identity":""}]})", R"({"participants":[{"sid":"PA_1","identity":7}]})",
+        R"({"participants":[{"sid":"PA_1","identity":"a","state":true}]})",
+        R"({"participants":[{"sid":"PA_1","identity":"a","state":2.5}]})",
+        R"({"participants":[{"sid":"PA_1","identity":"a"},{"sid":"PA_2"}]})"}) {
     auto listed = read_listed_participants(body);
     EXPECT_FALSE(listed.present) << body;  // never a partial listing
     EXPECT_NE(listed.error, "") << body;

@@ -94,8 +94,7 @@ HttpOutcome write_and_read(Exchange& exchange, Stream& stream, const ServiceUrl&
   if (auto ec = exchange.step([&](auto handler) { http::async_read(stream, buffer, parser, handler); }))
     return failed(ec == http::error::body_limit ? "reply too large" : "read", ec);
   auto& reply = parser.get();
-  return {HttpReply{reply.result_int(), std::string(reply[http::field::content_type]), std::move(reply.body())},
-          {}};
+  return {HttpReply{reply.result_int(), std::string(reply[http::field::content_type]), std::move(reply.body())}, {}};
 }
 
 bool is_ip_address(const std::string& host) {

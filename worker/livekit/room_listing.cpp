@@ -13,7 +13,7 @@ using Json = nlohmann::json;
 
 constexpr std::int64_t kDisconnected = 3;  // ParticipantInfo.State.DISCONNECTED
 constexpr std::string_view kDisconnectedName = "DISCONNECTED";
-constexpr std::size_t kMaxIdBytes = 256;   // room names and sids
+constexpr std::size_t kMaxIdBytes = 256;                                     // room names and sids
 constexpr std::size_t kMaxIdentityBytes = 4 * core::kMaxParticipantIdChars;  // UTF-8; the rule counts characters
 
 // protojson reads null as "not set", the same as an absent member.

@@ -21,8 +21,8 @@ struct RoomParticipant {
 };
 
 struct RoomListing {
-  bool exists = false;     // ListRooms(names=[room]) returned the room
-  std::string room_sid;    // its sid when it exists
+  bool exists = false;                        // ListRooms(names=[room]) returned the room
+  std::string room_sid;                       // its sid when it exists
   std::vector<RoomParticipant> participants;  // every participant not DISCONNECTED
 };
 

@@ -57,8 +57,7 @@ std::chrono::milliseconds checked_timeout(std::chrono::milliseconds timeout) {
 }
 
 CallAnswer call(const ServiceUrl& url, boost::asio::ssl::context* tls, Credentials credentials, const char* method,
-                const VideoGrant& grant, const Json& request, std::size_t max_reply_bytes,
-                Clock::time_point deadline) {
+                const VideoGrant& grant, const Json& request, std::size_t max_reply_bytes, Clock::time_point deadline) {
   std::int64_t now_s = wall_now_us() / 1'000'000;
   HttpPost post{room_service_target(url, method),
                 "Bearer " + sign_access_token(credentials.key, credentials.secret, grant, now_s), request.dump(),
@@ -109,9 +108,9 @@ RoomListingResult RoomServiceClient::list_room_unguarded(const std::string& room
 
 RoomListingResult RoomServiceClient::list_participants(const std::string& room_name, std::string room_sid,
                                                        std::chrono::steady_clock::time_point deadline) const {
-  auto answer = call(url_, tls_.get(), Credentials{api_key_, api_secret_}, kListParticipants,
-                     VideoGrant{false, true, room_name}, Json{{"room", room_name}}, kMaxListParticipantsBytes,
-                     deadline);
+  auto answer =
+      call(url_, tls_.get(), Credentials{api_key_, api_secret_}, kListParticipants, VideoGrant{false, true, room_name},
+           Json{{"room", room_name}}, kMaxListParticipantsBytes, deadline);
   if (!answer.error.empty()) return fail(answer.error);
   if (answer.twirp && answer.twirp->code == kTwirpNotFound) return {RoomListing{}, {}};  // ended meanwhile
   if (answer.twirp) return fail_twirp(*answer.twirp);

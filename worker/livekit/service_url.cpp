@@ -45,8 +45,7 @@ void read_port(std::string_view port, ServiceUrl& out) {
 // Letters, digits and the few marks host names and IPv4 addresses use; no
 // percent-encoding (a LiveKit host never needs it).
 bool is_host_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-         c == '_';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_';
 }
 
 // Hex digits and colons, and dots for an embedded IPv4 (::ffff:1.2.3.4).

@@ -10,11 +10,11 @@
 namespace session_clock::worker::livekit {
 
 struct ServiceUrl {
-  bool tls = false;           // https (or wss)
-  std::string host;           // name or address, IPv6 without brackets
-  std::string port;           // always set: 80 or 443 unless the URL says
-  std::string host_header;    // the Host header: as written, the port only if given
-  std::string path_prefix;    // "" or "/a/b", never a trailing '/'
+  bool tls = false;         // https (or wss)
+  std::string host;         // name or address, IPv6 without brackets
+  std::string port;         // always set: 80 or 443 unless the URL says
+  std::string host_header;  // the Host header: as written, the port only if given
+  std::string path_prefix;  // "" or "/a/b", never a trailing '/'
 };
 
 // Throws std::invalid_argument saying what is wrong: another scheme, no host,
