@@ -2,12 +2,15 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <chrono>
 #include <map>
 #include <mutex>
 #include <thread>
+#include <type_traits>
 #include <utility>
 
 namespace session_clock::testing {
@@ -16,13 +19,13 @@ namespace {
 namespace beast = boost::beast;
 namespace http = beast::http;
 namespace net = boost::asio;
+namespace ssl = net::ssl;
 using tcp = net::ip::tcp;
 
 constexpr std::size_t kMaxRequestBytes = 1024 * 1024;
 
 std::int64_t unix_now_s() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 }  // namespace
@@ -39,6 +42,7 @@ struct RoomServiceStandIn::Server {
   net::io_context io;
   tcp::acceptor acceptor{io};
   unsigned short port = 0;
+  std::unique_ptr<ssl::context> tls;  // https when set
   std::thread thread;
 
   // Called on the server thread for each request; nullopt means "never answer".
@@ -49,34 +53,50 @@ struct RoomServiceStandIn::Server {
 namespace {
 
 // One connection: read a request, answer it, and again while the client keeps
-// the connection alive (Node's fetch does).
-class Session : public std::enable_shared_from_this<Session> {
+// the connection alive (Node's fetch does). Stream is a tcp_stream, or an
+// ssl_stream over one after the server's handshake.
+template <class Stream>
+class Session : public std::enable_shared_from_this<Session<Stream>> {
  public:
-  Session(tcp::socket&& socket, RoomServiceStandIn::Server& server) : stream_(std::move(socket)), server_(server) {}
+  template <class... Layers>
+  Session(RoomServiceStandIn::Server& server, Layers&&... layers)
+      : stream_(std::forward<Layers>(layers)...), server_(server) {}
 
-  void read() {
-    parser_.emplace();
-    parser_->body_limit(kMaxRequestBytes);
-    http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::on_read, shared_from_this()));
+  void start() {
+    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+      read();
+    } else {
+      stream_.async_handshake(ssl::stream_base::server, [self = this->shared_from_this()](beast::error_code ec) {
+        if (!ec) self->read();
+      });
+    }
   }
 
  private:
+  void read() {
+    parser_.emplace();
+    parser_->body_limit(kMaxRequestBytes);
+    http::async_read(stream_, buffer_, *parser_,
+                     beast::bind_front_handler(&Session::on_read, this->shared_from_this()));
+  }
+
   void on_read(beast::error_code ec, std::size_t) {
     if (ec) return;  // the client went away, or sent what HTTP cannot parse
     auto request = parser_->release();
     auto reply = server_.answer(to_stand_in(request));
     if (!reply) return read();  // unresponsive: hold the connection, say nothing
     auto response = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(reply->status),
-                                                                         request.version());
+                                                                        request.version());
     response->set(http::field::content_type, reply->content_type);
     response->body() = std::move(reply->body);
     response->keep_alive(request.keep_alive());
     response->prepare_payload();
-    http::async_write(stream_, *response, [self = shared_from_this(), response](beast::error_code e, std::size_t) {
-      if (!e && response->keep_alive()) return self->read();
-      beast::error_code ignored;
-      self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    });
+    http::async_write(stream_, *response,
+                      [self = this->shared_from_this(), response](beast::error_code e, std::size_t) {
+                        if (!e && response->keep_alive()) return self->read();
+                        beast::error_code ignored;  // TLS too: the client has its answer and needs no close_notify
+                        beast::get_lowest_layer(self->stream_).socket().shutdown(tcp::socket::shutdown_send, ignored);
+                      });
   }
 
   static StandInRequest to_stand_in(const http::request<http::string_body>& request) {
@@ -87,7 +107,7 @@ class Session : public std::enable_shared_from_this<Session> {
     return out;
   }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   RoomServiceStandIn::Server& server_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
@@ -111,15 +131,23 @@ std::optional<StandInReply> RoomServiceStandIn::Server::answer(const StandInRequ
 void RoomServiceStandIn::Server::accept() {
   acceptor.async_accept([this](beast::error_code ec, tcp::socket socket) {
     if (ec) return;  // closed: the stand-in is stopping
-    std::make_shared<Session>(std::move(socket), *this)->read();
+    if (tls)
+      std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(*this, std::move(socket), *tls)->start();
+    else
+      std::make_shared<Session<beast::tcp_stream>>(*this, std::move(socket))->start();
     accept();
   });
 }
 
-RoomServiceStandIn::RoomServiceStandIn(std::string api_key, std::string api_secret)
+RoomServiceStandIn::RoomServiceStandIn(std::string api_key, std::string api_secret, std::optional<TlsIdentity> tls)
     : server_(std::make_unique<Server>()) {
   server_->state.api_key = std::move(api_key);
   server_->state.api_secret = std::move(api_secret);
+  if (tls) {
+    server_->tls = std::make_unique<ssl::context>(ssl::context::tls_server);
+    server_->tls->use_certificate_chain(net::buffer(tls->certificate_pem));
+    server_->tls->use_private_key(net::buffer(tls->private_key_pem), ssl::context::pem);
+  }
   tcp::endpoint endpoint(net::ip::make_address("127.0.0.1"), 0);
   server_->acceptor.open(endpoint.protocol());
   server_->acceptor.set_option(net::socket_base::reuse_address(true));
@@ -141,7 +169,9 @@ RoomServiceStandIn::~RoomServiceStandIn() {
 
 unsigned short RoomServiceStandIn::port() const { return server_->port; }
 
-std::string RoomServiceStandIn::url() const { return "http://127.0.0.1:" + std::to_string(port()); }
+std::string RoomServiceStandIn::url() const {
+  return (server_->tls ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(port());
+}
 
 void RoomServiceStandIn::set_room(const std::string& name, const std::string& sid,
                                   std::vector<Participant> participants) {

@@ -6,6 +6,10 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -16,7 +20,9 @@
 namespace {
 
 using session_clock::testing::JsonStyle;
+using session_clock::testing::make_self_signed_certificate;
 using session_clock::testing::RoomServiceStandIn;
+using session_clock::testing::TlsIdentity;
 using session_clock::worker::livekit::RoomListingResult;
 using session_clock::worker::livekit::RoomServiceClient;
 using namespace std::chrono_literals;
@@ -150,6 +156,61 @@ TEST_F(RoomServiceClientTest, HttpsToAPlainServerFailsItsHandshake) {
   EXPECT_FALSE(result.listing);
   EXPECT_EQ(result.error.rfind("livekit: tls handshake: ", 0), 0u) << result.error;
   EXPECT_LT(std::chrono::steady_clock::now() - started, 3s);
+}
+
+// ---- https --------------------------------------------------------------------
+
+// A client whose trust store (OpenSSL's default paths, read when the client
+// is made) holds just `trusted`, through SSL_CERT_FILE.
+RoomServiceClient client_trusting(const TlsIdentity& trusted, const std::string& url) {
+  auto file = std::filesystem::temp_directory_path() / ("room_service_ca." + std::to_string(::getpid()) + ".pem");
+  std::ofstream(file) << trusted.certificate_pem;
+  const char* before = std::getenv("SSL_CERT_FILE");
+  std::optional<std::string> saved = before ? std::optional<std::string>(before) : std::nullopt;
+  ::setenv("SSL_CERT_FILE", file.c_str(), 1);
+  RoomServiceClient client(url, kKey, kSecret, 5s);
+  saved ? ::setenv("SSL_CERT_FILE", saved->c_str(), 1) : ::unsetenv("SSL_CERT_FILE");
+  std::filesystem::remove(file);
+  return client;
+}
+
+class RoomServiceClientTlsTest : public ::testing::Test {
+ protected:
+  RoomServiceClientTlsTest() { standin_.set_room("call-1", "RM_tls", {{"PA_1", "alice"}}); }
+
+  std::string url(const std::string& scheme, const std::string& host) const {
+    return scheme + "://" + host + ":" + std::to_string(standin_.port());
+  }
+
+  TlsIdentity identity_ = make_self_signed_certificate("localhost", {"DNS:localhost", "IP:127.0.0.1"});
+  RoomServiceStandIn standin_{kKey, kSecret, identity_};
+};
+
+TEST_F(RoomServiceClientTlsTest, TrustedCertificateForTheNameOrAddress) {
+  for (const auto& target : {url("https", "127.0.0.1"), url("wss", "localhost")}) {
+    auto result = client_trusting(identity_, target).list_room("call-1");
+    ASSERT_TRUE(result.listing) << target << ": " << result.error;
+    EXPECT_EQ(result.listing->room_sid, "RM_tls");
+    EXPECT_EQ(present(result), (std::vector<std::string>{"PA_1/alice"}));
+  }
+}
+
+TEST_F(RoomServiceClientTlsTest, RefusesACertificateItDoesNotTrust) {
+  auto stranger = make_self_signed_certificate("localhost", {"DNS:localhost", "IP:127.0.0.1"});
+  auto result = client_trusting(stranger, url("https", "127.0.0.1")).list_room("call-1");
+  EXPECT_FALSE(result.listing);
+  EXPECT_EQ(result.error.rfind("livekit: tls handshake: certificate verify failed", 0), 0u) << result.error;
+  EXPECT_EQ(standin_.requests("ListRooms"), 0);
+}
+
+TEST_F(RoomServiceClientTlsTest, RefusesATrustedCertificateForAnotherName) {
+  auto other = make_self_signed_certificate("other.example", {"DNS:other.example"});
+  RoomServiceStandIn elsewhere(kKey, kSecret, other);
+  auto target = "https://localhost:" + std::to_string(elsewhere.port());
+  auto result = client_trusting(other, target).list_room("call-1");
+  EXPECT_FALSE(result.listing);
+  EXPECT_EQ(result.error.rfind("livekit: tls handshake: certificate verify failed", 0), 0u) << result.error;
+  EXPECT_EQ(elsewhere.requests("ListRooms"), 0);
 }
 
 TEST(RoomServiceClient, RefusedConnectionIsAnError) {
