@@ -6,6 +6,8 @@
 #   browser     node --test, tests/browser/: the client's estimator and
 #               connection logic, and the demo page in headless Chromium
 #               against the real worker and its own throwaway cluster
+#   livekit     node --test, tests/livekit/: LiveKit's own server SDK
+#               against the RoomService stand-in the C++ tests use
 # Every suite runs even if an earlier one failed; the exit status is non-zero
 # if any failed, and the last line counts tests across suites.
 set -uo pipefail
@@ -72,6 +74,15 @@ browser_suite() (
     ./run.sh
 )
 run_suite browser browser_suite
+
+# npm ci installs exactly the lockfile's livekit-server-sdk; the tests spawn
+# the stand-in that make built.
+livekit_suite() (
+  cd tests/livekit &&
+    npm ci --no-audit --no-fund --loglevel=error >/dev/null &&
+    ROOM_SERVICE_STANDIN=$PWD/../../build/room_service_standin ./run.sh
+)
+run_suite livekit livekit_suite
 
 if [ ${#failed_suites[@]} -gt 0 ]; then
   echo "run-tests: failed suites: ${failed_suites[*]}"
