@@ -4,11 +4,10 @@
 // short (hundreds of milliseconds) so the suite stays quick.
 #include <gtest/gtest.h>
 
-#include <functional>
 #include <thread>
 
 #include "../support/livekit_signer.hpp"
-#include "harness.hpp"
+#include "presence_suite.hpp"
 
 namespace t = session_clock::testing;
 using t::json;
@@ -16,85 +15,11 @@ using namespace std::chrono;
 
 namespace {
 
-constexpr int kGraceMs = 600;
-const char* kLiveKitKey = "APItestkey";
-const char* kLiveKitSecret = "livekit-test-secret-0123456789abcdef";
+using t::eventually;
+using t::kGraceMs;
+using t::Participant;
 
-bool eventually(const std::function<bool()>& condition, milliseconds timeout = milliseconds(8000)) {
-  for (auto deadline = steady_clock::now() + timeout; steady_clock::now() < deadline;) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(milliseconds(20));
-  }
-  return condition();
-}
-
-// A connection of one user, joined to a session (JOIN_SESSION answered).
-class Participant {
- public:
-  Participant(unsigned short port, const std::string& user, const std::string& session_id) : ws_(port) {
-    ws_.send({{"t", "AUTH"}, {"token", t::make_token(user, "authenticated", 600)}});
-    EXPECT_TRUE(ws_.receive_type("AUTH_OK"));
-    ws_.send({{"t", "JOIN_SESSION"}, {"sessionId", session_id}});
-    EXPECT_TRUE(ws_.receive_type("JOINED")) << user << " did not join";
-  }
-  t::WsClient& ws() { return ws_; }
-
- private:
-  t::WsClient ws_;
-};
-
-class GraceTest : public t::ClusterSuite {
- protected:
-  // Earlier tests' sessions are stopped: their workers were killed with
-  // clients still joined, so their presence lapses (and may start a grace
-  // period) during a later test, whose workers would then pause them too.
-  void SetUp() override {
-    cluster_->sql("SELECT count(session_clock_stop(id)) FROM session_clock.sessions WHERE ended_at IS NULL");
-  }
-  void TearDown() override { print_logs_on_failure({worker_.get(), second_.get()}); }
-
-  std::unique_ptr<t::WorkerProcess> start_worker(std::vector<std::string> args = {}) {
-    args.insert(args.end(), {"--worker-lease-ms", "1500", "--livekit-api-key", kLiveKitKey, "--livekit-api-secret",
-                             kLiveKitSecret});
-    auto w = std::make_unique<t::WorkerProcess>(cluster_->url(), args);
-    EXPECT_TRUE(w->wait_listening(milliseconds(8000))) << "listener never came up";
-    return w;
-  }
-
-  // A running session with alice (host) and bob as members, presence
-  // tracked, with a short grace. min_participants 0 (the rule idle) lets the
-  // test gather its participants first; require_two() then arms it.
-  static std::string new_session(int grace_ms = kGraceMs, int min_participants = 0) {
-    auto id = cluster_->sql("SELECT gen_random_uuid()");
-    cluster_->sql("SELECT session_clock_start('" + id + "')");
-    cluster_->sql("SELECT session_clock_add_member('" + id + "', 'alice', 'host')");
-    cluster_->sql("SELECT session_clock_add_member('" + id + "', 'bob', 'participant')");
-    cluster_->sql("SELECT session_clock_configure('" + id + "', " + std::to_string(min_participants) + ", " +
-                  std::to_string(grace_ms) + ")");
-    return id;
-  }
-  static void require_two(const std::string& id) { cluster_->sql("SELECT session_clock_configure('" + id + "', 2)"); }
-  static std::string column(const std::string& id, const std::string& expression) {
-    return cluster_->sql("SELECT " + expression + " FROM session_clock.sessions WHERE id = '" + id + "'");
-  }
-  static int count_events(const std::string& id, const std::string& event, const std::string& extra = "true") {
-    return std::stoi(cluster_->sql("SELECT count(*) FROM session_clock.session_events WHERE session_id = '" + id +
-                                   "' AND event = '" + event + "' AND " + extra));
-  }
-  static bool participants_are(const std::string& id, int n) {
-    return eventually([&] { return column(id, "participants") == std::to_string(n); });
-  }
-  // The replayed log must equal the row: nothing written outside the log.
-  static void expect_log_matches_row(const std::string& id) {
-    EXPECT_EQ(cluster_->sql("SELECT (r.is_paused, r.total_paused_ms, r.last_state_change_at, r.version) = "
-                            "(s.is_paused, s.total_paused_ms, s.last_state_change_at, s.version) "
-                            "FROM session_clock.sessions s, session_clock.replay(s.id) r WHERE s.id = '" + id + "'"),
-              "t");
-  }
-
-  std::unique_ptr<t::WorkerProcess> worker_;
-  std::unique_ptr<t::WorkerProcess> second_;
-};
+class GraceTest : public t::PresenceSuite {};
 
 TEST_F(GraceTest, ComingBackWithinTheGraceCancelsTheDeadline) {
   worker_ = start_worker();
@@ -233,19 +158,12 @@ TEST_F(GraceTest, TwoWorkersApplyEveryDeadlineExactlyOnce) {
 
 class LiveKitTest : public GraceTest {
  protected:
-  std::pair<int, std::string> post(const json& event, const std::string& secret = kLiveKitSecret) {
-    std::string body = event.dump();
-    auto now = duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
-    auto token = t::sign_livekit_webhook(kLiveKitKey, secret, body, now);
-    return t::http_request(worker_->port(), "POST", "/webhooks/livekit", body, {{"Authorization", token}});
+  std::pair<int, std::string> post(const json& event, const std::string& secret = t::kLiveKitSecret) {
+    return post_webhook(event, secret);
   }
   static json event(const std::string& id, const std::string& kind, const std::string& session,
                     const std::string& participant_sid = {}, const std::string& identity = {}) {
-    auto now = duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
-    json e = {{"event", kind}, {"id", id}, {"createdAt", std::to_string(now)},
-              {"room", {{"name", session}, {"sid", "RM_1"}}}};
-    if (!participant_sid.empty()) e["participant"] = {{"sid", participant_sid}, {"identity", identity}};
-    return e;
+    return livekit_event(id, kind, session, participant_sid, identity);
   }
 };
 
@@ -280,7 +198,7 @@ TEST_F(LiveKitTest, SignedWebhooksAreDeduplicatedAndReconciledWhateverTheirOrder
   EXPECT_EQ(bad, 401) << bad_body;
   std::string body = event("EV_9", "participant_joined", id, "PA_d4", "dave").dump();
   auto now = duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
-  auto token = t::sign_livekit_webhook(kLiveKitKey, kLiveKitSecret, body, now);
+  auto token = t::sign_livekit_webhook(t::kLiveKitKey, t::kLiveKitSecret, body, now);
   auto tampered = body;
   tampered.replace(tampered.find("PA_d4"), 5, "PA_d5");
   EXPECT_EQ(t::http_request(worker_->port(), "POST", "/webhooks/livekit", tampered, {{"Authorization", token}}).first,
