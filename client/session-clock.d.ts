@@ -313,8 +313,9 @@ export interface SessionTimerEventMap {
   change: CustomEvent<{ state: ClockState }>;
   /** The server counts this connection's user as present (JOINED). */
   joined: CustomEvent<{ sessionId: string }>;
-  /** No longer present: after leave(), or the connection dropped ('disconnected'; re-joined on reconnect). */
-  left: CustomEvent<{ sessionId: string; reason: 'left' | 'disconnected' }>;
+  /** No longer present: after leave(); the connection dropped ('disconnected'; re-joined on reconnect); the
+   *  user was removed from the session ('removed'; the server also stopped its pushes: close the timer). */
+  left: CustomEvent<{ sessionId: string; reason: 'left' | 'disconnected' | 'removed' }>;
   /** An ERROR about this session (forbidden, not_found, unavailable — retried —, …). */
   error: CustomEvent<ClockError>;
 }

@@ -782,6 +782,15 @@ export class SessionTimer extends EventTarget {
   [SERVER_ERROR](code, message, ref) {
     if (this.#closed) return;
     if (ref && ref.t === 'JOIN_SESSION') this.#wantJoined = false;
+    // Unasked (no request type): the user was removed from the session. The
+    // server has ended its presence and stopped its pushes.
+    if (code === 'forbidden' && ref && ref.t === undefined) {
+      this.#wantJoined = false;
+      if (this.#joined) {
+        this.#joined = false;
+        fire(this, 'left', { sessionId: this.#sessionId, reason: 'removed' });
+      }
+    }
     // A refused command is its promise's business; only a refused subscription is retried.
     const subscription = !ref || !CLOCK_COMMANDS[ref.t];
     if (code === 'unavailable' && subscription && !this.#retryTimer) {

@@ -192,6 +192,37 @@ test('a rate_limited ERROR ends the burst and the sharpening; the unanswered pin
   }
 });
 
+test('a removal pushed by the server ends the timer\'s presence and is not re-joined on reconnect', async () => {
+  const { FakeSocket, sockets } = scriptedSockets();
+  const sc = new SessionClock('ws://127.0.0.1:1/ws', {
+    token: 'jwt', WebSocket: FakeSocket, minBackoffMs: 4, maxBackoffMs: 8, burstSpacingMs: 0,
+  });
+  try {
+    const timer = sc.clock(SESSION);
+    timer.join();
+    sockets[0].open();
+    sockets[0].receive({ t: 'JOINED', sessionId: SESSION });
+    const left = [];
+    const errors = [];
+    timer.addEventListener('left', (e) => left.push(e.detail.reason));
+    timer.addEventListener('error', (e) => errors.push(e.detail.code));
+    // A refused command of this session is not a removal.
+    sockets[0].receive({ t: 'ERROR', code: 'forbidden', message: 'only the host', ref: { t: 'STOP_CLOCK', sessionId: SESSION } });
+    assert.equal(timer.joined, true);
+    sockets[0].receive({ t: 'ERROR', code: 'forbidden', message: `removed from session ${SESSION}`, ref: { sessionId: SESSION } });
+    assert.equal(timer.joined, false);
+    assert.deepEqual(left, ['removed']);
+    assert.deepEqual(errors, ['forbidden', 'forbidden'], 'both reach the timer as errors');
+    sockets[0].drop();
+    const deadline = performance.now() + 200;
+    while (sockets.length < 2 && performance.now() < deadline) await sleep(1);
+    sockets[1].open();
+    assert.deepEqual(sockets[1].types(), ['TIME_PING', 'AUTH', 'SUBSCRIBE_CLOCK'], 'follows again, does not re-join');
+  } finally {
+    sc.close();
+  }
+});
+
 test('reconnects with bounded full-jitter backoff, then re-authenticates, re-joins and bursts again', async () => {
   const { FakeSocket, sockets } = scriptedSockets();
   const sc = new SessionClock('ws://127.0.0.1:1/ws', {

@@ -145,6 +145,11 @@ bool WorkerProcess::wait_listening(milliseconds timeout) const {
   return false;
 }
 
+void ClusterSuite::expect_nothing_stranded() {
+  EXPECT_EQ(cluster_->sql("SELECT count(*) FROM session_clock.stranded_sessions"), "0")
+      << cluster_->sql("SELECT string_agg(session_id || ' ' || problem, ', ') FROM session_clock.stranded_sessions");
+}
+
 void ClusterSuite::print_logs_on_failure(std::initializer_list<const WorkerProcess*> workers) const {
   if (!HasFailure()) return;
   for (const auto* w : workers)

@@ -61,9 +61,13 @@ class ClusterSuite : public ::testing::Test {
  protected:
   static void SetUpTestSuite() { cluster_ = new Cluster(); }
   static void TearDownTestSuite() {
+    expect_nothing_stranded();
     delete cluster_;
     cluster_ = nullptr;
   }
+  // No suite may leave a session billing with nobody there, or not billing
+  // with everyone there (session_clock.stranded_sessions, docs/grace.md).
+  static void expect_nothing_stranded();
   // After a failed test, the logs of the given workers (null ones skipped).
   void print_logs_on_failure(std::initializer_list<const WorkerProcess*> workers) const;
 

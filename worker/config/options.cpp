@@ -39,6 +39,7 @@ ParsedOptions parse_options(int argc, char** argv) {
   long idle_seconds = o.limits.idle_timeout.count();
   long lease_ms = o.presence.lease.count();
   long deadline_wait_ms = o.presence.max_deadline_wait.count();
+  long reconcile_ms = o.livekit.reconcile_interval.count();
 
   app.add_option("--database-url", o.database_url, "PostgreSQL connection string")
       ->envname("DATABASE_URL")->required();
@@ -85,6 +86,10 @@ ParsedOptions parse_options(int argc, char** argv) {
       ->envname("LIVEKIT_API_SECRET");
   app.add_option("--livekit-room-pattern", lk.room_pattern, "LiveKit room name, {session} standing for the session id")
       ->envname("SESSION_CLOCK_LIVEKIT_ROOM_PATTERN")->capture_default_str();
+  app.add_option("--livekit-url", lk.url, "LiveKit server (https://, wss://...): reconcile presence with RoomService")
+      ->envname("LIVEKIT_URL");
+  app.add_option("--livekit-reconcile-interval-ms", reconcile_ms, "how often rooms holding LiveKit presence are reconciled")
+      ->envname("SESSION_CLOCK_LIVEKIT_RECONCILE_INTERVAL_MS")->capture_default_str()->check(CLI::Range(200, 3600000));
 
   try {
     app.parse(argc, argv);
@@ -100,6 +105,10 @@ ParsedOptions parse_options(int argc, char** argv) {
     std::cerr << "--livekit-api-key and --livekit-api-secret go together: give both or neither\n";
     return {std::nullopt, 2};
   }
+  if (!lk.url.empty() && lk.api_key.empty()) {
+    std::cerr << "--livekit-url needs --livekit-api-key and --livekit-api-secret (RoomService calls are signed)\n";
+    return {std::nullopt, 2};
+  }
   try {
     livekit::RoomMapping{lk.room_pattern};  // checks the pattern, as the endpoint will build it
   } catch (const std::invalid_argument& e) {
@@ -109,6 +118,7 @@ ParsedOptions parse_options(int argc, char** argv) {
   l.idle_timeout = std::chrono::seconds(idle_seconds);
   o.presence.lease = std::chrono::milliseconds(lease_ms);
   o.presence.max_deadline_wait = std::chrono::milliseconds(deadline_wait_ms);
+  lk.reconcile_interval = std::chrono::milliseconds(reconcile_ms);
   for (std::size_t start = 0; start < origins.size();) {
     auto end = origins.find(',', start);
     if (end == std::string::npos) end = origins.size();

@@ -33,6 +33,8 @@ struct LiveKit {
   std::string api_key;                     // the key LiveKit signs webhooks with (the token's iss)
   std::string api_secret;
   std::string room_pattern = "{session}";  // room names: one {session} placeholder for the session's UUID
+  std::string url;                         // RoomService for reconciliation (LIVEKIT_URL); empty: webhooks only
+  std::chrono::milliseconds reconcile_interval{30000};
 };
 
 struct Options {

@@ -53,7 +53,8 @@ struct DeadlineSweep {
   std::string error;
 };
 
-// session_clock.livekit_event(): applied, duplicate, unknown_session, ignored.
+// session_clock.livekit_event(): applied, pending (kept until the session
+// starts), duplicate, unknown_session, ignored.
 struct WebhookOutcome {
   std::string result;
   std::string error;
@@ -81,7 +82,31 @@ struct RoomRead {
 };
 
 struct LiveKitEventRow {
-  std::string event_id, event, session_id, room_sid, participant_sid, identity;
+  std::string event_id, event, session_id, room_sid, participant_sid, identity, room_name;
+};
+
+// session_clock.livekit_rooms_to_reconcile(): rooms holding LiveKit
+// presence in open sessions, with the database's time before LiveKit is
+// asked (Unix-epoch microseconds, handed back exactly to livekit_reconcile).
+struct ReconcileRoom {
+  std::string session_id, room_name;
+  std::int64_t as_of_us = 0;
+};
+struct RoomsToReconcile {
+  std::vector<ReconcileRoom> rooms;
+  std::string error;
+};
+// session_clock.livekit_reconcile(): how many identities changed.
+struct ReconcileOutcome {
+  int changed = 0;
+  std::string error;
+};
+
+// session_clock.stranded_sessions counted by problem (docs/grace.md).
+struct StrandedCounts {
+  std::int64_t running_without_deadline = 0;
+  std::int64_t auto_paused_while_present = 0;
+  std::string error;
 };
 
 // session_clock.caller_access() as the token's user sees it; nullopt: no access.
@@ -110,6 +135,12 @@ class Database {
   void goodbye(std::string worker_id, std::function<void(std::string error)> done);
   void apply_due_deadlines(int limit, std::function<void(DeadlineSweep)> done);
   void livekit_event(LiveKitEventRow row, std::function<void(WebhookOutcome)> done);
+  void livekit_rooms_to_reconcile(int limit, std::function<void(RoomsToReconcile)> done);
+  // room_sid nullopt: the room no longer exists. participants_json: a JSON
+  // array of {"sid","identity"} as LiveKit listed them.
+  void livekit_reconcile(ReconcileRoom room, std::optional<std::string> room_sid,
+                         std::string participants_json, std::function<void(ReconcileOutcome)> done);
+  void count_stranded(std::function<void(StrandedCounts)> done);
   void room(RoomCall call, std::function<void(RoomRead)> done);
   // Runs a clock RPC exactly as PostgREST would for the token: SET LOCAL
   // ROLE (role: the token's, service_role or the client role) and

@@ -109,6 +109,17 @@ void close_all_sessions(ServerContext& ctx) {
   for (auto& s : sessions) s->shutdown();
 }
 
+// NOTIFY member_removed: every connection of that user drops the session.
+void revoke_member(ServerContext& ctx, const std::string& session_id, const std::string& user) {
+  std::vector<std::shared_ptr<WsSession>> sessions;
+  {
+    std::lock_guard lock(ctx.sessions_mutex);
+    for (auto& [key, weak] : ctx.sessions)
+      if (auto s = weak.lock()) sessions.push_back(std::move(s));
+  }
+  for (auto& s : sessions) s->revoke(session_id, user);
+}
+
 }  // namespace
 
 int run_app(Options options) {
@@ -137,6 +148,18 @@ int run_app(Options options) {
   ctx.deadlines =
       std::make_shared<DeadlineScheduler>(io, *ctx.database, ctx.metrics, options.presence.max_deadline_wait);
   ctx.rooms = std::make_shared<RoomHub>(io, *ctx.database, ctx.metrics);
+  ctx.stranded = std::make_shared<StrandedWatch>(io, *ctx.database, ctx.metrics, options.presence.lease / 3);
+  if (!options.livekit.url.empty()) {
+    try {
+      ctx.reconciler = std::make_shared<LiveKitReconciler>(
+          io, *ctx.database, ctx.metrics,
+          livekit::RoomServiceClient(options.livekit.url, options.livekit.api_key, options.livekit.api_secret),
+          options.livekit.reconcile_interval);
+    } catch (const std::exception& e) {
+      spdlog::critical("--livekit-url: {}", e.what());
+      return 2;
+    }
+  }
 
   auto self_test = std::make_shared<SelfTest>(io, ctx, [&exit_status] {
     exit_status = 3;
@@ -146,6 +169,9 @@ int run_app(Options options) {
       io, options.database_url,
       [&ctx, self_test](const std::string& payload) {
         self_test->on_payload(payload);
+        auto note = core::parse_notification(payload);
+        if (note.kind == core::Notification::Kind::member_removed)
+          revoke_member(ctx, note.session_id, note.participant_id);
         ctx.hub->on_notification(payload);
         ctx.deadlines->on_notification(payload);
         ctx.rooms->on_notification(payload);
@@ -155,6 +181,7 @@ int run_app(Options options) {
         ctx.hub->resync();
         ctx.deadlines->poke();  // deadlines set while the listener was away
         ctx.rooms->resync();
+        if (ctx.reconciler) ctx.reconciler->poke();  // webhooks sent while the database was away
       });
 
   std::shared_ptr<Listener> listener;
@@ -174,6 +201,8 @@ int run_app(Options options) {
   ctx.ticker->start();
   ctx.lease->start();
   ctx.deadlines->start();
+  ctx.stranded->start();
+  if (ctx.reconciler) ctx.reconciler->start();
   listener->run();
 
   net::signal_set signals(io, SIGINT, SIGTERM);
@@ -185,6 +214,8 @@ int run_app(Options options) {
     ctx.listener->stop();
     ctx.lease->stop();
     ctx.deadlines->stop();
+    ctx.stranded->stop();
+    if (ctx.reconciler) ctx.reconciler->stop();
     close_all_sessions(ctx);
     // Participants leave now rather than when the lease lapses, while the
     // close handshakes finish; the grace timer bounds both.
@@ -201,6 +232,7 @@ int run_app(Options options) {
   io.run();
   for (auto& t : threads) t.join();
   ctx.listener->shutdown();  // no connector job may post into io after this
+  if (ctx.reconciler) ctx.reconciler->join();  // its pass waits on database answers
   ctx.database->stop();
   spdlog::info("stopped");
   return exit_status;

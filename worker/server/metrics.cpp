@@ -40,8 +40,22 @@ std::string Metrics::prometheus_text(std::uint64_t listener_reconnects, bool dat
   gauge("session_clock_deadlines_applied_total", "grace deadlines this worker applied (clocks paused)",
         deadlines_applied.load(), "counter");
   gauge("session_clock_webhooks_total", "LiveKit webhooks accepted", webhooks.load(), "counter");
+  gauge("session_clock_livekit_rooms_reconciled_total", "LiveKit rooms compared with RoomService",
+        livekit_rooms_reconciled.load(), "counter");
+  gauge("session_clock_livekit_reconcile_changes_total", "participants whose presence reconciliation corrected",
+        livekit_reconcile_changes.load(), "counter");
+  gauge("session_clock_livekit_reconcile_failures_total", "rooms that could not be reconciled (LiveKit or database)",
+        livekit_reconcile_failures.load(), "counter");
   gauge("session_clock_database_up", "1 if the last query succeeded", database_up ? 1 : 0);
   gauge("session_clock_listener_up", "1 if the LISTEN connection is up", listener_up ? 1 : 0);
+
+  // Both should always be 0: a billing alarm (docs/grace.md).
+  if (stranded_running.load() >= 0) {
+    o << "# HELP session_clock_stranded_sessions open tracked sessions in a state the grace rule never leaves them in\n"
+         "# TYPE session_clock_stranded_sessions gauge\n"
+         "session_clock_stranded_sessions{problem=\"running_without_deadline\"} " << stranded_running.load() << '\n'
+      << "session_clock_stranded_sessions{problem=\"auto_paused_while_present\"} " << stranded_paused.load() << '\n';
+  }
 
   o << "# HELP session_clock_messages_total WebSocket messages received, by type\n"
        "# TYPE session_clock_messages_total counter\n";

@@ -22,6 +22,12 @@ class Metrics {
   std::atomic<std::uint64_t> http_requests{0};
   std::atomic<std::uint64_t> deadlines_applied{0};  // grace pauses this worker wrote
   std::atomic<std::uint64_t> webhooks{0};           // LiveKit webhooks accepted
+  std::atomic<std::uint64_t> livekit_rooms_reconciled{0};    // rooms compared with LiveKit's RoomService
+  std::atomic<std::uint64_t> livekit_reconcile_changes{0};   // presence it corrected (missed webhooks)
+  std::atomic<std::uint64_t> livekit_reconcile_failures{0};  // rooms LiveKit or the database could not answer for
+  // session_clock.stranded_sessions by problem; -1 until first counted.
+  std::atomic<std::int64_t> stranded_running{-1};  // running below the minimum, no deadline pending
+  std::atomic<std::int64_t> stranded_paused{-1};   // paused automatically while enough are present
 
   void count_message(const std::string& type);
   // Time from a NOTIFY's arrival to the push being queued to a subscriber.

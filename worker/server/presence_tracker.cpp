@@ -3,13 +3,19 @@
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
+#include "core/sql_error.hpp"
+
 namespace session_clock::worker {
 
 namespace net = boost::asio;
 
 namespace {
 
-constexpr const char* kNoSuchSession = "P0002";
+// Answers that no retry can change: the session is gone, or the user is not
+// (or no longer) one of its members.
+bool final_refusal(const std::string& sqlstate) {
+  return sqlstate == core::sqlstate::kNoDataFound || sqlstate == core::sqlstate::kInsufficientPrivilege;
+}
 
 }  // namespace
 
@@ -78,8 +84,8 @@ void PresenceTracker::on_reported(const Key& key, bool present, const db::Failur
   if (it == entries_.end()) return;
   Entry& e = it->second;
   e.in_flight = false;
-  if (failure.error.empty() || failure.sqlstate == kNoSuchSession) {
-    e.reported = present;  // a deleted session has no presence to keep
+  if (failure.error.empty() || final_refusal(failure.sqlstate)) {
+    e.reported = present;  // a deleted session, or a removed member, has no presence to keep
   } else {
     spdlog::warn("presence: cannot report {} {} in {}: {}", key.second, present ? "present" : "gone", key.first,
                  failure.error);

@@ -19,9 +19,11 @@
 #include "server/clock_hub.hpp"
 #include "server/deadline_scheduler.hpp"
 #include "server/lease_keeper.hpp"
+#include "server/livekit_reconciler.hpp"
 #include "server/metrics.hpp"
 #include "server/presence_tracker.hpp"
 #include "server/room_hub.hpp"
+#include "server/stranded_watch.hpp"
 #include "server/time_ticker.hpp"
 
 namespace session_clock::worker {
@@ -44,6 +46,8 @@ struct ServerContext {
   ClockHealth clock_health;
   std::optional<livekit::WebhookVerifier> livekit_verifier;  // none configured: /webhooks/livekit is 404
   std::optional<livekit::RoomMapping> room_mapping;
+  std::shared_ptr<LiveKitReconciler> reconciler;  // none without --livekit-url
+  std::shared_ptr<StrandedWatch> stranded;
 
   // Open WebSocket sessions, so shutdown can close each with 1001.
   std::mutex sessions_mutex;

@@ -214,10 +214,13 @@ void WsSession::on_auth(const protocol::Auth& request) {
   auto previous = identity_;
   become(std::move(*result.token));
   send_text(protocol::auth_ok(identity_->sub, identity_->role, identity_->expires_at_s * 1000));
-  // A different user: every clock followed so far is checked again, and
-  // the previous user leaves the sessions it joined; the new one joins them
-  // once its access is confirmed.
-  if (previous && previous->claims_json != identity_->claims_json) {
+  // The same sub and role is the same identity (a refreshed token): only the
+  // expiry moved; nothing is left, re-checked or re-joined. A different user:
+  // every clock followed so far is checked again, and the previous user
+  // leaves the sessions it joined; the new one joins them once its access is
+  // confirmed.
+  bool same_identity = previous && previous->sub == identity_->sub && previous->role == identity_->role;
+  if (previous && !same_identity) {
     for (const auto& [id, user] : joined_) joining_.insert(id);
     leave_sessions();
     std::vector<std::string> ids;
@@ -300,6 +303,23 @@ void WsSession::refuse_clock(const std::string& session_id, const char* code, st
   }
   if (clocks_.erase(session_id)) ctx_.hub->unsubscribe(session_id, this);  // a re-check that failed
   send_error(code, std::move(message), std::move(ref));
+}
+
+// The user lost access to the session (a NOTIFY member_removed): its
+// follow, its presence and any check still in flight for it end now, and the
+// client is told why. Other users and admins on this connection are not it.
+void WsSession::revoke(std::string session_id, std::string user) {
+  net::post(ws_.get_executor(), [self = shared_from_this(), session_id = std::move(session_id),
+                                 user = std::move(user)] {
+    if (self->closing_ || self->left_ || !self->identity_ || self->identity_->sub != user ||
+        self->identity_->role == "service_role")
+      return;
+    bool involved = self->clocks_.count(session_id) || self->checks_.count(session_id) ||
+                    self->joining_.count(session_id) || self->joined_.count(session_id);
+    if (involved)
+      self->refuse_clock(session_id, protocol::error_code::kForbidden, "removed from session " + session_id,
+                         {{"sessionId", session_id}});
+  });
 }
 
 void WsSession::grant_clock(const std::string& session_id, const core::ClockState& state,

@@ -35,6 +35,8 @@ class WsSession : public Subscriber, public std::enable_shared_from_this<WsSessi
   void push_clock(ClockPushPtr push) override;
   void push(Frame frame) override;
   void shutdown();  // close with 1001
+  // The user was removed from the session: stop following it (thread-safe).
+  void revoke(std::string session_id, std::string user);
 
  private:
   void on_accept(boost::beast::error_code ec);
