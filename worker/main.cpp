@@ -3,7 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "config/options.hpp"
-#include "server/app.hpp"
+#include "app/app.hpp"
 
 int main(int argc, char** argv) {
   auto parsed = session_clock::worker::parse_options(argc, argv);

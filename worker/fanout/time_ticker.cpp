@@ -1,0 +1,82 @@
+#include "fanout/time_ticker.hpp"
+
+#include <map>
+
+#include "protocol/time_update.hpp"
+
+namespace session_clock::worker {
+
+using namespace std::chrono;
+
+TimeTicker::TimeTicker(boost::asio::io_context& io)
+    : strand_(boost::asio::make_strand(io)), timer_(strand_) {}
+
+void TimeTicker::start() {
+  boost::asio::post(strand_, [self = shared_from_this()] { self->arm(); });
+}
+
+void TimeTicker::stop() {
+  boost::asio::post(strand_, [self = shared_from_this()] {
+    self->stopped_ = true;
+    self->timer_.cancel();
+  });
+}
+
+void TimeTicker::subscribe(std::weak_ptr<Subscriber> subscriber, const Subscriber* key, std::string timezone) {
+  std::lock_guard lock(mutex_);
+  for (auto& e : entries_)
+    if (e.key == key) {
+      e.timezone = std::move(timezone);
+      return;
+    }
+  entries_.push_back({std::move(subscriber), key, std::move(timezone)});
+}
+
+void TimeTicker::unsubscribe(const Subscriber* key) {
+  std::lock_guard lock(mutex_);
+  entries_.erase(std::remove_if(entries_.begin(), entries_.end(), [&](const Entry& e) { return e.key == key; }),
+                 entries_.end());
+}
+
+// On the strand. Aims at the next wall-clock second; the tick announces that
+// second, never one it already announced (a late wake-up or a backward step
+// can't repeat or skip ahead of the boundary it was aimed at).
+void TimeTicker::arm() {
+  if (stopped_) return;
+  auto now = system_clock::now();
+  auto target = floor<seconds>(now) + seconds(1);
+  timer_.expires_after(duration_cast<steady_clock::duration>(target - now));
+  timer_.async_wait([self = shared_from_this(), target](const boost::system::error_code& ec) {
+    if (ec || self->stopped_) return;
+    if (target > self->last_sent_) {
+      self->last_sent_ = target;
+      self->tick(target);
+    }
+    self->arm();
+  });
+}
+
+// One frame per time zone in use, shared by everyone in that zone.
+void TimeTicker::tick(system_clock::time_point second) {
+  std::vector<std::pair<std::shared_ptr<Subscriber>, std::string>> targets;
+  {
+    std::lock_guard lock(mutex_);
+    entries_.erase(std::remove_if(entries_.begin(), entries_.end(),
+                                  [](const Entry& e) { return e.subscriber.expired(); }),
+                   entries_.end());
+    for (auto& e : entries_)
+      if (auto s = e.subscriber.lock()) targets.emplace_back(std::move(s), e.timezone);
+  }
+  std::map<std::string, Frame> frames;
+  for (auto& [subscriber, zone] : targets) {
+    auto& frame = frames[zone];
+    if (!frame) {
+      auto text = protocol::time_update(second, zone);
+      if (!text) continue;
+      frame = std::make_shared<const std::string>(std::move(*text));
+    }
+    subscriber->push(frame);
+  }
+}
+
+}  // namespace session_clock::worker

@@ -1,0 +1,45 @@
+// SUBSCRIBE_TIME: one time_update per second, sent on the server's second
+// boundary. The wait is a steady_clock timer (a clock step can't make it
+// fire early or never), re-aimed at the next wall-clock second every tick,
+// so a step only shifts which second the next tick announces.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "fanout/subscriber.hpp"
+
+namespace session_clock::worker {
+
+class TimeTicker : public std::enable_shared_from_this<TimeTicker> {
+ public:
+  explicit TimeTicker(boost::asio::io_context& io);
+  void start();
+  void stop();
+  void subscribe(std::weak_ptr<Subscriber> subscriber, const Subscriber* key, std::string timezone);
+  void unsubscribe(const Subscriber* key);
+
+ private:
+  struct Entry {
+    std::weak_ptr<Subscriber> subscriber;
+    const Subscriber* key;
+    std::string timezone;
+  };
+  void arm();
+  void tick(std::chrono::system_clock::time_point second);
+
+  boost::asio::strand<boost::asio::io_context::executor_type> strand_;
+  boost::asio::steady_timer timer_;  // arm/tick/stop run on strand_
+  bool stopped_ = false;
+  std::chrono::system_clock::time_point last_sent_{};
+  std::mutex mutex_;  // entries_ are changed from every connection's thread
+  std::vector<Entry> entries_;
+};
+
+}  // namespace session_clock::worker

@@ -1,0 +1,45 @@
+#include "livekit/webhook_endpoint.hpp"
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "livekit/webhook_event.hpp"
+
+#include "time/wall_clock.hpp"
+
+namespace session_clock::worker {
+
+namespace {
+
+WebhookReply reply(unsigned status, nlohmann::json body) {
+  return {status, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
+}
+
+}  // namespace
+
+void handle_livekit_webhook(ServerContext& ctx, const std::string& authorization, const std::string& body,
+                            std::function<void(WebhookReply)> done) {
+  if (!ctx.livekit_verifier) return done(reply(404, {{"error", "LiveKit webhooks are not configured"}}));
+  auto verified = ctx.livekit_verifier->verify(authorization, body, static_cast<std::int64_t>(wall_now_ms() / 1000));
+  if (!verified.webhook) {
+    spdlog::warn("livekit: webhook refused: {}", verified.error);
+    return done(reply(401, {{"error", verified.error}}));
+  }
+  auto parsed = livekit::parse_webhook_event(body);
+  if (!parsed.event) return done(reply(400, {{"error", parsed.error}}));
+  const livekit::WebhookEvent& e = *parsed.event;
+  if (!parsed.handled) return done(reply(200, {{"result", "ignored"}}));
+  auto session_id = ctx.room_mapping->session_id(e.room_name);
+  if (!session_id) return done(reply(200, {{"result", "ignored"}, {"reason", "room does not name a session"}}));
+  ctx.metrics.webhooks++;
+  db::LiveKitEventRow row{e.id, e.event, *session_id, e.room_sid, e.participant_sid, e.identity, e.room_name};
+  ctx.database->livekit_event(std::move(row), [done = std::move(done), id = e.id](db::WebhookOutcome outcome) {
+    if (!outcome.error.empty()) {
+      spdlog::warn("livekit: cannot record webhook {}: {}", id, outcome.error);
+      return done(reply(503, {{"error", "the database is unavailable; retry"}}));  // LiveKit retries
+    }
+    done(reply(200, {{"result", outcome.result}}));
+  });
+}
+
+}  // namespace session_clock::worker
