@@ -19,6 +19,7 @@ inline constexpr const char* kNumericValueOutOfRange = "22003";
 inline constexpr const char* kNoDataFound = "P0002";
 inline constexpr const char* kInsufficientPrivilege = "42501";
 inline constexpr const char* kObjectNotInPrerequisiteState = "55000";
+inline constexpr const char* kUniqueViolation = "23505";
 inline constexpr const char* kInternalError = "XX000";
 }  // namespace sqlstate
 

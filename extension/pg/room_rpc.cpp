@@ -147,7 +147,7 @@ Datum create(FunctionCallInfo fcinfo) {
   bool created = false;
   if (code) {
     created = insert_room(*code, actor.id, actor.id, now);
-    if (!created) throw SqlError("23505", "room code " + *code + " is taken");
+    if (!created) throw SqlError(core::sqlstate::kUniqueViolation, "room code " + *code + " is taken");
   } else {
     for (int attempt = 0; attempt < 8 && !created; ++attempt) created = insert_room(*(code = random_code()), actor.id, actor.id, now);
     if (!created) throw SqlError(sqlstate::kInternalError, "could not find a free room code");

@@ -27,6 +27,11 @@ using session_clock::worker::livekit::RoomListingResult;
 using session_clock::worker::livekit::RoomServiceClient;
 using namespace std::chrono_literals;
 
+// The tokens' nbf and exp: this host's time (the stand-in checks them).
+std::int64_t now_s() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
 const std::string kKey = "APIw8pLx2cQeZ";
 const std::string kSecret = "Wq3kOpvS1xYfZ8mGtA5nR7cJ2uLhE9dBvK4sN6yT0iP";
 
@@ -62,7 +67,7 @@ class RoomServiceClientTest : public ::testing::Test {
 };
 
 TEST_F(RoomServiceClientTest, ListsTheRoomWithoutDisconnectedParticipants) {
-  expect_call_1(client().list_room("call-1"));
+  expect_call_1(client().list_room("call-1", now_s()));
   EXPECT_EQ(standin_.requests("ListRooms"), 1);
   EXPECT_EQ(standin_.requests("ListParticipants"), 1);
   EXPECT_EQ(standin_.last_error(), "");
@@ -70,11 +75,11 @@ TEST_F(RoomServiceClientTest, ListsTheRoomWithoutDisconnectedParticipants) {
 
 TEST_F(RoomServiceClientTest, ReadsProtojsonCompactAnswersToo) {
   standin_.set_json_style(JsonStyle::protojson_compact);  // camelCase; JOINING has no "state"
-  expect_call_1(client().list_room("call-1"));
+  expect_call_1(client().list_room("call-1", now_s()));
 }
 
 TEST_F(RoomServiceClientTest, MissingRoomIsNotAnErrorAndSkipsListParticipants) {
-  auto result = client().list_room("call-2");
+  auto result = client().list_room("call-2", now_s());
   ASSERT_TRUE(result.listing) << result.error;
   EXPECT_FALSE(result.listing->exists);
   EXPECT_EQ(result.listing->room_sid, "");
@@ -87,7 +92,7 @@ TEST_F(RoomServiceClientTest, RoomThatEndsBetweenTheCallsAnsweredNotFound) {
   standin_.after_each_answer([this](const std::string& method) {
     if (method == "ListRooms") standin_.remove_room("call-1");
   });
-  auto result = client().list_room("call-1");
+  auto result = client().list_room("call-1", now_s());
   ASSERT_TRUE(result.listing) << result.error;
   EXPECT_FALSE(result.listing->exists);
   EXPECT_EQ(standin_.requests("ListParticipants"), 1);
@@ -99,7 +104,7 @@ TEST_F(RoomServiceClientTest, RoomThatEndsBetweenTheCallsAnsweredEmpty) {
   standin_.after_each_answer([this](const std::string& method) {
     if (method == "ListRooms") standin_.remove_room("call-1");
   });
-  auto result = client().list_room("call-1");
+  auto result = client().list_room("call-1", now_s());
   ASSERT_TRUE(result.listing) << result.error;
   EXPECT_TRUE(result.listing->exists);
   EXPECT_TRUE(result.listing->participants.empty());
@@ -107,7 +112,7 @@ TEST_F(RoomServiceClientTest, RoomThatEndsBetweenTheCallsAnsweredEmpty) {
 
 TEST_F(RoomServiceClientTest, WrongSecretIsUnauthenticatedWithoutEchoingTheToken) {
   RoomServiceClient wrong(standin_.url(), kKey, "not the secret");
-  auto result = wrong.list_room("call-1");
+  auto result = wrong.list_room("call-1", now_s());
   EXPECT_FALSE(result.listing);
   EXPECT_EQ(result.error, "livekit: unauthenticated: http 401");
   EXPECT_NE(standin_.last_error().find("invalid token: eyJ"), std::string::npos) << standin_.last_error();
@@ -115,23 +120,23 @@ TEST_F(RoomServiceClientTest, WrongSecretIsUnauthenticatedWithoutEchoingTheToken
 }
 
 TEST_F(RoomServiceClientTest, UnknownApiKeyIsUnauthenticated) {
-  auto result = RoomServiceClient(standin_.url(), "APIother", kSecret).list_room("call-1");
+  auto result = RoomServiceClient(standin_.url(), "APIother", kSecret).list_room("call-1", now_s());
   EXPECT_EQ(result.error, "livekit: unauthenticated: http 401");
   EXPECT_EQ(standin_.last_error(), "ListRooms: http 401: invalid API key: APIother");
 }
 
 TEST_F(RoomServiceClientTest, OutageIsAnError) {
   standin_.set_unavailable(true);
-  auto result = client().list_room("call-1");
+  auto result = client().list_room("call-1", now_s());
   EXPECT_FALSE(result.listing);
   EXPECT_EQ(result.error, "livekit: unavailable: livekit is unavailable (stand-in outage)");
   standin_.set_unavailable(false);
-  expect_call_1(client().list_room("call-1"));
+  expect_call_1(client().list_room("call-1", now_s()));
 }
 
 TEST_F(RoomServiceClientTest, PathPrefixIsUsed) {
   RoomServiceClient proxied(standin_.url() + "/behind/proxy", kKey, kSecret);
-  auto result = proxied.list_room("call-1");
+  auto result = proxied.list_room("call-1", now_s());
   EXPECT_FALSE(result.listing);
   EXPECT_EQ(result.error.rfind("livekit: bad_route: no handler for path \"/behind/proxy/twirp/", 0), 0u)
       << result.error;
@@ -140,7 +145,7 @@ TEST_F(RoomServiceClientTest, PathPrefixIsUsed) {
 TEST_F(RoomServiceClientTest, ServerThatNeverAnswersTimesOut) {
   standin_.set_unresponsive(true);
   auto started = std::chrono::steady_clock::now();
-  auto result = client(300ms).list_room("call-1");
+  auto result = client(300ms).list_room("call-1", now_s());
   auto took = std::chrono::steady_clock::now() - started;
   EXPECT_FALSE(result.listing);
   EXPECT_EQ(result.error, "livekit: timed out");
@@ -152,7 +157,7 @@ TEST_F(RoomServiceClientTest, ServerThatNeverAnswersTimesOut) {
 TEST_F(RoomServiceClientTest, HttpsToAPlainServerFailsItsHandshake) {
   auto url = "https://127.0.0.1:" + std::to_string(standin_.port());
   auto started = std::chrono::steady_clock::now();
-  auto result = RoomServiceClient(url, kKey, kSecret, 2s).list_room("call-1");
+  auto result = RoomServiceClient(url, kKey, kSecret, 2s).list_room("call-1", now_s());
   EXPECT_FALSE(result.listing);
   EXPECT_EQ(result.error.rfind("livekit: tls handshake: ", 0), 0u) << result.error;
   EXPECT_LT(std::chrono::steady_clock::now() - started, 3s);
@@ -188,7 +193,7 @@ class RoomServiceClientTlsTest : public ::testing::Test {
 
 TEST_F(RoomServiceClientTlsTest, TrustedCertificateForTheNameOrAddress) {
   for (const auto& target : {url("https", "127.0.0.1"), url("wss", "localhost")}) {
-    auto result = client_trusting(identity_, target).list_room("call-1");
+    auto result = client_trusting(identity_, target).list_room("call-1", now_s());
     ASSERT_TRUE(result.listing) << target << ": " << result.error;
     EXPECT_EQ(result.listing->room_sid, "RM_tls");
     EXPECT_EQ(present(result), (std::vector<std::string>{"PA_1/alice"}));
@@ -197,7 +202,7 @@ TEST_F(RoomServiceClientTlsTest, TrustedCertificateForTheNameOrAddress) {
 
 TEST_F(RoomServiceClientTlsTest, RefusesACertificateItDoesNotTrust) {
   auto stranger = make_self_signed_certificate("localhost", {"DNS:localhost", "IP:127.0.0.1"});
-  auto result = client_trusting(stranger, url("https", "127.0.0.1")).list_room("call-1");
+  auto result = client_trusting(stranger, url("https", "127.0.0.1")).list_room("call-1", now_s());
   EXPECT_FALSE(result.listing);
   EXPECT_EQ(result.error.rfind("livekit: tls handshake: certificate verify failed", 0), 0u) << result.error;
   EXPECT_EQ(standin_.requests("ListRooms"), 0);
@@ -207,7 +212,7 @@ TEST_F(RoomServiceClientTlsTest, RefusesATrustedCertificateForAnotherName) {
   auto other = make_self_signed_certificate("other.example", {"DNS:other.example"});
   RoomServiceStandIn elsewhere(kKey, kSecret, other);
   auto target = "https://localhost:" + std::to_string(elsewhere.port());
-  auto result = client_trusting(other, target).list_room("call-1");
+  auto result = client_trusting(other, target).list_room("call-1", now_s());
   EXPECT_FALSE(result.listing);
   EXPECT_EQ(result.error.rfind("livekit: tls handshake: certificate verify failed", 0), 0u) << result.error;
   EXPECT_EQ(elsewhere.requests("ListRooms"), 0);
@@ -220,7 +225,7 @@ TEST(RoomServiceClient, RefusedConnectionIsAnError) {
     boost::asio::ip::tcp::acceptor acceptor(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
     port = acceptor.local_endpoint().port();
   }
-  auto result = RoomServiceClient("ws://127.0.0.1:" + std::to_string(port), kKey, kSecret, 2s).list_room("call-1");
+  auto result = RoomServiceClient("ws://127.0.0.1:" + std::to_string(port), kKey, kSecret, 2s).list_room("call-1", now_s());
   EXPECT_FALSE(result.listing);
   EXPECT_EQ(result.error.rfind("livekit: connect: ", 0), 0u) << result.error;
 }

@@ -29,15 +29,13 @@ constexpr auto kSelfTestTimeout = seconds(5);
 constexpr auto kShutdownGrace = milliseconds(1500);
 
 std::optional<auth::JwtVerifier> make_verifier(const Options& o) {
-  if (!o.jwt_secret.empty()) return auth::JwtVerifier::with_secret(o.jwt_secret);
-  if (!o.jwt_public_key_file.empty()) {
-    std::ifstream in(o.jwt_public_key_file);
-    std::stringstream pem;
-    pem << in.rdbuf();
-    return auth::JwtVerifier::with_public_key(pem.str());
+  if (o.jwt_secret.empty() && o.jwt_public_key_file.empty()) {
+    spdlog::warn("no --jwt-secret or --jwt-public-key: clock subscriptions are unavailable, time sync works");
+    return std::nullopt;
   }
-  spdlog::warn("no --jwt-secret or --jwt-public-key: clock subscriptions are unavailable, time sync works");
-  return std::nullopt;
+  std::stringstream pem;
+  if (!o.jwt_public_key_file.empty()) pem << std::ifstream(o.jwt_public_key_file).rdbuf();
+  return auth::JwtVerifier::from_config(o.jwt_secret, pem.str());
 }
 
 // Version 4 (random) UUID text.
@@ -139,20 +137,20 @@ int run_app(Options options) {
     ctx.room_mapping.emplace(options.livekit.room_pattern);
   }
   ctx.database = std::make_unique<db::Database>(options.database_url, options.client_role, 2);
-  ctx.hub = std::make_shared<ClockHub>(io, *ctx.database, ctx.metrics);
-  ctx.ticker = std::make_shared<TimeTicker>(io);
+  ctx.hub = std::make_shared<ClockHub>(io, *ctx.database, ctx.metrics, ctx.clock);
+  ctx.ticker = std::make_shared<TimeTicker>(io, ctx.clock);
   ctx.worker_id = random_uuid();
   ctx.presence = std::make_shared<PresenceTracker>(io, *ctx.database, ctx.worker_id);
   ctx.lease = std::make_shared<LeaseKeeper>(io, *ctx.database, ctx.worker_id, options.presence.lease,
                                             [&ctx] { ctx.presence->report_all(); });
   ctx.deadlines =
       std::make_shared<DeadlineScheduler>(io, *ctx.database, ctx.metrics, options.presence.max_deadline_wait);
-  ctx.rooms = std::make_shared<RoomHub>(io, *ctx.database, ctx.metrics);
+  ctx.rooms = std::make_shared<RoomHub>(io, *ctx.database, ctx.metrics, ctx.clock);
   ctx.stranded = std::make_shared<StrandedWatch>(io, *ctx.database, ctx.metrics, options.presence.lease / 3);
   if (!options.livekit.url.empty()) {
     try {
       ctx.reconciler = std::make_shared<LiveKitReconciler>(
-          io, *ctx.database, ctx.metrics,
+          io, *ctx.database, ctx.metrics, ctx.clock,
           livekit::RoomServiceClient(options.livekit.url, options.livekit.api_key, options.livekit.api_secret),
           options.livekit.reconcile_interval);
     } catch (const std::exception& e) {

@@ -16,6 +16,7 @@
 #include "livekit/room_mapping.hpp"
 #include "livekit/webhook_verifier.hpp"
 #include "time/clock_health.hpp"
+#include "time/server_clock.hpp"
 #include "fanout/clock_hub.hpp"
 #include "presence/deadline_scheduler.hpp"
 #include "presence/lease_keeper.hpp"
@@ -32,6 +33,7 @@ class WsSession;
 
 struct ServerContext {
   Options options;
+  ServerClock clock;
   Metrics metrics;
   std::optional<auth::JwtVerifier> verifier;  // none configured: clocks are unavailable
   std::unique_ptr<db::Database> database;

@@ -42,12 +42,6 @@ VerifyResult refuse(std::string_view reason) { return {std::nullopt, std::string
 
 // ---- configuration -------------------------------------------------------
 
-std::int64_t checked_leeway(std::int64_t leeway_s) {
-  if (leeway_s < 0 || leeway_s > JwtVerifier::kMaxLeewayS)
-    throw std::invalid_argument("JWT leeway must be 0-" + std::to_string(JwtVerifier::kMaxLeewayS) + " seconds");
-  return leeway_s;
-}
-
 // A longer HS* digest needs a secret at least that long (RFC 7518 §3.2), so a
 // short secret only enables the algorithms it can key properly.
 std::vector<Algorithm> hmac_algorithms(std::size_t secret_bytes) {
@@ -170,8 +164,10 @@ std::optional<std::string> usable_sub(const Json& payload, const std::string& ro
   return id;
 }
 
-VerifyResult check_claims(const Json& payload, std::int64_t now_s, std::int64_t leeway_s) {
-  auto window = check_validity_window(payload, now_s, leeway_s);
+// No leeway: the worker and the token's issuer are expected to share one
+// clock to within a second or two, and an expired token closes the socket.
+VerifyResult check_claims(const Json& payload, std::int64_t now_s) {
+  auto window = check_validity_window(payload, now_s, 0);
   if (!window.error.empty()) return refuse(window.error);
   auto role = usable_role(payload);
   if (!role) return refuse("token has no usable role");
@@ -182,27 +178,27 @@ VerifyResult check_claims(const Json& payload, std::int64_t now_s, std::int64_t 
 
 }  // namespace
 
-JwtVerifier::JwtVerifier(std::string key, std::vector<Algorithm> algorithms, std::int64_t leeway_s)
-    : key_(std::move(key)), algorithms_(std::move(algorithms)), leeway_s_(checked_leeway(leeway_s)) {
+JwtVerifier::JwtVerifier(std::string key, std::vector<Algorithm> algorithms)
+    : key_(std::move(key)), algorithms_(std::move(algorithms)) {
   for (const auto& algorithm : algorithms_) allowed_algorithms_.push_back(algorithm.name);
 }
 
-JwtVerifier JwtVerifier::from_config(std::string hmac_secret, std::string public_key_pem, std::int64_t leeway_s) {
+JwtVerifier JwtVerifier::from_config(std::string hmac_secret, std::string public_key_pem) {
   if (hmac_secret.empty() == public_key_pem.empty())
     throw std::invalid_argument("configure exactly one of the JWT secret and the JWT public key");
-  if (!hmac_secret.empty()) return with_secret(std::move(hmac_secret), leeway_s);
-  return with_public_key(std::move(public_key_pem), leeway_s);
+  if (!hmac_secret.empty()) return with_secret(std::move(hmac_secret));
+  return with_public_key(std::move(public_key_pem));
 }
 
-JwtVerifier JwtVerifier::with_secret(std::string hmac_secret, std::int64_t leeway_s) {
+JwtVerifier JwtVerifier::with_secret(std::string hmac_secret) {
   auto algorithms = hmac_algorithms(hmac_secret.size());
-  return JwtVerifier(std::move(hmac_secret), std::move(algorithms), leeway_s);
+  return JwtVerifier(std::move(hmac_secret), std::move(algorithms));
 }
 
-JwtVerifier JwtVerifier::with_public_key(std::string public_key_pem, std::int64_t leeway_s) {
+JwtVerifier JwtVerifier::with_public_key(std::string public_key_pem) {
   PkeyPtr key = read_public_key(public_key_pem);
   auto algorithms = public_key_algorithms(key.get());
-  return JwtVerifier(canonical_pem(key.get()), std::move(algorithms), leeway_s);
+  return JwtVerifier(canonical_pem(key.get()), std::move(algorithms));
 }
 
 VerifyResult JwtVerifier::verify(std::string_view token, std::int64_t now_s) const noexcept {
@@ -224,7 +220,7 @@ VerifyResult JwtVerifier::verify_unguarded(std::string_view token, std::int64_t 
   const Algorithm* algorithm = nullptr;
   if (auto problem = check_header(jws->header, algorithms_, algorithm); !problem.empty()) return refuse(problem);
   if (auto problem = check_signature(token, *algorithm, jws->signature); !problem.empty()) return refuse(problem);
-  return check_claims(jws->payload, now_s, leeway_s_);
+  return check_claims(jws->payload, now_s);
 }
 
 std::string_view JwtVerifier::check_signature(std::string_view token, const Algorithm& algorithm,

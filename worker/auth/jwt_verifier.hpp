@@ -27,19 +27,17 @@ struct VerifyResult {
 class JwtVerifier {
  public:
   static constexpr std::size_t kMaxTokenBytes = 8 * 1024;
-  static constexpr std::int64_t kMaxLeewayS = 300;
 
   // Exactly one of the two may be non-empty (the worker's --jwt-secret and the
   // contents of --jwt-public-key); throws std::invalid_argument otherwise.
-  static JwtVerifier from_config(std::string hmac_secret, std::string public_key_pem,
-                                 std::int64_t leeway_s = 0);
+  static JwtVerifier from_config(std::string hmac_secret, std::string public_key_pem);
   // HS256 (HS384/HS512 too when the secret is as long as their digest, RFC 7518
   // §3.2); throws std::invalid_argument for a secret shorter than 32 bytes.
-  static JwtVerifier with_secret(std::string hmac_secret, std::int64_t leeway_s = 0);
+  static JwtVerifier with_secret(std::string hmac_secret);
   // RS256/384/512 for an RSA key of at least 2048 bits, ES256 for P-256, ES384
   // for P-384; throws std::invalid_argument for anything else or a PEM that
   // does not parse as a public key.
-  static JwtVerifier with_public_key(std::string public_key_pem, std::int64_t leeway_s = 0);
+  static JwtVerifier with_public_key(std::string public_key_pem);
 
   // Thread-safe: const, no shared mutable state. now_s is Unix seconds
   // (injected so tests can move time). Never throws: anything unexpected is
@@ -55,7 +53,7 @@ class JwtVerifier {
   };
 
  private:
-  JwtVerifier(std::string key, std::vector<Algorithm> algorithms, std::int64_t leeway_s);
+  JwtVerifier(std::string key, std::vector<Algorithm> algorithms);
   VerifyResult verify_unguarded(std::string_view token, std::int64_t now_s) const;
   std::string_view check_signature(std::string_view token, const Algorithm& algorithm,
                                    const std::string& signature) const;
@@ -63,7 +61,6 @@ class JwtVerifier {
   std::string key_;  // the HMAC secret, or the public key re-encoded as canonical PEM
   std::vector<Algorithm> algorithms_;
   std::vector<std::string> allowed_algorithms_;
-  std::int64_t leeway_s_;
 };
 
 }  // namespace session_clock::worker::auth

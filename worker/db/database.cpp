@@ -4,6 +4,7 @@
 #include <pqxx/pqxx>
 
 #include "core/notification.hpp"
+#include "core/sql_error.hpp"
 #include "db/connection_string.hpp"
 
 namespace session_clock::worker::db {
@@ -40,7 +41,7 @@ core::GraceState grace_from_row(const pqxx::row& r) {
 // libpqxx 6 throws insufficient_privilege without its SQLSTATE (other
 // classes carry theirs): the type says it.
 std::string sqlstate_of(const pqxx::sql_error& e) {
-  if (e.sqlstate().empty() && dynamic_cast<const pqxx::insufficient_privilege*>(&e)) return "42501";
+  if (e.sqlstate().empty() && dynamic_cast<const pqxx::insufficient_privilege*>(&e)) return core::sqlstate::kInsufficientPrivilege;
   return e.sqlstate();
 }
 
@@ -169,7 +170,7 @@ void Database::check_access(std::string session_id, std::string claims_json, std
       if (!rows.empty() && !rows[0][0].is_null()) out.access = rows[0][0].as<std::string>();
     } catch (const pqxx::sql_error& e) {
       // 42501 (no usable sub) is a refusal, not a database failure.
-      if (sqlstate_of(e) != "42501") throw;
+      if (sqlstate_of(e) != core::sqlstate::kInsufficientPrivilege) throw;
     }
     tx.abort();
   });

@@ -18,7 +18,6 @@ struct NotificationListener::Receiver : pqxx::notification_receiver {
   Receiver(pqxx::connection& c, NotificationListener* owner)
       : pqxx::notification_receiver(c, core::kNotifyChannel), owner_(owner) {}
   void operator()(const std::string& payload, int) override {
-    owner_->notifications_++;
     owner_->on_notify_(payload);
   }
   NotificationListener* owner_;
@@ -69,11 +68,6 @@ void NotificationListener::stop() {
   });
 }
 
-std::string NotificationListener::last_error() const {
-  std::lock_guard lock(error_mutex_);
-  return last_error_;
-}
-
 // Connect and LISTEN on the connector thread; attach on the strand.
 void NotificationListener::connect() {
   net::post(connector_, [self = shared_from_this()] {
@@ -84,10 +78,6 @@ void NotificationListener::connect() {
       net::post(self->strand_, [self, link = std::move(link)]() mutable { self->attach(std::move(link)); });
     } catch (const std::exception& e) {
       net::post(self->strand_, [self, why = std::string(e.what())] {
-        {
-          std::lock_guard lock(self->error_mutex_);
-          self->last_error_ = why;
-        }
         spdlog::warn("listener: cannot connect: {}", why);
         self->schedule_reconnect();
       });
@@ -145,10 +135,6 @@ void NotificationListener::detach(const std::string& why) {
   socket_.reset();  // closes our duplicate; libpq closes its own
   if (link_) net::post(connector_, [link = std::move(link_)] {});
   if (stopped_) return;
-  {
-    std::lock_guard lock(error_mutex_);
-    last_error_ = why;
-  }
   if (was_connected) spdlog::warn("listener: connection lost: {}", why);
   schedule_reconnect();
 }

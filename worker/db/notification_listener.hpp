@@ -36,8 +36,6 @@ class NotificationListener : public std::enable_shared_from_this<NotificationLis
 
   bool connected() const { return connected_.load(); }
   std::uint64_t reconnects() const { return reconnects_.load(); }
-  std::uint64_t notifications() const { return notifications_.load(); }
-  std::string last_error() const;
 
  private:
   struct Receiver;
@@ -61,9 +59,6 @@ class NotificationListener : public std::enable_shared_from_this<NotificationLis
   bool stopped_ = false;
   std::atomic<bool> connected_{false};
   std::atomic<std::uint64_t> reconnects_{0};
-  std::atomic<std::uint64_t> notifications_{0};
-  mutable std::mutex error_mutex_;
-  std::string last_error_;
 };
 
 }  // namespace session_clock::worker::db

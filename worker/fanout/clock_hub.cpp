@@ -5,7 +5,6 @@
 #include <spdlog/spdlog.h>
 
 #include "protocol/outbound.hpp"
-#include "time/wall_clock.hpp"
 
 namespace session_clock::worker {
 
@@ -13,8 +12,8 @@ namespace {
 constexpr auto kRetryDelay = std::chrono::milliseconds(500);
 }
 
-ClockHub::ClockHub(boost::asio::io_context& io, db::Database& db, Metrics& metrics)
-    : io_(io), db_(db), metrics_(metrics) {}
+ClockHub::ClockHub(boost::asio::io_context& io, db::Database& db, Metrics& metrics, const ServerClock& clock)
+    : io_(io), db_(db), metrics_(metrics), clock_(clock) {}
 
 void ClockHub::subscribe(const std::string& session_id, std::weak_ptr<Subscriber> subscriber) {
   {
@@ -36,11 +35,6 @@ void ClockHub::unsubscribe(const std::string& session_id, const Subscriber* subs
                             }),
              subs.end());
   if (subs.empty() && !it->second.reading) topics_.erase(it);
-}
-
-std::size_t ClockHub::followed_sessions() const {
-  std::lock_guard lock(mutex_);
-  return topics_.size();
 }
 
 // Payload {"event":"…","session_id":"…","version":N}; anything else on the
@@ -110,7 +104,7 @@ void ClockHub::on_read(const std::string& session_id, db::ClockRead result) {
   if (!result.state) return;  // deleted: subscribers keep their last state
   auto push = std::make_shared<const ClockPush>(ClockPush{
       session_id, result.state->version,
-      std::make_shared<const std::string>(protocol::clock_state(session_id, *result.state, result.grace, wall_now_ms()))});
+      std::make_shared<const std::string>(protocol::clock_state(session_id, *result.state, result.grace, clock_.now_ms()))});
   for (auto& s : targets) s->push_clock(push);
   metrics_.pushes += targets.size();
   metrics_.observe_push_latency(std::chrono::duration<double>(std::chrono::steady_clock::now() - rung_at).count());

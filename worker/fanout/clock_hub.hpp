@@ -18,12 +18,13 @@
 #include "db/database.hpp"
 #include "metrics/metrics.hpp"
 #include "fanout/subscriber.hpp"
+#include "time/server_clock.hpp"
 
 namespace session_clock::worker {
 
 class ClockHub : public std::enable_shared_from_this<ClockHub> {
  public:
-  ClockHub(boost::asio::io_context& io, db::Database& db, Metrics& metrics);
+  ClockHub(boost::asio::io_context& io, db::Database& db, Metrics& metrics, const ServerClock& clock);
 
   // Follow session_id; the current state is read and pushed to everyone
   // following it (so the newcomer gets it at once).
@@ -31,7 +32,6 @@ class ClockHub : public std::enable_shared_from_this<ClockHub> {
   void unsubscribe(const std::string& session_id, const Subscriber* subscriber);
   void on_notification(const std::string& payload);
   void resync();
-  std::size_t followed_sessions() const;
 
  private:
   struct Topic {
@@ -48,6 +48,7 @@ class ClockHub : public std::enable_shared_from_this<ClockHub> {
   boost::asio::io_context& io_;
   db::Database& db_;
   Metrics& metrics_;
+  const ServerClock& clock_;
   mutable std::mutex mutex_;
   std::unordered_map<std::string, Topic> topics_;
 };

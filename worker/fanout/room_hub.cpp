@@ -5,7 +5,6 @@
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
-#include "time/wall_clock.hpp"
 
 namespace session_clock::worker {
 
@@ -21,7 +20,8 @@ Frame frame_of(std::string text) { return std::make_shared<const std::string>(st
 
 }  // namespace
 
-RoomHub::RoomHub(net::io_context& io, db::Database& db, Metrics& metrics) : io_(io), db_(db), metrics_(metrics) {}
+RoomHub::RoomHub(net::io_context& io, db::Database& db, Metrics& metrics, const ServerClock& clock)
+    : io_(io), db_(db), metrics_(metrics), clock_(clock) {}
 
 void RoomHub::enter(const protocol::RoomView& view, std::weak_ptr<Subscriber> member, const Subscriber* key,
                     const std::string& user, double rtt_ms) {
@@ -32,7 +32,7 @@ void RoomHub::enter(const protocol::RoomView& view, std::weak_ptr<Subscriber> me
   room.members[key] = Member{std::move(member), user, rtt_ms};
   apply_locked(room, view);  // a first sight announces a pending play to everyone here, the newcomer included
   bool pending = view.status == "playing" && view.start_at_us &&
-                 static_cast<double>(*view.start_at_us) > wall_now_ms() * 1000;
+                 static_cast<double>(*view.start_at_us) > clock_.now_ms() * 1000;
   if (known && pending && subscriber && room.version == view.version)
     subscriber->push(frame_of(protocol::prepare_play(view)));
 }
@@ -68,11 +68,6 @@ std::optional<int> RoomHub::lead_ms(const std::string& code) const {
     slowest = std::max(slowest, m.rtt_ms);
   }
   return std::clamp(static_cast<int>(2 * slowest + kPreparationMs), kMinLeadMs, kMaxLeadMs);
-}
-
-std::size_t RoomHub::rooms() const {
-  std::lock_guard lock(mutex_);
-  return rooms_.size();
 }
 
 void RoomHub::tell_host(Room& room, const Frame& frame) {
@@ -116,17 +111,17 @@ void RoomHub::apply_locked(Room& room, const protocol::RoomView& view) {
   if (!newer && (view.version < room.version || view.members == room.member_list)) return;
   room.member_list = view.members;
   room.host = view.host;
-  if (!newer) return tell_host(room, frame_of(protocol::room_state(view, wall_now_ms())));
+  if (!newer) return tell_host(room, frame_of(protocol::room_state(view, clock_.now_ms())));
   room.version = view.version;
   std::string key = playback_key(view);
   bool first = room.playback.empty();  // this worker's first sight of the room
   if (key == room.playback) {
-    if (!first) broadcast(room, frame_of(protocol::room_state(view, wall_now_ms())));
+    if (!first) broadcast(room, frame_of(protocol::room_state(view, clock_.now_ms())));
     return;
   }
   room.playback = key;
   if (room.play_timer) room.play_timer->cancel();
-  bool pending = view.start_at_us && static_cast<double>(*view.start_at_us) > wall_now_ms() * 1000;
+  bool pending = view.start_at_us && static_cast<double>(*view.start_at_us) > clock_.now_ms() * 1000;
   if (view.status == "playing" && (!first || pending)) {
     broadcast(room, frame_of(protocol::prepare_play(view)));
     schedule_play_at(view.code, room, view);
@@ -142,7 +137,7 @@ void RoomHub::apply_locked(Room& room, const protocol::RoomView& view) {
 // cannot move it.
 void RoomHub::schedule_play_at(const std::string& code, Room& room, const protocol::RoomView& view) {
   if (!view.start_at_us) return;
-  double delay_ms = static_cast<double>(*view.start_at_us) / 1000.0 - wall_now_ms();
+  double delay_ms = static_cast<double>(*view.start_at_us) / 1000.0 - clock_.now_ms();
   auto timer = std::make_shared<net::steady_timer>(io_);
   timer->expires_after(microseconds(static_cast<std::int64_t>(std::max(0.0, delay_ms) * 1000)));
   room.play_timer = timer;

@@ -22,12 +22,13 @@
 #include "protocol/room_frames.hpp"
 #include "metrics/metrics.hpp"
 #include "fanout/subscriber.hpp"
+#include "time/server_clock.hpp"
 
 namespace session_clock::worker {
 
 class RoomHub : public std::enable_shared_from_this<RoomHub> {
  public:
-  RoomHub(boost::asio::io_context& io, db::Database& db, Metrics& metrics);
+  RoomHub(boost::asio::io_context& io, db::Database& db, Metrics& metrics, const ServerClock& clock);
 
   // A connection of `user` enters (with its latest round trip, -1 unknown),
   // given the room as its join answered: a play still ahead is announced
@@ -46,8 +47,6 @@ class RoomHub : public std::enable_shared_from_this<RoomHub> {
   void apply(const protocol::RoomView& room);
   void on_notification(const std::string& payload);
   void resync();  // after the listener reconnects: re-read every room
-
-  std::size_t rooms() const;
 
   static constexpr double kPreparationMs = 500;
 
@@ -76,6 +75,7 @@ class RoomHub : public std::enable_shared_from_this<RoomHub> {
   boost::asio::io_context& io_;
   db::Database& db_;
   Metrics& metrics_;
+  const ServerClock& clock_;
   mutable std::mutex mutex_;
   std::unordered_map<std::string, Room> rooms_;
 };

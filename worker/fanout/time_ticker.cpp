@@ -8,8 +8,8 @@ namespace session_clock::worker {
 
 using namespace std::chrono;
 
-TimeTicker::TimeTicker(boost::asio::io_context& io)
-    : strand_(boost::asio::make_strand(io)), timer_(strand_) {}
+TimeTicker::TimeTicker(boost::asio::io_context& io, const ServerClock& clock)
+    : strand_(boost::asio::make_strand(io)), timer_(strand_), clock_(clock) {}
 
 void TimeTicker::start() {
   boost::asio::post(strand_, [self = shared_from_this()] { self->arm(); });
@@ -43,7 +43,7 @@ void TimeTicker::unsubscribe(const Subscriber* key) {
 // can't repeat or skip ahead of the boundary it was aimed at).
 void TimeTicker::arm() {
   if (stopped_) return;
-  auto now = system_clock::now();
+  auto now = clock_.now();
   auto target = floor<seconds>(now) + seconds(1);
   timer_.expires_after(duration_cast<steady_clock::duration>(target - now));
   timer_.async_wait([self = shared_from_this(), target](const boost::system::error_code& ec) {

@@ -14,12 +14,13 @@
 #include <vector>
 
 #include "fanout/subscriber.hpp"
+#include "time/server_clock.hpp"
 
 namespace session_clock::worker {
 
 class TimeTicker : public std::enable_shared_from_this<TimeTicker> {
  public:
-  explicit TimeTicker(boost::asio::io_context& io);
+  TimeTicker(boost::asio::io_context& io, const ServerClock& clock);
   void start();
   void stop();
   void subscribe(std::weak_ptr<Subscriber> subscriber, const Subscriber* key, std::string timezone);
@@ -36,6 +37,7 @@ class TimeTicker : public std::enable_shared_from_this<TimeTicker> {
 
   boost::asio::strand<boost::asio::io_context::executor_type> strand_;
   boost::asio::steady_timer timer_;  // arm/tick/stop run on strand_
+  const ServerClock& clock_;
   bool stopped_ = false;
   std::chrono::system_clock::time_point last_sent_{};
   std::mutex mutex_;  // entries_ are changed from every connection's thread

@@ -6,12 +6,12 @@
 #include <spdlog/spdlog.h>
 
 #include "core/kernel_clock.hpp"
+#include "core/sql_error.hpp"
 #include "protocol/outbound.hpp"
 #include "protocol/room_frames.hpp"
 #include "livekit/webhook_endpoint.hpp"
 #include "http/static_files.hpp"
 #include "ws/ws_session.hpp"
-#include "time/wall_clock.hpp"
 
 namespace session_clock::worker {
 
@@ -108,13 +108,13 @@ void HttpSession::on_party_state(Request request) {
   bool valid = code.size() >= 4 && code.size() <= 12 &&
                std::all_of(code.begin(), code.end(), [](char c) { return std::isupper(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)); });
   if (!valid) return reply(http::status::bad_request, R"({"error":"code: 4 to 12 letters or digits"})");
-  ctx_.database->room({"session_clock_room_state", {code}, "read"}, [reply](db::RoomRead read) {
+  ctx_.database->room({"session_clock_room_state", {code}, "read"}, [reply, &clock = ctx_.clock](db::RoomRead read) {
     if (!read.room) {
-      if (read.sqlstate == "P0002") return reply(http::status::not_found, R"({"error":"no such room"})");
+      if (read.sqlstate == core::sqlstate::kNoDataFound) return reply(http::status::not_found, R"({"error":"no such room"})");
       return reply(http::status::service_unavailable, R"({"error":"the database is unavailable; retry"})");
     }
     const auto& r = *read.room;
-    auto state = nlohmann::json::parse(protocol::room_state(r, wall_now_ms()));
+    auto state = nlohmann::json::parse(protocol::room_state(r, clock.now_ms()));
     nlohmann::json body = {{"code", r.code}, {"currentTrack", state["currentTrack"]}, {"version", r.version},
                            {"serverNowMs", state["serverNowMs"]}};
     reply(http::status::ok, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
@@ -179,14 +179,14 @@ HttpSession::Response HttpSession::route(const Request& request) {
                                 {"connections", ctx_.metrics.connections.load()},
                                 {"workerId", ctx_.worker_id},
                                 {"presence", {{"reported", ctx_.presence->size()}, {"pending", ctx_.presence->pending()}}},
-                                {"serverNowMs", wall_now_ms()}}
+                                {"serverNowMs", ctx_.clock.now_ms()}}
                      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   } else if (path == "/metrics" && request.method() == http::verb::get) {
     res.set(http::field::content_type, "text/plain; version=0.0.4");
     res.body() = ctx_.metrics.prometheus_text(ctx_.listener->reconnects(), db_up, listener_up);
   } else if (path == "/timesync" && request.method() == http::verb::post) {
     ctx_.metrics.pings++;
-    auto body = protocol::jsonrpc_timesync_http(request.body(), wall_now_ms());
+    auto body = protocol::jsonrpc_timesync_http(request.body(), ctx_.clock.now_ms());
     if (!body) {
       res.result(http::status::bad_request);
       res.body() = R"({"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"parse error"}})";

@@ -33,9 +33,9 @@ std::string participants_json(const livekit::RoomListing& listing) {
 
 }  // namespace
 
-LiveKitReconciler::LiveKitReconciler(net::io_context& io, db::Database& db, Metrics& metrics,
+LiveKitReconciler::LiveKitReconciler(net::io_context& io, db::Database& db, Metrics& metrics, const ServerClock& clock,
                                      livekit::RoomServiceClient client, milliseconds interval)
-    : io_(io), db_(db), metrics_(metrics), client_(std::move(client)), interval_(interval), timer_(io) {}
+    : io_(io), db_(db), metrics_(metrics), clock_(clock), client_(std::move(client)), interval_(interval), timer_(io) {}
 
 void LiveKitReconciler::start() {
   const auto& url = client_.url();
@@ -107,7 +107,7 @@ bool LiveKitReconciler::pass() {
 }
 
 bool LiveKitReconciler::reconcile(const db::ReconcileRoom& room) {
-  auto asked = client_.list_room(room.room_name);
+  auto asked = client_.list_room(room.room_name, clock_.now_s());
   if (!asked.listing) {
     metrics_.livekit_reconcile_failures++;
     spdlog::warn("livekit: cannot list room {}: {}", room.room_name, asked.error);

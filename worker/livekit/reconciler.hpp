@@ -22,6 +22,7 @@
 #include "db/database.hpp"
 #include "livekit/room_service.hpp"
 #include "metrics/metrics.hpp"
+#include "time/server_clock.hpp"
 
 namespace session_clock::worker {
 
@@ -29,7 +30,7 @@ class LiveKitReconciler : public std::enable_shared_from_this<LiveKitReconciler>
  public:
   static constexpr int kMaxRoomsPerPass = 1000;
 
-  LiveKitReconciler(boost::asio::io_context& io, db::Database& db, Metrics& metrics,
+  LiveKitReconciler(boost::asio::io_context& io, db::Database& db, Metrics& metrics, const ServerClock& clock,
                     livekit::RoomServiceClient client, std::chrono::milliseconds interval);
 
   void start();  // passes every interval from now on
@@ -47,6 +48,7 @@ class LiveKitReconciler : public std::enable_shared_from_this<LiveKitReconciler>
   boost::asio::io_context& io_;
   db::Database& db_;
   Metrics& metrics_;
+  const ServerClock& clock_;
   livekit::RoomServiceClient client_;
   std::chrono::milliseconds interval_;
   boost::asio::steady_timer timer_;

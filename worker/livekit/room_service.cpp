@@ -8,7 +8,6 @@
 #include "livekit/access_token.hpp"
 #include "livekit/http_post.hpp"
 #include "livekit/twirp_error.hpp"
-#include "time/wall_clock.hpp"
 
 namespace session_clock::worker::livekit {
 namespace {
@@ -57,8 +56,8 @@ std::chrono::milliseconds checked_timeout(std::chrono::milliseconds timeout) {
 }
 
 CallAnswer call(const ServiceUrl& url, boost::asio::ssl::context* tls, Credentials credentials, const char* method,
-                const VideoGrant& grant, const Json& request, std::size_t max_reply_bytes, Clock::time_point deadline) {
-  std::int64_t now_s = wall_now_us() / 1'000'000;
+                const VideoGrant& grant, const Json& request, std::size_t max_reply_bytes, Clock::time_point deadline,
+                std::int64_t now_s) {
   HttpPost post{room_service_target(url, method),
                 "Bearer " + sign_access_token(credentials.key, credentials.secret, grant, now_s), request.dump(),
                 max_reply_bytes};
@@ -83,9 +82,9 @@ RoomServiceClient::~RoomServiceClient() = default;
 RoomServiceClient::RoomServiceClient(RoomServiceClient&&) noexcept = default;
 RoomServiceClient& RoomServiceClient::operator=(RoomServiceClient&&) noexcept = default;
 
-RoomListingResult RoomServiceClient::list_room(const std::string& room_name) const noexcept {
+RoomListingResult RoomServiceClient::list_room(const std::string& room_name, std::int64_t now_s) const noexcept {
   try {
-    return list_room_unguarded(room_name);
+    return list_room_unguarded(room_name, now_s);
   } catch (...) {
     return RoomListingResult{std::nullopt, "livekit: internal error"};  // fits the small-string buffer
   }
@@ -93,24 +92,25 @@ RoomListingResult RoomServiceClient::list_room(const std::string& room_name) con
 
 // ListRooms for the one name first: a room that is not there needs no second
 // call, and the room's sid only comes from it.
-RoomListingResult RoomServiceClient::list_room_unguarded(const std::string& room_name) const {
+RoomListingResult RoomServiceClient::list_room_unguarded(const std::string& room_name, std::int64_t now_s) const {
   auto deadline = Clock::now() + timeout_;
   Credentials credentials{api_key_, api_secret_};
   auto rooms = call(url_, tls_.get(), credentials, kListRooms, VideoGrant{true, false, {}},
-                    Json{{"names", Json::array({room_name})}}, kMaxListRoomsBytes, deadline);
+                    Json{{"names", Json::array({room_name})}}, kMaxListRoomsBytes, deadline, now_s);
   if (!rooms.error.empty()) return fail(rooms.error);
   if (rooms.twirp) return fail_twirp(*rooms.twirp);
   auto room = read_listed_room(*rooms.body, room_name);
   if (!room.error.empty()) return fail("ListRooms: " + room.error);
   if (!room.exists) return {RoomListing{}, {}};
-  return list_participants(room_name, std::move(room.sid), deadline);
+  return list_participants(room_name, std::move(room.sid), deadline, now_s);
 }
 
 RoomListingResult RoomServiceClient::list_participants(const std::string& room_name, std::string room_sid,
-                                                       std::chrono::steady_clock::time_point deadline) const {
+                                                       std::chrono::steady_clock::time_point deadline,
+                                                       std::int64_t now_s) const {
   auto answer =
       call(url_, tls_.get(), Credentials{api_key_, api_secret_}, kListParticipants, VideoGrant{false, true, room_name},
-           Json{{"room", room_name}}, kMaxListParticipantsBytes, deadline);
+           Json{{"room", room_name}}, kMaxListParticipantsBytes, deadline, now_s);
   if (!answer.error.empty()) return fail(answer.error);
   if (answer.twirp && answer.twirp->code == kTwirpNotFound) return {RoomListing{}, {}};  // ended meanwhile
   if (answer.twirp) return fail_twirp(*answer.twirp);

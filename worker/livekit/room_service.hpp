@@ -38,14 +38,15 @@ class RoomServiceClient {
   // ListParticipants answering not_found (it ended between the two calls), is
   // exists=false, not an error. Errors read "livekit: <what>", e.g.
   // "livekit: unauthenticated: permissions denied". Never throws.
-  RoomListingResult list_room(const std::string& room_name) const noexcept;
+  // now_s: the server's time (Unix seconds), for the tokens' nbf and exp.
+  RoomListingResult list_room(const std::string& room_name, std::int64_t now_s) const noexcept;
 
   const ServiceUrl& url() const { return url_; }
 
  private:
-  RoomListingResult list_room_unguarded(const std::string& room_name) const;
+  RoomListingResult list_room_unguarded(const std::string& room_name, std::int64_t now_s) const;
   RoomListingResult list_participants(const std::string& room_name, std::string room_sid,
-                                      std::chrono::steady_clock::time_point deadline) const;
+                                      std::chrono::steady_clock::time_point deadline, std::int64_t now_s) const;
 
   ServiceUrl url_;
   std::string api_key_, api_secret_;

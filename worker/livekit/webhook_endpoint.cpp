@@ -5,7 +5,6 @@
 
 #include "livekit/webhook_event.hpp"
 
-#include "time/wall_clock.hpp"
 
 namespace session_clock::worker {
 
@@ -20,7 +19,7 @@ WebhookReply reply(unsigned status, nlohmann::json body) {
 void handle_livekit_webhook(ServerContext& ctx, const std::string& authorization, const std::string& body,
                             std::function<void(WebhookReply)> done) {
   if (!ctx.livekit_verifier) return done(reply(404, {{"error", "LiveKit webhooks are not configured"}}));
-  auto verified = ctx.livekit_verifier->verify(authorization, body, static_cast<std::int64_t>(wall_now_ms() / 1000));
+  auto verified = ctx.livekit_verifier->verify(authorization, body, ctx.clock.now_s());
   if (!verified.webhook) {
     spdlog::warn("livekit: webhook refused: {}", verified.error);
     return done(reply(401, {{"error", verified.error}}));

@@ -5,7 +5,6 @@
 #include "protocol/message_types.hpp"
 #include "protocol/outbound.hpp"
 #include "protocol/time_update.hpp"
-#include "time/wall_clock.hpp"
 
 namespace session_clock::worker {
 
@@ -69,7 +68,7 @@ void WsSession::read() {
 }
 
 void WsSession::on_read(beast::error_code ec, std::size_t) {
-  double receive_ms = wall_now_ms();  // stamped before anything else happens
+  double receive_ms = ctx_.clock.now_ms();  // stamped before anything else happens
   if (ec) {
     // Oversized frames: Beast has already failed the read with close code 1009.
     if (ec != websocket::error::closed) spdlog::debug("ws: read ended: {}", ec.message());
@@ -116,7 +115,7 @@ void WsSession::handle(std::string_view text, double receive_ms) {
           ctx_.metrics.count_message(protocol::message_type::kUnsubscribeTime);
           time_subscribed_ = false;
           ctx_.ticker->unsubscribe(this);
-          send_text(protocol::unsubscribed("time", nullptr));
+          send_text(protocol::unsubscribed(protocol::topic::kTime, nullptr));
         } else if constexpr (std::is_same_v<T, protocol::Auth>) {
           ctx_.metrics.count_message(protocol::message_type::kAuth);
           on_auth(m);
@@ -194,7 +193,7 @@ void WsSession::on_legacy_sync(const protocol::LegacyTimeSync& request, double r
 
 void WsSession::on_jsonrpc(const protocol::JsonRpcTimesync& request) {
   ctx_.metrics.pings++;
-  send_text(protocol::jsonrpc_timesync_result(request.id, wall_now_ms()));
+  send_text(protocol::jsonrpc_timesync_result(request.id, ctx_.clock.now_ms()));
 }
 
 void WsSession::on_subscribe_time(const protocol::SubscribeTime& request) {
@@ -203,7 +202,7 @@ void WsSession::on_subscribe_time(const protocol::SubscribeTime& request) {
                       {{"t", protocol::message_type::kSubscribeTime}});
   time_subscribed_ = true;
   ctx_.ticker->subscribe(weak_from_this(), this, request.timezone);
-  send_text(protocol::subscribed("time", {{"timezone", request.timezone}}));
+  send_text(protocol::subscribed(protocol::topic::kTime, {{"timezone", request.timezone}}));
 }
 
 void WsSession::on_auth(const protocol::Auth& request) {
@@ -233,7 +232,7 @@ void WsSession::on_auth(const protocol::Auth& request) {
 // clock step can't stretch or cut a token's life by more than the step).
 void WsSession::become(auth::VerifiedToken identity) {
   identity_ = std::move(identity);
-  auto remaining = milliseconds(static_cast<std::int64_t>(identity_->expires_at_s * 1000 - wall_now_ms()));
+  auto remaining = milliseconds(static_cast<std::int64_t>(identity_->expires_at_s * 1000 - ctx_.clock.now_ms()));
   expiry_.expires_after(std::max(remaining, milliseconds(0)));
   expiry_.async_wait([self = shared_from_this(), exp = identity_->expires_at_s](beast::error_code ec) {
     if (ec || !self->identity_ || self->identity_->expires_at_s != exp) return;
@@ -327,7 +326,7 @@ void WsSession::grant_clock(const std::string& session_id, const core::ClockStat
   checks_.erase(session_id);
   bool newly = clocks_.emplace(session_id, FollowedClock{}).second;
   deliver_clock(session_id, state.version,
-                std::make_shared<const std::string>(protocol::clock_state(session_id, state, grace, wall_now_ms())));
+                std::make_shared<const std::string>(protocol::clock_state(session_id, state, grace, ctx_.clock.now_ms())));
   if (newly) ctx_.hub->subscribe(session_id, weak_from_this());
   if (joining_.erase(session_id)) enter_session(session_id);
 }
@@ -335,7 +334,7 @@ void WsSession::grant_clock(const std::string& session_id, const core::ClockStat
 void WsSession::on_unsubscribe_clock(const protocol::UnsubscribeClock& request) {
   checks_.erase(request.session_id);
   if (clocks_.erase(request.session_id)) ctx_.hub->unsubscribe(request.session_id, this);
-  send_text(protocol::unsubscribed("clock", {{"sessionId", request.session_id}}));
+  send_text(protocol::unsubscribed(protocol::topic::kClock, {{"sessionId", request.session_id}}));
 }
 
 void WsSession::push_clock(ClockPushPtr push) {
@@ -393,7 +392,7 @@ void WsSession::send_error(const char* code, std::string message, nlohmann::json
 
 void WsSession::write() {
   Outgoing& next = queue_.front();
-  if (next.stamp) next.frame = std::make_shared<const std::string>(next.stamp(wall_now_ms()));
+  if (next.stamp) next.frame = std::make_shared<const std::string>(next.stamp(ctx_.clock.now_ms()));
   ws_.text(true);
   ws_.async_write(net::buffer(*next.frame),
                   [self = shared_from_this()](beast::error_code ec, std::size_t n) { self->on_write(ec, n); });

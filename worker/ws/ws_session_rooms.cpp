@@ -10,7 +10,6 @@
 #include "protocol/room_frames.hpp"
 #include "protocol/refusal.hpp"
 #include "ws/ws_session.hpp"
-#include "time/wall_clock.hpp"
 
 namespace session_clock::worker {
 
@@ -60,7 +59,7 @@ std::optional<std::string> WsSession::lead_param() const {
 void WsSession::enter_room(const protocol::RoomView& room) {
   if (room_ && *room_ != room.code) ctx_.rooms->leave(*room_, this);
   room_ = room.code;
-  send_text(protocol::room_state(room, wall_now_ms()));
+  send_text(protocol::room_state(room, ctx_.clock.now_ms()));
   ctx_.rooms->enter(room, weak_from_this(), this, identity_->sub, rtt_ms_);
 }
 
