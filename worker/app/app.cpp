@@ -14,6 +14,7 @@
 
 #include "core/kernel_clock.hpp"
 #include "core/notification.hpp"
+#include "db/channel.hpp"
 #include "http/listener.hpp"
 #include "app/server_context.hpp"
 #include "ws/ws_session.hpp"
@@ -66,7 +67,7 @@ class SelfTest : public std::enable_shared_from_this<SelfTest> {
   SelfTest(net::io_context& io, ServerContext& ctx, std::function<void()> fail)
       : timer_(io), ctx_(ctx), fail_(std::move(fail)), nonce_("selftest-" + random_nonce()) {}
   void start() {
-    ctx_.database->notify(nonce_, [self = shared_from_this()](std::string error) {
+    db::notify(*ctx_.pool, nonce_, [self = shared_from_this()](std::string error) {
       if (!error.empty()) {
         spdlog::warn("self-test: cannot send NOTIFY ({}); will try again after the next reconnect", error);
         return;
@@ -136,21 +137,25 @@ int run_app(Options options) {
     ctx.livekit_verifier.emplace(std::map<std::string, std::string>{{options.livekit.api_key, options.livekit.api_secret}});
     ctx.room_mapping.emplace(options.livekit.room_pattern);
   }
-  ctx.database = std::make_unique<db::Database>(options.database_url, options.client_role, 2);
-  ctx.hub = std::make_shared<ClockHub>(io, *ctx.database, ctx.metrics, ctx.clock);
+  ctx.pool = std::make_unique<db::Pool>(options.database_url, 2);
+  ctx.clock_queries.emplace(*ctx.pool, options.client_role);
+  ctx.presence_queries.emplace(*ctx.pool);
+  ctx.room_queries.emplace(*ctx.pool);
+  ctx.livekit_queries.emplace(*ctx.pool);
+  ctx.hub = std::make_shared<ClockHub>(io, *ctx.clock_queries, ctx.metrics, ctx.clock);
   ctx.ticker = std::make_shared<TimeTicker>(io, ctx.clock);
   ctx.worker_id = random_uuid();
-  ctx.presence = std::make_shared<PresenceTracker>(io, *ctx.database, ctx.worker_id);
-  ctx.lease = std::make_shared<LeaseKeeper>(io, *ctx.database, ctx.worker_id, options.presence.lease,
+  ctx.presence = std::make_shared<PresenceTracker>(io, *ctx.presence_queries, ctx.worker_id);
+  ctx.lease = std::make_shared<LeaseKeeper>(io, *ctx.presence_queries, ctx.worker_id, options.presence.lease,
                                             [&ctx] { ctx.presence->report_all(); });
   ctx.deadlines =
-      std::make_shared<DeadlineScheduler>(io, *ctx.database, ctx.metrics, options.presence.max_deadline_wait);
-  ctx.rooms = std::make_shared<RoomHub>(io, *ctx.database, ctx.metrics, ctx.clock);
-  ctx.stranded = std::make_shared<StrandedWatch>(io, *ctx.database, ctx.metrics, options.presence.lease / 3);
+      std::make_shared<DeadlineScheduler>(io, *ctx.presence_queries, ctx.metrics, options.presence.max_deadline_wait);
+  ctx.rooms = std::make_shared<RoomHub>(io, *ctx.room_queries, ctx.metrics, ctx.clock);
+  ctx.stranded = std::make_shared<StrandedWatch>(io, *ctx.presence_queries, ctx.metrics, options.presence.lease / 3);
   if (!options.livekit.url.empty()) {
     try {
       ctx.reconciler = std::make_shared<LiveKitReconciler>(
-          io, *ctx.database, ctx.metrics, ctx.clock,
+          io, *ctx.livekit_queries, ctx.metrics, ctx.clock,
           livekit::RoomServiceClient(options.livekit.url, options.livekit.api_key, options.livekit.api_secret),
           options.livekit.reconcile_interval);
     } catch (const std::exception& e) {
@@ -231,7 +236,7 @@ int run_app(Options options) {
   for (auto& t : threads) t.join();
   ctx.listener->shutdown();  // no connector job may post into io after this
   if (ctx.reconciler) ctx.reconciler->join();  // its pass waits on database answers
-  ctx.database->stop();
+  ctx.pool->stop();
   spdlog::info("stopped");
   return exit_status;
 }

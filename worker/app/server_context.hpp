@@ -11,7 +11,11 @@
 
 #include "auth/jwt_verifier.hpp"
 #include "config/options.hpp"
-#include "db/database.hpp"
+#include "db/clock_queries.hpp"
+#include "db/livekit_queries.hpp"
+#include "db/pool.hpp"
+#include "db/presence_queries.hpp"
+#include "db/room_queries.hpp"
 #include "db/notification_listener.hpp"
 #include "livekit/room_mapping.hpp"
 #include "livekit/webhook_verifier.hpp"
@@ -36,7 +40,11 @@ struct ServerContext {
   ServerClock clock;
   Metrics metrics;
   std::optional<auth::JwtVerifier> verifier;  // none configured: clocks are unavailable
-  std::unique_ptr<db::Database> database;
+  std::unique_ptr<db::Pool> pool;
+  std::optional<db::ClockQueries> clock_queries;
+  std::optional<db::PresenceQueries> presence_queries;
+  std::optional<db::RoomQueries> room_queries;
+  std::optional<db::LiveKitQueries> livekit_queries;
   std::shared_ptr<db::NotificationListener> listener;
   std::shared_ptr<ClockHub> hub;
   std::shared_ptr<TimeTicker> ticker;

@@ -7,7 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/notification.hpp"
-#include "db/database.hpp"
+#include "db/pool.hpp"
 
 namespace session_clock::worker::db {
 

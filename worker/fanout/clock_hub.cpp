@@ -12,7 +12,7 @@ namespace {
 constexpr auto kRetryDelay = std::chrono::milliseconds(500);
 }
 
-ClockHub::ClockHub(boost::asio::io_context& io, db::Database& db, Metrics& metrics, const ServerClock& clock)
+ClockHub::ClockHub(boost::asio::io_context& io, db::ClockQueries& db, Metrics& metrics, const ServerClock& clock)
     : io_(io), db_(db), metrics_(metrics), clock_(clock) {}
 
 void ClockHub::subscribe(const std::string& session_id, std::weak_ptr<Subscriber> subscriber) {
@@ -74,7 +74,7 @@ void ClockHub::refresh(const std::string& session_id, std::chrono::steady_clock:
 }
 
 void ClockHub::read(const std::string& session_id) {
-  db_.fetch_clock(session_id, [self = shared_from_this(), session_id](db::ClockRead result) {
+  db_.fetch(session_id, [self = shared_from_this(), session_id](db::ClockRead result) {
     self->on_read(session_id, std::move(result));
   });
 }

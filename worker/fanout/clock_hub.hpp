@@ -15,7 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "db/database.hpp"
+#include "db/clock_queries.hpp"
 #include "metrics/metrics.hpp"
 #include "fanout/subscriber.hpp"
 #include "time/server_clock.hpp"
@@ -24,7 +24,7 @@ namespace session_clock::worker {
 
 class ClockHub : public std::enable_shared_from_this<ClockHub> {
  public:
-  ClockHub(boost::asio::io_context& io, db::Database& db, Metrics& metrics, const ServerClock& clock);
+  ClockHub(boost::asio::io_context& io, db::ClockQueries& db, Metrics& metrics, const ServerClock& clock);
 
   // Follow session_id; the current state is read and pushed to everyone
   // following it (so the newcomer gets it at once).
@@ -46,7 +46,7 @@ class ClockHub : public std::enable_shared_from_this<ClockHub> {
   void retry_later(const std::string& session_id);
 
   boost::asio::io_context& io_;
-  db::Database& db_;
+  db::ClockQueries& db_;
   Metrics& metrics_;
   const ServerClock& clock_;
   mutable std::mutex mutex_;

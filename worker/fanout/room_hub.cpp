@@ -20,7 +20,7 @@ Frame frame_of(std::string text) { return std::make_shared<const std::string>(st
 
 }  // namespace
 
-RoomHub::RoomHub(net::io_context& io, db::Database& db, Metrics& metrics, const ServerClock& clock)
+RoomHub::RoomHub(net::io_context& io, db::RoomQueries& db, Metrics& metrics, const ServerClock& clock)
     : io_(io), db_(db), metrics_(metrics), clock_(clock) {}
 
 void RoomHub::enter(const protocol::RoomView& view, std::weak_ptr<Subscriber> member, const Subscriber* key,
@@ -188,10 +188,10 @@ void RoomHub::resync() {
 }
 
 void RoomHub::read(const std::string& code, const std::string& change) {
-  db_.room({"session_clock_room_state", {code}, change}, [self = shared_from_this(), code, change](db::RoomRead read) {
+  db_.call({"session_clock_room_state", {code}}, [self = shared_from_this(), code, change](db::RoomRead read) {
     net::post(self->io_, [self, code, change, read = std::move(read)] {
       if (read.room)
-        self->apply(*read.room);
+        self->apply(protocol::room_view(*read.room));
       else if (!read.error.empty())
         spdlog::warn("rooms: cannot read room {}: {}", code, read.error);
       bool again = false;

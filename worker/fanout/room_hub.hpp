@@ -18,7 +18,7 @@
 #include <string>
 #include <unordered_map>
 
-#include "db/database.hpp"
+#include "db/room_queries.hpp"
 #include "protocol/room_frames.hpp"
 #include "metrics/metrics.hpp"
 #include "fanout/subscriber.hpp"
@@ -28,7 +28,7 @@ namespace session_clock::worker {
 
 class RoomHub : public std::enable_shared_from_this<RoomHub> {
  public:
-  RoomHub(boost::asio::io_context& io, db::Database& db, Metrics& metrics, const ServerClock& clock);
+  RoomHub(boost::asio::io_context& io, db::RoomQueries& db, Metrics& metrics, const ServerClock& clock);
 
   // A connection of `user` enters (with its latest round trip, -1 unknown),
   // given the room as its join answered: a play still ahead is announced
@@ -73,7 +73,7 @@ class RoomHub : public std::enable_shared_from_this<RoomHub> {
   void schedule_play_at(const std::string& code, Room& room, const protocol::RoomView& view);
 
   boost::asio::io_context& io_;
-  db::Database& db_;
+  db::RoomQueries& db_;
   Metrics& metrics_;
   const ServerClock& clock_;
   mutable std::mutex mutex_;

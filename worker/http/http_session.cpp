@@ -108,12 +108,12 @@ void HttpSession::on_party_state(Request request) {
   bool valid = code.size() >= 4 && code.size() <= 12 &&
                std::all_of(code.begin(), code.end(), [](char c) { return std::isupper(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)); });
   if (!valid) return reply(http::status::bad_request, R"({"error":"code: 4 to 12 letters or digits"})");
-  ctx_.database->room({"session_clock_room_state", {code}, "read"}, [reply, &clock = ctx_.clock](db::RoomRead read) {
+  ctx_.room_queries->call({"session_clock_room_state", {code}}, [reply, &clock = ctx_.clock](db::RoomRead read) {
     if (!read.room) {
       if (read.sqlstate == core::sqlstate::kNoDataFound) return reply(http::status::not_found, R"({"error":"no such room"})");
       return reply(http::status::service_unavailable, R"({"error":"the database is unavailable; retry"})");
     }
-    const auto& r = *read.room;
+    auto r = protocol::room_view(*read.room);
     auto state = nlohmann::json::parse(protocol::room_state(r, clock.now_ms()));
     nlohmann::json body = {{"code", r.code}, {"currentTrack", state["currentTrack"]}, {"version", r.version},
                            {"serverNowMs", state["serverNowMs"]}};
@@ -165,7 +165,7 @@ HttpSession::Response HttpSession::route(const Request& request) {
   res.set(http::field::cache_control, "no-store");
   res.keep_alive(request.keep_alive());
   auto path = path_of(request.target());
-  bool db_up = ctx_.database->healthy();
+  bool db_up = ctx_.pool->healthy();
   bool listener_up = ctx_.listener->connected();
   if (path == "/healthz" && request.method() == http::verb::get) {
     auto clock = nlohmann::json::parse(core::to_json(core::read_kernel_clock_status()));

@@ -33,7 +33,7 @@ std::string participants_json(const livekit::RoomListing& listing) {
 
 }  // namespace
 
-LiveKitReconciler::LiveKitReconciler(net::io_context& io, db::Database& db, Metrics& metrics, const ServerClock& clock,
+LiveKitReconciler::LiveKitReconciler(net::io_context& io, db::LiveKitQueries& db, Metrics& metrics, const ServerClock& clock,
                                      livekit::RoomServiceClient client, milliseconds interval)
     : io_(io), db_(db), metrics_(metrics), clock_(clock), client_(std::move(client)), interval_(interval), timer_(io) {}
 
@@ -93,7 +93,7 @@ void LiveKitReconciler::end_pass(bool ok) {
 
 bool LiveKitReconciler::pass() {
   auto due = wait_for<db::RoomsToReconcile>(
-      [&](auto done) { db_.livekit_rooms_to_reconcile(kMaxRoomsPerPass, std::move(done)); });
+      [&](auto done) { db_.rooms_to_reconcile(kMaxRoomsPerPass, std::move(done)); });
   if (!due.error.empty()) {
     metrics_.livekit_reconcile_failures++;
     spdlog::warn("livekit: cannot list rooms to reconcile: {}", due.error);
@@ -117,7 +117,7 @@ bool LiveKitReconciler::reconcile(const db::ReconcileRoom& room) {
   std::optional<std::string> room_sid;
   if (listing.exists) room_sid = listing.room_sid;
   auto outcome = wait_for<db::ReconcileOutcome>([&](auto done) {
-    db_.livekit_reconcile(room, room_sid, participants_json(listing), std::move(done));
+    db_.reconcile(room, room_sid, participants_json(listing), std::move(done));
   });
   if (!outcome.error.empty()) {
     metrics_.livekit_reconcile_failures++;

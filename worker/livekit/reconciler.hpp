@@ -19,7 +19,7 @@
 #include <chrono>
 #include <memory>
 
-#include "db/database.hpp"
+#include "db/livekit_queries.hpp"
 #include "livekit/room_service.hpp"
 #include "metrics/metrics.hpp"
 #include "time/server_clock.hpp"
@@ -30,7 +30,7 @@ class LiveKitReconciler : public std::enable_shared_from_this<LiveKitReconciler>
  public:
   static constexpr int kMaxRoomsPerPass = 1000;
 
-  LiveKitReconciler(boost::asio::io_context& io, db::Database& db, Metrics& metrics, const ServerClock& clock,
+  LiveKitReconciler(boost::asio::io_context& io, db::LiveKitQueries& db, Metrics& metrics, const ServerClock& clock,
                     livekit::RoomServiceClient client, std::chrono::milliseconds interval);
 
   void start();  // passes every interval from now on
@@ -46,7 +46,7 @@ class LiveKitReconciler : public std::enable_shared_from_this<LiveKitReconciler>
   void end_pass(bool ok);
 
   boost::asio::io_context& io_;
-  db::Database& db_;
+  db::LiveKitQueries& db_;
   Metrics& metrics_;
   const ServerClock& clock_;
   livekit::RoomServiceClient client_;

@@ -32,7 +32,7 @@ void handle_livekit_webhook(ServerContext& ctx, const std::string& authorization
   if (!session_id) return done(reply(200, {{"result", "ignored"}, {"reason", "room does not name a session"}}));
   ctx.metrics.webhooks++;
   db::LiveKitEventRow row{e.id, e.event, *session_id, e.room_sid, e.participant_sid, e.identity, e.room_name};
-  ctx.database->livekit_event(std::move(row), [done = std::move(done), id = e.id](db::WebhookOutcome outcome) {
+  ctx.livekit_queries->event(std::move(row), [done = std::move(done), id = e.id](db::WebhookOutcome outcome) {
     if (!outcome.error.empty()) {
       spdlog::warn("livekit: cannot record webhook {}: {}", id, outcome.error);
       return done(reply(503, {{"error", "the database is unavailable; retry"}}));  // LiveKit retries

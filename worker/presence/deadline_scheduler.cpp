@@ -13,7 +13,7 @@ namespace session_clock::worker {
 namespace net = boost::asio;
 using namespace std::chrono;
 
-DeadlineScheduler::DeadlineScheduler(net::io_context& io, db::Database& db, Metrics& metrics,
+DeadlineScheduler::DeadlineScheduler(net::io_context& io, db::PresenceQueries& db, Metrics& metrics,
                                      milliseconds max_wait)
     : strand_(net::make_strand(io)), timer_(strand_), db_(db), metrics_(metrics), max_wait_(max_wait) {}
 

@@ -18,14 +18,14 @@
 #include <memory>
 #include <string>
 
-#include "db/database.hpp"
+#include "db/presence_queries.hpp"
 #include "metrics/metrics.hpp"
 
 namespace session_clock::worker {
 
 class DeadlineScheduler : public std::enable_shared_from_this<DeadlineScheduler> {
  public:
-  DeadlineScheduler(boost::asio::io_context& io, db::Database& db, Metrics& metrics,
+  DeadlineScheduler(boost::asio::io_context& io, db::PresenceQueries& db, Metrics& metrics,
                     std::chrono::milliseconds max_wait);
   void start();
   void stop();
@@ -45,7 +45,7 @@ class DeadlineScheduler : public std::enable_shared_from_this<DeadlineScheduler>
 
   boost::asio::strand<boost::asio::io_context::executor_type> strand_;
   boost::asio::steady_timer timer_;
-  db::Database& db_;
+  db::PresenceQueries& db_;
   Metrics& metrics_;
   std::chrono::milliseconds max_wait_;
   bool in_flight_ = false;

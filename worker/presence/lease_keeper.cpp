@@ -18,7 +18,7 @@ std::string describe_worker() {
 
 }  // namespace
 
-LeaseKeeper::LeaseKeeper(net::io_context& io, db::Database& db, std::string worker_id,
+LeaseKeeper::LeaseKeeper(net::io_context& io, db::PresenceQueries& db, std::string worker_id,
                          std::chrono::milliseconds lease, std::function<void()> on_registered)
     : timer_(io), db_(db), worker_id_(std::move(worker_id)), lease_(lease), on_registered_(std::move(on_registered)) {}
 

@@ -11,7 +11,7 @@
 #include <memory>
 #include <string>
 
-#include "db/database.hpp"
+#include "db/presence_queries.hpp"
 
 namespace session_clock::worker {
 
@@ -19,7 +19,7 @@ class LeaseKeeper : public std::enable_shared_from_this<LeaseKeeper> {
  public:
   // on_registered runs (on the io_context) whenever the lease row was
   // created anew: at start, and after the lease lapsed and was swept.
-  LeaseKeeper(boost::asio::io_context& io, db::Database& db, std::string worker_id, std::chrono::milliseconds lease,
+  LeaseKeeper(boost::asio::io_context& io, db::PresenceQueries& db, std::string worker_id, std::chrono::milliseconds lease,
               std::function<void()> on_registered);
   void start();
   void stop();
@@ -31,7 +31,7 @@ class LeaseKeeper : public std::enable_shared_from_this<LeaseKeeper> {
   void on_beat(const db::Heartbeat& result);
 
   boost::asio::steady_timer timer_;
-  db::Database& db_;
+  db::PresenceQueries& db_;
   std::string worker_id_;
   std::chrono::milliseconds lease_;
   std::function<void()> on_registered_;

@@ -19,7 +19,7 @@ bool final_refusal(const std::string& sqlstate) {
 
 }  // namespace
 
-PresenceTracker::PresenceTracker(net::io_context& io, db::Database& db, std::string worker_id)
+PresenceTracker::PresenceTracker(net::io_context& io, db::PresenceQueries& db, std::string worker_id)
     : io_(io), db_(db), worker_id_(std::move(worker_id)) {}
 
 void PresenceTracker::join(const std::string& session_id, const std::string& user) {
@@ -70,7 +70,7 @@ void PresenceTracker::flush(const Key& key) {
   e.in_flight = true;
   // The answer is posted, never handled inline: a full database queue
   // answers at once, on this thread, with the mutex still held.
-  db_.record_presence(key.first, key.second, worker_id_, present,
+  db_.record(key.first, key.second, worker_id_, present,
                       [self = shared_from_this(), key, present](db::Failure failure) {
                         net::post(self->io_, [self, key, present, failure = std::move(failure)] {
                           self->on_reported(key, present, failure);

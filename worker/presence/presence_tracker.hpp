@@ -20,13 +20,13 @@
 #include <string>
 #include <utility>
 
-#include "db/database.hpp"
+#include "db/presence_queries.hpp"
 
 namespace session_clock::worker {
 
 class PresenceTracker : public std::enable_shared_from_this<PresenceTracker> {
  public:
-  PresenceTracker(boost::asio::io_context& io, db::Database& db, std::string worker_id);
+  PresenceTracker(boost::asio::io_context& io, db::PresenceQueries& db, std::string worker_id);
 
   void join(const std::string& session_id, const std::string& user);
   void leave(const std::string& session_id, const std::string& user);
@@ -52,7 +52,7 @@ class PresenceTracker : public std::enable_shared_from_this<PresenceTracker> {
   void retry_later(const Key& key);  // mutex held
 
   boost::asio::io_context& io_;
-  db::Database& db_;
+  db::PresenceQueries& db_;
   std::string worker_id_;
   mutable std::mutex mutex_;
   std::map<Key, Entry> entries_;

@@ -7,7 +7,7 @@ namespace session_clock::worker {
 
 namespace net = boost::asio;
 
-StrandedWatch::StrandedWatch(net::io_context& io, db::Database& db, Metrics& metrics, std::chrono::milliseconds period)
+StrandedWatch::StrandedWatch(net::io_context& io, db::PresenceQueries& db, Metrics& metrics, std::chrono::milliseconds period)
     : timer_(io), db_(db), metrics_(metrics), period_(period) {}
 
 void StrandedWatch::start() {

@@ -10,14 +10,14 @@
 #include <chrono>
 #include <memory>
 
-#include "db/database.hpp"
+#include "db/presence_queries.hpp"
 #include "metrics/metrics.hpp"
 
 namespace session_clock::worker {
 
 class StrandedWatch : public std::enable_shared_from_this<StrandedWatch> {
  public:
-  StrandedWatch(boost::asio::io_context& io, db::Database& db, Metrics& metrics, std::chrono::milliseconds period);
+  StrandedWatch(boost::asio::io_context& io, db::PresenceQueries& db, Metrics& metrics, std::chrono::milliseconds period);
   void start();
   void stop();
 
@@ -26,7 +26,7 @@ class StrandedWatch : public std::enable_shared_from_this<StrandedWatch> {
   void on_counted(const db::StrandedCounts& counts);
 
   boost::asio::steady_timer timer_;
-  db::Database& db_;
+  db::PresenceQueries& db_;
   Metrics& metrics_;
   std::chrono::milliseconds period_;
   bool stopped_ = false;

@@ -35,6 +35,24 @@ std::string play_frame(const char* type, const RoomView& room) {
 
 }  // namespace
 
+RoomView room_view(const db::RoomRow& row) {
+  RoomView v;
+  v.code = row.code;
+  v.host = row.host;
+  v.status = row.status == "preparing" ? "playing" : row.status;
+  v.track_url = row.track_url;
+  v.title = row.title;
+  v.filename = row.filename;
+  v.start_at_us = row.start_at_us;
+  v.start_position_ms = row.start_position_ms;
+  v.lead_ms = row.lead_ms;
+  v.version = row.version;
+  v.members = row.members;
+  v.member_count = row.member_count;
+  v.changed = row.changed;
+  return v;
+}
+
 std::string room_status(const RoomView& room, double now_ms) {
   if (room.status == "playing" && room.start_at_us && now_ms * 1000.0 < static_cast<double>(*room.start_at_us))
     return "preparing";

@@ -8,10 +8,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "db/room_queries.hpp"
+
 namespace session_clock::worker::protocol {
 
-// A room as the database answered it (session_clock_room_*): times in Unix
-// epoch microseconds, positions in milliseconds.
+// A room as clients are told about it: times in Unix epoch microseconds,
+// positions in milliseconds.
 struct RoomView {
   std::string code;
   std::string host;
@@ -24,8 +26,11 @@ struct RoomView {
   nlohmann::json members = nlohmann::json::array();  // [{"id":…,"ready":bool}], the first 200
   std::int32_t member_count = 0;
   bool changed = false;
-  std::string change;  // the command that produced this version (play, pause, seek, stop, ...)
 };
+
+// The database's answer as clients see it: "preparing" is "playing" with a
+// start ahead, derived again from the time whenever a frame is built.
+RoomView room_view(const db::RoomRow& row);
 
 // "preparing" while playing and the start is ahead of now_ms.
 std::string room_status(const RoomView& room, double now_ms);

@@ -261,14 +261,14 @@ void WsSession::on_subscribe_clock(const protocol::SubscribeClock& request, bool
   std::uint64_t generation = ++generation_;
   checks_[id] = generation;
   auto self = shared_from_this();
-  ctx_.database->fetch_clock(id, [self, id, ref, generation](db::ClockRead read) {
+  ctx_.clock_queries->fetch(id, [self, id, ref, generation](db::ClockRead read) {
     net::post(self->ws_.get_executor(), [self, id, ref, generation, read = std::move(read)] {
       if (!self->checking(id, generation)) return;
       if (!read.error.empty()) return self->refuse_clock(id, protocol::error_code::kUnavailable,
                                                          "the database is unavailable; retry", ref);
       if (!read.state) return self->refuse_clock(id, protocol::error_code::kNotFound, "no session " + id, ref);
       if (self->identity_->role == "service_role") return self->grant_clock(id, *read.state, read.grace);
-      self->ctx_.database->check_access(
+      self->ctx_.clock_queries->check_access(
           id, self->identity_->claims_json,
           [self, id, ref, generation, state = *read.state, grace = read.grace](db::AccessRead access) {
             net::post(self->ws_.get_executor(), [self, id, ref, generation, state, grace, access = std::move(access)] {

@@ -17,7 +17,7 @@ namespace net = boost::asio;
 namespace {
 
 struct Rpc {
-  const char* function;
+  db::ClockRpc rpc;
   const char* action;
   const char* type;
 };
@@ -25,12 +25,12 @@ struct Rpc {
 Rpc rpc_for(protocol::ClockCommand::Action action) {
   using A = protocol::ClockCommand::Action;
   switch (action) {
-    case A::start: return {"session_clock_start", "start", protocol::message_type::kStartClock};
-    case A::pause: return {"session_clock_pause", "pause", protocol::message_type::kPauseClock};
-    case A::resume: return {"session_clock_resume", "resume", protocol::message_type::kResumeClock};
-    case A::stop: return {"session_clock_stop", "stop", protocol::message_type::kStopClock};
+    case A::start: return {db::ClockRpc::start, "start", protocol::message_type::kStartClock};
+    case A::pause: return {db::ClockRpc::pause, "pause", protocol::message_type::kPauseClock};
+    case A::resume: return {db::ClockRpc::resume, "resume", protocol::message_type::kResumeClock};
+    case A::stop: return {db::ClockRpc::stop, "stop", protocol::message_type::kStopClock};
   }
-  return {"session_clock_pause", "pause", protocol::message_type::kPauseClock};
+  return {db::ClockRpc::pause, "pause", protocol::message_type::kPauseClock};
 }
 
 }  // namespace
@@ -41,8 +41,8 @@ void WsSession::on_clock_command(const protocol::ClockCommand& command) {
   if (!identity_) return send_error(protocol::error_code::kUnauthorized, "send AUTH with a token first", ref);
   std::string role = identity_->role == "service_role" ? "service_role" : ctx_.options.client_role;
   auto self = shared_from_this();
-  ctx_.database->change_clock(
-      rpc.function, command.session_id, command.reason, role, identity_->claims_json,
+  ctx_.clock_queries->change(
+      rpc.rpc, command.session_id, command.reason, role, identity_->claims_json,
       [self, rpc, ref, id = command.session_id](db::ClockChange result) {
         net::post(self->ws_.get_executor(), [self, rpc, ref, id, result = std::move(result)] {
           if (self->closing_ || self->left_) return;

@@ -31,7 +31,7 @@ void WsSession::room_call(db::RoomCall call, nlohmann::json ref, std::function<v
     return send_error(error_code::kForbidden, "rooms need a user's token (with a sub claim)", ref);
   call.params.push_back(identity_->sub);  // p_as, every room RPC's last argument
   auto self = shared_from_this();
-  ctx_.database->room(std::move(call), [self, ref = std::move(ref), then = std::move(then)](db::RoomRead read) {
+  ctx_.room_queries->call(std::move(call), [self, ref = std::move(ref), then = std::move(then)](db::RoomRead read) {
     net::post(self->ws_.get_executor(), [self, ref, then, read = std::move(read)] {
       if (self->closing_ || self->left_) return;
       if (!read.room) {
@@ -39,7 +39,7 @@ void WsSession::room_call(db::RoomCall call, nlohmann::json ref, std::function<v
         if (std::string(code) == error_code::kUnavailable) spdlog::warn("rooms: [{}] {}", read.sqlstate, read.error);
         return self->send_error(code, message, ref);
       }
-      then(*read.room);
+      then(protocol::room_view(*read.room));
     });
   });
 }
@@ -65,13 +65,13 @@ void WsSession::enter_room(const protocol::RoomView& room) {
 
 void WsSession::on_create_room(const protocol::CreateRoom& request) {
   nlohmann::json ref = {{"t", protocol::message_type::kCreateRoom}};
-  room_call({"session_clock_room_create", {request.code}, "create"}, ref,
+  room_call({"session_clock_room_create", {request.code}}, ref,
             [this](const protocol::RoomView& room) { enter_room(room); });
 }
 
 void WsSession::on_join_room(const protocol::JoinRoom& request) {
   nlohmann::json ref = {{"t", protocol::message_type::kJoinRoom}};
-  room_call({"session_clock_room_join", {request.code}, "join"}, ref, [this](const protocol::RoomView& room) {
+  room_call({"session_clock_room_join", {request.code}}, ref, [this](const protocol::RoomView& room) {
     enter_room(room);
   });
 }
@@ -80,7 +80,7 @@ void WsSession::on_leave_room() {
   nlohmann::json ref = {{"t", protocol::message_type::kLeaveRoom}};
   if (!room_) return send_text(protocol::left_room(""));
   std::string code = *room_;
-  room_call({"session_clock_room_leave", {code}, "leave"}, ref, [this, code](const protocol::RoomView& room) {
+  room_call({"session_clock_room_leave", {code}}, ref, [this, code](const protocol::RoomView& room) {
     ctx_.rooms->leave(code, this);
     if (room_ == code) room_.reset();
     send_text(protocol::left_room(code));
@@ -94,31 +94,28 @@ void WsSession::on_host_play(const protocol::HostPlay& request) {
   auto optional = [](const std::string& s) { return s.empty() ? std::nullopt : std::optional<std::string>(s); };
   room_call({"session_clock_room_play",
              {*room_, request.track_url, optional(request.title), optional(request.filename),
-              std::to_string(request.start_position_sec), lead_param(), request.request_id},
-             "play"},
+              std::to_string(request.start_position_sec), lead_param(), request.request_id}},
             ref, [this](const protocol::RoomView& room) { ctx_.rooms->apply(room); });
 }
 
 void WsSession::on_host_pause(const protocol::HostPause& request) {
   nlohmann::json ref = {{"t", protocol::message_type::kHostPause}};
   if (!in_room(ref)) return;
-  room_call({"session_clock_room_pause", {*room_, number(request.position_sec), lead_param(), request.request_id},
-             "pause"},
+  room_call({"session_clock_room_pause", {*room_, number(request.position_sec), lead_param(), request.request_id}},
             ref, [this](const protocol::RoomView& room) { ctx_.rooms->apply(room); });
 }
 
 void WsSession::on_host_seek(const protocol::HostSeek& request) {
   nlohmann::json ref = {{"t", protocol::message_type::kHostSeek}};
   if (!in_room(ref)) return;
-  room_call({"session_clock_room_seek", {*room_, std::to_string(request.position_sec), lead_param(), request.request_id},
-             "seek"},
+  room_call({"session_clock_room_seek", {*room_, std::to_string(request.position_sec), lead_param(), request.request_id}},
             ref, [this](const protocol::RoomView& room) { ctx_.rooms->apply(room); });
 }
 
 void WsSession::on_host_stop(const protocol::HostStop& request) {
   nlohmann::json ref = {{"t", protocol::message_type::kHostStop}};
   if (!in_room(ref)) return;
-  room_call({"session_clock_room_stop", {*room_, request.request_id}, "stop"}, ref,
+  room_call({"session_clock_room_stop", {*room_, request.request_id}}, ref,
             [this](const protocol::RoomView& room) { ctx_.rooms->apply(room); });
 }
 
@@ -126,7 +123,7 @@ void WsSession::on_host_stop(const protocol::HostStop& request) {
 void WsSession::on_ready(const protocol::Ready& request) {
   nlohmann::json ref = {{"t", protocol::message_type::kReady}};
   if (!in_room(ref)) return;
-  room_call({"session_clock_room_ready", {*room_, std::to_string(request.version)}, "ready"}, ref,
+  room_call({"session_clock_room_ready", {*room_, std::to_string(request.version)}}, ref,
             [this](const protocol::RoomView& room) { ctx_.rooms->apply(room); });
 }
 
