@@ -15,6 +15,7 @@
 #include "core/kernel_clock.hpp"
 #include "core/notification.hpp"
 #include "db/channel.hpp"
+#include "app/notification_router.hpp"
 #include "http/listener.hpp"
 #include "app/server_context.hpp"
 #include "ws/ws_session.hpp"
@@ -168,17 +169,13 @@ int run_app(Options options) {
     exit_status = 3;
     std::raise(SIGTERM);  // the same clean shutdown as an operator's
   });
+  NotificationTargets targets{*ctx.hub, *ctx.rooms, *ctx.deadlines, ctx.metrics,
+                              [&ctx](const std::string& session_id, const std::string& user) {
+                                revoke_member(ctx, session_id, user);
+                              },
+                              [self_test](const std::string& payload) { self_test->on_payload(payload); }};
   ctx.listener = std::make_shared<db::NotificationListener>(
-      io, options.database_url,
-      [&ctx, self_test](const std::string& payload) {
-        self_test->on_payload(payload);
-        auto note = core::parse_notification(payload);
-        if (note.kind == core::Notification::Kind::member_removed)
-          revoke_member(ctx, note.session_id, note.participant_id);
-        ctx.hub->on_notification(payload);
-        ctx.deadlines->on_notification(payload);
-        ctx.rooms->on_notification(payload);
-      },
+      io, options.database_url, [targets](const std::string& payload) { route_notification(payload, targets); },
       [&ctx, self_test] {
         if (!self_test->passed()) self_test->start();
         ctx.hub->resync();

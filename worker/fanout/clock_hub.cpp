@@ -1,7 +1,6 @@
 #include "fanout/clock_hub.hpp"
 
 #include <boost/asio/steady_timer.hpp>
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include "protocol/outbound.hpp"
@@ -34,17 +33,10 @@ void ClockHub::unsubscribe(const std::string& session_id, const Subscriber* subs
                               return !s || s.get() == subscriber;
                             }),
              subs.end());
-  if (subs.empty() && !it->second.reading) topics_.erase(it);
+  if (subs.empty() && !reads_.in_flight(session_id)) topics_.erase(it);
 }
 
-// Payload {"event":"…","session_id":"…","version":N}; anything else on the
-// channel (the start-up self-test) is not ours to handle here.
-void ClockHub::on_notification(const std::string& payload) {
-  metrics_.notifications++;
-  auto doc = nlohmann::json::parse(payload, nullptr, false);
-  if (doc.is_discarded() || !doc.is_object() || !doc.contains("session_id") || !doc["session_id"].is_string()) return;
-  refresh(doc["session_id"].get<std::string>(), std::chrono::steady_clock::now());
-}
+void ClockHub::on_change(const std::string& session_id) { refresh(session_id, std::chrono::steady_clock::now()); }
 
 void ClockHub::resync() {
   std::vector<std::string> ids;
@@ -61,14 +53,8 @@ void ClockHub::refresh(const std::string& session_id, std::chrono::steady_clock:
   {
     std::lock_guard lock(mutex_);
     auto it = topics_.find(session_id);
-    if (it == topics_.end()) return;  // nobody here follows it
-    Topic& topic = it->second;
-    if (topic.reading) {
-      topic.reread = true;
-      return;
-    }
-    topic.reading = true;
-    topic.rung_at = rung_at;
+    if (it == topics_.end() || !reads_.ring(session_id)) return;  // nobody here follows it, or a read is on its way
+    it->second.rung_at = rung_at;
   }
   read(session_id);
 }
@@ -85,13 +71,11 @@ void ClockHub::on_read(const std::string& session_id, db::ClockRead result) {
   bool again = false;
   {
     std::lock_guard lock(mutex_);
+    again = reads_.finished(session_id);
     auto it = topics_.find(session_id);
     if (it == topics_.end()) return;
     Topic& topic = it->second;
     rung_at = topic.rung_at;
-    again = topic.reread;
-    topic.reread = false;
-    topic.reading = again;
     for (auto& w : topic.subscribers)
       if (auto s = w.lock()) targets.push_back(std::move(s));
     if (targets.empty() && !again) topics_.erase(it);

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "db/clock_queries.hpp"
+#include "fanout/coalesced_reads.hpp"
 #include "metrics/metrics.hpp"
 #include "fanout/subscriber.hpp"
 #include "time/server_clock.hpp"
@@ -30,15 +31,14 @@ class ClockHub : public std::enable_shared_from_this<ClockHub> {
   // following it (so the newcomer gets it at once).
   void subscribe(const std::string& session_id, std::weak_ptr<Subscriber> subscriber);
   void unsubscribe(const std::string& session_id, const Subscriber* subscriber);
-  void on_notification(const std::string& payload);
+  // A NOTIFY about the session: re-read it if anyone here follows it.
+  void on_change(const std::string& session_id);
   void resync();
 
  private:
   struct Topic {
     std::vector<std::weak_ptr<Subscriber>> subscribers;
-    bool reading = false;   // a read is in flight
-    bool reread = false;    // rung again meanwhile: read once more
-    std::chrono::steady_clock::time_point rung_at;
+    std::chrono::steady_clock::time_point rung_at;  // of the ring the read in flight answers
   };
   void refresh(const std::string& session_id, std::chrono::steady_clock::time_point rung_at);
   void read(const std::string& session_id);
@@ -51,6 +51,7 @@ class ClockHub : public std::enable_shared_from_this<ClockHub> {
   const ServerClock& clock_;
   mutable std::mutex mutex_;
   std::unordered_map<std::string, Topic> topics_;
+  CoalescedReads<std::string> reads_;
 };
 
 }  // namespace session_clock::worker

@@ -151,13 +151,9 @@ void RoomHub::schedule_play_at(const std::string& code, Room& room, const protoc
   });
 }
 
-// Payload {"event":"room_…","room":"CODE","version":N}; rooms nobody here is
-// in are not read.
-void RoomHub::on_notification(const std::string& payload) {
-  auto doc = nlohmann::json::parse(payload, nullptr, false);
-  if (!doc.is_object() || !doc.contains("room") || !doc["room"].is_string()) return;
-  std::string code = doc["room"].get<std::string>();
-  std::string event = doc.value("event", "");
+// A NOTIFY {"event":"room_…","room":"CODE","version":N}; rooms nobody here
+// is in are not read.
+void RoomHub::on_change(const std::string& code, const std::string& event, std::int64_t version) {
   std::string change = event.rfind("room_", 0) == 0 ? event.substr(5) : event;
   {
     std::lock_guard lock(mutex_);
@@ -167,29 +163,25 @@ void RoomHub::on_notification(const std::string& payload) {
     // have. Any other change bumps it: the version we have (a command this
     // worker applied from its own answer) is already told.
     bool keeps_version = change == "join" || change == "leave" || change == "ready";
-    auto version = doc.value("version", std::int64_t{0});
     if (version < it->second.version || (!keeps_version && version == it->second.version)) return;
-    if (it->second.reading) {
-      it->second.reread = true;
-      return;
-    }
-    it->second.reading = true;
+    if (!reads_.ring(code)) return;
   }
-  read(code, change);
+  read(code);
 }
 
 void RoomHub::resync() {
   std::vector<std::string> codes;
   {
     std::lock_guard lock(mutex_);
-    for (const auto& [code, room] : rooms_) codes.push_back(code);
+    for (const auto& [code, room] : rooms_)
+      if (reads_.ring(code)) codes.push_back(code);
   }
-  for (const auto& code : codes) read(code, "resync");
+  for (const auto& code : codes) read(code);
 }
 
-void RoomHub::read(const std::string& code, const std::string& change) {
-  db_.call({"session_clock_room_state", {code}}, [self = shared_from_this(), code, change](db::RoomRead read) {
-    net::post(self->io_, [self, code, change, read = std::move(read)] {
+void RoomHub::read(const std::string& code) {
+  db_.call({"session_clock_room_state", {code}}, [self = shared_from_this(), code](db::RoomRead read) {
+    net::post(self->io_, [self, code, read = std::move(read)] {
       if (read.room)
         self->apply(protocol::room_view(*read.room));
       else if (!read.error.empty())
@@ -197,12 +189,13 @@ void RoomHub::read(const std::string& code, const std::string& change) {
       bool again = false;
       {
         std::lock_guard lock(self->mutex_);
-        auto it = self->rooms_.find(code);
-        if (it == self->rooms_.end()) return;
-        again = std::exchange(it->second.reread, false);
-        it->second.reading = again;
+        again = self->reads_.finished(code);
+        if (again && !self->rooms_.count(code)) {  // everyone here left meanwhile
+          self->reads_.drop(code);
+          again = false;
+        }
       }
-      if (again) self->read(code, change);
+      if (again) self->read(code);
     });
   });
 }

@@ -19,6 +19,7 @@
 #include <unordered_map>
 
 #include "db/room_queries.hpp"
+#include "fanout/coalesced_reads.hpp"
 #include "protocol/room_frames.hpp"
 #include "metrics/metrics.hpp"
 #include "fanout/subscriber.hpp"
@@ -45,7 +46,8 @@ class RoomHub : public std::enable_shared_from_this<RoomHub> {
 
   // A room state from an RPC's answer or a re-read.
   void apply(const protocol::RoomView& room);
-  void on_notification(const std::string& payload);
+  // A NOTIFY about the room (event room_play, room_join, …, at version).
+  void on_change(const std::string& code, const std::string& event, std::int64_t version);
   void resync();  // after the listener reconnects: re-read every room
 
   static constexpr double kPreparationMs = 500;
@@ -63,10 +65,8 @@ class RoomHub : public std::enable_shared_from_this<RoomHub> {
     nlohmann::json member_list;  // as last seen, to tell READY/join changes apart
     std::string playback;        // status, start, position and track as last announced
     std::shared_ptr<boost::asio::steady_timer> play_timer;
-    bool reading = false;  // a re-read is in flight
-    bool reread = false;   // rung again meanwhile: read once more (a burst of joins is one read)
   };
-  void read(const std::string& code, const std::string& change);
+  void read(const std::string& code);
   void apply_locked(Room& room, const protocol::RoomView& view);
   void broadcast(Room& room, const Frame& frame);
   void tell_host(Room& room, const Frame& frame);
@@ -78,6 +78,7 @@ class RoomHub : public std::enable_shared_from_this<RoomHub> {
   const ServerClock& clock_;
   mutable std::mutex mutex_;
   std::unordered_map<std::string, Room> rooms_;
+  CoalescedReads<std::string> reads_;  // a burst of joins is one read
 };
 
 }  // namespace session_clock::worker

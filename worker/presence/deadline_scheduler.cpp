@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <boost/asio/post.hpp>
 #include <cmath>
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include "core/clock_model.hpp"
@@ -30,9 +29,8 @@ void DeadlineScheduler::poke() {
   net::post(strand_, [self = shared_from_this()] { self->sweep(); });
 }
 
-void DeadlineScheduler::on_notification(const std::string& payload) {
-  auto doc = nlohmann::json::parse(payload, nullptr, false);
-  if (doc.is_object() && doc.value("event", "") == core::event_name(core::EventKind::grace_start)) poke();
+void DeadlineScheduler::on_clock_event(const std::string& event) {
+  if (event == core::event_name(core::EventKind::grace_start)) poke();
 }
 
 void DeadlineScheduler::sweep() {

@@ -31,8 +31,8 @@ class DeadlineScheduler : public std::enable_shared_from_this<DeadlineScheduler>
   void stop();
   // Sweep now (coalesced with one in flight).
   void poke();
-  // A NOTIFY payload: a new deadline ("grace_start") pokes.
-  void on_notification(const std::string& payload);
+  // A NOTIFY of a session's event: a new deadline (grace_start) pokes.
+  void on_clock_event(const std::string& event);
 
   static constexpr int kBatch = 1000;  // sessions paused per call
   static constexpr auto kRetryDelay = std::chrono::milliseconds(500);

@@ -1,0 +1,25 @@
+#include "app/notification_router.hpp"
+
+#include "core/notification.hpp"
+
+namespace session_clock::worker {
+
+void route_notification(const std::string& payload, const NotificationTargets& to) {
+  to.metrics.notifications++;
+  auto note = core::parse_notification(payload);
+  using Kind = core::Notification::Kind;
+  switch (note.kind) {
+    case Kind::clock:
+      to.clocks.on_change(note.session_id);
+      to.deadlines.on_clock_event(note.event);
+      return;
+    case Kind::room:
+      return to.rooms.on_change(note.room, note.event, note.version);
+    case Kind::member_removed:
+      return to.revoke_member(note.session_id, note.participant_id);
+    case Kind::other:
+      return to.other(payload);
+  }
+}
+
+}  // namespace session_clock::worker

@@ -1,0 +1,29 @@
+// Every NOTIFY on the extension's channel, parsed once (core::
+// parse_notification, beside the builders) and handed to whoever acts on its
+// kind: a session's change to the clock hub and the deadline scheduler, a
+// room's to the room hub, a member's removal to the connections, anything
+// else (the start-up self-test's nonce) to `other`.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "fanout/clock_hub.hpp"
+#include "fanout/room_hub.hpp"
+#include "metrics/metrics.hpp"
+#include "presence/deadline_scheduler.hpp"
+
+namespace session_clock::worker {
+
+struct NotificationTargets {
+  ClockHub& clocks;
+  RoomHub& rooms;
+  DeadlineScheduler& deadlines;
+  Metrics& metrics;
+  std::function<void(const std::string& session_id, const std::string& user)> revoke_member;
+  std::function<void(const std::string& payload)> other;
+};
+
+void route_notification(const std::string& payload, const NotificationTargets& to);
+
+}  // namespace session_clock::worker
