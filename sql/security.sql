@@ -4,23 +4,13 @@
 --       low-privileged role are never used by the extension;
 --   (c) garbage in request.jwt.claims means "no sub", never a crash.
 --
--- regress_security.try_value() runs a one-column query in a subtransaction
--- and answers its value ('NULL' for NULL) or 'ERROR <SQLSTATE>: <message>'
--- (no psql LOCATION lines).
+-- pg_temp.try_value() (include/try_text.sql) runs a one-column query in a
+-- subtransaction and answers its value ('NULL' for NULL) or
+-- 'ERROR <SQLSTATE>: <message>' (no psql LOCATION lines).
 
 CREATE SCHEMA regress_security;
 GRANT USAGE ON SCHEMA regress_security TO PUBLIC;
-CREATE FUNCTION regress_security.try_value(q text) RETURNS text
-    LANGUAGE plpgsql AS $$
-DECLARE
-    v text;
-BEGIN
-    EXECUTE q INTO v;
-    RETURN coalesce(v, 'NULL');
-EXCEPTION WHEN OTHERS THEN
-    RETURN 'ERROR ' || SQLSTATE || ': ' || SQLERRM;
-END
-$$;
+\i sql/include/try_text.sql
 
 -- The extension's own objects.
 CREATE VIEW regress_security.ext_objects AS
@@ -217,13 +207,13 @@ FROM session_clock_resume('b3000000-0000-4000-8000-000000000001') AS c;
 SELECT participant_id, role FROM session_clock_members('b3000000-0000-4000-8000-000000000001');
 SELECT (c).session_id, (c).version, (c).changed
 FROM session_clock_start('b3000000-0000-4000-8000-000000000003') AS c;
-SELECT regress_security.try_value($$SELECT (session_clock_get('b3000000-0000-4000-8000-000000000002')).version$$) AS alice_get_2;
+SELECT pg_temp.try_value($$SELECT (session_clock_get('b3000000-0000-4000-8000-000000000002')).version$$) AS alice_get_2;
 SELECT set_config('request.jwt.claims', '{"sub":"mallory","role":"authenticated"}', true) AS claims;
-SELECT regress_security.try_value($$SELECT session_clock.caller_access('b3000000-0000-4000-8000-000000000001')$$) AS mallory_on_1,
-       regress_security.try_value($$SELECT (session_clock_stop('b3000000-0000-4000-8000-000000000001')).version$$) AS mallory_stop_1;
+SELECT pg_temp.try_value($$SELECT session_clock.caller_access('b3000000-0000-4000-8000-000000000001')$$) AS mallory_on_1,
+       pg_temp.try_value($$SELECT (session_clock_stop('b3000000-0000-4000-8000-000000000001')).version$$) AS mallory_stop_1;
 SELECT set_config('request.jwt.claims', '{"sub":"bob","role":"authenticated"}', true) AS claims;
-SELECT regress_security.try_value($$SELECT (session_clock_stop('b3000000-0000-4000-8000-000000000001')).version$$) AS bob_stop_1,
-       regress_security.try_value($$SELECT session_clock.caller_access('b3000000-0000-4000-8000-000000000002')$$) AS bob_on_2;
+SELECT pg_temp.try_value($$SELECT (session_clock_stop('b3000000-0000-4000-8000-000000000001')).version$$) AS bob_stop_1,
+       pg_temp.try_value($$SELECT session_clock.caller_access('b3000000-0000-4000-8000-000000000002')$$) AS bob_on_2;
 COMMIT;
 
 -- Nothing planted ran, and nothing planted was written to.
@@ -258,7 +248,7 @@ CREATE FUNCTION regress_security.as_claims(p_claims text, p_session uuid) RETURN
     LANGUAGE plpgsql AS $$
 BEGIN
     PERFORM set_config('request.jwt.claims', p_claims, true);
-    RETURN regress_security.try_value(format('SELECT session_clock.caller_access(%L)', p_session));
+    RETURN pg_temp.try_value(format('SELECT session_clock.caller_access(%L)', p_session));
 END
 $$;
 
@@ -311,7 +301,7 @@ SELECT regress_security.as_claims('{"sub":"alice\u0000mallory"}', 'b3000000-0000
        regress_security.as_claims('{"sub":"\u0000"}', 'b3000000-0000-4000-8000-000000000001') AS only_nul;
 -- Nor may it start a session and be recorded as "alice" (host, actor).
 SELECT set_config('request.jwt.claims', '{"sub":"alice\u0000mallory"}', true) AS claims;
-SELECT regress_security.try_value($$SELECT (session_clock_start('b3000000-0000-4000-8000-000000000004')).version$$) AS nul_in_sub_start;
+SELECT pg_temp.try_value($$SELECT (session_clock_start('b3000000-0000-4000-8000-000000000004')).version$$) AS nul_in_sub_start;
 COMMIT;
 SELECT count(*) AS sessions_started_by_nul_sub FROM session_clock.sessions WHERE id = 'b3000000-0000-4000-8000-000000000004';
 
