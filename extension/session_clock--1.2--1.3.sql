@@ -96,7 +96,7 @@ CREATE FUNCTION session_clock.early_presence_put(p_session_id uuid, p_participan
                 IF (SELECT pg_catalog.count(*) FROM session_clock.early_presence e
                     WHERE e.session_id = p_session_id) >= limits.max_rows THEN
                     RAISE EXCEPTION 'too much presence reported for session %, which does not exist', p_session_id
-                        USING ERRCODE = '54000',
+                        USING ERRCODE = 'program_limit_exceeded',
                               HINT = pg_catalog.format('start the session first; at most %s reports are kept for a session that does not exist',
                                                        limits.max_rows);
                 END IF;
@@ -195,21 +195,23 @@ CREATE FUNCTION session_clock.livekit_event(p_event_id text, p_event text, p_ses
     BEGIN
         PERFORM session_clock.require_admin();
         IF p_event_id IS NULL OR p_event IS NULL OR p_session_id IS NULL THEN
-            RAISE EXCEPTION 'p_event_id, p_event and p_session_id must not be null' USING ERRCODE = '22004';
+            RAISE EXCEPTION 'p_event_id, p_event and p_session_id must not be null'
+                USING ERRCODE = 'null_value_not_allowed';
         END IF;
         IF pg_catalog.length(p_event_id) NOT BETWEEN 1 AND 200 THEN
-            RAISE EXCEPTION 'p_event_id must be 1 to 200 characters' USING ERRCODE = '22023';
+            RAISE EXCEPTION 'p_event_id must be 1 to 200 characters' USING ERRCODE = 'invalid_parameter_value';
         END IF;
         IF p_event NOT IN ('participant_joined', 'participant_left', 'participant_connection_aborted',
                            'room_finished') THEN
             RETURN 'ignored';
         END IF;
         IF p_event <> 'room_finished' AND (p_participant_sid IS NULL OR p_identity IS NULL) THEN
-            RAISE EXCEPTION '% needs p_participant_sid and p_identity', p_event USING ERRCODE = '22004';
+            RAISE EXCEPTION '% needs p_participant_sid and p_identity', p_event
+                USING ERRCODE = 'null_value_not_allowed';
         END IF;
         IF p_event <> 'room_finished' AND p_participant_sid = '' THEN
             -- '' names the room itself in livekit_connections
-            RAISE EXCEPTION 'p_participant_sid must not be empty' USING ERRCODE = '22023';
+            RAISE EXCEPTION 'p_participant_sid must not be empty' USING ERRCODE = 'invalid_parameter_value';
         END IF;
         IF p_event = 'room_finished' THEN
             p_participant_sid := NULL;  -- the room's end names no participant
@@ -309,7 +311,7 @@ CREATE FUNCTION session_clock.livekit_rooms_to_reconcile(p_limit integer DEFAULT
     BEGIN
         PERFORM session_clock.require_admin();
         IF p_limit IS NULL OR p_limit NOT BETWEEN 1 AND 100000 THEN
-            RAISE EXCEPTION 'p_limit must be between 1 and 100000' USING ERRCODE = '22023';
+            RAISE EXCEPTION 'p_limit must be between 1 and 100000' USING ERRCODE = 'invalid_parameter_value';
         END IF;
         RETURN QUERY
             SELECT DISTINCT c.session_id, c.room_name, asked_at
@@ -343,13 +345,14 @@ CREATE FUNCTION session_clock.livekit_reconcile(p_session_id uuid, p_room_name t
         PERFORM session_clock.require_admin();
         IF p_session_id IS NULL OR p_room_name IS NULL OR p_as_of IS NULL OR p_participants IS NULL THEN
             RAISE EXCEPTION 'p_session_id, p_room_name, p_as_of and p_participants must not be null'
-                USING ERRCODE = '22004';
+                USING ERRCODE = 'null_value_not_allowed';
         END IF;
         IF pg_catalog.jsonb_typeof(p_participants) <> 'array' THEN
-            RAISE EXCEPTION 'p_participants must be a JSON array' USING ERRCODE = '22023';
+            RAISE EXCEPTION 'p_participants must be a JSON array' USING ERRCODE = 'invalid_parameter_value';
         END IF;
         IF p_room_sid IS NULL AND pg_catalog.jsonb_array_length(p_participants) > 0 THEN
-            RAISE EXCEPTION 'a room that does not exist has no participants' USING ERRCODE = '22023';
+            RAISE EXCEPTION 'a room that does not exist has no participants'
+                USING ERRCODE = 'invalid_parameter_value';
         END IF;
         PERFORM FROM session_clock.sessions s WHERE s.id = p_session_id AND s.ended_at IS NULL FOR UPDATE;
         IF NOT FOUND THEN
@@ -361,7 +364,7 @@ CREATE FUNCTION session_clock.livekit_reconcile(p_session_id uuid, p_room_name t
             ORDER BY p ->> 'sid'
         LOOP
             IF COALESCE(pg_catalog.length(listed.sid), 0) = 0 THEN
-                RAISE EXCEPTION 'every participant needs a sid' USING ERRCODE = '22023';
+                RAISE EXCEPTION 'every participant needs a sid' USING ERRCODE = 'invalid_parameter_value';
             END IF;
             PERFORM session_clock.check_participant_id(COALESCE(listed.identity, ''));
             listed_sids := listed_sids || listed.sid;
