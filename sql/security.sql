@@ -11,6 +11,7 @@
 CREATE SCHEMA regress_security;
 GRANT USAGE ON SCHEMA regress_security TO PUBLIC;
 \i sql/include/try_text.sql
+\i sql/include/try.sql
 
 -- The extension's own objects.
 CREATE VIEW regress_security.ext_objects AS
@@ -90,6 +91,65 @@ SELECT CASE a.grantee WHEN 0 THEN 'PUBLIC' ELSE a.grantee::regrole::text END AS 
 FROM pg_namespace n, aclexplode(n.nspacl) a
 WHERE n.nspname = 'session_clock' AND a.grantee <> n.nspowner
 ORDER BY 1, 2;
+
+-- Lint 5: the grants are what session_clock.privileges says (1.3: the
+-- scripts apply it with session_clock.apply_privileges()). Each object's
+-- audience: public, everyone; authenticated, end users and service_role;
+-- service_role, only it; owner, nobody. The view lists every object and
+-- role where what the role may do (EXECUTE a function, SELECT a relation)
+-- differs from its audience.
+SELECT audience, kind, count(*) FROM session_clock.privileges GROUP BY 1, 2 ORDER BY 1, 2;
+CREATE VIEW regress_security.off_model AS
+SELECT p.object, p.audience, r.role, u.may
+FROM session_clock.privileges p
+CROSS JOIN unnest(ARRAY['public', 'anon', 'authenticated', 'service_role']) AS r (role)
+CROSS JOIN LATERAL (SELECT CASE p.kind
+                               WHEN 'function' THEN has_function_privilege(r.role, to_regprocedure(p.object), 'EXECUTE')
+                               ELSE has_table_privilege(r.role, to_regclass(p.object), 'SELECT') END AS may) u
+WHERE u.may IS DISTINCT FROM CASE p.audience WHEN 'public' THEN true
+                                             WHEN 'authenticated' THEN r.role IN ('authenticated', 'service_role')
+                                             WHEN 'service_role' THEN r.role = 'service_role'
+                                             ELSE false END;
+SELECT * FROM regress_security.off_model ORDER BY 1, 3;
+-- why: every function, table, view and sequence of the extension is listed
+-- once (apply_privileges() refuses otherwise), and applying the list again
+-- changes no grant.
+CREATE VIEW regress_security.acls AS
+    SELECT p.oid::regprocedure::text AS object, p.proacl::text AS acl
+    FROM pg_proc p JOIN regress_security.ext_objects e ON e.classid = 'pg_proc'::regclass AND e.objid = p.oid
+    UNION ALL
+    SELECT c.oid::regclass::text, c.relacl::text
+    FROM pg_class c JOIN regress_security.ext_objects e ON e.classid = 'pg_class'::regclass AND e.objid = c.oid;
+CREATE TEMP TABLE acls_before AS SELECT * FROM regress_security.acls;
+SELECT session_clock.apply_privileges();
+SELECT count(*) AS grants_changed
+FROM regress_security.acls a FULL JOIN acls_before b USING (object)
+WHERE a.acl IS DISTINCT FROM b.acl;
+-- why: it puts back what a grant or revoke by hand changed, for PUBLIC,
+-- anon and the audience's roles (it never takes anything from
+-- authenticated or service_role).
+BEGIN;
+GRANT EXECUTE ON FUNCTION session_clock.lock_unborn_session(uuid) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION session_clock_get(uuid) TO anon;
+REVOKE EXECUTE ON FUNCTION session_clock.server_now() FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION session_clock_stop(uuid, text) FROM authenticated;
+REVOKE SELECT ON session_clock.sessions FROM service_role;
+SELECT object, role, may FROM regress_security.off_model ORDER BY 1, 2;
+SELECT session_clock.apply_privileges();
+SELECT count(*) AS off_model FROM regress_security.off_model;
+ROLLBACK;
+-- why: an object missing from the list, or a row naming nothing of the
+-- extension, is refused (55000) with what is wrong, before any grant
+-- changes.
+BEGIN;
+DELETE FROM session_clock.privileges WHERE object = 'session_clock.replay(uuid)';
+INSERT INTO session_clock.privileges VALUES ('session_clock.replay(text)', 'function', 'owner'),
+                                            ('pg_catalog.pg_class', 'relation', 'service_role');
+GRANT EXECUTE ON FUNCTION session_clock.lock_unborn_session(uuid) TO PUBLIC;
+SELECT * FROM pg_temp.try('SELECT session_clock.apply_privileges()');
+SELECT has_function_privilege('public', 'session_clock.lock_unborn_session(uuid)', 'EXECUTE') AS still_public;
+ROLLBACK;
+
 
 ------------------------------------------------------------------------------
 -- (b) search_path hijack. regress_attacker may create in public (a common
