@@ -5,10 +5,11 @@
 -- brings it to the current version without touching existing clocks, and the result is the
 -- same extension as a fresh install, object for object.
 --
--- Runs right after install, which made a fresh install: its catalog is
--- captured first, then the extension is dropped, created at 1.0 and
--- updated. Every later test runs on the upgraded extension (security.sql's
--- catalog lint included). Runs as the regression superuser.
+-- Runs after install, which made a fresh install (schema_doc, in between,
+-- changes nothing): its catalog is captured first, then the extension is
+-- dropped, created at 1.0 and updated. Every later test runs on the
+-- upgraded extension (security.sql's catalog lint included). Runs as the
+-- regression superuser.
 \set c '88888888-0000-0000-0000-000000000001'
 
 -- why: everything that makes up the extension, as text without OIDs, so two
