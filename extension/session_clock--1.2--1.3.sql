@@ -12,7 +12,16 @@
 -- - session_clock.stranded_sessions lists what should never be: a tracked
 --   clock running below its minimum with no deadline pending, or paused
 --   automatically while enough participants are present.
--- docs/grace.md tells the rules.
+-- - Privileges become data: session_clock.privileges lists every function,
+--   table, view and sequence with who may use it, and
+--   session_clock.apply_privileges() grants and revokes accordingly. From
+--   1.3 on, every script adds its objects to the table and calls the
+--   routine instead of writing its own grants; the DO $grants$ blocks of
+--   the 1.0, 1.1 and 1.2 scripts are kept as released (a database made at
+--   1.0, 1.1 or 1.2 updates through exactly those files). This script
+--   lists every object, old and new, and grants exactly what those blocks
+--   and its own objects' grants did.
+-- docs/grace.md tells the presence rules, docs/security.md the privileges.
 
 \echo Use "ALTER EXTENSION session_clock UPDATE TO '1.3'" to load this file. \quit
 
@@ -96,7 +105,7 @@ CREATE FUNCTION session_clock.early_presence_put(p_session_id uuid, p_participan
                 IF (SELECT pg_catalog.count(*) FROM session_clock.early_presence e
                     WHERE e.session_id = p_session_id) >= limits.max_rows THEN
                     RAISE EXCEPTION 'too much presence reported for session %, which does not exist', p_session_id
-                        USING ERRCODE = '54000',
+                        USING ERRCODE = 'program_limit_exceeded',
                               HINT = pg_catalog.format('start the session first; at most %s reports are kept for a session that does not exist',
                                                        limits.max_rows);
                 END IF;
@@ -195,21 +204,23 @@ CREATE FUNCTION session_clock.livekit_event(p_event_id text, p_event text, p_ses
     BEGIN
         PERFORM session_clock.require_admin();
         IF p_event_id IS NULL OR p_event IS NULL OR p_session_id IS NULL THEN
-            RAISE EXCEPTION 'p_event_id, p_event and p_session_id must not be null' USING ERRCODE = '22004';
+            RAISE EXCEPTION 'p_event_id, p_event and p_session_id must not be null'
+                USING ERRCODE = 'null_value_not_allowed';
         END IF;
         IF pg_catalog.length(p_event_id) NOT BETWEEN 1 AND 200 THEN
-            RAISE EXCEPTION 'p_event_id must be 1 to 200 characters' USING ERRCODE = '22023';
+            RAISE EXCEPTION 'p_event_id must be 1 to 200 characters' USING ERRCODE = 'invalid_parameter_value';
         END IF;
         IF p_event NOT IN ('participant_joined', 'participant_left', 'participant_connection_aborted',
                            'room_finished') THEN
             RETURN 'ignored';
         END IF;
         IF p_event <> 'room_finished' AND (p_participant_sid IS NULL OR p_identity IS NULL) THEN
-            RAISE EXCEPTION '% needs p_participant_sid and p_identity', p_event USING ERRCODE = '22004';
+            RAISE EXCEPTION '% needs p_participant_sid and p_identity', p_event
+                USING ERRCODE = 'null_value_not_allowed';
         END IF;
         IF p_event <> 'room_finished' AND p_participant_sid = '' THEN
             -- '' names the room itself in livekit_connections
-            RAISE EXCEPTION 'p_participant_sid must not be empty' USING ERRCODE = '22023';
+            RAISE EXCEPTION 'p_participant_sid must not be empty' USING ERRCODE = 'invalid_parameter_value';
         END IF;
         IF p_event = 'room_finished' THEN
             p_participant_sid := NULL;  -- the room's end names no participant
@@ -309,7 +320,7 @@ CREATE FUNCTION session_clock.livekit_rooms_to_reconcile(p_limit integer DEFAULT
     BEGIN
         PERFORM session_clock.require_admin();
         IF p_limit IS NULL OR p_limit NOT BETWEEN 1 AND 100000 THEN
-            RAISE EXCEPTION 'p_limit must be between 1 and 100000' USING ERRCODE = '22023';
+            RAISE EXCEPTION 'p_limit must be between 1 and 100000' USING ERRCODE = 'invalid_parameter_value';
         END IF;
         RETURN QUERY
             SELECT DISTINCT c.session_id, c.room_name, asked_at
@@ -343,13 +354,14 @@ CREATE FUNCTION session_clock.livekit_reconcile(p_session_id uuid, p_room_name t
         PERFORM session_clock.require_admin();
         IF p_session_id IS NULL OR p_room_name IS NULL OR p_as_of IS NULL OR p_participants IS NULL THEN
             RAISE EXCEPTION 'p_session_id, p_room_name, p_as_of and p_participants must not be null'
-                USING ERRCODE = '22004';
+                USING ERRCODE = 'null_value_not_allowed';
         END IF;
         IF pg_catalog.jsonb_typeof(p_participants) <> 'array' THEN
-            RAISE EXCEPTION 'p_participants must be a JSON array' USING ERRCODE = '22023';
+            RAISE EXCEPTION 'p_participants must be a JSON array' USING ERRCODE = 'invalid_parameter_value';
         END IF;
         IF p_room_sid IS NULL AND pg_catalog.jsonb_array_length(p_participants) > 0 THEN
-            RAISE EXCEPTION 'a room that does not exist has no participants' USING ERRCODE = '22023';
+            RAISE EXCEPTION 'a room that does not exist has no participants'
+                USING ERRCODE = 'invalid_parameter_value';
         END IF;
         PERFORM FROM session_clock.sessions s WHERE s.id = p_session_id AND s.ended_at IS NULL FOR UPDATE;
         IF NOT FOUND THEN
@@ -361,7 +373,7 @@ CREATE FUNCTION session_clock.livekit_reconcile(p_session_id uuid, p_room_name t
             ORDER BY p ->> 'sid'
         LOOP
             IF COALESCE(pg_catalog.length(listed.sid), 0) = 0 THEN
-                RAISE EXCEPTION 'every participant needs a sid' USING ERRCODE = '22023';
+                RAISE EXCEPTION 'every participant needs a sid' USING ERRCODE = 'invalid_parameter_value';
             END IF;
             PERFORM session_clock.check_participant_id(COALESCE(listed.identity, ''));
             listed_sids := listed_sids || listed.sid;
@@ -417,41 +429,205 @@ COMMENT ON VIEW session_clock.stranded_sessions IS
     'open tracked sessions running below their minimum with no deadline pending, or paused automatically while enough are present: both should never be';
 
 ------------------------------------------------------------------------------
--- Privileges: the helpers are the extension owner's alone (the SECURITY
--- DEFINER functions call them); the worker's new functions and the alarms
--- view are for service_role, as the other worker functions are.
+-- Privileges, as data. session_clock.privileges lists every function,
+-- table, view and sequence of the extension with who may use it, and
+-- session_clock.apply_privileges() makes the grants say exactly that. From
+-- 1.3 on, every script lists the objects it creates (and deletes the rows
+-- of those it drops), then calls the routine; the DO blocks of the 1.0, 1.1
+-- and 1.2 scripts stay as released. docs/security.md states the model.
 ------------------------------------------------------------------------------
-DO $grants$
-DECLARE
-    fn regprocedure;
-    internal_functions regprocedure[] := ARRAY[
-        'session_clock.check_participant_id(text)',
-        'session_clock.early_presence_limits()',
-        'session_clock.lock_unborn_session(uuid)',
-        'session_clock.early_presence_put(uuid, text, boolean)',
-        'session_clock.early_presence_take(uuid)',
-        'session_clock.livekit_note(uuid, text, text, text, text, text)',
-        'session_clock.livekit_presence_of(uuid, text[])'
-    ]::regprocedure[];
-    worker_functions regprocedure[] := ARRAY[
-        'session_clock.livekit_event(text, text, uuid, text, text, text, text)',
-        'session_clock.livekit_rooms_to_reconcile(integer)',
-        'session_clock.livekit_reconcile(uuid, text, timestamptz, text, jsonb)'
-    ]::regprocedure[];
-    has_anon boolean := EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'anon');
-    has_service_role boolean := EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'service_role');
-BEGIN
-    FOREACH fn IN ARRAY internal_functions || worker_functions LOOP
-        EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', fn);
-        IF has_anon THEN
-            EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s FROM anon', fn);
+-- No pg_extension_config_dump: the scripts write the rows, so pg_dump leaves
+-- them out and CREATE EXTENSION writes them again at a restore. Objects are
+-- named as text: pg_upgrade refuses a table with a regprocedure column.
+CREATE TABLE session_clock.privileges (
+    object   text PRIMARY KEY,
+    kind     text NOT NULL CHECK (kind IN ('function', 'relation')),
+    audience text NOT NULL CHECK (audience IN ('public', 'authenticated', 'service_role', 'owner')),
+    CHECK (kind = 'function' OR audience IN ('service_role', 'owner'))
+);
+COMMENT ON TABLE session_clock.privileges IS
+    'who may use each function (EXECUTE) and relation (SELECT) of the extension: written by the scripts, applied by session_clock.apply_privileges()';
+COMMENT ON COLUMN session_clock.privileges.object IS
+    'schema-qualified: a function as name(argument types); a table, view or sequence by name';
+COMMENT ON COLUMN session_clock.privileges.audience IS
+    'public: everyone, anon included; authenticated: end users and service_role; service_role: only it; owner: nobody but the owner';
+
+-- Makes each listed object's grants match its audience, for the roles that
+-- exist (Supabase has anon, authenticated and service_role; plain
+-- PostgreSQL may not): takes back what PUBLIC and anon hold unless the
+-- audience is public, and grants the audience's roles EXECUTE on a
+-- function or SELECT on a relation. It revokes only what is held and grants
+-- only what is missing, so a second run changes nothing; it never takes
+-- anything from authenticated or service_role. It refuses (55000) when the
+-- list and the extension's functions and relations differ, so a script
+-- cannot add an object and forget its privileges. The scripts run it as
+-- the extension's owner; a superuser runs it again after creating the
+-- Supabase roles.
+CREATE FUNCTION session_clock.apply_privileges() RETURNS void
+    LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    DECLARE
+        ext oid := (SELECT x.oid FROM pg_catalog.pg_extension x WHERE x.extname = 'session_clock');
+        anon_role oid := (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = 'anon');
+        problems text;
+        o record;
+        role_name text;
+    BEGIN
+        -- The check first: every function and relation of the extension is
+        -- listed once, and every row names one of them.
+        WITH listed AS (
+            SELECT p.object,
+                   CASE p.kind WHEN 'function' THEN 'pg_catalog.pg_proc'::pg_catalog.regclass
+                               ELSE 'pg_catalog.pg_class'::pg_catalog.regclass END AS classid,
+                   CASE p.kind WHEN 'function' THEN pg_catalog.to_regprocedure(p.object)::oid
+                               ELSE pg_catalog.to_regclass(p.object)::oid END AS objid
+            FROM session_clock.privileges p
+        ), members AS (
+            SELECT d.classid, d.objid
+            FROM pg_catalog.pg_depend d
+            LEFT JOIN pg_catalog.pg_class c ON d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND c.oid = d.objid
+            WHERE d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass AND d.refobjid = ext
+              AND d.deptype = 'e'
+              AND (d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass OR c.relkind IN ('r', 'v', 'S'))
+        )
+        SELECT pg_catalog.string_agg(m.problem, '; ' ORDER BY m.problem) INTO problems
+        FROM (SELECT pg_catalog.pg_describe_object(b.classid, b.objid, 0) || ' is not listed' AS problem
+              FROM members b
+              WHERE NOT EXISTS (SELECT FROM listed l WHERE l.classid = b.classid AND l.objid = b.objid)
+              UNION ALL
+              SELECT l.object || ' is not a function, table, view or sequence of the extension'
+              FROM listed l
+              WHERE NOT EXISTS (SELECT FROM members b WHERE b.classid = l.classid AND b.objid = l.objid)
+              UNION ALL
+              SELECT pg_catalog.string_agg(l.object, ' and ' ORDER BY l.object) || ' name the same object'
+              FROM listed l
+              GROUP BY l.classid, l.objid
+              HAVING pg_catalog.count(*) > 1) m;
+        IF problems IS NOT NULL THEN
+            RAISE EXCEPTION 'session_clock.privileges does not list the extension''s objects'
+                USING ERRCODE = 'object_not_in_prerequisite_state', DETAIL = problems,
+                      HINT = 'A script lists every function, table, view and sequence it creates, and deletes the rows of those it drops.';
         END IF;
-    END LOOP;
-    IF has_service_role THEN
-        FOREACH fn IN ARRAY worker_functions LOOP
-            EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO service_role', fn);
+
+        FOR o IN
+            SELECT p.audience,
+                   CASE WHEN p.kind = 'function' THEN 'FUNCTION ' || f.oid::pg_catalog.regprocedure::text
+                        WHEN c.relkind = 'S' THEN 'SEQUENCE ' || c.oid::pg_catalog.regclass::text
+                        ELSE 'TABLE ' || c.oid::pg_catalog.regclass::text END AS target,
+                   CASE p.kind WHEN 'function' THEN 'EXECUTE' ELSE 'SELECT' END AS privilege,
+                   CASE WHEN p.kind = 'function' THEN COALESCE(f.proacl, pg_catalog.acldefault('f', f.proowner))
+                        WHEN c.relkind = 'S' THEN COALESCE(c.relacl, pg_catalog.acldefault('s', c.relowner))
+                        ELSE COALESCE(c.relacl, pg_catalog.acldefault('r', c.relowner)) END AS acl
+            FROM session_clock.privileges p
+            -- (CASE: a function's name is not a relation's, nor the reverse)
+            LEFT JOIN pg_catalog.pg_proc f
+                   ON f.oid = CASE p.kind WHEN 'function' THEN pg_catalog.to_regprocedure(p.object) END
+            LEFT JOIN pg_catalog.pg_class c
+                   ON c.oid = CASE p.kind WHEN 'relation' THEN pg_catalog.to_regclass(p.object) END
+            ORDER BY p.object
+        LOOP
+            -- PUBLIC (grantee 0) keeps EXECUTE (the default) on what is for
+            -- everyone, and holds nothing on anything else.
+            IF o.audience = 'public' THEN
+                IF NOT EXISTS (SELECT FROM pg_catalog.aclexplode(o.acl) a
+                               WHERE a.grantee = 0 AND a.privilege_type = o.privilege) THEN
+                    EXECUTE pg_catalog.format('GRANT %s ON %s TO PUBLIC', o.privilege, o.target);
+                END IF;
+            ELSE
+                IF EXISTS (SELECT FROM pg_catalog.aclexplode(o.acl) a WHERE a.grantee = 0) THEN
+                    EXECUTE pg_catalog.format('REVOKE ALL ON %s FROM PUBLIC', o.target);
+                END IF;
+                -- Supabase's default privileges grant new functions in
+                -- public to anon: take that back.
+                IF EXISTS (SELECT FROM pg_catalog.aclexplode(o.acl) a WHERE a.grantee = anon_role) THEN
+                    EXECUTE pg_catalog.format('REVOKE ALL ON %s FROM anon', o.target);
+                END IF;
+            END IF;
+            FOREACH role_name IN ARRAY CASE o.audience WHEN 'authenticated' THEN ARRAY['authenticated', 'service_role']
+                                                       WHEN 'service_role' THEN ARRAY['service_role']
+                                                       ELSE '{}'::text[] END LOOP
+                IF EXISTS (SELECT FROM pg_catalog.pg_roles r WHERE r.rolname = role_name)
+                   AND NOT EXISTS (SELECT FROM pg_catalog.aclexplode(o.acl) a
+                                   JOIN pg_catalog.pg_roles r ON r.oid = a.grantee
+                                   WHERE r.rolname = role_name AND a.privilege_type = o.privilege) THEN
+                    EXECUTE pg_catalog.format('GRANT %s ON %s TO %I', o.privilege, o.target, role_name);
+                END IF;
+            END LOOP;
         END LOOP;
-        GRANT SELECT ON session_clock.early_presence, session_clock.stranded_sessions TO service_role;
-    END IF;
-END
-$grants$;
+    END
+    $$;
+
+-- Every object of 1.0 to 1.3 as the scripts' grants left it, and the two
+-- above.
+INSERT INTO session_clock.privileges (object, kind, audience) VALUES
+    -- Server time and the pure elapsed_ms: anyone, anon included.
+    ('session_clock.server_now()',                                         'function', 'public'),
+    ('session_clock.server_now_ms()',                                      'function', 'public'),
+    ('session_clock.server_time_status()',                                 'function', 'public'),
+    ('@extschema@.session_clock_server_time()',                            'function', 'public'),
+    ('session_clock.elapsed_ms(session_clock.sessions, timestamptz)',      'function', 'public'),
+    -- The RPCs an app calls for its end users (each checks the caller).
+    ('@extschema@.session_clock_start(uuid)',                              'function', 'authenticated'),
+    ('@extschema@.session_clock_get(uuid)',                                'function', 'authenticated'),
+    ('@extschema@.session_clock_pause(uuid, text)',                        'function', 'authenticated'),
+    ('@extschema@.session_clock_resume(uuid, text)',                       'function', 'authenticated'),
+    ('@extschema@.session_clock_stop(uuid, text)',                         'function', 'authenticated'),
+    ('@extschema@.session_clock_add_member(uuid, text, text)',             'function', 'authenticated'),
+    ('@extschema@.session_clock_remove_member(uuid, text)',                'function', 'authenticated'),
+    ('@extschema@.session_clock_members(uuid)',                            'function', 'authenticated'),
+    ('session_clock.caller_access(uuid)',                                  'function', 'authenticated'),
+    ('session_clock.replay(uuid)',                                         'function', 'authenticated'),
+    ('@extschema@.session_clock_presence(uuid, text, boolean)',            'function', 'authenticated'),
+    ('@extschema@.session_clock_configure(uuid, integer, integer)',        'function', 'authenticated'),
+    ('@extschema@.session_clock_room_create(text, text)',                  'function', 'authenticated'),
+    ('@extschema@.session_clock_room_join(text, text)',                    'function', 'authenticated'),
+    ('@extschema@.session_clock_room_leave(text, text)',                   'function', 'authenticated'),
+    ('@extschema@.session_clock_room_state(text)',                         'function', 'authenticated'),
+    ('@extschema@.session_clock_room_play(text, text, text, text, double precision, integer, text, text)',
+                                                                           'function', 'authenticated'),
+    ('@extschema@.session_clock_room_pause(text, double precision, integer, text, text)',
+                                                                           'function', 'authenticated'),
+    ('@extschema@.session_clock_room_seek(text, double precision, integer, text, text)',
+                                                                           'function', 'authenticated'),
+    ('@extschema@.session_clock_room_stop(text, text, text)',              'function', 'authenticated'),
+    ('@extschema@.session_clock_room_set_host(text, text, text)',          'function', 'authenticated'),
+    ('@extschema@.session_clock_room_ready(text, bigint, text)',           'function', 'authenticated'),
+    -- The worker's functions (each refuses anyone but an admin).
+    ('session_clock.require_admin()',                                      'function', 'service_role'),
+    ('session_clock.record_presence(uuid, text, text, uuid, boolean, text)', 'function', 'service_role'),
+    ('session_clock.apply_due_deadlines(integer)',                         'function', 'service_role'),
+    ('session_clock.worker_heartbeat(uuid, integer, text)',                'function', 'service_role'),
+    ('session_clock.worker_goodbye(uuid)',                                 'function', 'service_role'),
+    ('session_clock.livekit_event(text, text, uuid, text, text, text, text)', 'function', 'service_role'),
+    ('session_clock.livekit_rooms_to_reconcile(integer)',                  'function', 'service_role'),
+    ('session_clock.livekit_reconcile(uuid, text, timestamptz, text, jsonb)', 'function', 'service_role'),
+    -- Helpers the SECURITY DEFINER functions call, and the routine above.
+    ('session_clock.check_participant_id(text)',                           'function', 'owner'),
+    ('session_clock.early_presence_limits()',                              'function', 'owner'),
+    ('session_clock.lock_unborn_session(uuid)',                            'function', 'owner'),
+    ('session_clock.early_presence_put(uuid, text, boolean)',              'function', 'owner'),
+    ('session_clock.early_presence_take(uuid)',                            'function', 'owner'),
+    ('session_clock.livekit_note(uuid, text, text, text, text, text)',     'function', 'owner'),
+    ('session_clock.livekit_presence_of(uuid, text[])',                    'function', 'owner'),
+    ('session_clock.apply_privileges()',                                   'function', 'owner'),
+    -- What service_role reads (the worker, billing and admin tools).
+    ('session_clock.sessions',                                             'relation', 'service_role'),
+    ('session_clock.session_members',                                      'relation', 'service_role'),
+    ('session_clock.session_events',                                       'relation', 'service_role'),
+    ('session_clock.workers',                                              'relation', 'service_role'),
+    ('session_clock.presence',                                             'relation', 'service_role'),
+    ('session_clock.rooms',                                                'relation', 'service_role'),
+    ('session_clock.room_members',                                         'relation', 'service_role'),
+    ('session_clock.room_events',                                          'relation', 'service_role'),
+    ('session_clock.early_presence',                                       'relation', 'service_role'),
+    ('session_clock.stranded_sessions',                                    'relation', 'service_role'),
+    ('session_clock.privileges',                                           'relation', 'service_role'),
+    -- The LiveKit bookkeeping and the sequences: the owner's alone.
+    ('session_clock.livekit_webhook_events',                               'relation', 'owner'),
+    ('session_clock.livekit_connections',                                  'relation', 'owner'),
+    ('session_clock.session_events_id_seq',                                'relation', 'owner'),
+    ('session_clock.room_events_id_seq',                                   'relation', 'owner'),
+    ('session_clock.early_presence_id_seq',                                'relation', 'owner');
+
+SELECT session_clock.apply_privileges();

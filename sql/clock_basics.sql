@@ -9,41 +9,9 @@
 \set c2 '11111111-0000-0000-0000-000000000002'
 \set c3 '11111111-0000-0000-0000-000000000003'
 
--- why: every RPC answer is kept here under a label, so later statements can
--- compare answers with each other without printing them.
-CREATE TEMP TABLE calls AS
-    SELECT NULL::text AS label, (NULL::session_clock.clock_change).* LIMIT 0;
--- A reading has no "changed": kept as a call with changed NULL.
-CREATE FUNCTION pg_temp.reading_call(label text, r session_clock.clock_reading) RETURNS calls
-    LANGUAGE sql AS $$
-        SELECT label, r.session_id, r.started_at, r.is_paused, r.total_paused_ms, r.last_state_change_at,
-               r.ended_at, r.version, r.server_now, r.elapsed_ms, NULL::boolean, r.participants,
-               r.min_participants, r.grace_ms, r.grace_deadline_at, r.auto_paused
-    $$;
+\i sql/include/clock_calls.sql
 
--- why: psql prints a NOTIFY it receives together with the sender's PID, which
--- varies. So this session never LISTENs; a second connection (dblink) does,
--- and pg_temp.received() returns what reached it: channel, whether it came
--- from this backend, and the payload as jsonb (key order does not matter).
-CREATE SCHEMA regress_notify;
-CREATE EXTENSION dblink SCHEMA regress_notify;
-SELECT regress_notify.dblink_connect('listener',
-    format('dbname=''%s'' host=''%s'' port=%s user=''%s''', current_database(),
-           coalesce(nullif(split_part(current_setting('unix_socket_directories'), ',', 1), ''), 'localhost'),
-           current_setting('port'), current_user));
-SELECT regress_notify.dblink_exec('listener', 'LISTEN session_clock');
--- The round trip (SELECT 1) makes the listener's backend send what a commit
--- already signalled to it, before dblink_get_notify looks.
-CREATE FUNCTION pg_temp.received(OUT channel text, OUT from_this_backend boolean, OUT payload jsonb)
-    RETURNS SETOF record LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM * FROM regress_notify.dblink('listener', 'SELECT 1') AS t(one int);
-    RETURN QUERY
-        SELECT n.notify_name, n.be_pid = pg_backend_pid(), n.extra::jsonb
-        FROM regress_notify.dblink_get_notify('listener') WITH ORDINALITY AS n(notify_name, be_pid, extra, ord)
-        ORDER BY n.ord;
-END
-$$;
+\i sql/include/listen.sql
 SELECT * FROM pg_temp.received();
 
 ------------------------------------------------------------------------------
@@ -312,6 +280,4 @@ FROM session_clock.sessions s WHERE s.id = :'c1';
 -- The bulk clocks are not needed by later tests.
 DELETE FROM session_clock.sessions WHERE id IN (SELECT id FROM bulk);
 
-SELECT regress_notify.dblink_disconnect('listener');
-DROP EXTENSION dblink;
-DROP SCHEMA regress_notify;
+\i sql/include/unlisten.sql

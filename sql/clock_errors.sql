@@ -25,36 +25,10 @@ SELECT changed FROM session_clock_start(:'stopped_paused');
 SELECT changed FROM session_clock_pause(:'stopped_paused', 'set up');
 SELECT changed FROM session_clock_stop(:'stopped_paused', 'set up');
 
--- What an error must leave as it was: every clock row, every event, and the
--- event id sequence (which a rollback does not rewind, so an event INSERT
--- that ran before the error would still show there).
-CREATE FUNCTION pg_temp.fingerprint() RETURNS text LANGUAGE sql AS $$
-    SELECT md5(coalesce((SELECT string_agg(s::text, '|' ORDER BY s.id) FROM session_clock.sessions s), '')
-               || '#' || coalesce((SELECT string_agg(e::text, '|' ORDER BY e.id) FROM session_clock.session_events e), '')
-               || '#' || coalesce(pg_sequence_last_value('session_clock.session_events_id_seq')::text, ''))
-$$;
-
--- why: plain psql output shows the message but not the SQLSTATE (and
--- VERBOSITY verbose adds a LOCATION line naming a source line). try() runs
--- one statement and reports its SQLSTATE (code), message and detail, and whether
--- everything is unchanged afterwards.
-CREATE FUNCTION pg_temp.try(statement text,
-        OUT code text, OUT message text, OUT detail text, OUT unchanged boolean)
-    LANGUAGE plpgsql AS $$
-DECLARE
-    before text := pg_temp.fingerprint();
-BEGIN
-    BEGIN
-        EXECUTE statement;
-        code := 'ok';
-    EXCEPTION WHEN OTHERS THEN
-        GET STACKED DIAGNOSTICS code = RETURNED_SQLSTATE, message = MESSAGE_TEXT,
-                                detail = PG_EXCEPTION_DETAIL;
-        detail := nullif(detail, '');
-    END;
-    unchanged := pg_temp.fingerprint() = before;
-END
-$$;
+-- What an error must leave as it was: every row of every table of the
+-- extension, and the event id sequence (which a rollback does not rewind,
+-- so an event INSERT that ran before the error would still show there).
+\i sql/include/try.sql
 
 -- The state before any error, to compare with at the end.
 CREATE TEMP TABLE before_errors AS

@@ -57,16 +57,9 @@ BEGIN
 END
 $$;
 
--- try(): SQLSTATE and message of one statement (see clock_errors).
-CREATE FUNCTION pg_temp.try(statement text, OUT code text, OUT message text)
-    LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE statement;
-    code := 'ok';
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS code = RETURNED_SQLSTATE, message = MESSAGE_TEXT;
-END
-$$;
+-- try(): the SQLSTATE and message of one statement (this file reads only
+-- those two of its answers).
+\i sql/include/try.sql
 
 ------------------------------------------------------------------------------
 -- Seed 003's order
@@ -158,7 +151,7 @@ SELECT t.* FROM (VALUES
     ($$SELECT session_clock.early_presence_put('e0000000-0000-4000-8000-000000000001', 'erin', true)$$),
     ($$SELECT session_clock.lock_unborn_session('e0000000-0000-4000-8000-000000000001')$$),
     ($$SELECT count(*) FROM session_clock.early_presence$$)
-) AS v(statement), LATERAL (SELECT v.statement, r.* FROM pg_temp.try(v.statement) r) t;
+) AS v(statement), LATERAL (SELECT v.statement, r.code, r.message FROM pg_temp.try(v.statement) r) t;
 ROLLBACK;
 SELECT count(*) AS kept FROM session_clock.early_presence WHERE session_id = 'e0000000-0000-4000-8000-000000000001';
 
@@ -177,7 +170,7 @@ FROM generate_series(1, 203) i,
 SELECT count(*) AS ids_remembered FROM session_clock.livekit_webhook_events WHERE event_id LIKE 'flood#%';
 SELECT t.* FROM (VALUES
     ($$SELECT session_clock_presence(md5('flood')::uuid, 'someone', true)$$)
-) AS v(statement), LATERAL (SELECT v.statement, r.* FROM pg_temp.try(v.statement) r) t;
+) AS v(statement), LATERAL (SELECT v.statement, r.code, r.message FROM pg_temp.try(v.statement) r) t;
 -- why: reports older than max_age no longer count at the start, and any
 -- early write purges them.
 SELECT * FROM pg_temp.scenario('stale', ARRAY['join alice PA_a1', 'join bob PA_b1']);

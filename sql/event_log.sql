@@ -43,15 +43,9 @@ CREATE FUNCTION pg_temp.audit(p_id uuid, OUT replay_matches boolean, OUT sql_fol
     WHERE s.id = p_id
 $$;
 
--- try(): SQLSTATE and message of one statement (see clock_errors).
-CREATE FUNCTION pg_temp.try(statement text, OUT code text, OUT message text) LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE statement;
-    code := 'ok';
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS code = RETURNED_SQLSTATE, message = MESSAGE_TEXT;
-END
-$$;
+-- try(): the SQLSTATE and message of one statement (this file reads only
+-- those two of its answers).
+\i sql/include/try.sql
 
 ------------------------------------------------------------------------------
 -- A long irregular run
@@ -218,34 +212,34 @@ FROM session_clock.sessions s, session_clock.replay(s.id) r WHERE s.id = :'t';
 -- never a made-up state. Each damage is rolled back.
 BEGIN;
 DELETE FROM session_clock.session_events WHERE session_id = :'s' AND version = 2;  -- the first pause
-SELECT * FROM pg_temp.try($$SELECT session_clock.replay('33333333-0000-0000-0000-000000000001')$$);
+SELECT code, message FROM pg_temp.try($$SELECT session_clock.replay('33333333-0000-0000-0000-000000000001')$$);
 ROLLBACK;
 BEGIN;
 UPDATE session_clock.session_events SET event = 'pause' WHERE session_id = :'s' AND version = 3;  -- a resume
-SELECT * FROM pg_temp.try($$SELECT session_clock.replay('33333333-0000-0000-0000-000000000001')$$);
+SELECT code, message FROM pg_temp.try($$SELECT session_clock.replay('33333333-0000-0000-0000-000000000001')$$);
 ROLLBACK;
 BEGIN;
 UPDATE session_clock.session_events SET event = 'start' WHERE session_id = :'s' AND version = 4;
-SELECT * FROM pg_temp.try($$SELECT session_clock.replay('33333333-0000-0000-0000-000000000001')$$);
+SELECT code, message FROM pg_temp.try($$SELECT session_clock.replay('33333333-0000-0000-0000-000000000001')$$);
 ROLLBACK;
 BEGIN;
 DELETE FROM session_clock.session_events WHERE session_id = :'s' AND version = 1;  -- the start
-SELECT * FROM pg_temp.try($$SELECT session_clock.replay('33333333-0000-0000-0000-000000000001')$$);
+SELECT code, message FROM pg_temp.try($$SELECT session_clock.replay('33333333-0000-0000-0000-000000000001')$$);
 ROLLBACK;
 BEGIN;
 DELETE FROM session_clock.session_events WHERE session_id = :'s';  -- everything
-SELECT * FROM pg_temp.try($$SELECT session_clock.replay('33333333-0000-0000-0000-000000000001')$$);
+SELECT code, message FROM pg_temp.try($$SELECT session_clock.replay('33333333-0000-0000-0000-000000000001')$$);
 ROLLBACK;
 BEGIN;
 UPDATE session_clock.session_events SET at = at - interval '1 day'
 WHERE session_id = :'s' AND version = (SELECT max(version) FROM session_clock.session_events WHERE session_id = :'s');
-SELECT * FROM pg_temp.try($$SELECT session_clock.replay('33333333-0000-0000-0000-000000000001')$$);
+SELECT code, message FROM pg_temp.try($$SELECT session_clock.replay('33333333-0000-0000-0000-000000000001')$$);
 ROLLBACK;
 BEGIN;
 INSERT INTO session_clock.session_events (session_id, event, at, actor, actor_role, elapsed_ms, version)
 SELECT id, 'pause', ended_at + interval '1 second', 'nobody', 'nobody', 0, version + 1
 FROM session_clock.sessions WHERE id = :'s';  -- a pause after the stop
-SELECT * FROM pg_temp.try($$SELECT session_clock.replay('33333333-0000-0000-0000-000000000001')$$);
+SELECT code, message FROM pg_temp.try($$SELECT session_clock.replay('33333333-0000-0000-0000-000000000001')$$);
 ROLLBACK;
 -- why: a log cut short is a valid log of an earlier state: replay answers
 -- it, and the comparison with the row is what shows the loss.

@@ -41,27 +41,9 @@ SELECT applied, next_due_in_ms IS NULL AS nothing_pending FROM session_clock.app
 SHOW session_clock.grace_ms;
 SHOW session_clock.min_participants;
 
--- why: every RPC answer is kept here under a label, so later statements can
--- compare answers with each other without printing them.
-CREATE TEMP TABLE calls AS
-    SELECT NULL::text AS label, (NULL::session_clock.clock_change).* LIMIT 0;
--- A reading has no "changed": kept as a call with changed NULL.
-CREATE FUNCTION pg_temp.reading_call(label text, r session_clock.clock_reading) RETURNS calls
-    LANGUAGE sql AS $$
-        SELECT label, r.session_id, r.started_at, r.is_paused, r.total_paused_ms, r.last_state_change_at,
-               r.ended_at, r.version, r.server_now, r.elapsed_ms, NULL::boolean, r.participants,
-               r.min_participants, r.grace_ms, r.grace_deadline_at, r.auto_paused
-    $$;
+\i sql/include/clock_calls.sql
 
--- why: the event log of a session from a version on, without times: what
--- happened, in order, and to whom.
-CREATE FUNCTION pg_temp.events(p_id uuid, p_after bigint DEFAULT 0,
-        OUT version bigint, OUT event text, OUT reason text, OUT participant_id text)
-    RETURNS SETOF record LANGUAGE sql AS $$
-        SELECT e.version, e.event, e.reason, e.participant_id
-        FROM session_clock.session_events e
-        WHERE e.session_id = p_id AND e.version > p_after ORDER BY e.version
-    $$;
+\i sql/include/session_log.sql
 
 -- why: a session's grace state as stored (not as get would show it).
 CREATE FUNCTION pg_temp.stored(p_id uuid, OUT version bigint, OUT is_paused boolean, OUT presence_tracked boolean,
@@ -72,31 +54,10 @@ CREATE FUNCTION pg_temp.stored(p_id uuid, OUT version bigint, OUT is_paused bool
         FROM session_clock.sessions s WHERE s.id = p_id
     $$;
 
--- try(): SQLSTATE, message, detail of one statement (see clock_errors), and
--- whether the sessions and their events are unchanged afterwards. The
--- fingerprint is SECURITY DEFINER because try() also runs under SET ROLE
--- authenticated, which may not read the tables; it only reads.
-CREATE FUNCTION pg_temp.fingerprint() RETURNS text LANGUAGE sql SECURITY DEFINER AS $$
-    SELECT md5(coalesce((SELECT string_agg(s::text, '|' ORDER BY s.id) FROM session_clock.sessions s), '')
-               || '#' || coalesce((SELECT string_agg(e::text, '|' ORDER BY e.id) FROM session_clock.session_events e), ''))
-$$;
-CREATE FUNCTION pg_temp.try(statement text,
-        OUT code text, OUT message text, OUT detail text, OUT unchanged boolean)
-    LANGUAGE plpgsql AS $$
-DECLARE
-    before text := pg_temp.fingerprint();
-BEGIN
-    BEGIN
-        EXECUTE statement;
-        code := 'ok';
-    EXCEPTION WHEN OTHERS THEN
-        GET STACKED DIAGNOSTICS code = RETURNED_SQLSTATE, message = MESSAGE_TEXT,
-                                detail = PG_EXCEPTION_DETAIL;
-        detail := nullif(detail, '');
-    END;
-    unchanged := pg_temp.fingerprint() = before;
-END
-$$;
+-- try(): SQLSTATE, message, detail of one statement, and whether the
+-- extension's tables (the sessions and their events among them) are
+-- unchanged afterwards.
+\i sql/include/try.sql
 
 ------------------------------------------------------------------------------
 -- An untracked session never gets a deadline

@@ -13,34 +13,9 @@
 \set g '77777777-0000-0000-0000-000000000002'
 \set unknown '77777777-0000-0000-0000-000000000009'
 
--- What an error or a dropped webhook must leave as it was.
-CREATE FUNCTION pg_temp.fingerprint() RETURNS text LANGUAGE sql AS $$
-    SELECT md5(coalesce((SELECT string_agg(s::text, '|' ORDER BY s.id) FROM session_clock.sessions s), '')
-               || '#' || coalesce((SELECT string_agg(e::text, '|' ORDER BY e.id) FROM session_clock.session_events e), '')
-               || '#' || coalesce((SELECT string_agg(p::text, '|' ORDER BY p::text) FROM session_clock.presence p), '')
-               || '#' || coalesce((SELECT string_agg(l::text, '|' ORDER BY l.event_id) FROM session_clock.livekit_webhook_events l), '')
-               || '#' || coalesce((SELECT string_agg(c::text, '|' ORDER BY c::text) FROM session_clock.livekit_connections c), ''))
-$$;
-
--- try(): SQLSTATE, message, detail of one statement, and whether
--- everything is unchanged afterwards (see clock_errors).
-CREATE FUNCTION pg_temp.try(statement text,
-        OUT code text, OUT message text, OUT detail text, OUT unchanged boolean)
-    LANGUAGE plpgsql AS $$
-DECLARE
-    before text := pg_temp.fingerprint();
-BEGIN
-    BEGIN
-        EXECUTE statement;
-        code := 'ok';
-    EXCEPTION WHEN OTHERS THEN
-        GET STACKED DIAGNOSTICS code = RETURNED_SQLSTATE, message = MESSAGE_TEXT,
-                                detail = PG_EXCEPTION_DETAIL;
-        detail := nullif(detail, '');
-    END;
-    unchanged := pg_temp.fingerprint() = before;
-END
-$$;
+-- What an error or a dropped webhook must leave as it was: every table of
+-- the extension (pg_temp.fingerprint(), which webhook() below uses too).
+\i sql/include/try.sql
 
 -- why: one webhook and what it left: the answer, who is present afterwards
 -- (through LiveKit), the participant count, the events it logged, and

@@ -110,16 +110,8 @@ SELECT count(*) AS listed FROM session_clock.livekit_rooms_to_reconcile() WHERE 
 -- why 22004 / 22023: every argument but the room sid is required; the
 -- participants are an array of objects with a sid and a valid identity,
 -- and a room that does not exist has none. Nothing changes.
-CREATE FUNCTION pg_temp.try(statement text, OUT code text, OUT message text)
-    LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE statement;
-    code := 'ok';
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS code = RETURNED_SQLSTATE, message = MESSAGE_TEXT;
-END
-$$;
-SELECT v.statement, r.* FROM (VALUES
+\i sql/include/try.sql
+SELECT v.statement, r.code, r.message FROM (VALUES
     ($$SELECT session_clock.livekit_reconcile(NULL, 'r', now(), 'RM', '[]')$$),
     ($$SELECT session_clock.livekit_reconcile('c5000000-0000-4000-8000-000000000001', NULL, now(), 'RM', '[]')$$),
     ($$SELECT session_clock.livekit_reconcile('c5000000-0000-4000-8000-000000000001', 'r', NULL, 'RM', '[]')$$),
@@ -139,7 +131,7 @@ GRANT EXECUTE ON FUNCTION session_clock.livekit_reconcile(uuid, text, timestampt
     session_clock.livekit_rooms_to_reconcile(integer) TO authenticated;
 SET LOCAL ROLE authenticated;
 SELECT set_config('request.jwt.claims', '{"sub":"alice","role":"authenticated"}', true) IS NOT NULL AS claims;
-SELECT v.statement, r.* FROM (VALUES
+SELECT v.statement, r.code, r.message FROM (VALUES
     ($$SELECT session_clock.livekit_reconcile('c5000000-0000-4000-8000-000000000001', 'r', now(), NULL, '[]')$$),
     ($$SELECT session_clock.livekit_rooms_to_reconcile()$$)
 ) AS v(statement), LATERAL pg_temp.try(v.statement) r;

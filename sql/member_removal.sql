@@ -11,23 +11,8 @@
 \set s '99999999-0000-0000-0000-000000000001'
 \set w1 '9999eeee-0000-0000-0000-000000000001'
 
--- The NOTIFYs, as another connection receives them (as in presence.sql).
-CREATE SCHEMA regress_notify;
-CREATE EXTENSION dblink SCHEMA regress_notify;
-SELECT regress_notify.dblink_connect('listener',
-    format('dbname=''%s'' host=''%s'' port=%s user=''%s''', current_database(),
-           coalesce(nullif(split_part(current_setting('unix_socket_directories'), ',', 1), ''), 'localhost'),
-           current_setting('port'), current_user));
-SELECT regress_notify.dblink_exec('listener', 'LISTEN session_clock');
-CREATE FUNCTION pg_temp.received(OUT payload jsonb) RETURNS SETOF jsonb LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM * FROM regress_notify.dblink('listener', 'SELECT 1') AS t(one int);
-    RETURN QUERY
-        SELECT n.extra::jsonb
-        FROM regress_notify.dblink_get_notify('listener') WITH ORDINALITY AS n(notify_name, be_pid, extra, ord)
-        ORDER BY n.ord;
-END
-$$;
+-- The NOTIFYs, as another connection receives them.
+\i sql/include/listen.sql
 
 -- why: alice hosts, bob is a member; one participant is enough to keep
 -- the clock running. bob is present through all three sources (his
@@ -89,6 +74,4 @@ SELECT (r.is_paused, r.total_paused_ms, r.last_state_change_at, r.version)
        = (s.is_paused, s.total_paused_ms, s.last_state_change_at, s.version) AS replay_matches
 FROM session_clock.sessions s, session_clock.replay(s.id) r WHERE s.id = :'s';
 
-SELECT regress_notify.dblink_disconnect('listener');
-DROP EXTENSION dblink;
-DROP SCHEMA regress_notify;
+\i sql/include/unlisten.sql

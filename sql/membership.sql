@@ -2,26 +2,16 @@
 -- session_clock_members. Who may call them is in roles.sql; this file pins
 -- what they do, how they validate, and that an error changes nothing.
 --
--- regress_membership.try() runs a statement in a subtransaction and answers
--- 'ok (N rows)' or 'ERROR <SQLSTATE>: <message>' (no psql LOCATION lines).
+-- pg_temp.try_text() (include/try_text.sql) runs a statement in a
+-- subtransaction and answers 'ok (N rows)' or 'ERROR <SQLSTATE>: <message>'
+-- (no psql LOCATION lines).
 --
 -- Sessions: b1000000-...-0001 (the main one), ...0002 (a second, to show
 -- members are per session), ...0009 (never exists).
 
 CREATE SCHEMA regress_membership;
 GRANT USAGE ON SCHEMA regress_membership TO PUBLIC;
-CREATE FUNCTION regress_membership.try(q text) RETURNS text
-    LANGUAGE plpgsql AS $$
-DECLARE
-    n bigint;
-BEGIN
-    EXECUTE q;
-    GET DIAGNOSTICS n = ROW_COUNT;
-    RETURN 'ok (' || n || ' rows)';
-EXCEPTION WHEN OTHERS THEN
-    RETURN 'ERROR ' || SQLSTATE || ': ' || SQLERRM;
-END
-$$;
+\i sql/include/try_text.sql
 
 -- Everything membership-related about our sessions, as one comparable text.
 CREATE FUNCTION regress_membership.snapshot() RETURNS text
@@ -93,9 +83,9 @@ SELECT participant_id, role FROM session_clock_add_member('b1000000-0000-4000-80
 SELECT participant_id, role FROM session_clock_add_member('b1000000-0000-4000-8000-000000000001', 'alice', 'participant');
 SELECT session_clock.caller_access('b1000000-0000-4000-8000-000000000001') AS alice;
 -- No longer the host: she manages nobody, herself included.
-SELECT regress_membership.try($$SELECT session_clock_add_member('b1000000-0000-4000-8000-000000000001', 'erin')$$) AS add,
-       regress_membership.try($$SELECT session_clock_add_member('b1000000-0000-4000-8000-000000000001', 'alice', 'host')$$) AS take_back,
-       regress_membership.try($$SELECT session_clock_remove_member('b1000000-0000-4000-8000-000000000001', 'dan')$$) AS remove_dan;
+SELECT pg_temp.try_text($$SELECT session_clock_add_member('b1000000-0000-4000-8000-000000000001', 'erin')$$) AS add,
+       pg_temp.try_text($$SELECT session_clock_add_member('b1000000-0000-4000-8000-000000000001', 'alice', 'host')$$) AS take_back,
+       pg_temp.try_text($$SELECT session_clock_remove_member('b1000000-0000-4000-8000-000000000001', 'dan')$$) AS remove_dan;
 COMMIT;
 
 -- dan, the new host: manages members; remove answers whether there was one.
@@ -110,8 +100,8 @@ SELECT session_clock_remove_member('b1000000-0000-4000-8000-000000000001', 'nobo
 -- bob is a member of session 2 too: removing him here leaves him there.
 SELECT session_clock_remove_member('b1000000-0000-4000-8000-000000000001', 'bob') AS removed_bob;
 -- dan is not in session 2: hosting one session gives nothing on another.
-SELECT regress_membership.try($$SELECT session_clock_add_member('b1000000-0000-4000-8000-000000000002', 'dan', 'host')$$) AS add_to_other,
-       regress_membership.try($$SELECT session_clock_remove_member('b1000000-0000-4000-8000-000000000002', 'bob')$$) AS remove_from_other;
+SELECT pg_temp.try_text($$SELECT session_clock_add_member('b1000000-0000-4000-8000-000000000002', 'dan', 'host')$$) AS add_to_other,
+       pg_temp.try_text($$SELECT session_clock_remove_member('b1000000-0000-4000-8000-000000000002', 'bob')$$) AS remove_from_other;
 SELECT participant_id, role FROM session_clock_members('b1000000-0000-4000-8000-000000000001');
 COMMIT;
 SELECT participant_id, role FROM session_clock_members('b1000000-0000-4000-8000-000000000002');
@@ -121,7 +111,7 @@ BEGIN;
 SET LOCAL ROLE authenticated;
 SELECT set_config('request.jwt.claims', '{"sub":"bob","role":"authenticated"}', true) AS claims;
 SELECT session_clock.caller_access('b1000000-0000-4000-8000-000000000001') IS NULL AS bob_gone;
-SELECT regress_membership.try($$SELECT session_clock_get('b1000000-0000-4000-8000-000000000001')$$) AS get;
+SELECT pg_temp.try_text($$SELECT session_clock_get('b1000000-0000-4000-8000-000000000001')$$) AS get;
 COMMIT;
 SELECT participant_id, role FROM session_clock_add_member('b1000000-0000-4000-8000-000000000001', 'bob');
 SELECT participant_id, role FROM session_clock_members('b1000000-0000-4000-8000-000000000001');
@@ -152,7 +142,7 @@ SELECT participant_id, role FROM session_clock_members('b1000000-0000-4000-8000-
 ------------------------------------------------------------------------------
 CREATE TEMP TABLE snapshot_before AS SELECT regress_membership.snapshot() AS s;
 
-SELECT n, call, regress_membership.try(q) AS result
+SELECT n, call, pg_temp.try_text(q) AS result
 FROM (VALUES
     -- NULL arguments: 22004
     (1,  'add: NULL session',          $$SELECT session_clock_add_member(NULL, 'x')$$),
@@ -197,9 +187,9 @@ BEGIN;
 SET LOCAL ROLE authenticated;
 SELECT set_config('request.jwt.claims', '{"sub":"carol","role":"authenticated"}', true) AS claims;
 SELECT session_clock.caller_access('b1000000-0000-4000-8000-000000000001') AS carol;
-SELECT regress_membership.try($$SELECT session_clock_add_member('b1000000-0000-4000-8000-000000000001', 'x', 'owner')$$) AS bad_role,
-       regress_membership.try($$SELECT session_clock_add_member('b1000000-0000-4000-8000-000000000001', '')$$) AS empty_id,
-       regress_membership.try($$SELECT session_clock_add_member('b1000000-0000-4000-8000-000000000009', 'x')$$) AS unknown_session;
+SELECT pg_temp.try_text($$SELECT session_clock_add_member('b1000000-0000-4000-8000-000000000001', 'x', 'owner')$$) AS bad_role,
+       pg_temp.try_text($$SELECT session_clock_add_member('b1000000-0000-4000-8000-000000000001', '')$$) AS empty_id,
+       pg_temp.try_text($$SELECT session_clock_add_member('b1000000-0000-4000-8000-000000000009', 'x')$$) AS unknown_session;
 COMMIT;
 SELECT regress_membership.snapshot() = s AS nothing_changed FROM snapshot_user;
 

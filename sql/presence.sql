@@ -26,71 +26,12 @@
 \set w2 '6666eeee-0000-0000-0000-000000000002'
 \set w9 '6666eeee-0000-0000-0000-000000000009'
 
--- What an error must leave as it was: sessions, events, presence rows,
--- workers and LiveKit webhook state. SECURITY DEFINER because try() also runs under SET ROLE
--- authenticated or anon, which may not read the tables; it only reads.
-CREATE FUNCTION pg_temp.fingerprint() RETURNS text LANGUAGE sql SECURITY DEFINER AS $$
-    SELECT md5(coalesce((SELECT string_agg(s::text, '|' ORDER BY s.id) FROM session_clock.sessions s), '')
-               || '#' || coalesce((SELECT string_agg(e::text, '|' ORDER BY e.id) FROM session_clock.session_events e), '')
-               || '#' || coalesce((SELECT string_agg(p::text, '|' ORDER BY p::text) FROM session_clock.presence p), '')
-               || '#' || coalesce((SELECT string_agg(w::text, '|' ORDER BY w.id) FROM session_clock.workers w), '')
-               || '#' || coalesce((SELECT string_agg(l::text, '|' ORDER BY l.event_id) FROM session_clock.livekit_webhook_events l), '')
-               || '#' || coalesce((SELECT string_agg(c::text, '|' ORDER BY c::text) FROM session_clock.livekit_connections c), ''))
-$$;
+-- What an error must leave as it was: every table of the extension.
+\i sql/include/try.sql
 
--- why: plain psql output shows the message but not the SQLSTATE. try()
--- runs one statement and reports its SQLSTATE (code), message and detail,
--- and whether everything is unchanged afterwards (see clock_errors).
-CREATE FUNCTION pg_temp.try(statement text,
-        OUT code text, OUT message text, OUT detail text, OUT unchanged boolean)
-    LANGUAGE plpgsql AS $$
-DECLARE
-    before text := pg_temp.fingerprint();
-BEGIN
-    BEGIN
-        EXECUTE statement;
-        code := 'ok';
-    EXCEPTION WHEN OTHERS THEN
-        GET STACKED DIAGNOSTICS code = RETURNED_SQLSTATE, message = MESSAGE_TEXT,
-                                detail = PG_EXCEPTION_DETAIL;
-        detail := nullif(detail, '');
-    END;
-    unchanged := pg_temp.fingerprint() = before;
-END
-$$;
+\i sql/include/session_log.sql
 
--- why: the event log of a session from a version on, without times.
-CREATE FUNCTION pg_temp.events(p_id uuid, p_after bigint DEFAULT 0,
-        OUT version bigint, OUT event text, OUT reason text, OUT participant_id text)
-    RETURNS SETOF record LANGUAGE sql AS $$
-        SELECT e.version, e.event, e.reason, e.participant_id
-        FROM session_clock.session_events e
-        WHERE e.session_id = p_id AND e.version > p_after ORDER BY e.version
-    $$;
-
--- why: psql prints a NOTIFY it receives together with the sender's PID, which
--- varies. So this session never LISTENs; a second connection (dblink) does,
--- and pg_temp.received() returns what reached it: channel, whether it came
--- from this backend, and the payload as jsonb (as in clock_basics).
-CREATE SCHEMA regress_notify;
-CREATE EXTENSION dblink SCHEMA regress_notify;
-SELECT regress_notify.dblink_connect('listener',
-    format('dbname=''%s'' host=''%s'' port=%s user=''%s''', current_database(),
-           coalesce(nullif(split_part(current_setting('unix_socket_directories'), ',', 1), ''), 'localhost'),
-           current_setting('port'), current_user));
-SELECT regress_notify.dblink_exec('listener', 'LISTEN session_clock');
--- The round trip (SELECT 1) makes the listener's backend send what a commit
--- already signalled to it, before dblink_get_notify looks.
-CREATE FUNCTION pg_temp.received(OUT channel text, OUT from_this_backend boolean, OUT payload jsonb)
-    RETURNS SETOF record LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM * FROM regress_notify.dblink('listener', 'SELECT 1') AS t(one int);
-    RETURN QUERY
-        SELECT n.notify_name, n.be_pid = pg_backend_pid(), n.extra::jsonb
-        FROM regress_notify.dblink_get_notify('listener') WITH ORDINALITY AS n(notify_name, be_pid, extra, ord)
-        ORDER BY n.ord;
-END
-$$;
+\i sql/include/listen.sql
 SELECT * FROM pg_temp.received();
 
 -- why: what reached the listener, checked in bulk against one session's
@@ -480,6 +421,4 @@ SELECT * FROM pg_temp.events(:'n');
 -- Leave no sessions or workers behind for the tests that run later.
 DELETE FROM session_clock.sessions WHERE id::text LIKE '66666666-%';
 DELETE FROM session_clock.workers WHERE id::text LIKE '6666eeee-%';
-SELECT regress_notify.dblink_disconnect('listener');
-DROP EXTENSION dblink;
-DROP SCHEMA regress_notify;
+\i sql/include/unlisten.sql

@@ -1,10 +1,11 @@
 -- Who may do what: the role matrix as PostgREST drives it. Every request is a
 -- transaction that does SET LOCAL ROLE and sets request.jwt.claims locally.
 --
--- Expected errors go through regress_roles.try(), which runs a statement in a
--- subtransaction and answers 'ok (N rows)' or 'ERROR <SQLSTATE>: <message>':
--- the SQLSTATE is pinned without psql's source-file LOCATION lines, and an
--- error leaves nothing behind (the subtransaction rolls back).
+-- Expected errors go through pg_temp.try_text() (include/try_text.sql), which
+-- runs a statement in a subtransaction and answers 'ok (N rows)' or
+-- 'ERROR <SQLSTATE>: <message>': the SQLSTATE is pinned without psql's
+-- source-file LOCATION lines, and an error leaves nothing behind (the
+-- subtransaction rolls back).
 --
 -- Sessions (fixed ids):
 --   ...0001  started by alice (authenticated); bob is a participant
@@ -17,31 +18,7 @@
 
 CREATE SCHEMA regress_roles;
 GRANT USAGE ON SCHEMA regress_roles TO PUBLIC;
-CREATE FUNCTION regress_roles.try(q text) RETURNS text
-    LANGUAGE plpgsql AS $$
-DECLARE
-    n bigint;
-BEGIN
-    EXECUTE q;
-    GET DIAGNOSTICS n = ROW_COUNT;
-    RETURN 'ok (' || n || ' rows)';
-EXCEPTION WHEN OTHERS THEN
-    RETURN 'ERROR ' || SQLSTATE || ': ' || SQLERRM;
-END
-$$;
-
--- The same for a one-column query, answering its value ('NULL' for NULL).
-CREATE FUNCTION regress_roles.try_value(q text) RETURNS text
-    LANGUAGE plpgsql AS $$
-DECLARE
-    v text;
-BEGIN
-    EXECUTE q INTO v;
-    RETURN coalesce(v, 'NULL');
-EXCEPTION WHEN OTHERS THEN
-    RETURN 'ERROR ' || SQLSTATE || ': ' || SQLERRM;
-END
-$$;
+\i sql/include/try_text.sql
 
 -- Every clock/member function, called on session $1 (caller_access shows its
 -- answer, the others 'ok (N rows)' or the error).
@@ -49,8 +26,8 @@ CREATE FUNCTION regress_roles.matrix(p_session uuid)
     RETURNS TABLE (n int, call text, result text)
     LANGUAGE sql AS $$
     SELECT c.n, c.call,
-           CASE WHEN c.n = 9 THEN regress_roles.try_value(pg_catalog.format(c.q, p_session))
-                ELSE regress_roles.try(pg_catalog.format(c.q, p_session)) END
+           CASE WHEN c.n = 9 THEN pg_temp.try_value(pg_catalog.format(c.q, p_session))
+                ELSE pg_temp.try_text(pg_catalog.format(c.q, p_session)) END
     FROM (VALUES
         (1,  'session_clock_start',         $q$SELECT session_clock_start(%L)$q$),
         (2,  'session_clock_get',           $q$SELECT session_clock_get(%L)$q$),
@@ -104,9 +81,9 @@ SELECT session_clock.server_now() IS NOT NULL AS server_now,
        (SELECT t.server_now IS NOT NULL AND t.server_now_ms > 0 AND t.status ? 'is_synced'
         FROM session_clock_server_time() AS t) AS session_clock_server_time;
 -- No table either.
-SELECT regress_roles.try('SELECT * FROM session_clock.sessions') AS sessions,
-       regress_roles.try('SELECT * FROM session_clock.session_members') AS members,
-       regress_roles.try('SELECT * FROM session_clock.session_events') AS events;
+SELECT pg_temp.try_text('SELECT * FROM session_clock.sessions') AS sessions,
+       pg_temp.try_text('SELECT * FROM session_clock.session_members') AS members,
+       pg_temp.try_text('SELECT * FROM session_clock.session_events') AS events;
 COMMIT;
 
 -- Second line of defence: even if a DBA grants anon EXECUTE, the function
@@ -116,9 +93,9 @@ GRANT EXECUTE ON FUNCTION session_clock_get(uuid), session_clock_start(uuid),
     session_clock.caller_access(uuid) TO anon;
 SET LOCAL ROLE anon;
 SELECT set_config('request.jwt.claims', '{"sub":"alice","role":"anon"}', true) AS claims;
-SELECT regress_roles.try($$SELECT session_clock_get('b2000000-0000-4000-8000-000000000002')$$) AS get,
-       regress_roles.try($$SELECT session_clock_start('b2000000-0000-4000-8000-000000000008')$$) AS start_new,
-       regress_roles.try($$SELECT session_clock.caller_access('b2000000-0000-4000-8000-000000000002')$$) AS caller_access;
+SELECT pg_temp.try_text($$SELECT session_clock_get('b2000000-0000-4000-8000-000000000002')$$) AS get,
+       pg_temp.try_text($$SELECT session_clock_start('b2000000-0000-4000-8000-000000000008')$$) AS start_new,
+       pg_temp.try_text($$SELECT session_clock.caller_access('b2000000-0000-4000-8000-000000000002')$$) AS caller_access;
 ROLLBACK;
 
 ------------------------------------------------------------------------------
@@ -134,13 +111,13 @@ SET LOCAL ROLE authenticated;
 SELECT set_config('request.jwt.claims', '{"role":"authenticated"}', true) AS claims;
 SELECT call, result FROM regress_roles.matrix('b2000000-0000-4000-8000-000000000002');
 -- Nor does a new session get created for nobody.
-SELECT regress_roles.try($$SELECT session_clock_start('b2000000-0000-4000-8000-000000000008')$$) AS start_new;
+SELECT pg_temp.try_text($$SELECT session_clock_start('b2000000-0000-4000-8000-000000000008')$$) AS start_new;
 COMMIT;
 
 BEGIN;
 SET LOCAL ROLE authenticated;
 SELECT set_config('request.jwt.claims', '{"sub":"","role":"authenticated"}', true) AS claims;
-SELECT regress_roles.try($$SELECT session_clock_get('b2000000-0000-4000-8000-000000000002')$$) AS empty_sub;
+SELECT pg_temp.try_text($$SELECT session_clock_get('b2000000-0000-4000-8000-000000000002')$$) AS empty_sub;
 COMMIT;
 
 SELECT count(*) AS sessions_created_for_nobody
@@ -169,7 +146,7 @@ SELECT is_paused, version FROM session_clock.replay('b2000000-0000-4000-8000-000
 -- A session she is not in, and one that does not exist.
 SELECT call, result FROM regress_roles.matrix('b2000000-0000-4000-8000-000000000002');
 SELECT session_clock.caller_access('b2000000-0000-4000-8000-000000000009') IS NULL AS unknown_session_access;
-SELECT regress_roles.try($$SELECT session_clock_get('b2000000-0000-4000-8000-000000000009')$$) AS get_unknown;
+SELECT pg_temp.try_text($$SELECT session_clock_get('b2000000-0000-4000-8000-000000000009')$$) AS get_unknown;
 COMMIT;
 
 ------------------------------------------------------------------------------
@@ -188,11 +165,11 @@ SELECT (c).is_paused, (c).version, (c).changed
 FROM session_clock_resume('b2000000-0000-4000-8000-000000000001') AS c;
 SELECT participant_id, role FROM session_clock_members('b2000000-0000-4000-8000-000000000001');
 SELECT is_paused, version FROM session_clock.replay('b2000000-0000-4000-8000-000000000001');
-SELECT regress_roles.try($$SELECT session_clock_stop('b2000000-0000-4000-8000-000000000001')$$) AS stop,
-       regress_roles.try($$SELECT session_clock_add_member('b2000000-0000-4000-8000-000000000001', 'mallory')$$) AS add_member,
-       regress_roles.try($$SELECT session_clock_add_member('b2000000-0000-4000-8000-000000000001', 'bob', 'host')$$) AS promote_self,
-       regress_roles.try($$SELECT session_clock_remove_member('b2000000-0000-4000-8000-000000000001', 'alice')$$) AS remove_host,
-       regress_roles.try($$SELECT session_clock_remove_member('b2000000-0000-4000-8000-000000000001', 'bob')$$) AS remove_self;
+SELECT pg_temp.try_text($$SELECT session_clock_stop('b2000000-0000-4000-8000-000000000001')$$) AS stop,
+       pg_temp.try_text($$SELECT session_clock_add_member('b2000000-0000-4000-8000-000000000001', 'mallory')$$) AS add_member,
+       pg_temp.try_text($$SELECT session_clock_add_member('b2000000-0000-4000-8000-000000000001', 'bob', 'host')$$) AS promote_self,
+       pg_temp.try_text($$SELECT session_clock_remove_member('b2000000-0000-4000-8000-000000000001', 'alice')$$) AS remove_host,
+       pg_temp.try_text($$SELECT session_clock_remove_member('b2000000-0000-4000-8000-000000000001', 'bob')$$) AS remove_self;
 COMMIT;
 
 ------------------------------------------------------------------------------
@@ -209,7 +186,7 @@ BEGIN;
 SET LOCAL ROLE authenticated;
 SELECT set_config('request.jwt.claims', '{"sub":"carol","role":"service_role"}', true) AS claims;
 SELECT session_clock.caller_access('b2000000-0000-4000-8000-000000000001') IS NULL AS carol_still_nobody,
-       regress_roles.try($$SELECT session_clock_stop('b2000000-0000-4000-8000-000000000001')$$) AS stop;
+       pg_temp.try_text($$SELECT session_clock_stop('b2000000-0000-4000-8000-000000000001')$$) AS stop;
 COMMIT;
 
 -- Nor does an application's SECURITY DEFINER wrapper owned by a superuser:
@@ -221,13 +198,13 @@ GRANT EXECUTE ON FUNCTION regress_roles.definer_get(uuid) TO authenticated, anon
 BEGIN;
 SET LOCAL ROLE authenticated;
 SELECT set_config('request.jwt.claims', '{"sub":"carol","role":"authenticated"}', true) AS claims;
-SELECT regress_roles.try($$SELECT regress_roles.definer_get('b2000000-0000-4000-8000-000000000001')$$) AS carol_via_definer;
+SELECT pg_temp.try_text($$SELECT regress_roles.definer_get('b2000000-0000-4000-8000-000000000001')$$) AS carol_via_definer;
 SELECT set_config('request.jwt.claims', '{"sub":"bob","role":"authenticated"}', true) AS claims;
 SELECT regress_roles.definer_get('b2000000-0000-4000-8000-000000000001') AS bob_via_definer;
 COMMIT;
 BEGIN;
 SET LOCAL ROLE anon;
-SELECT regress_roles.try($$SELECT regress_roles.definer_get('b2000000-0000-4000-8000-000000000001')$$) AS anon_via_definer;
+SELECT pg_temp.try_text($$SELECT regress_roles.definer_get('b2000000-0000-4000-8000-000000000001')$$) AS anon_via_definer;
 COMMIT;
 
 -- carol's own new session makes her its host; alice is not in it.
@@ -251,8 +228,8 @@ BEGIN;
 SET LOCAL ROLE authenticated;
 SELECT set_config('request.jwt.claims', '{"sub":"bob","role":"authenticated"}', true) AS claims;
 SELECT (c).version, (c).ended_at IS NOT NULL AS ended FROM session_clock_get('b2000000-0000-4000-8000-000000000001') AS c;
-SELECT regress_roles.try($$SELECT session_clock_resume('b2000000-0000-4000-8000-000000000001')$$) AS resume,
-       regress_roles.try($$SELECT session_clock_start('b2000000-0000-4000-8000-000000000001')$$) AS restart;
+SELECT pg_temp.try_text($$SELECT session_clock_resume('b2000000-0000-4000-8000-000000000001')$$) AS resume,
+       pg_temp.try_text($$SELECT session_clock_start('b2000000-0000-4000-8000-000000000001')$$) AS restart;
 COMMIT;
 
 ------------------------------------------------------------------------------
@@ -274,8 +251,8 @@ SELECT (c).version, (c).changed FROM session_clock_stop('b2000000-0000-4000-8000
 SELECT is_paused, version, ended_at IS NOT NULL AS ended FROM session_clock.replay('b2000000-0000-4000-8000-000000000003');
 -- service_role reads the tables directly (billing); it may not write them.
 SELECT count(*) AS sessions FROM session_clock.sessions WHERE id = 'b2000000-0000-4000-8000-000000000003';
-SELECT regress_roles.try($$UPDATE session_clock.sessions SET version = 99$$) AS update_sessions,
-       regress_roles.try($$DELETE FROM session_clock.session_events$$) AS delete_events;
+SELECT pg_temp.try_text($$UPDATE session_clock.sessions SET version = 99$$) AS update_sessions,
+       pg_temp.try_text($$DELETE FROM session_clock.session_events$$) AS delete_events;
 COMMIT;
 
 -- A sub in service_role's claims does not restrict it.
@@ -304,7 +281,7 @@ SELECT (c).is_paused, (c).version, (c).changed FROM session_clock_pause('b200000
 SELECT (c).is_paused, (c).version, (c).changed FROM session_clock_resume('b2000000-0000-4000-8000-000000000007') AS c;
 SELECT participant_id, role FROM session_clock_add_member('b2000000-0000-4000-8000-000000000004', 'frank');
 -- ...but not on the tables, which it was not granted.
-SELECT regress_roles.try('SELECT * FROM session_clock.sessions') AS sessions;
+SELECT pg_temp.try_text('SELECT * FROM session_clock.sessions') AS sessions;
 COMMIT;
 
 -- ...and, given claims with a sub, acts for that end user only.
@@ -341,7 +318,7 @@ SELECT session_clock.caller_access('b2000000-0000-4000-8000-000000000001') AS al
        session_clock.caller_access('b2000000-0000-4000-8000-000000000007') IS NULL AS alice_not_on_carols;
 SELECT (c).version, (c).changed FROM session_clock_start('b2000000-0000-4000-8000-000000000006') AS c;
 SELECT participant_id, role FROM session_clock_members('b2000000-0000-4000-8000-000000000006');
-SELECT regress_roles.try($$SELECT session_clock_get('b2000000-0000-4000-8000-000000000007')$$) AS get_carols;
+SELECT pg_temp.try_text($$SELECT session_clock_get('b2000000-0000-4000-8000-000000000007')$$) AS get_carols;
 COMMIT;
 
 -- request.jwt.claims wins over the legacy GUC when both are set.
@@ -356,7 +333,7 @@ COMMIT;
 -- Claims are transaction-local: the next request without them is nobody again.
 BEGIN;
 SET LOCAL ROLE authenticated;
-SELECT regress_roles.try($$SELECT session_clock.caller_access('b2000000-0000-4000-8000-000000000006')$$) AS next_request;
+SELECT pg_temp.try_text($$SELECT session_clock.caller_access('b2000000-0000-4000-8000-000000000006')$$) AS next_request;
 COMMIT;
 
 ------------------------------------------------------------------------------
@@ -378,7 +355,7 @@ GRANT anon TO regress_api_guest;
 
 BEGIN;
 SET LOCAL ROLE regress_api_user;
-SELECT regress_roles.try($$SELECT session_clock_stop('b2000000-0000-4000-8000-000000000002')$$) AS no_sub_stop;
+SELECT pg_temp.try_text($$SELECT session_clock_stop('b2000000-0000-4000-8000-000000000002')$$) AS no_sub_stop;
 SELECT set_config('request.jwt.claims', '{"sub":"alice"}', true) AS claims;
 SELECT session_clock.caller_access('b2000000-0000-4000-8000-000000000001') AS alice_via_custom_role,
        session_clock.caller_access('b2000000-0000-4000-8000-000000000002') IS NULL AS not_admin;
@@ -386,18 +363,18 @@ COMMIT;
 
 BEGIN;
 SET LOCAL ROLE regress_api_guest;
-SELECT regress_roles.try($$SELECT session_clock_get('b2000000-0000-4000-8000-000000000002')$$) AS guest_get;
+SELECT pg_temp.try_text($$SELECT session_clock_get('b2000000-0000-4000-8000-000000000002')$$) AS guest_get;
 COMMIT;
 
 -- A sub that could not be a participant id is refused, never stored.
 BEGIN;
 SET LOCAL ROLE authenticated;
 SELECT set_config('request.jwt.claims', json_build_object('sub', repeat('x', 201))::text, true) IS NOT NULL AS long_claims;
-SELECT regress_roles.try($$SELECT session_clock_start('b2000000-0000-4000-8000-00000000000a')$$) AS long_sub;
+SELECT pg_temp.try_text($$SELECT session_clock_start('b2000000-0000-4000-8000-00000000000a')$$) AS long_sub;
 SELECT set_config('request.jwt.claims', '{"sub":"a\nb"}', true) IS NOT NULL AS control_claims;
-SELECT regress_roles.try($$SELECT session_clock_start('b2000000-0000-4000-8000-00000000000a')$$) AS control_sub;
+SELECT pg_temp.try_text($$SELECT session_clock_start('b2000000-0000-4000-8000-00000000000a')$$) AS control_sub;
 SELECT set_config('request.jwt.claims', '{"sub":"   "}', true) IS NOT NULL AS blank_claims;
-SELECT regress_roles.try($$SELECT session_clock_start('b2000000-0000-4000-8000-00000000000a')$$) AS blank_sub;
+SELECT pg_temp.try_text($$SELECT session_clock_start('b2000000-0000-4000-8000-00000000000a')$$) AS blank_sub;
 COMMIT;
 
 ------------------------------------------------------------------------------

@@ -28,37 +28,9 @@
 ------------------------------------------------------------------------------
 -- Helpers
 ------------------------------------------------------------------------------
--- What an error must leave as it was: rooms, members, events, and the event
--- id sequence (which a rollback does not rewind). SECURITY DEFINER because
--- try() also runs under SET ROLE authenticated or anon, which may not read
--- the tables; it only reads.
-CREATE FUNCTION pg_temp.fingerprint() RETURNS text LANGUAGE sql SECURITY DEFINER AS $$
-    SELECT md5(coalesce((SELECT string_agg(r::text, '|' ORDER BY r.code) FROM session_clock.rooms r), '')
-               || '#' || coalesce((SELECT string_agg(m::text, '|' ORDER BY m.code, m.participant_id)
-                                   FROM session_clock.room_members m), '')
-               || '#' || coalesce((SELECT string_agg(e::text, '|' ORDER BY e.id) FROM session_clock.room_events e), '')
-               || '#' || coalesce(pg_sequence_last_value('session_clock.room_events_id_seq')::text, ''))
-$$;
-
--- try(): SQLSTATE, message, detail of one statement (see clock_errors), and
--- whether everything is unchanged afterwards.
-CREATE FUNCTION pg_temp.try(statement text,
-        OUT code text, OUT message text, OUT detail text, OUT unchanged boolean)
-    LANGUAGE plpgsql AS $$
-DECLARE
-    before text := pg_temp.fingerprint();
-BEGIN
-    BEGIN
-        EXECUTE statement;
-        code := 'ok';
-    EXCEPTION WHEN OTHERS THEN
-        GET STACKED DIAGNOSTICS code = RETURNED_SQLSTATE, message = MESSAGE_TEXT,
-                                detail = PG_EXCEPTION_DETAIL;
-        detail := nullif(detail, '');
-    END;
-    unchanged := pg_temp.fingerprint() = before;
-END
-$$;
+-- What an error must leave as it was: every table and sequence of the
+-- extension (here: rooms, members, events, the event id sequence).
+\i sql/include/try.sql
 
 -- why: every RPC answer worth comparing later is kept here under a label.
 CREATE TEMP TABLE calls AS
@@ -109,31 +81,10 @@ CREATE FUNCTION pg_temp.events(p_code text, p_after bigint DEFAULT 0,
         WHERE e.code = p_code AND e.version > p_after ORDER BY e.version
     $$;
 
--- why: psql prints a NOTIFY it receives together with the sender's PID, which
--- varies. So this session never LISTENs; a second connection (dblink) does,
--- and pg_temp.received() returns what reached it: channel, whether it came
--- from this backend, and the payload as jsonb (as in clock_basics). It
--- listens from here on, so at the end every change of this file can be
--- matched with its announcement.
-CREATE SCHEMA regress_notify;
-CREATE EXTENSION dblink SCHEMA regress_notify;
-SELECT regress_notify.dblink_connect('listener',
-    format('dbname=''%s'' host=''%s'' port=%s user=''%s''', current_database(),
-           coalesce(nullif(split_part(current_setting('unix_socket_directories'), ',', 1), ''), 'localhost'),
-           current_setting('port'), current_user));
-SELECT regress_notify.dblink_exec('listener', 'LISTEN session_clock');
--- The round trip (SELECT 1) makes the listener's backend send what a commit
--- already signalled to it, before dblink_get_notify looks.
-CREATE FUNCTION pg_temp.received(OUT channel text, OUT from_this_backend boolean, OUT payload jsonb)
-    RETURNS SETOF record LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM * FROM regress_notify.dblink('listener', 'SELECT 1') AS t(one int);
-    RETURN QUERY
-        SELECT n.notify_name, n.be_pid = pg_backend_pid(), n.extra::jsonb
-        FROM regress_notify.dblink_get_notify('listener') WITH ORDINALITY AS n(notify_name, be_pid, extra, ord)
-        ORDER BY n.ord;
-END
-$$;
+-- why: the NOTIFYs as another connection receives them. It listens from
+-- here on, so at the end every change of this file can be matched with its
+-- announcement.
+\i sql/include/listen.sql
 SELECT * FROM pg_temp.received();
 
 -- why: what reached the listener against the whole room log (this file's
@@ -760,6 +711,4 @@ WHERE r.code ~ '^RT' AND r.code NOT IN (SELECT code FROM random_rooms) ORDER BY 
 -- Leave no rooms behind for the tests that run later.
 DELETE FROM session_clock.rooms WHERE code ~ '^RT' OR code IN (SELECT code FROM random_rooms);
 SELECT count(*) AS events_left FROM session_clock.room_events WHERE code ~ '^RT';
-SELECT regress_notify.dblink_disconnect('listener');
-DROP EXTENSION dblink;
-DROP SCHEMA regress_notify;
+\i sql/include/unlisten.sql

@@ -4,23 +4,14 @@
 --       low-privileged role are never used by the extension;
 --   (c) garbage in request.jwt.claims means "no sub", never a crash.
 --
--- regress_security.try_value() runs a one-column query in a subtransaction
--- and answers its value ('NULL' for NULL) or 'ERROR <SQLSTATE>: <message>'
--- (no psql LOCATION lines).
+-- pg_temp.try_value() (include/try_text.sql) runs a one-column query in a
+-- subtransaction and answers its value ('NULL' for NULL) or
+-- 'ERROR <SQLSTATE>: <message>' (no psql LOCATION lines).
 
 CREATE SCHEMA regress_security;
 GRANT USAGE ON SCHEMA regress_security TO PUBLIC;
-CREATE FUNCTION regress_security.try_value(q text) RETURNS text
-    LANGUAGE plpgsql AS $$
-DECLARE
-    v text;
-BEGIN
-    EXECUTE q INTO v;
-    RETURN coalesce(v, 'NULL');
-EXCEPTION WHEN OTHERS THEN
-    RETURN 'ERROR ' || SQLSTATE || ': ' || SQLERRM;
-END
-$$;
+\i sql/include/try_text.sql
+\i sql/include/try.sql
 
 -- The extension's own objects.
 CREATE VIEW regress_security.ext_objects AS
@@ -100,6 +91,65 @@ SELECT CASE a.grantee WHEN 0 THEN 'PUBLIC' ELSE a.grantee::regrole::text END AS 
 FROM pg_namespace n, aclexplode(n.nspacl) a
 WHERE n.nspname = 'session_clock' AND a.grantee <> n.nspowner
 ORDER BY 1, 2;
+
+-- Lint 5: the grants are what session_clock.privileges says (1.3: the
+-- scripts apply it with session_clock.apply_privileges()). Each object's
+-- audience: public, everyone; authenticated, end users and service_role;
+-- service_role, only it; owner, nobody. The view lists every object and
+-- role where what the role may do (EXECUTE a function, SELECT a relation)
+-- differs from its audience.
+SELECT audience, kind, count(*) FROM session_clock.privileges GROUP BY 1, 2 ORDER BY 1, 2;
+CREATE VIEW regress_security.off_model AS
+SELECT p.object, p.audience, r.role, u.may
+FROM session_clock.privileges p
+CROSS JOIN unnest(ARRAY['public', 'anon', 'authenticated', 'service_role']) AS r (role)
+CROSS JOIN LATERAL (SELECT CASE p.kind
+                               WHEN 'function' THEN has_function_privilege(r.role, to_regprocedure(p.object), 'EXECUTE')
+                               ELSE has_table_privilege(r.role, to_regclass(p.object), 'SELECT') END AS may) u
+WHERE u.may IS DISTINCT FROM CASE p.audience WHEN 'public' THEN true
+                                             WHEN 'authenticated' THEN r.role IN ('authenticated', 'service_role')
+                                             WHEN 'service_role' THEN r.role = 'service_role'
+                                             ELSE false END;
+SELECT * FROM regress_security.off_model ORDER BY 1, 3;
+-- why: every function, table, view and sequence of the extension is listed
+-- once (apply_privileges() refuses otherwise), and applying the list again
+-- changes no grant.
+CREATE VIEW regress_security.acls AS
+    SELECT p.oid::regprocedure::text AS object, p.proacl::text AS acl
+    FROM pg_proc p JOIN regress_security.ext_objects e ON e.classid = 'pg_proc'::regclass AND e.objid = p.oid
+    UNION ALL
+    SELECT c.oid::regclass::text, c.relacl::text
+    FROM pg_class c JOIN regress_security.ext_objects e ON e.classid = 'pg_class'::regclass AND e.objid = c.oid;
+CREATE TEMP TABLE acls_before AS SELECT * FROM regress_security.acls;
+SELECT session_clock.apply_privileges();
+SELECT count(*) AS grants_changed
+FROM regress_security.acls a FULL JOIN acls_before b USING (object)
+WHERE a.acl IS DISTINCT FROM b.acl;
+-- why: it puts back what a grant or revoke by hand changed, for PUBLIC,
+-- anon and the audience's roles (it never takes anything from
+-- authenticated or service_role).
+BEGIN;
+GRANT EXECUTE ON FUNCTION session_clock.lock_unborn_session(uuid) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION session_clock_get(uuid) TO anon;
+REVOKE EXECUTE ON FUNCTION session_clock.server_now() FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION session_clock_stop(uuid, text) FROM authenticated;
+REVOKE SELECT ON session_clock.sessions FROM service_role;
+SELECT object, role, may FROM regress_security.off_model ORDER BY 1, 2;
+SELECT session_clock.apply_privileges();
+SELECT count(*) AS off_model FROM regress_security.off_model;
+ROLLBACK;
+-- why: an object missing from the list, or a row naming nothing of the
+-- extension, is refused (55000) with what is wrong, before any grant
+-- changes.
+BEGIN;
+DELETE FROM session_clock.privileges WHERE object = 'session_clock.replay(uuid)';
+INSERT INTO session_clock.privileges VALUES ('session_clock.replay(text)', 'function', 'owner'),
+                                            ('pg_catalog.pg_class', 'relation', 'service_role');
+GRANT EXECUTE ON FUNCTION session_clock.lock_unborn_session(uuid) TO PUBLIC;
+SELECT * FROM pg_temp.try('SELECT session_clock.apply_privileges()');
+SELECT has_function_privilege('public', 'session_clock.lock_unborn_session(uuid)', 'EXECUTE') AS still_public;
+ROLLBACK;
+
 
 ------------------------------------------------------------------------------
 -- (b) search_path hijack. regress_attacker may create in public (a common
@@ -217,13 +267,13 @@ FROM session_clock_resume('b3000000-0000-4000-8000-000000000001') AS c;
 SELECT participant_id, role FROM session_clock_members('b3000000-0000-4000-8000-000000000001');
 SELECT (c).session_id, (c).version, (c).changed
 FROM session_clock_start('b3000000-0000-4000-8000-000000000003') AS c;
-SELECT regress_security.try_value($$SELECT (session_clock_get('b3000000-0000-4000-8000-000000000002')).version$$) AS alice_get_2;
+SELECT pg_temp.try_value($$SELECT (session_clock_get('b3000000-0000-4000-8000-000000000002')).version$$) AS alice_get_2;
 SELECT set_config('request.jwt.claims', '{"sub":"mallory","role":"authenticated"}', true) AS claims;
-SELECT regress_security.try_value($$SELECT session_clock.caller_access('b3000000-0000-4000-8000-000000000001')$$) AS mallory_on_1,
-       regress_security.try_value($$SELECT (session_clock_stop('b3000000-0000-4000-8000-000000000001')).version$$) AS mallory_stop_1;
+SELECT pg_temp.try_value($$SELECT session_clock.caller_access('b3000000-0000-4000-8000-000000000001')$$) AS mallory_on_1,
+       pg_temp.try_value($$SELECT (session_clock_stop('b3000000-0000-4000-8000-000000000001')).version$$) AS mallory_stop_1;
 SELECT set_config('request.jwt.claims', '{"sub":"bob","role":"authenticated"}', true) AS claims;
-SELECT regress_security.try_value($$SELECT (session_clock_stop('b3000000-0000-4000-8000-000000000001')).version$$) AS bob_stop_1,
-       regress_security.try_value($$SELECT session_clock.caller_access('b3000000-0000-4000-8000-000000000002')$$) AS bob_on_2;
+SELECT pg_temp.try_value($$SELECT (session_clock_stop('b3000000-0000-4000-8000-000000000001')).version$$) AS bob_stop_1,
+       pg_temp.try_value($$SELECT session_clock.caller_access('b3000000-0000-4000-8000-000000000002')$$) AS bob_on_2;
 COMMIT;
 
 -- Nothing planted ran, and nothing planted was written to.
@@ -258,7 +308,7 @@ CREATE FUNCTION regress_security.as_claims(p_claims text, p_session uuid) RETURN
     LANGUAGE plpgsql AS $$
 BEGIN
     PERFORM set_config('request.jwt.claims', p_claims, true);
-    RETURN regress_security.try_value(format('SELECT session_clock.caller_access(%L)', p_session));
+    RETURN pg_temp.try_value(format('SELECT session_clock.caller_access(%L)', p_session));
 END
 $$;
 
@@ -311,7 +361,7 @@ SELECT regress_security.as_claims('{"sub":"alice\u0000mallory"}', 'b3000000-0000
        regress_security.as_claims('{"sub":"\u0000"}', 'b3000000-0000-4000-8000-000000000001') AS only_nul;
 -- Nor may it start a session and be recorded as "alice" (host, actor).
 SELECT set_config('request.jwt.claims', '{"sub":"alice\u0000mallory"}', true) AS claims;
-SELECT regress_security.try_value($$SELECT (session_clock_start('b3000000-0000-4000-8000-000000000004')).version$$) AS nul_in_sub_start;
+SELECT pg_temp.try_value($$SELECT (session_clock_start('b3000000-0000-4000-8000-000000000004')).version$$) AS nul_in_sub_start;
 COMMIT;
 SELECT count(*) AS sessions_started_by_nul_sub FROM session_clock.sessions WHERE id = 'b3000000-0000-4000-8000-000000000004';
 

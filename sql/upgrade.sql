@@ -5,10 +5,11 @@
 -- brings it to the current version without touching existing clocks, and the result is the
 -- same extension as a fresh install, object for object.
 --
--- Runs right after install, which made a fresh install: its catalog is
--- captured first, then the extension is dropped, created at 1.0 and
--- updated. Every later test runs on the upgraded extension (security.sql's
--- catalog lint included). Runs as the regression superuser.
+-- Runs after install, which made a fresh install (schema_doc, in between,
+-- changes nothing): its catalog is captured first, then the extension is
+-- dropped, created at 1.0 and updated. Every later test runs on the
+-- upgraded extension (security.sql's catalog lint included). Runs as the
+-- regression superuser.
 \set c '88888888-0000-0000-0000-000000000001'
 
 -- why: everything that makes up the extension, as text without OIDs, so two
@@ -139,29 +140,20 @@ CREATE FUNCTION pg_temp.record_presence(uuid, text, text, uuid, boolean, text) R
 CREATE FUNCTION pg_temp.apply_due_deadlines(integer, OUT applied integer, OUT next_due_in_ms double precision)
     LANGUAGE c AS '$libdir/session_clock', 'session_clock_apply_due_deadlines';
 CREATE TEMP TABLE row_1_0 AS SELECT * FROM session_clock.sessions WHERE id = :'c';
-CREATE FUNCTION pg_temp.try(statement text, OUT code text, OUT message text, OUT detail text)
-    LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE statement;
-    code := 'ok';
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS code = RETURNED_SQLSTATE, message = MESSAGE_TEXT, detail = PG_EXCEPTION_DETAIL;
-    detail := nullif(detail, '');
-END
-$$;
+\i sql/include/try.sql
 SELECT t.* FROM (VALUES
     ($$SELECT session_clock_presence('88888888-0000-0000-0000-000000000001', 'alice', true)$$),
     ($$SELECT session_clock_configure('88888888-0000-0000-0000-000000000001', 2, 300)$$),
     ($$SELECT pg_temp.presence('88888888-0000-0000-0000-000000000001', 'alice', true)$$),
     ($$SELECT pg_temp.configure('88888888-0000-0000-0000-000000000001', 2, 300)$$),
     ($$SELECT pg_temp.record_presence('88888888-0000-0000-0000-000000000001', 'alice', 'sql', NULL, true, NULL)$$)
-) AS v(statement), LATERAL (SELECT v.statement, r.* FROM pg_temp.try(v.statement) r) t;
+) AS v(statement), LATERAL (SELECT v.statement, r.code, r.message, r.detail FROM pg_temp.try(v.statement) r) t;
 -- why: apply_due_deadlines is not reachable on a 1.0 schema (the function
 -- does not exist there); declared by hand, its query fails on the missing
 -- column (42703) and changes nothing.
 SELECT t.statement, t.code, t.message FROM (VALUES
     ($$SELECT pg_temp.apply_due_deadlines(10)$$)
-) AS v(statement), LATERAL (SELECT v.statement, r.* FROM pg_temp.try(v.statement) r) t;
+) AS v(statement), LATERAL (SELECT v.statement, r.code, r.message, r.detail FROM pg_temp.try(v.statement) r) t;
 SELECT (s.*)::text = (b.*)::text AS row_unchanged,
        (SELECT count(*) FROM session_clock.session_events e WHERE e.session_id = s.id) AS events
 FROM session_clock.sessions s JOIN row_1_0 b USING (id);
