@@ -11,6 +11,13 @@ export interface MediaLike {
   readonly paused: boolean;
   play(): Promise<void> | void;
   pause(): void;
+  /**
+   * An element's HAVE_… level. 3 (HAVE_FUTURE_DATA) or more: it can play, so
+   * READY goes at once and a late joiner starts at once; below 3 a late
+   * joiner starts once it gets there (at most 10 s later). Without it, READY
+   * waits for 'canplay' and a late joiner starts at once.
+   */
+  readonly readyState?: number;
   addEventListener?(type: 'canplay', listener: () => void): void;
   removeEventListener?(type: 'canplay', listener: () => void): void;
   /** An element's: a track without a source drops the clip through these (a stand-in gets src = ''). */

@@ -91,8 +91,9 @@ export class SessionTimer {
    * stops). `reason` (at most 200 characters) goes to the event log. Resolves
    * with CLOCK_CHANGED's { changed, version } — the CLOCK_STATE with that
    * version reaches `change` separately; rejects with a RequestError
-   * (`forbidden` for a non-member, `invalid_state` for a stopped clock, …).
-   * Answers are matched by session and action, oldest first.
+   * (`forbidden` for a non-member, `invalid_state` for a stopped clock, …),
+   * or a plain Error once the timer is closed. Answers are matched by
+   * session and action, oldest first.
    */
   pause(reason?: string): Promise<ClockChange>;
   resume(reason?: string): Promise<ClockChange>;
