@@ -1,6 +1,6 @@
 // The server-time estimator of session-clock.js: pure arithmetic, no I/O, no
 // timers, no clock reads. Every local time is passed in by the caller, on one
-// monotonic base (session-clock.js uses performance.timeOrigin +
+// monotonic base (time-sync.js uses performance.timeOrigin +
 // performance.now(), never Date.now()), so this file runs the same in a
 // browser and in Node's unit tests.
 //

@@ -6,6 +6,8 @@
 #   browser     node --test, tests/browser/: the client's estimator and
 #               connection logic, and the demo page in headless Chromium
 #               against the real worker and its own throwaway cluster
+#   types       node --test, tests/types/: tsc --noEmit over an app's use of
+#               the client's .d.ts files, and those files against its modules
 #   livekit     node --test, tests/livekit/: LiveKit's own server SDK
 #               against the RoomService stand-in the C++ tests use
 # Every suite runs even if an earlier one failed; the exit status is non-zero
@@ -74,6 +76,15 @@ browser_suite() (
     ./run.sh
 )
 run_suite browser browser_suite
+
+# npm ci installs exactly the lockfile's TypeScript; run.sh prints TAP, one
+# test for tsc and one per typed module.
+types_suite() (
+  cd tests/types &&
+    npm ci --no-audit --no-fund --loglevel=error >/dev/null &&
+    ./run.sh
+)
+run_suite types types_suite
 
 # npm ci installs exactly the lockfile's livekit-server-sdk; the tests spawn
 # the stand-in that make built.

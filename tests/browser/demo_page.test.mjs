@@ -4,11 +4,11 @@
 // the worker reads and which the page reads as Date.now() (same host).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 
-import { ARTIFACTS, Cluster, Worker, launchChromium, makeToken, watchConsole } from './support/environment.mjs';
+import { ARTIFACTS, Cluster, ROOT, Worker, launchChromium, makeToken, watchConsole } from './support/environment.mjs';
 
 let cluster;
 let worker;
@@ -114,6 +114,11 @@ test('the worker serves the client and the demo page, embedded, with types and v
     ['/time-estimator.js', 'text/javascript; charset=utf-8'],
     ['/session-clock.d.ts', 'text/plain; charset=utf-8'],
   ];
+  // Every module of the client and its types, beside the entry that imports them (CMakeLists.txt lists them).
+  for (const file of readdirSync(join(ROOT, 'client')).filter((f) => /\.(js|d\.ts)$/.test(f))) {
+    const type = file.endsWith('.d.ts') ? 'text/plain; charset=utf-8' : 'text/javascript; charset=utf-8';
+    if (!expectations.some(([path]) => path === `/${file}`)) expectations.push([`/${file}`, type]);
+  }
   for (const [path, type] of expectations) {
     const res = await fetch(worker.origin + path);
     assert.equal(res.status, 200, path);
