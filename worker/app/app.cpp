@@ -5,20 +5,28 @@
 #include <boost/asio/steady_timer.hpp>
 #include <atomic>
 #include <csignal>
-#include <functional>
 #include <fstream>
 #include <random>
 #include <spdlog/spdlog.h>
 #include <sstream>
 #include <thread>
 
+#include "app/notification_router.hpp"
+#include "app/self_test.hpp"
 #include "core/kernel_clock.hpp"
 #include "core/notification.hpp"
-#include "db/channel.hpp"
-#include "app/notification_router.hpp"
+#include "db/clock_queries.hpp"
+#include "db/livekit_queries.hpp"
+#include "db/notification_listener.hpp"
+#include "db/pool.hpp"
+#include "db/presence_queries.hpp"
+#include "db/room_queries.hpp"
 #include "http/listener.hpp"
-#include "app/server_context.hpp"
-#include "ws/ws_session.hpp"
+#include "livekit/reconciler.hpp"
+#include "presence/lease_keeper.hpp"
+#include "presence/stranded_watch.hpp"
+#include "ws/routes.hpp"
+#include "ws/session_registry.hpp"
 
 namespace session_clock::worker {
 
@@ -27,9 +35,10 @@ using namespace std::chrono;
 
 namespace {
 
-constexpr auto kSelfTestTimeout = seconds(5);
 constexpr auto kShutdownGrace = milliseconds(1500);
+constexpr unsigned kDatabaseThreads = 2;
 
+// Throws std::invalid_argument on an unusable key.
 std::optional<auth::JwtVerifier> make_verifier(const Options& o) {
   if (o.jwt_secret.empty() && o.jwt_public_key_file.empty()) {
     spdlog::warn("no --jwt-secret or --jwt-public-key: clock subscriptions are unavailable, time sync works");
@@ -40,7 +49,7 @@ std::optional<auth::JwtVerifier> make_verifier(const Options& o) {
   return auth::JwtVerifier::from_config(o.jwt_secret, pem.str());
 }
 
-// Version 4 (random) UUID text.
+// Version 4 (random) UUID text: this process's lease and presence rows.
 std::string random_uuid() {
   std::random_device rd;
   unsigned char b[16];
@@ -53,141 +62,138 @@ std::string random_uuid() {
   return core::uuid_text(b);
 }
 
-std::string random_nonce() {
-  std::random_device rd;
-  std::ostringstream o;
-  o << std::hex << rd() << rd();
-  return o.str();
-}
+// What the io_context's handlers reach by reference: built before the
+// io_context, so it outlives every handler the io_context still holds when
+// it is destroyed (a connection's destructor counts itself out).
+struct Core {
+  Core(const Options& o, std::optional<auth::JwtVerifier> verifier)
+      : tokens(std::move(verifier), o.client_role, clock),
+        pool(o.database_url, kDatabaseThreads),
+        clock_queries(pool, o.client_role),
+        presence_queries(pool),
+        room_queries(pool),
+        livekit_queries(pool) {}
 
-// Proves NOTIFY reaches our LISTEN connection; a transaction-mode pooler
-// accepts LISTEN and then never delivers anything. The clock starts once the
-// NOTIFY was sent; a failure shuts the worker down with status 3.
-class SelfTest : public std::enable_shared_from_this<SelfTest> {
- public:
-  SelfTest(net::io_context& io, ServerContext& ctx, std::function<void()> fail)
-      : timer_(io), ctx_(ctx), fail_(std::move(fail)), nonce_("selftest-" + random_nonce()) {}
-  void start() {
-    db::notify(*ctx_.pool, nonce_, [self = shared_from_this()](std::string error) {
-      if (!error.empty()) {
-        spdlog::warn("self-test: cannot send NOTIFY ({}); will try again after the next reconnect", error);
-        return;
-      }
-      self->timer_.expires_after(kSelfTestTimeout);
-      self->timer_.async_wait([self](boost::system::error_code ec) {
-        if (ec || self->passed_) return;
-        spdlog::critical(
-            "self-test failed: a NOTIFY did not reach the LISTEN connection within {} s. A transaction-mode "
-            "pooler (e.g. PgBouncer pool_mode=transaction) silently breaks LISTEN: connect the worker to "
-            "PostgreSQL directly or through a session-mode pool.",
-            kSelfTestTimeout.count());
-        self->fail_();
-      });
-    });
-  }
-  void on_payload(const std::string& payload) {
-    if (payload == nonce_ && !passed_.exchange(true)) spdlog::info("self-test passed: NOTIFY reaches the listener");
-  }
-  bool passed() const { return passed_; }
-
- private:
-  net::steady_timer timer_;
-  ServerContext& ctx_;
-  std::function<void()> fail_;
-  std::string nonce_;
-  std::atomic<bool> passed_{false};
+  Metrics metrics{route_names()};
+  ServerClock clock;
+  ClockHealth clock_health;
+  auth::TokenAdmission tokens;
+  db::Pool pool;
+  db::ClockQueries clock_queries;
+  db::PresenceQueries presence_queries;
+  db::RoomQueries room_queries;
+  db::LiveKitQueries livekit_queries;
+  SessionRegistry registry;
+  std::string worker_id = random_uuid();
 };
 
-void close_all_sessions(ServerContext& ctx) {
-  std::vector<std::shared_ptr<WsSession>> sessions;
-  {
-    std::lock_guard lock(ctx.sessions_mutex);
-    ctx.shutting_down = true;
-    for (auto& [key, weak] : ctx.sessions)
-      if (auto s = weak.lock()) sessions.push_back(std::move(s));
+// The long-running parts on the io_context, and the order they start and
+// stop in.
+struct Services {
+  Services(net::io_context& io, Core& core, const Options& o)
+      : clock_hub(std::make_shared<ClockHub>(io, core.clock_queries, core.metrics, core.clock)),
+        room_hub(std::make_shared<RoomHub>(io, core.room_queries, core.metrics, core.clock)),
+        ticker(std::make_shared<TimeTicker>(io, core.clock)),
+        presence(std::make_shared<PresenceTracker>(io, core.presence_queries, core.worker_id)),
+        lease(std::make_shared<LeaseKeeper>(io, core.presence_queries, core.worker_id, o.presence.lease,
+                                            [p = presence] { p->report_all(); })),
+        deadlines(std::make_shared<DeadlineScheduler>(io, core.presence_queries, core.metrics,
+                                                      o.presence.max_deadline_wait)),
+        stranded(std::make_shared<StrandedWatch>(io, core.presence_queries, core.metrics, o.presence.lease / 3)) {
+    if (o.livekit.api_key.empty()) return;
+    webhook.emplace(livekit::WebhookVerifier(std::map<std::string, std::string>{{o.livekit.api_key, o.livekit.api_secret}}),
+                    livekit::RoomMapping(o.livekit.room_pattern), core.livekit_queries, core.metrics, core.clock);
+    if (!o.livekit.url.empty())  // throws std::invalid_argument for an unusable URL
+      reconciler = std::make_shared<livekit::Reconciler>(
+          io, core.livekit_queries, core.metrics, core.clock,
+          livekit::RoomServiceClient(o.livekit.url, o.livekit.api_key, o.livekit.api_secret),
+          o.livekit.reconcile_interval);
   }
-  for (auto& s : sessions) s->shutdown();
-}
 
-// NOTIFY member_removed: every connection of that user drops the session.
-void revoke_member(ServerContext& ctx, const std::string& session_id, const std::string& user) {
-  std::vector<std::shared_ptr<WsSession>> sessions;
-  {
-    std::lock_guard lock(ctx.sessions_mutex);
-    for (auto& [key, weak] : ctx.sessions)
-      if (auto s = weak.lock()) sessions.push_back(std::move(s));
+  // After the LISTEN connection (re)connects: re-read everything followed,
+  // since notifications sent meanwhile are lost.
+  void resync() {
+    clock_hub->resync();
+    deadlines->poke();  // deadlines set while the listener was away
+    room_hub->resync();
+    if (reconciler) reconciler->poke();  // webhooks sent while the database was away
   }
-  for (auto& s : sessions) s->revoke(session_id, user);
-}
+
+  void start() {
+    ticker->start();
+    lease->start();
+    deadlines->start();
+    stranded->start();
+    if (reconciler) reconciler->start();
+  }
+
+  void stop() {
+    ticker->stop();
+    lease->stop();
+    deadlines->stop();
+    stranded->stop();
+    if (reconciler) reconciler->stop();
+  }
+
+  std::shared_ptr<ClockHub> clock_hub;
+  std::shared_ptr<RoomHub> room_hub;
+  std::shared_ptr<TimeTicker> ticker;
+  std::shared_ptr<PresenceTracker> presence;
+  std::shared_ptr<LeaseKeeper> lease;
+  std::shared_ptr<DeadlineScheduler> deadlines;
+  std::shared_ptr<StrandedWatch> stranded;
+  std::optional<livekit::WebhookEndpoint> webhook;  // none: /webhooks/livekit is 404
+  std::shared_ptr<livekit::Reconciler> reconciler;  // none without --livekit-url
+};
 
 }  // namespace
 
 int run_app(Options options) {
-  // ctx outlives io: handlers still queued when io is destroyed may touch it.
-  ServerContext ctx;
-  net::io_context io(static_cast<int>(options.threads));
-  std::atomic<int> exit_status{0};
-  ctx.options = options;
+  std::optional<Core> core;
   try {
-    ctx.verifier = make_verifier(options);  // throws on an unusable key
+    core.emplace(options, make_verifier(options));
   } catch (const std::exception& e) {
     spdlog::critical("unusable JWT key: {}", e.what());
     return 2;
   }
-  if (!options.livekit.api_key.empty()) {
-    ctx.livekit_verifier.emplace(std::map<std::string, std::string>{{options.livekit.api_key, options.livekit.api_secret}});
-    ctx.room_mapping.emplace(options.livekit.room_pattern);
-  }
-  ctx.pool = std::make_unique<db::Pool>(options.database_url, 2);
-  ctx.clock_queries.emplace(*ctx.pool, options.client_role);
-  ctx.presence_queries.emplace(*ctx.pool);
-  ctx.room_queries.emplace(*ctx.pool);
-  ctx.livekit_queries.emplace(*ctx.pool);
-  ctx.hub = std::make_shared<ClockHub>(io, *ctx.clock_queries, ctx.metrics, ctx.clock);
-  ctx.ticker = std::make_shared<TimeTicker>(io, ctx.clock);
-  ctx.worker_id = random_uuid();
-  ctx.presence = std::make_shared<PresenceTracker>(io, *ctx.presence_queries, ctx.worker_id);
-  ctx.lease = std::make_shared<LeaseKeeper>(io, *ctx.presence_queries, ctx.worker_id, options.presence.lease,
-                                            [&ctx] { ctx.presence->report_all(); });
-  ctx.deadlines =
-      std::make_shared<DeadlineScheduler>(io, *ctx.presence_queries, ctx.metrics, options.presence.max_deadline_wait);
-  ctx.rooms = std::make_shared<RoomHub>(io, *ctx.room_queries, ctx.metrics, ctx.clock);
-  ctx.stranded = std::make_shared<StrandedWatch>(io, *ctx.presence_queries, ctx.metrics, options.presence.lease / 3);
-  if (!options.livekit.url.empty()) {
-    try {
-      ctx.reconciler = std::make_shared<LiveKitReconciler>(
-          io, *ctx.livekit_queries, ctx.metrics, ctx.clock,
-          livekit::RoomServiceClient(options.livekit.url, options.livekit.api_key, options.livekit.api_secret),
-          options.livekit.reconcile_interval);
-    } catch (const std::exception& e) {
-      spdlog::critical("--livekit-url: {}", e.what());
-      return 2;
-    }
+  net::io_context io(static_cast<int>(options.threads));
+  std::atomic<int> exit_status{0};
+  std::optional<Services> services;
+  try {
+    services.emplace(io, *core, options);
+  } catch (const std::exception& e) {
+    spdlog::critical("--livekit-url: {}", e.what());
+    return 2;
   }
 
-  auto self_test = std::make_shared<SelfTest>(io, ctx, [&exit_status] {
+  auto self_test = std::make_shared<SelfTest>(io, core->pool, [&exit_status] {
     exit_status = 3;
     std::raise(SIGTERM);  // the same clean shutdown as an operator's
   });
-  NotificationTargets targets{*ctx.hub, *ctx.rooms, *ctx.deadlines, ctx.metrics,
-                              [&ctx](const std::string& session_id, const std::string& user) {
-                                revoke_member(ctx, session_id, user);
+  NotificationTargets targets{*services->clock_hub, *services->room_hub, *services->deadlines, core->metrics,
+                              [&registry = core->registry](const std::string& session_id, const std::string& user) {
+                                registry.revoke(session_id, user);
                               },
                               [self_test](const std::string& payload) { self_test->on_payload(payload); }};
-  ctx.listener = std::make_shared<db::NotificationListener>(
+  auto notifications = std::make_shared<db::NotificationListener>(
       io, options.database_url, [targets](const std::string& payload) { route_notification(payload, targets); },
-      [&ctx, self_test] {
+      [&services, self_test] {
         if (!self_test->passed()) self_test->start();
-        ctx.hub->resync();
-        ctx.deadlines->poke();  // deadlines set while the listener was away
-        ctx.rooms->resync();
-        if (ctx.reconciler) ctx.reconciler->poke();  // webhooks sent while the database was away
+        services->resync();
       });
 
+  FeatureServices features{core->tokens,        core->clock,        core->clock_health,       core->metrics,
+                           *services->ticker,   *services->clock_hub, *services->room_hub,   *services->presence,
+                           core->clock_queries, core->room_queries, options.client_role, options.limits.max_subscriptions};
+  WsUpgrade websocket(options, core->registry, features);
+  StatusPages status(core->pool, *notifications, core->metrics, *services->presence, core->worker_id, core->clock);
+  PartyState party_state(core->room_queries, core->clock);
+  HttpRoutes routes{websocket,     status,     party_state, services->webhook ? &*services->webhook : nullptr,
+                    core->metrics, core->clock, options.limits.max_http_body_bytes};
   std::shared_ptr<Listener> listener;
   try {
     listener = std::make_shared<Listener>(
-        io, net::ip::tcp::endpoint(net::ip::make_address(options.listen_host), options.listen_port), ctx);
+        io, net::ip::tcp::endpoint(net::ip::make_address(options.listen_host), options.listen_port), routes);
   } catch (const std::exception& e) {
     spdlog::critical("cannot listen on {}:{}: {}", options.listen_host, options.listen_port, e.what());
     return 2;
@@ -197,12 +203,8 @@ int run_app(Options options) {
                endpoint.port(), options.threads);
   spdlog::info("host clock: {}", core::to_json(core::read_kernel_clock_status()));
 
-  ctx.listener->start();
-  ctx.ticker->start();
-  ctx.lease->start();
-  ctx.deadlines->start();
-  ctx.stranded->start();
-  if (ctx.reconciler) ctx.reconciler->start();
+  notifications->start();
+  services->start();
   listener->run();
 
   net::signal_set signals(io, SIGINT, SIGTERM);
@@ -210,16 +212,12 @@ int run_app(Options options) {
   signals.async_wait([&](boost::system::error_code, int signal) {
     spdlog::info("signal {}: shutting down", signal);
     listener->stop();
-    ctx.ticker->stop();
-    ctx.listener->stop();
-    ctx.lease->stop();
-    ctx.deadlines->stop();
-    ctx.stranded->stop();
-    if (ctx.reconciler) ctx.reconciler->stop();
-    close_all_sessions(ctx);
+    notifications->stop();
+    services->stop();
+    core->registry.close_all();
     // Participants leave now rather than when the lease lapses, while the
     // close handshakes finish; the grace timer bounds both.
-    ctx.lease->say_goodbye([] {});
+    services->lease->say_goodbye([] {});
     grace.expires_after(kShutdownGrace);
     grace.async_wait([&](boost::system::error_code) { io.stop(); });
     signals.async_wait([&](boost::system::error_code ec, int) {  // a second signal: stop now
@@ -231,9 +229,9 @@ int run_app(Options options) {
   for (unsigned i = 1; i < options.threads; ++i) threads.emplace_back([&io] { io.run(); });
   io.run();
   for (auto& t : threads) t.join();
-  ctx.listener->shutdown();  // no connector job may post into io after this
-  if (ctx.reconciler) ctx.reconciler->join();  // its pass waits on database answers
-  ctx.pool->stop();
+  notifications->shutdown();  // no connector job may post into io after this
+  if (services->reconciler) services->reconciler->join();  // its pass waits on database answers
+  core->pool.stop();
   spdlog::info("stopped");
   return exit_status;
 }

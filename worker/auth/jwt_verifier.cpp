@@ -157,7 +157,7 @@ std::optional<std::string> usable_role(const Json& payload) {
 // participant rule accepts (bounded, printable, no control or bidi characters).
 std::optional<std::string> usable_sub(const Json& payload, const std::string& role) {
   auto sub = payload.find("sub");
-  if (sub == payload.end()) return role == "service_role" ? std::optional<std::string>("") : std::nullopt;
+  if (sub == payload.end()) return role == kServiceRole ? std::optional<std::string>("") : std::nullopt;
   if (!sub->is_string()) return std::nullopt;
   const auto& id = sub->get_ref<const std::string&>();
   if (!core::is_valid_participant_id(id)) return std::nullopt;

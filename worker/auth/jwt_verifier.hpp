@@ -12,11 +12,16 @@
 
 namespace session_clock::worker::auth {
 
+// Supabase's admin role: it acts on every session and needs no sub.
+inline constexpr const char* kServiceRole = "service_role";
+
 struct VerifiedToken {
-  std::string sub;               // empty only when role == "service_role"
+  std::string sub;               // empty only for kServiceRole
   std::string role;              // the "role" claim; empty if absent
   std::int64_t expires_at_s = 0;  // exp, required (fractions rounded down)
   std::string claims_json;       // the payload as compact JSON, for request.jwt.claims
+
+  bool is_service_role() const { return role == kServiceRole; }
 };
 
 struct VerifyResult {

@@ -1,15 +1,13 @@
-#include <chrono>
+#include "auth/token_admission.hpp"
 
-#include "app/server_context.hpp"
+namespace session_clock::worker::auth {
 
-namespace session_clock::worker {
-
-auth::VerifyResult verify_token(const ServerContext& ctx, std::string_view token) {
-  if (!ctx.verifier) return {std::nullopt, "authentication is not configured"};
-  auto result = ctx.verifier->verify(token, ctx.clock.now_s());
-  if (result.token && result.token->role != "service_role" && result.token->role != ctx.options.client_role)
+VerifyResult TokenAdmission::admit(std::string_view token) const {
+  if (!verifier_) return {std::nullopt, "authentication is not configured"};
+  auto result = verifier_->verify(token, clock_.now_s());
+  if (result.token && !result.token->is_service_role() && result.token->role != client_role_)
     return {std::nullopt, "token role not allowed"};
   return result;
 }
 
-}  // namespace session_clock::worker
+}  // namespace session_clock::worker::auth

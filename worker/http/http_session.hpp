@@ -1,8 +1,7 @@
-// Plain HTTP on the WebSocket port: /healthz, /metrics, POST /timesync, POST
-// /webhooks/livekit, the browser client and demo page compiled into the
-// binary (static_files.hpp), and the upgrade to WebSocket at /ws (Origin
-// allow-list and access_token checked before the upgrade). Anything else is
-// 404; bodies over the limit get 413.
+// One plain HTTP connection on the WebSocket port, keep-alive: reads a
+// request (the header first: the body limit depends on the route), answers
+// it from HttpRoutes, or hands the socket to a WebSocket session. Anything
+// else is 404; bodies over the limit get 413.
 #pragma once
 
 #include <boost/beast/core.hpp>
@@ -10,13 +9,13 @@
 #include <memory>
 #include <optional>
 
-#include "app/server_context.hpp"
+#include "http/routes.hpp"
 
 namespace session_clock::worker {
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
-  HttpSession(boost::asio::ip::tcp::socket&& socket, ServerContext& ctx);
+  HttpSession(boost::asio::ip::tcp::socket&& socket, const HttpRoutes& routes);
   void run();
 
  private:
@@ -25,14 +24,16 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
   void read();
   void on_read(boost::beast::error_code ec, std::size_t bytes);
-  void upgrade(Request request);
-  Response route(const Request& request);
+  Response answer(const Request& request);
   void on_webhook(Request request);
   void on_party_state(Request request);
+  Response json_response(boost::beast::http::status status, unsigned version, bool keep_alive, std::string body) const;
+  // Responds from any thread: the answer is posted to this connection's strand.
+  void respond_later(Response response);
   void respond(Response response);
 
   boost::beast::tcp_stream stream_;
-  ServerContext& ctx_;
+  const HttpRoutes& routes_;
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
 };

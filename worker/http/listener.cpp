@@ -10,8 +10,8 @@ namespace session_clock::worker {
 
 namespace net = boost::asio;
 
-Listener::Listener(net::io_context& io, const net::ip::tcp::endpoint& endpoint, ServerContext& ctx)
-    : io_(io), acceptor_(net::make_strand(io)), ctx_(ctx) {
+Listener::Listener(net::io_context& io, const net::ip::tcp::endpoint& endpoint, const HttpRoutes& routes)
+    : io_(io), acceptor_(net::make_strand(io)), routes_(routes) {
   acceptor_.open(endpoint.protocol());
   acceptor_.set_option(net::socket_base::reuse_address(true));
   acceptor_.bind(endpoint);
@@ -40,7 +40,7 @@ void Listener::accept() {
     } else {
       boost::system::error_code ignored;
       socket.set_option(net::ip::tcp::no_delay(true), ignored);
-      std::make_shared<HttpSession>(std::move(socket), self->ctx_)->run();
+      std::make_shared<HttpSession>(std::move(socket), self->routes_)->run();
     }
     self->accept();
   });

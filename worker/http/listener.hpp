@@ -6,14 +6,14 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <memory>
 
-#include "app/server_context.hpp"
+#include "http/routes.hpp"
 
 namespace session_clock::worker {
 
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
   // Throws boost::system::system_error if the address can't be bound.
-  Listener(boost::asio::io_context& io, const boost::asio::ip::tcp::endpoint& endpoint, ServerContext& ctx);
+  Listener(boost::asio::io_context& io, const boost::asio::ip::tcp::endpoint& endpoint, const HttpRoutes& routes);
   void run();
   void stop();
   boost::asio::ip::tcp::endpoint local_endpoint() const { return acceptor_.local_endpoint(); }
@@ -22,7 +22,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
   void accept();
   boost::asio::io_context& io_;
   boost::asio::ip::tcp::acceptor acceptor_;
-  ServerContext& ctx_;
+  const HttpRoutes& routes_;
 };
 
 }  // namespace session_clock::worker

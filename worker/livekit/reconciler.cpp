@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
-namespace session_clock::worker {
+namespace session_clock::worker::livekit {
 
 namespace net = boost::asio;
 using namespace std::chrono;
@@ -25,7 +25,7 @@ Result wait_for(Call call) {
   return future.get();
 }
 
-std::string participants_json(const livekit::RoomListing& listing) {
+std::string participants_json(const RoomListing& listing) {
   auto list = nlohmann::json::array();
   for (const auto& p : listing.participants) list.push_back({{"sid", p.sid}, {"identity", p.identity}});
   return list.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
@@ -33,39 +33,39 @@ std::string participants_json(const livekit::RoomListing& listing) {
 
 }  // namespace
 
-LiveKitReconciler::LiveKitReconciler(net::io_context& io, db::LiveKitQueries& db, Metrics& metrics, const ServerClock& clock,
-                                     livekit::RoomServiceClient client, milliseconds interval)
+Reconciler::Reconciler(net::io_context& io, db::LiveKitQueries& db, Metrics& metrics, const ServerClock& clock,
+                                     RoomServiceClient client, milliseconds interval)
     : io_(io), db_(db), metrics_(metrics), clock_(clock), client_(std::move(client)), interval_(interval), timer_(io) {}
 
-void LiveKitReconciler::start() {
+void Reconciler::start() {
   const auto& url = client_.url();
   spdlog::info("livekit: reconciling presence with {}://{}{} every {} s", url.tls ? "https" : "http", url.host_header,
                url.path_prefix, duration_cast<seconds>(interval_).count());
   net::post(io_, [self = shared_from_this()] { self->schedule(self->interval_); });
 }
 
-void LiveKitReconciler::poke() {
+void Reconciler::poke() {
   net::post(io_, [self = shared_from_this()] { self->begin_pass(); });
 }
 
-void LiveKitReconciler::stop() {
+void Reconciler::stop() {
   stopped_ = true;
   net::post(io_, [self = shared_from_this()] { self->timer_.cancel(); });
 }
 
-void LiveKitReconciler::join() {
+void Reconciler::join() {
   stopped_ = true;
   pass_thread_.join();
 }
 
-void LiveKitReconciler::schedule(milliseconds delay) {
+void Reconciler::schedule(milliseconds delay) {
   timer_.expires_after(delay);
   timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
     if (!ec) self->begin_pass();
   });
 }
 
-void LiveKitReconciler::begin_pass() {
+void Reconciler::begin_pass() {
   if (stopped_) return;
   if (running_) {
     again_ = true;
@@ -79,7 +79,7 @@ void LiveKitReconciler::begin_pass() {
   });
 }
 
-void LiveKitReconciler::end_pass(bool ok) {
+void Reconciler::end_pass(bool ok) {
   running_ = false;
   if (ok && failing_) spdlog::info("livekit: reconciliation works again");
   failing_ = !ok;
@@ -91,7 +91,7 @@ void LiveKitReconciler::end_pass(bool ok) {
   schedule(ok ? interval_ : std::min(interval_, kRetryDelay));
 }
 
-bool LiveKitReconciler::pass() {
+bool Reconciler::pass() {
   auto due = wait_for<db::RoomsToReconcile>(
       [&](auto done) { db_.rooms_to_reconcile(kMaxRoomsPerPass, std::move(done)); });
   if (!due.error.empty()) {
@@ -106,7 +106,7 @@ bool LiveKitReconciler::pass() {
   return true;
 }
 
-bool LiveKitReconciler::reconcile(const db::ReconcileRoom& room) {
+bool Reconciler::reconcile(const db::ReconcileRoom& room) {
   auto asked = client_.list_room(room.room_name, clock_.now_s());
   if (!asked.listing) {
     metrics_.livekit_reconcile_failures++;
@@ -132,4 +132,4 @@ bool LiveKitReconciler::reconcile(const db::ReconcileRoom& room) {
   return true;
 }
 
-}  // namespace session_clock::worker
+}  // namespace session_clock::worker::livekit

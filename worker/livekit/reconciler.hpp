@@ -24,14 +24,14 @@
 #include "metrics/metrics.hpp"
 #include "time/server_clock.hpp"
 
-namespace session_clock::worker {
+namespace session_clock::worker::livekit {
 
-class LiveKitReconciler : public std::enable_shared_from_this<LiveKitReconciler> {
+class Reconciler : public std::enable_shared_from_this<Reconciler> {
  public:
   static constexpr int kMaxRoomsPerPass = 1000;
 
-  LiveKitReconciler(boost::asio::io_context& io, db::LiveKitQueries& db, Metrics& metrics, const ServerClock& clock,
-                    livekit::RoomServiceClient client, std::chrono::milliseconds interval);
+  Reconciler(boost::asio::io_context& io, db::LiveKitQueries& db, Metrics& metrics, const ServerClock& clock,
+                    RoomServiceClient client, std::chrono::milliseconds interval);
 
   void start();  // passes every interval from now on
   void poke();   // a pass now; one already running is followed by another
@@ -49,7 +49,7 @@ class LiveKitReconciler : public std::enable_shared_from_this<LiveKitReconciler>
   db::LiveKitQueries& db_;
   Metrics& metrics_;
   const ServerClock& clock_;
-  livekit::RoomServiceClient client_;
+  RoomServiceClient client_;
   std::chrono::milliseconds interval_;
   boost::asio::steady_timer timer_;
   boost::asio::thread_pool pass_thread_{1};
@@ -59,4 +59,4 @@ class LiveKitReconciler : public std::enable_shared_from_this<LiveKitReconciler>
   std::atomic<bool> stopped_{false};
 };
 
-}  // namespace session_clock::worker
+}  // namespace session_clock::worker::livekit

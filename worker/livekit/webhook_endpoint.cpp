@@ -5,8 +5,7 @@
 
 #include "livekit/webhook_event.hpp"
 
-
-namespace session_clock::worker {
+namespace session_clock::worker::livekit {
 
 namespace {
 
@@ -16,23 +15,22 @@ WebhookReply reply(unsigned status, nlohmann::json body) {
 
 }  // namespace
 
-void handle_livekit_webhook(ServerContext& ctx, const std::string& authorization, const std::string& body,
-                            std::function<void(WebhookReply)> done) {
-  if (!ctx.livekit_verifier) return done(reply(404, {{"error", "LiveKit webhooks are not configured"}}));
-  auto verified = ctx.livekit_verifier->verify(authorization, body, ctx.clock.now_s());
+void WebhookEndpoint::handle(const std::string& authorization, const std::string& body,
+                             std::function<void(WebhookReply)> done) const {
+  auto verified = verifier_.verify(authorization, body, clock_.now_s());
   if (!verified.webhook) {
     spdlog::warn("livekit: webhook refused: {}", verified.error);
     return done(reply(401, {{"error", verified.error}}));
   }
-  auto parsed = livekit::parse_webhook_event(body);
+  auto parsed = parse_webhook_event(body);
   if (!parsed.event) return done(reply(400, {{"error", parsed.error}}));
-  const livekit::WebhookEvent& e = *parsed.event;
+  const WebhookEvent& e = *parsed.event;
   if (!parsed.handled) return done(reply(200, {{"result", "ignored"}}));
-  auto session_id = ctx.room_mapping->session_id(e.room_name);
+  auto session_id = mapping_.session_id(e.room_name);
   if (!session_id) return done(reply(200, {{"result", "ignored"}, {"reason", "room does not name a session"}}));
-  ctx.metrics.webhooks++;
+  metrics_.webhooks++;
   db::LiveKitEventRow row{e.id, e.event, *session_id, e.room_sid, e.participant_sid, e.identity, e.room_name};
-  ctx.livekit_queries->event(std::move(row), [done = std::move(done), id = e.id](db::WebhookOutcome outcome) {
+  queries_.event(std::move(row), [done = std::move(done), id = e.id](db::WebhookOutcome outcome) {
     if (!outcome.error.empty()) {
       spdlog::warn("livekit: cannot record webhook {}: {}", id, outcome.error);
       return done(reply(503, {{"error", "the database is unavailable; retry"}}));  // LiveKit retries
@@ -41,4 +39,4 @@ void handle_livekit_webhook(ServerContext& ctx, const std::string& authorization
   });
 }
 
-}  // namespace session_clock::worker
+}  // namespace session_clock::worker::livekit

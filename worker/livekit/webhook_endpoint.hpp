@@ -4,23 +4,42 @@
 // has seen (so late, repeated or reordered events cannot miscount).
 #pragma once
 
+#include <cstddef>
 #include <functional>
 #include <string>
 
-#include "app/server_context.hpp"
+#include "db/livekit_queries.hpp"
+#include "livekit/room_mapping.hpp"
+#include "livekit/webhook_verifier.hpp"
+#include "metrics/metrics.hpp"
+#include "time/server_clock.hpp"
 
-namespace session_clock::worker {
+namespace session_clock::worker::livekit {
 
 struct WebhookReply {
   unsigned status = 200;
   std::string body;  // JSON
 };
 
-// Calls done exactly once, possibly on a database thread.
-void handle_livekit_webhook(ServerContext& ctx, const std::string& authorization, const std::string& body,
-                            std::function<void(WebhookReply)> done);
-
 // Webhook bodies carry participant and track details: larger than /timesync's.
 inline constexpr std::size_t kMaxWebhookBodyBytes = 64 * 1024;
 
-}  // namespace session_clock::worker
+class WebhookEndpoint {
+ public:
+  WebhookEndpoint(WebhookVerifier verifier, RoomMapping mapping, db::LiveKitQueries& queries, Metrics& metrics,
+                  const ServerClock& clock)
+      : verifier_(std::move(verifier)), mapping_(std::move(mapping)), queries_(queries), metrics_(metrics),
+        clock_(clock) {}
+
+  // Calls done exactly once, possibly on a database thread.
+  void handle(const std::string& authorization, const std::string& body, std::function<void(WebhookReply)> done) const;
+
+ private:
+  WebhookVerifier verifier_;
+  RoomMapping mapping_;
+  db::LiveKitQueries& queries_;
+  Metrics& metrics_;
+  const ServerClock& clock_;
+};
+
+}  // namespace session_clock::worker::livekit

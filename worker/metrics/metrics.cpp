@@ -5,13 +5,12 @@
 
 namespace session_clock::worker {
 
-void Metrics::count_message(const std::string& type) {
-  for (std::size_t i = 0; i + 1 < kTypes.size(); ++i)
-    if (type == kTypes[i]) {
-      messages_[i]++;
-      return;
-    }
-  messages_.back()++;
+Metrics::Metrics(std::vector<const char*> message_types)
+    : message_types_(std::move(message_types)),
+      messages_(std::make_unique<std::atomic<std::uint64_t>[]>(message_types_.size())) {}
+
+void Metrics::count_message(std::size_t route) {
+  if (route < message_types_.size()) messages_[route]++;
 }
 
 void Metrics::observe_push_latency(double seconds) {
@@ -59,8 +58,8 @@ std::string Metrics::prometheus_text(std::uint64_t listener_reconnects, bool dat
 
   o << "# HELP session_clock_messages_total WebSocket messages received, by type\n"
        "# TYPE session_clock_messages_total counter\n";
-  for (std::size_t i = 0; i < kTypes.size(); ++i)
-    o << "session_clock_messages_total{type=\"" << kTypes[i] << "\"} " << messages_[i].load() << '\n';
+  for (std::size_t i = 0; i < message_types_.size(); ++i)
+    o << "session_clock_messages_total{type=\"" << message_types_[i] << "\"} " << messages_[i].load() << '\n';
 
   o << "# HELP session_clock_push_latency_seconds NOTIFY arrival to push queued\n"
        "# TYPE session_clock_push_latency_seconds histogram\n";

@@ -4,13 +4,20 @@
 
 #include <array>
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <vector>
 
 namespace session_clock::worker {
 
 class Metrics {
  public:
+  // message_types: the labels messages are counted under, by route index
+  // (ws/routes.hpp names every type once).
+  explicit Metrics(std::vector<const char*> message_types);
+
   std::atomic<std::int64_t> connections{0};
   std::atomic<std::uint64_t> connections_total{0};
   std::atomic<std::uint64_t> pings{0};
@@ -29,7 +36,7 @@ class Metrics {
   std::atomic<std::int64_t> stranded_running{-1};  // running below the minimum, no deadline pending
   std::atomic<std::int64_t> stranded_paused{-1};   // paused automatically while enough are present
 
-  void count_message(const std::string& type);
+  void count_message(std::size_t route);
   // Time from a NOTIFY's arrival to the push being queued to a subscriber.
   void observe_push_latency(double seconds);
   std::string prometheus_text(std::uint64_t listener_reconnects, bool database_up, bool listener_up) const;
@@ -40,12 +47,8 @@ class Metrics {
   std::atomic<std::uint64_t> latency_count_{0};
   std::atomic<std::uint64_t> latency_sum_us_{0};
   // Messages by type: a fixed set, so no map and no lock.
-  static constexpr std::array<const char*, 20> kTypes{
-      "TIME_PING",    "time_sync.request", "timesync",  "SUBSCRIBE_TIME", "UNSUBSCRIBE_TIME", "AUTH",
-      "SUBSCRIBE_CLOCK", "UNSUBSCRIBE_CLOCK", "JOIN_SESSION", "LEAVE_SESSION", "CREATE_ROOM", "JOIN_ROOM",
-      "LEAVE_ROOM",   "HOST_PLAY",         "HOST_PAUSE", "HOST_SEEK",      "HOST_STOP",        "READY",
-      "invalid",      "other"};
-  std::array<std::atomic<std::uint64_t>, 20> messages_{};
+  std::vector<const char*> message_types_;
+  std::unique_ptr<std::atomic<std::uint64_t>[]> messages_;
 };
 
 }  // namespace session_clock::worker

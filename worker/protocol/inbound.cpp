@@ -217,10 +217,11 @@ bool position(const json* v) {
 }
 constexpr const char* kBadPosition = "must be a number of seconds in [0, 86400]";
 
-Inbound parse_clock_command(const json& m, ClockCommand::Action action) {
+template <typename Command>
+Inbound parse_clock_command(const json& m) {
   auto id = session_id_of(m);
   if (!id) return bad_field(kBadSessionId, m);
-  ClockCommand command{action, *id, std::nullopt};
+  Command command{*id, std::nullopt};
   if (!optional_string(m, "reason", 800, command.reason))  // bytes; the database counts 200 characters
     return bad_field("reason: a string of at most 200 characters", m);
   return command;
@@ -307,10 +308,10 @@ Inbound parse_by_t(const json& m, const json& t) {
   if (type == message_type::kSubscribeClock) return parse_session_message<SubscribeClock>(m);
   if (type == message_type::kUnsubscribeClock) return parse_session_message<UnsubscribeClock>(m);
   if (type == message_type::kJoinSession) return parse_session_message<JoinSession>(m);
-  if (type == message_type::kStartClock) return parse_clock_command(m, ClockCommand::Action::start);
-  if (type == message_type::kPauseClock) return parse_clock_command(m, ClockCommand::Action::pause);
-  if (type == message_type::kResumeClock) return parse_clock_command(m, ClockCommand::Action::resume);
-  if (type == message_type::kStopClock) return parse_clock_command(m, ClockCommand::Action::stop);
+  if (type == message_type::kStartClock) return parse_clock_command<StartClock>(m);
+  if (type == message_type::kPauseClock) return parse_clock_command<PauseClock>(m);
+  if (type == message_type::kResumeClock) return parse_clock_command<ResumeClock>(m);
+  if (type == message_type::kStopClock) return parse_clock_command<StopClock>(m);
   if (type == message_type::kLeaveSession) return parse_session_message<LeaveSession>(m);
   if (type == message_type::kCreateRoom) return parse_create_room(m);
   if (type == message_type::kJoinRoom) return parse_join_room(m);

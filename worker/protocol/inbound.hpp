@@ -55,11 +55,18 @@ struct UnsubscribeClock {
 
 // START_CLOCK / PAUSE_CLOCK / RESUME_CLOCK / STOP_CLOCK {sessionId, reason?}:
 // the clock RPC, run as the token's user (the database decides who may).
+// One type per message, so each is dispatched and counted under its name.
+enum class ClockAction { start, pause, resume, stop };
+template <ClockAction A>
 struct ClockCommand {
-  enum class Action { start, pause, resume, stop } action = Action::start;
+  static constexpr ClockAction action = A;
   std::string session_id;
   std::optional<std::string> reason;
 };
+using StartClock = ClockCommand<ClockAction::start>;
+using PauseClock = ClockCommand<ClockAction::pause>;
+using ResumeClock = ClockCommand<ClockAction::resume>;
+using StopClock = ClockCommand<ClockAction::stop>;
 
 // Rooms. A connection is in at most one room; host commands act on it.
 // Codes are 4-12 of A-Z0-9 (any case on the wire, upper-cased here).
@@ -114,8 +121,9 @@ struct ProtocolError {
 };
 
 using Inbound = std::variant<TimePing, LegacyTimeSync, JsonRpcTimesync, SubscribeTime, UnsubscribeTime, Auth,
-                             SubscribeClock, UnsubscribeClock, ClockCommand, JoinSession, LeaveSession, CreateRoom, JoinRoom,
-                             LeaveRoom, HostPlay, HostPause, HostSeek, HostStop, Ready, ProtocolError>;
+                             SubscribeClock, UnsubscribeClock, StartClock, PauseClock, ResumeClock, StopClock,
+                             JoinSession, LeaveSession, CreateRoom, JoinRoom, LeaveRoom, HostPlay, HostPause, HostSeek,
+                             HostStop, Ready, ProtocolError>;
 
 // Parses one text frame. Nesting deeper than max_json_depth is refused before
 // the JSON parser runs.

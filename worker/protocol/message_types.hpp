@@ -1,4 +1,5 @@
-// Every name the wire protocol uses (docs/protocol.md), spelled once.
+// Every name the wire protocol uses (docs/protocol.md). Code refers to these
+// constants, never to the strings.
 #pragma once
 
 namespace session_clock::worker::protocol {
@@ -42,6 +43,8 @@ inline constexpr const char* kStopped = "STOPPED";
 inline constexpr const char* kLeftRoom = "LEFT_ROOM";
 inline constexpr const char* kError = "ERROR";
 inline constexpr const char* kTimeUpdate = "time_update";
+// Not a message: the metric label of frames the parser refused.
+inline constexpr const char* kInvalid = "invalid";
 
 // The older dialect: {"event":"time_sync.request", …}.
 inline constexpr const char* kLegacyTimeSyncRequest = "time_sync.request";

@@ -3,9 +3,8 @@
 #include "core/sql_error.hpp"
 #include "protocol/message_types.hpp"
 
-namespace session_clock::worker {
+namespace session_clock::worker::protocol {
 
-namespace error_code = protocol::error_code;
 namespace sql = core::sqlstate;
 
 std::pair<const char*, std::string> refusal(const std::string& error, const std::string& sqlstate) {
@@ -20,4 +19,4 @@ std::pair<const char*, std::string> refusal(const std::string& error, const std:
   return {error_code::kUnavailable, "the database is unavailable; retry"};
 }
 
-}  // namespace session_clock::worker
+}  // namespace session_clock::worker::protocol

@@ -6,8 +6,8 @@
 #include <string>
 #include <utility>
 
-namespace session_clock::worker {
+namespace session_clock::worker::protocol {
 
 std::pair<const char*, std::string> refusal(const std::string& error, const std::string& sqlstate);
 
-}  // namespace session_clock::worker
+}  // namespace session_clock::worker::protocol

@@ -1,0 +1,43 @@
+#include "ws/features/identity.hpp"
+
+#include "protocol/message_types.hpp"
+#include "protocol/outbound.hpp"
+
+namespace session_clock::worker {
+
+using namespace std::chrono;
+
+Identity::Identity(Outbox& out, const auth::TokenAdmission& tokens, const ServerClock& clock)
+    : out_(out), tokens_(tokens), clock_(clock), expiry_(out.executor()) {}
+
+void Identity::adopt(auth::VerifiedToken token) {
+  token_ = std::move(token);
+  arm_expiry();
+}
+
+void Identity::on_auth(const protocol::Auth& request) {
+  nlohmann::json ref = {{"t", protocol::message_type::kAuth}};
+  if (!tokens_.configured())
+    return out_.send_error(protocol::error_code::kUnauthorized, "authentication is not configured", ref);
+  auto result = tokens_.admit(request.token);
+  if (!result.token) return out_.send_error(protocol::error_code::kUnauthorized, result.error, ref);
+  auto previous = std::move(token_);
+  adopt(std::move(*result.token));
+  out_.send_text(protocol::auth_ok(token_->sub, token_->role, token_->expires_at_s * 1000));
+  bool same_identity = previous && previous->sub == token_->sub && previous->role == token_->role;
+  if (previous && !same_identity)
+    for (auto* observer : observers_) observer->identity_changed();
+}
+
+void Identity::end() { expiry_.cancel(); }
+
+void Identity::arm_expiry() {
+  auto remaining = milliseconds(static_cast<std::int64_t>(token_->expires_at_s * 1000 - clock_.now_ms()));
+  expiry_.expires_after(std::max(remaining, milliseconds(0)));
+  expiry_.async_wait([this, exp = token_->expires_at_s](boost::system::error_code ec) {
+    if (ec || !token_ || token_->expires_at_s != exp) return;  // cancelled, or a later token's timer
+    out_.close(boost::beast::websocket::close_code::policy_error, "token expired");
+  });
+}
+
+}  // namespace session_clock::worker

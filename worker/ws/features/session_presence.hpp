@@ -1,0 +1,44 @@
+// JOIN_SESSION / LEAVE_SESSION: the token's user counted as present in a
+// session through this connection (docs/grace.md). Joining follows the clock
+// first (the same access check as SUBSCRIBE_CLOCK); leaving, the
+// connection's end, a failed re-check or the member's removal stops counting
+// it. The PresenceTracker reports to the database; the grace rule runs there.
+#pragma once
+
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "presence/presence_tracker.hpp"
+#include "protocol/inbound.hpp"
+#include "ws/features/clock_follows.hpp"
+#include "ws/features/identity.hpp"
+#include "ws/outbox.hpp"
+
+namespace session_clock::worker {
+
+class SessionPresence : public Identity::Observer, public ClockFollows::Watcher {
+ public:
+  SessionPresence(Outbox& out, const Identity& identity, ClockFollows& follows, PresenceTracker& tracker);
+
+  void on_join(const protocol::JoinSession& request);
+  void on_leave(const protocol::LeaveSession& request);
+  void followed(const std::string& session_id) override;
+  void dropped(const std::string& session_id) override;
+  // Another user: the previous one leaves; the new one joins once its access is confirmed.
+  void identity_changed() override;
+  void end();  // a closed or half-open (idle-timed-out) connection is a leave
+
+ private:
+  void enter(const std::string& session_id);
+  void leave(const std::string& session_id);
+
+  Outbox& out_;
+  const Identity& identity_;
+  ClockFollows& follows_;
+  PresenceTracker& tracker_;
+  std::unordered_map<std::string, std::string> joined_;  // session -> the user it was reported for
+  std::unordered_set<std::string> joining_;              // waiting for the follow's access check
+};
+
+}  // namespace session_clock::worker

@@ -1,0 +1,37 @@
+#include "ws/features/time_sync.hpp"
+
+#include "protocol/outbound.hpp"
+
+namespace session_clock::worker {
+
+namespace {
+
+// The legacy dialect's advice to its clients on how often to sync.
+constexpr double kRecommendedSyncIntervalMs = 30'000;
+
+}  // namespace
+
+void TimeSync::on_ping(const protocol::TimePing& ping, double receive_ms) {
+  metrics_.pings++;
+  if (ping.rtt_ms) on_rtt_(*ping.rtt_ms);
+  auto health = health_.read();
+  out_.send_stamped([ping, receive_ms, health](double send_ms) {
+    return protocol::time_pong(ping, receive_ms, send_ms, health.sync_warning, health.max_error_ms);
+  });
+}
+
+void TimeSync::on_legacy(const protocol::LegacyTimeSync& request, double receive_ms) {
+  metrics_.pings++;
+  auto health = health_.read();
+  out_.send_stamped([request, receive_ms, health](double send_ms) {
+    return protocol::legacy_time_sync_response(request, receive_ms, send_ms, kRecommendedSyncIntervalMs,
+                                               health.sync_warning);
+  });
+}
+
+void TimeSync::on_jsonrpc(const protocol::JsonRpcTimesync& request) {
+  metrics_.pings++;
+  out_.send_text(protocol::jsonrpc_timesync_result(request.id, clock_.now_ms()));
+}
+
+}  // namespace session_clock::worker

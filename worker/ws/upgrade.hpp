@@ -1,0 +1,40 @@
+// The upgrade to WebSocket at /ws: the Origin allow-list and an access_token
+// in the query (admitted like AUTH's) are checked before the handshake;
+// then the socket belongs to a new WsSession with its features.
+#pragma once
+
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/options.hpp"
+#include "ws/features.hpp"
+#include "ws/session_registry.hpp"
+
+namespace session_clock::worker {
+
+class WsUpgrade {
+ public:
+  using Request = boost::beast::http::request<boost::beast::http::string_body>;
+  struct Refusal {
+    boost::beast::http::status status;
+    std::string message;
+  };
+
+  WsUpgrade(const Options& options, SessionRegistry& registry, FeatureServices services)
+      : allowed_origins_(options.allowed_origins), limits_(options.limits), registry_(registry),
+        services_(std::move(services)) {}
+
+  // nullopt: the stream's socket now belongs to the WebSocket session.
+  std::optional<Refusal> accept(boost::beast::tcp_stream& stream, Request request) const;
+
+ private:
+  std::vector<std::string> allowed_origins_;  // empty: any origin
+  const Limits& limits_;
+  SessionRegistry& registry_;
+  FeatureServices services_;
+};
+
+}  // namespace session_clock::worker
