@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <initializer_list>
 
+#include "protocol/inbound_fields.hpp"
 #include "protocol/json_depth.hpp"
 #include "protocol/jsonrpc_request.hpp"
 #include "protocol/message_types.hpp"
@@ -12,105 +13,9 @@ namespace session_clock::worker::protocol {
 namespace {
 
 using nlohmann::json;
+using namespace fields;
 
-constexpr std::size_t kMaxEchoChars = 64;     // ids, type names, echoed refs
-constexpr std::size_t kMaxTimezoneChars = 64;
 constexpr std::size_t kMaxTokenChars = 8192;
-constexpr double kMaxTimeMs = 1e13;           // year 2286: anything later is garbage
-constexpr std::uint64_t kMaxIntegerId = std::uint64_t{1} << 53;  // exact in a JS number
-
-bool is_short_string(const json& v) {
-  return v.is_string() && v.get_ref<const std::string&>().size() <= kMaxEchoChars;
-}
-
-bool is_echoable(const json& v) {
-  return v.is_null() || v.is_boolean() || v.is_number() || is_short_string(v);
-}
-
-// See ProtocolError for the shape.
-json error_ref(const json& message) {
-  if (!message.is_object()) return nullptr;
-  json ref = json::object();
-  for (const char* key : {"t", "event", "method"}) {
-    auto it = message.find(key);
-    if (it == message.end()) continue;
-    if (is_short_string(*it)) ref[key] = *it;
-    break;
-  }
-  for (const char* key : {"ref", "pingId", "sessionId", "sequence", "id"}) {
-    auto it = message.find(key);
-    if (it != message.end() && is_echoable(*it)) ref[key] = *it;
-  }
-  return ref;
-}
-
-ProtocolError fail(const char* code, std::string text, const json& message) {
-  return {code, std::move(text), error_ref(message)};
-}
-
-ProtocolError bad_field(std::string text, const json& message) {
-  return fail(error_code::kBadField, std::move(text), message);
-}
-
-const json* member(const json& message, const char* key) {
-  auto it = message.find(key);
-  return it == message.end() ? nullptr : &*it;
-}
-
-bool is_time_ms(const json& v) {
-  if (!v.is_number()) return false;
-  double ms = v.get<double>();
-  return std::isfinite(ms) && ms >= 0 && ms <= kMaxTimeMs;
-}
-
-// pingId / sequence: an integer a JavaScript client can hold exactly, or a short string.
-bool is_correlation_id(const json& v) {
-  if (v.is_number_unsigned()) return v.get<std::uint64_t>() <= kMaxIntegerId;
-  if (v.is_number_integer()) {  // signed storage
-    auto n = v.get<std::int64_t>();
-    return n >= 0 && static_cast<std::uint64_t>(n) <= kMaxIntegerId;
-  }
-  return is_short_string(v);
-}
-
-bool is_timezone_name(const json& v) {
-  if (!v.is_string()) return false;
-  const auto& name = v.get_ref<const std::string&>();
-  if (name.empty() || name.size() > kMaxTimezoneChars) return false;
-  for (char c : name) {
-    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
-              c == '+' || c == '-' || c == '/';
-    if (!ok) return false;
-  }
-  return true;
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// The 36-character 8-4-4-4-12 form in any case, lower-cased; nothing else
-// (no braces, no urn:uuid:, no bare 32 hex digits).
-std::optional<std::string> canonical_uuid(const json& v) {
-  if (!v.is_string()) return std::nullopt;
-  const auto& text = v.get_ref<const std::string&>();
-  if (text.size() != 36) return std::nullopt;
-  std::string out = text;
-  for (std::size_t i = 0; i < out.size(); ++i) {
-    bool hyphen_slot = i == 8 || i == 13 || i == 18 || i == 23;
-    if (hyphen_slot) {
-      if (out[i] != '-') return std::nullopt;
-    } else if (hex_value(out[i]) < 0) {
-      return std::nullopt;
-    } else if (out[i] >= 'A' && out[i] <= 'F') {
-      out[i] = static_cast<char>(out[i] - 'A' + 'a');
-    }
-  }
-  return out;
-}
 
 Inbound parse_time_ping(const json& m) {
   const json* now = member(m, "clientNowMs");
@@ -167,11 +72,6 @@ Inbound parse_auth(const json& m) {
   return Auth{token->get<std::string>()};
 }
 
-std::optional<std::string> session_id_of(const json& m) {
-  const json* id = member(m, "sessionId");
-  return id ? canonical_uuid(*id) : std::nullopt;
-}
-
 constexpr const char* kBadSessionId = "sessionId: must be a UUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)";
 
 template <typename Message>
@@ -186,35 +86,9 @@ Inbound parse_session_message(const json& m) {
 constexpr std::size_t kMaxUrlChars = 2048;
 constexpr std::size_t kMaxTrackTextChars = 300;
 constexpr std::size_t kMaxRequestIdChars = 100;
-constexpr double kMaxPositionSec = 86400;
-
-// Upper-cased: codes are read aloud and typed in any case.
-std::optional<std::string> room_code(const json* v) {
-  if (!v || !v->is_string()) return std::nullopt;
-  std::string code = v->get<std::string>();
-  if (code.size() < 4 || code.size() > 12) return std::nullopt;
-  for (char& c : code) {
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-    if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) return std::nullopt;
-  }
-  return code;
-}
 
 constexpr const char* kBadCode = "code: must be 4 to 12 letters or digits";
 
-// An optional string field of at most max characters; false if malformed.
-bool optional_string(const json& m, const char* name, std::size_t max, std::optional<std::string>& out) {
-  const json* v = member(m, name);
-  if (!v || v->is_null()) return true;
-  if (!v->is_string() || v->get_ref<const std::string&>().size() > max) return false;
-  out = v->get<std::string>();
-  return true;
-}
-
-bool position(const json* v) {
-  return v && v->is_number() && std::isfinite(v->get<double>()) && v->get<double>() >= 0 &&
-         v->get<double>() <= kMaxPositionSec;
-}
 constexpr const char* kBadPosition = "must be a number of seconds in [0, 86400]";
 
 template <typename Command>
@@ -241,6 +115,11 @@ Inbound parse_join_room(const json& m) {
   return JoinRoom{*c};
 }
 
+constexpr const char* kBadRequestId = "requestId: a string of at most 100 characters";
+bool request_id(const json& m, std::optional<std::string>& out) {
+  return optional_string(m, "requestId", kMaxRequestIdChars, out);
+}
+
 Inbound parse_host_play(const json& m) {
   HostPlay play;
   std::optional<std::string> url, title, filename;
@@ -249,8 +128,7 @@ Inbound parse_host_play(const json& m) {
   if (!optional_string(m, "title", kMaxTrackTextChars, title) ||
       !optional_string(m, "filename", kMaxTrackTextChars, filename))
     return bad_field("title, filename: strings of at most 300 characters", m);
-  if (!optional_string(m, "requestId", kMaxRequestIdChars, play.request_id))
-    return bad_field("requestId: a string of at most 100 characters", m);
+  if (!request_id(m, play.request_id)) return bad_field(kBadRequestId, m);
   const json* start = member(m, "startPositionSec");
   if (start && !start->is_null()) {
     if (!position(start)) return bad_field(std::string("startPositionSec: ") + kBadPosition, m);
@@ -264,8 +142,7 @@ Inbound parse_host_play(const json& m) {
 
 Inbound parse_host_pause(const json& m) {
   HostPause pause;
-  if (!optional_string(m, "requestId", kMaxRequestIdChars, pause.request_id))
-    return bad_field("requestId: a string of at most 100 characters", m);
+  if (!request_id(m, pause.request_id)) return bad_field(kBadRequestId, m);
   const json* at = member(m, "positionSec");
   if (at && !at->is_null()) {
     if (!position(at)) return bad_field(std::string("positionSec: ") + kBadPosition, m);
@@ -276,8 +153,7 @@ Inbound parse_host_pause(const json& m) {
 
 Inbound parse_host_seek(const json& m) {
   HostSeek seek;
-  if (!optional_string(m, "requestId", kMaxRequestIdChars, seek.request_id))
-    return bad_field("requestId: a string of at most 100 characters", m);
+  if (!request_id(m, seek.request_id)) return bad_field(kBadRequestId, m);
   const json* at = member(m, "positionSec");
   if (!position(at)) return bad_field(std::string("positionSec: ") + kBadPosition, m);
   seek.position_sec = at->get<double>();
@@ -286,8 +162,7 @@ Inbound parse_host_seek(const json& m) {
 
 Inbound parse_host_stop(const json& m) {
   HostStop stop;
-  if (!optional_string(m, "requestId", kMaxRequestIdChars, stop.request_id))
-    return bad_field("requestId: a string of at most 100 characters", m);
+  if (!request_id(m, stop.request_id)) return bad_field(kBadRequestId, m);
   return stop;
 }
 
