@@ -95,7 +95,7 @@ void ClockFollows::deliver(const std::string& id, std::int64_t version, Frame fr
 void ClockFollows::revoke(const std::string& id, const std::string& user) {
   const auto* token = identity_.token();
   if (!token || token->sub != user || token->is_service_role()) return;
-  if (clocks_.count(id) || checks_.count(id))
+  if (clocks_.count(id) || checks_.count(id) || (watcher_ && watcher_->holds(id)))
     refuse(id, error_code::kForbidden, "removed from session " + id, {{"sessionId", id}});
 }
 

@@ -28,6 +28,8 @@ class ClockFollows : public Identity::Observer {
     virtual ~Watcher() = default;
     virtual void followed(const std::string& session_id) = 0;
     virtual void dropped(const std::string& session_id) = 0;
+    // Whether it holds something of the session (presence) even unfollowed.
+    virtual bool holds(const std::string& session_id) const = 0;
   };
 
   ClockFollows(Outbox& out, const Identity& identity, db::ClockQueries& queries, ClockHub& hub,

@@ -25,6 +25,9 @@ class SessionPresence : public Identity::Observer, public ClockFollows::Watcher 
   void on_leave(const protocol::LeaveSession& request);
   void followed(const std::string& session_id) override;
   void dropped(const std::string& session_id) override;
+  bool holds(const std::string& session_id) const override {
+    return joined_.count(session_id) || joining_.count(session_id);
+  }
   // Another user: the previous one leaves; the new one joins once its access is confirmed.
   void identity_changed() override;
   void end();  // a closed or half-open (idle-timed-out) connection is a leave
