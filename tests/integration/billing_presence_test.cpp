@@ -153,6 +153,27 @@ TEST_F(BillingPresenceTest, ARemovedMemberLeavesAtOnceAndStopsFollowing) {
   expect_log_matches_row(id);
 }
 
+// UNSUBSCRIBE_CLOCK stops the pushes but keeps the session joined: a
+// removal still reaches that connection (its presence ends, it is told).
+TEST_F(BillingPresenceTest, ARemovalReachesAJoinedConnectionThatStoppedFollowing) {
+  worker_ = start_worker();
+  auto id = new_session(kGraceMs, 0);
+  Participant bob(worker_->port(), "bob", id);
+  ASSERT_TRUE(participants_are(id, 1));
+  bob.ws().send({{"t", "UNSUBSCRIBE_CLOCK"}, {"sessionId", id}});
+  ASSERT_TRUE(bob.ws().receive_type("UNSUBSCRIBED"));
+  cluster_->sql("SELECT session_clock_remove_member('" + id + "', 'bob')");
+  auto told = bob.ws().receive_type("ERROR");
+  ASSERT_TRUE(told) << "bob was not told";
+  EXPECT_EQ((*told)["code"], "forbidden");
+  EXPECT_EQ((*told)["ref"]["sessionId"], id);
+  ASSERT_TRUE(participants_are(id, 0));
+  ASSERT_TRUE(eventually([&] {
+    auto body = json::parse(t::http_request(worker_->port(), "GET", "/healthz").second);
+    return body["presence"]["reported"] == 0;
+  })) << "the tracker still holds bob";
+}
+
 // setToken() sends AUTH with a later exp: the same sub and role is the same
 // participant. Nothing is left or re-joined; only the expiry moves (the
 // connection outlives the first token).
