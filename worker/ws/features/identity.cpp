@@ -34,7 +34,8 @@ void Identity::end() { expiry_.cancel(); }
 void Identity::arm_expiry() {
   auto remaining = milliseconds(static_cast<std::int64_t>(token_->expires_at_s * 1000 - clock_.now_ms()));
   expiry_.expires_after(std::max(remaining, milliseconds(0)));
-  expiry_.async_wait([this, exp = token_->expires_at_s](boost::system::error_code ec) {
+  // The connection is kept alive until the timer fires or end() cancels it.
+  expiry_.async_wait([this, connection = out_.self(), exp = token_->expires_at_s](boost::system::error_code ec) {
     if (ec || !token_ || token_->expires_at_s != exp) return;  // cancelled, or a later token's timer
     out_.close(boost::beast::websocket::close_code::policy_error, "token expired");
   });
