@@ -22,14 +22,16 @@ void TimeTicker::stop() {
   });
 }
 
-void TimeTicker::subscribe(std::weak_ptr<Subscriber> subscriber, const Subscriber* key, std::string timezone) {
+void TimeTicker::subscribe(std::weak_ptr<Subscriber> subscriber, const Subscriber* key, std::string timezone,
+                           system_clock::time_point after) {
   std::lock_guard lock(mutex_);
   for (auto& e : entries_)
     if (e.key == key) {
       e.timezone = std::move(timezone);
+      e.after = after;
       return;
     }
-  entries_.push_back({std::move(subscriber), key, std::move(timezone)});
+  entries_.push_back({std::move(subscriber), key, std::move(timezone), after});
 }
 
 void TimeTicker::unsubscribe(const Subscriber* key) {
@@ -64,8 +66,10 @@ void TimeTicker::tick(system_clock::time_point second) {
     entries_.erase(std::remove_if(entries_.begin(), entries_.end(),
                                   [](const Entry& e) { return e.subscriber.expired(); }),
                    entries_.end());
-    for (auto& e : entries_)
+    for (auto& e : entries_) {
+      if (second <= e.after) continue;
       if (auto s = e.subscriber.lock()) targets.emplace_back(std::move(s), e.timezone);
+    }
   }
   std::map<std::string, Frame> frames;
   for (auto& [subscriber, zone] : targets) {

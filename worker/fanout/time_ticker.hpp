@@ -23,7 +23,10 @@ class TimeTicker : public std::enable_shared_from_this<TimeTicker> {
   TimeTicker(boost::asio::io_context& io, const ServerClock& clock);
   void start();
   void stop();
-  void subscribe(std::weak_ptr<Subscriber> subscriber, const Subscriber* key, std::string timezone);
+  // `after`: the subscriber was already sent the time then; a late tick for
+  // an earlier second must not follow it (time would run backwards).
+  void subscribe(std::weak_ptr<Subscriber> subscriber, const Subscriber* key, std::string timezone,
+                 std::chrono::system_clock::time_point after = {});
   void unsubscribe(const Subscriber* key);
 
  private:
@@ -31,6 +34,7 @@ class TimeTicker : public std::enable_shared_from_this<TimeTicker> {
     std::weak_ptr<Subscriber> subscriber;
     const Subscriber* key;
     std::string timezone;
+    std::chrono::system_clock::time_point after;
   };
   void arm();
   void tick(std::chrono::system_clock::time_point second);

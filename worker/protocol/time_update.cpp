@@ -9,10 +9,12 @@
 #include <nlohmann/json.hpp>
 
 #include "protocol/message_types.hpp"
+#include "time/zone_offset.hpp"
 
 namespace session_clock::worker::protocol {
 namespace {
 
+using std::chrono::microseconds;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
@@ -22,7 +24,7 @@ constexpr const char* kMonths[] = {"January", "February", "March",     "April", 
 
 // Every field a frame needs, in the zone's local time.
 struct LocalParts {
-  int year, month, day, hour, minute, second, millisecond;
+  int year, month, day, hour, minute, second, microsecond;
   unsigned weekday;  // 0 = Sunday
   long offset_s;
 };
@@ -37,12 +39,12 @@ const date::time_zone* find_zone(const std::string& name) {
   }
 }
 
-LocalParts local_parts(const date::time_zone* zone, date::sys_time<milliseconds> t) {
-  auto info = zone->get_info(t);
-  auto local = date::local_time<milliseconds>{t.time_since_epoch() + info.offset};
+LocalParts local_parts(const date::time_zone* zone, date::sys_time<microseconds> t) {
+  auto info = time::zone_info(*zone, date::floor<seconds>(t));
+  auto local = date::local_time<microseconds>{t.time_since_epoch() + info.offset};
   auto day = date::floor<date::days>(local);
   date::year_month_day ymd{day};
-  date::hh_mm_ss<milliseconds> hms{local - day};
+  date::hh_mm_ss<microseconds> hms{local - day};
   return {int(ymd.year()),
           int(unsigned(ymd.month())),
           int(unsigned(ymd.day())),
@@ -76,19 +78,25 @@ std::string format(const char* pattern, Args... args) {
   return buf;
 }
 
-std::string render(const LocalParts& p, date::sys_time<milliseconds> t, const std::string& timezone) {
-  auto ms = t.time_since_epoch().count();
-  auto s = date::floor<seconds>(t).time_since_epoch().count();
+// Python's isoformat(): the fraction only when there is one, in microseconds.
+std::string iso_time(const LocalParts& p) {
+  std::string hms = format("T%02d:%02d:%02d", p.hour, p.minute, p.second);
+  return p.microsecond ? hms + format(".%06d", p.microsecond) : hms;
+}
+
+std::string render(const LocalParts& p, date::sys_time<microseconds> t, const std::string& timezone) {
+  auto ms = date::floor<milliseconds>(t).time_since_epoch().count();
+  auto s = std::chrono::duration_cast<seconds>(t.time_since_epoch()).count();  // int(): toward zero
   std::string offset = utc_offset(p.offset_s);
   std::string date = format("%04d-%02d-%02d", p.year, p.month, p.day);
-  std::string clock12 = format("%d:%02d:%02d %s", hour12(p.hour), p.minute, p.second, am_pm(p.hour));
+  std::string clock12 = format("%02d:%02d:%02d %s", hour12(p.hour), p.minute, p.second, am_pm(p.hour));
   nlohmann::ordered_json frame = {
       {"type", message_type::kTimeUpdate},
       {"t", message_type::kTimeUpdate},
-      {"datetime", date + format("T%02d:%02d:%02d.%03d", p.hour, p.minute, p.second, p.millisecond) + offset},
+      {"datetime", date + iso_time(p) + offset},
       {"timestamp", s},
       {"timestamp_ms", ms},
-      {"formatted", format("%s, %s %d, %d ", kWeekdays[p.weekday], kMonths[p.month - 1], p.day, p.year) + clock12},
+      {"formatted", format("%s, %s %02d %04d, ", kWeekdays[p.weekday], kMonths[p.month - 1], p.day, p.year) + clock12},
       {"date", date},
       {"time", clock12},
       {"time_24h", format("%02d:%02d:%02d", p.hour, p.minute, p.second)},
@@ -109,9 +117,9 @@ std::string render(const LocalParts& p, date::sys_time<milliseconds> t, const st
 std::optional<std::string> time_update(std::chrono::system_clock::time_point t, const std::string& timezone) {
   const date::time_zone* zone = find_zone(timezone);
   if (!zone) return std::nullopt;
-  auto t_ms = date::floor<milliseconds>(t);
+  auto t_us = date::floor<microseconds>(t);
   try {
-    return render(local_parts(zone, t_ms), t_ms, timezone);
+    return render(local_parts(zone, t_us), t_us, timezone);
   } catch (const std::exception&) {  // a zone file date cannot read
     return std::nullopt;
   }

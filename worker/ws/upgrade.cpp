@@ -3,27 +3,42 @@
 #include <algorithm>
 
 #include "http/query.hpp"
+#include "protocol/time_update.hpp"
 #include "ws/ws_session.hpp"
 
 namespace session_clock::worker {
 
 namespace http = boost::beast::http;
 
+namespace {
+
+// Seed 002's feed: Django's route is "ws/time/"; without the slash too.
+bool is_time_feed(std::string_view path) { return path == "/ws/time/" || path == "/ws/time"; }
+
+}  // namespace
+
 std::optional<WsUpgrade::Refusal> WsUpgrade::accept(boost::beast::tcp_stream& stream, Request request) const {
-  if (http_target::path_of(request.target()) != "/ws")
-    return Refusal{http::status::not_found, "WebSocket endpoint is /ws"};
+  auto target = request.target();
+  auto path = http_target::path_of(target);
+  if (path != "/ws" && !is_time_feed(path))
+    return Refusal{http::status::not_found, "WebSocket endpoints are /ws and /ws/time/"};
   auto origin = request[http::field::origin];
   if (!allowed_origins_.empty() && !origin.empty() &&
       std::find(allowed_origins_.begin(), allowed_origins_.end(), origin) == allowed_origins_.end())
     return Refusal{http::status::forbidden, "origin not allowed"};
-  std::optional<auth::VerifiedToken> identity;
-  if (auto token = http_target::query_parameter(request.target(), "access_token")) {
+  Opening opening;
+  if (is_time_feed(path)) {
+    auto zone = http_target::query_parameter(target, "tz").value_or("UTC");
+    if (!protocol::is_known_timezone(zone)) return Refusal{http::status::bad_request, "unknown time zone: " + zone};
+    opening.time_feed_zone = std::move(zone);
+  }
+  if (auto token = http_target::query_parameter(target, "access_token")) {
     auto result = services_.tokens.admit(*token);
     if (!result.token) return Refusal{http::status::unauthorized, result.error};
-    identity = std::move(result.token);
+    opening.identity = std::move(result.token);
   }
   std::make_shared<WsSession>(stream.release_socket(), limits_, registry_, services_)
-      ->run(std::move(request), std::move(identity));
+      ->run(std::move(request), std::move(opening));
   return std::nullopt;
 }
 

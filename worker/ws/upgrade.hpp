@@ -1,6 +1,7 @@
-// The upgrade to WebSocket at /ws: the Origin allow-list and an access_token
-// in the query (admitted like AUTH's) are checked before the handshake;
-// then the socket belongs to a new WsSession with its features.
+// The upgrade to WebSocket at /ws, or at /ws/time/ (seed 002's public time
+// feed, ?tz=Area/City, default UTC): the Origin allow-list, the zone and an
+// access_token in the query (admitted like AUTH's) are checked before the
+// handshake; then the socket belongs to a new WsSession with its features.
 #pragma once
 
 #include <boost/beast/core/tcp_stream.hpp>

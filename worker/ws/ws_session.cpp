@@ -29,25 +29,26 @@ WsSession::~WsSession() {
   if (accepted_) metrics_.connections--;
 }
 
-void WsSession::run(http::request<http::string_body> request, std::optional<auth::VerifiedToken> identity) {
+void WsSession::run(http::request<http::string_body> request, Opening opening) {
   websocket::stream_base::timeout timeout{seconds(10), limits_.idle_timeout, /*keep_alive_pings=*/true};
   ws_.set_option(timeout);
   ws_.read_message_max(limits_.max_message_bytes);
   ws_.set_option(websocket::stream_base::decorator(
       [](websocket::response_type& res) { res.set(http::field::server, "session-clock-worker"); }));
   beast::get_lowest_layer(ws_).expires_never();  // the websocket timeouts take over
-  ws_.async_accept(request, [self = shared_from_this(), identity = std::move(identity)](beast::error_code ec) mutable {
-    if (!ec && identity) self->features_->identity.adopt(std::move(*identity));
-    self->on_accept(ec);
+  ws_.async_accept(request, [self = shared_from_this(), opening = std::move(opening)](beast::error_code ec) mutable {
+    self->on_accept(ec, std::move(opening));
   });
 }
 
-void WsSession::on_accept(beast::error_code ec) {
+void WsSession::on_accept(beast::error_code ec, Opening opening) {
   if (ec) return spdlog::debug("ws: handshake failed: {}", ec.message());
   accepted_ = true;
   metrics_.connections++;
   metrics_.connections_total++;
   if (!registry_.add(this, weak_from_this())) return close(websocket::close_code::going_away, "server shutting down");
+  if (opening.identity) features_->identity.adopt(std::move(*opening.identity));
+  if (opening.time_feed_zone) features_->ticks.start_feed(*opening.time_feed_zone);
   read();
 }
 

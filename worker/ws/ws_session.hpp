@@ -28,15 +28,20 @@ namespace session_clock::worker {
 
 class SessionRegistry;
 
+// What the upgrade settled before the handshake (ws/upgrade.hpp).
+struct Opening {
+  std::optional<auth::VerifiedToken> identity;  // an access_token already admitted
+  std::optional<std::string> time_feed_zone;    // /ws/time/: the feed starts at once
+};
+
 class WsSession : public Outbox, public Subscriber, public std::enable_shared_from_this<WsSession> {
  public:
   WsSession(boost::asio::ip::tcp::socket&& socket, const Limits& limits, SessionRegistry& registry,
             const FeatureServices& services);
   ~WsSession() override;
 
-  // Completes the upgrade; identity is the access_token already admitted.
-  void run(boost::beast::http::request<boost::beast::http::string_body> request,
-           std::optional<auth::VerifiedToken> identity);
+  // Completes the upgrade, then opens the connection as `opening` says.
+  void run(boost::beast::http::request<boost::beast::http::string_body> request, Opening opening);
   void shutdown();  // close with 1001 (thread-safe)
   // The user was removed from the session: stop following it (thread-safe).
   void revoke(std::string session_id, std::string user);
@@ -62,7 +67,7 @@ class WsSession : public Outbox, public Subscriber, public std::enable_shared_fr
     Frame frame;
     std::function<std::string(double send_ms)> stamp;
   };
-  void on_accept(boost::beast::error_code ec);
+  void on_accept(boost::beast::error_code ec, Opening opening);
   void read();
   void on_read(boost::beast::error_code ec, std::size_t bytes);
   void dispatch(std::string_view text, double receive_ms);
