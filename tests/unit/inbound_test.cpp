@@ -90,11 +90,22 @@ TEST(Inbound, LegacyTimeSync) {
   auto r = as<protocol::LegacyTimeSync>(R"({"event":"time_sync.request","sequence":3,"client_send":1790000000000.1})");
   EXPECT_EQ(r.sequence, json(3));
   ASSERT_TRUE(r.client_send.has_value());
-  EXPECT_DOUBLE_EQ(*r.client_send, 1790000000000.1);
+  EXPECT_DOUBLE_EQ(r.client_send->get<double>(), 1790000000000.1);
   auto bare = as<protocol::LegacyTimeSync>(R"({"event":"time_sync.request"})");
   EXPECT_TRUE(bare.sequence.is_null());
   EXPECT_FALSE(bare.client_send.has_value());
   EXPECT_EQ(as<protocol::LegacyTimeSync>(R"({"event":"time_sync.request","sequence":"s9"})").sequence, json("s9"));
+  // Seed 000's unsynced browser: answered, and null echoed as it came.
+  auto unsynced = as<protocol::LegacyTimeSync>(R"({"event":"time_sync.request","sequence":5,"client_send":null})");
+  ASSERT_TRUE(unsynced.client_send.has_value());
+  EXPECT_TRUE(unsynced.client_send->is_null());
+}
+
+TEST(Inbound, DeviceTimeSyncHasTheSameFields) {
+  auto r = as<protocol::DeviceTimeSync>(R"({"event":"device_time_sync.request","sequence":"d1","client_send":12.5})");
+  EXPECT_EQ(r.sequence, json("d1"));
+  EXPECT_EQ(*r.client_send, json(12.5));
+  expect_bad_field(R"({"event":"device_time_sync.request","client_send":"now"})", "client_send");
 }
 
 TEST(Inbound, LegacyTimeSyncBadFields) {

@@ -81,16 +81,25 @@ TEST(Outbound, NonFiniteServerTimesBecomeNull) {
 
 TEST(Outbound, LegacyResponseAsDocumented) {
   protocol::LegacyTimeSync request{3, 1790000000000.1};
-  EXPECT_EQ(protocol::legacy_time_sync_response(request, 1790000000002.5, 1790000000002.6, 30000, false),
+  EXPECT_EQ(protocol::legacy_time_sync_response("time_sync.response", request, 1790000000002.5, 1790000000002.6, 30000, false),
             R"({"event":"time_sync.response","sequence":3,"client_send":1790000000000.1,)"
             R"("server_receive":1790000000002.5,"server_send":1790000000002.6,)"
             R"("recommended_interval_ms":30000,"sync_warning":false})");
 }
 
 TEST(Outbound, LegacyResponseWithoutOptionalFields) {
-  auto j = parsed(protocol::legacy_time_sync_response({}, 10.25, 10.5, 15000, true));
+  auto j = parsed(protocol::legacy_time_sync_response("time_sync.response", {}, 10.25, 10.5, 15000, true));
   EXPECT_EQ(j, json::parse(R"({"event":"time_sync.response","server_receive":10.25,"server_send":10.5,)"
                            R"("recommended_interval_ms":15000,"sync_warning":true})"));
+}
+
+TEST(Outbound, LegacyResponseEchoesANullClientSendAndNamesTheDeviceEvent) {
+  protocol::LegacyTimeSync request{5, json(nullptr)};
+  auto j = parsed(protocol::legacy_time_sync_response("device_time_sync.response", request, 10.25, 10.5, 15000, false));
+  EXPECT_EQ(j["event"], "device_time_sync.response");
+  ASSERT_TRUE(j.contains("client_send"));
+  EXPECT_TRUE(j["client_send"].is_null());
+  EXPECT_EQ(j["server_receive"], 10.25);
 }
 
 TEST(Outbound, JsonRpcResultKeepsTheIdsType) {

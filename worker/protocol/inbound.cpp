@@ -34,15 +34,17 @@ Inbound parse_time_ping(const json& m) {
   return ping;
 }
 
+template <typename Request>
 Inbound parse_legacy_time_sync(const json& m) {
   const json* sequence = member(m, "sequence");
   if (sequence && !is_correlation_id(*sequence))
     return bad_field("sequence: must be an integer in [0, 2^53] or a string of at most 64 characters", m);
   const json* send = member(m, "client_send");
-  if (send && !is_time_ms(*send))
-    return bad_field("client_send: must be a finite number of milliseconds in [0, 1e13]", m);
-  LegacyTimeSync out{sequence ? *sequence : json(), std::nullopt};
-  if (send) out.client_send = send->get<double>();
+  if (send && !send->is_null() && !is_time_ms(*send))
+    return bad_field("client_send: must be null or a finite number of milliseconds in [0, 1e13]", m);
+  Request out;
+  out.sequence = sequence ? *sequence : json();
+  if (send) out.client_send = *send;
   return out;
 }
 
@@ -199,10 +201,6 @@ Inbound parse_by_t(const json& m, const json& t) {
   return fail(error_code::kUnknownType, "unknown message type", m);
 }
 
-bool is_legacy_request(const json& m) {
-  const json* event = member(m, "event");
-  return event && *event == message_type::kLegacyTimeSyncRequest;
-}
 
 bool is_jsonrpc_timesync(const json& m) {
   const json* method = member(m, "method");
@@ -218,7 +216,10 @@ Inbound parse_inbound(std::string_view frame, std::size_t max_json_depth) {
   if (message.is_discarded()) return ProtocolError{error_code::kBadJson, "not valid JSON", nullptr};
   if (!message.is_object()) return ProtocolError{error_code::kBadMessage, "not a JSON object", nullptr};
   if (const json* t = member(message, "t")) return parse_by_t(message, *t);
-  if (is_legacy_request(message)) return parse_legacy_time_sync(message);
+  // The older dialect names its messages with "event".
+  const json* event = member(message, "event");
+  if (event && *event == message_type::kLegacyTimeSyncRequest) return parse_legacy_time_sync<LegacyTimeSync>(message);
+  if (event && *event == message_type::kDeviceTimeSyncRequest) return parse_legacy_time_sync<DeviceTimeSync>(message);
   if (is_jsonrpc_timesync(message)) return parse_jsonrpc_timesync(message);
   return fail(error_code::kBadMessage, "missing t", message);
 }

@@ -23,11 +23,15 @@ struct TimePing {
 };
 
 // {"event":"time_sync.request","sequence":…,"client_send":…}; both optional,
-// sequence null when absent.
+// sequence null when absent. client_send may be null (seed 000's browsers
+// send null when their own clock never synced): it is echoed as it came.
 struct LegacyTimeSync {
   nlohmann::json sequence;
-  std::optional<double> client_send;
+  std::optional<nlohmann::json> client_send;  // null or a number; nullopt: absent
 };
+
+// {"event":"device_time_sync.request",…}: the same fields, from a device.
+struct DeviceTimeSync : LegacyTimeSync {};
 
 // {"jsonrpc":"2.0","id":…,"method":"timesync"}; id is a string, number or null.
 struct JsonRpcTimesync {
@@ -120,7 +124,7 @@ struct ProtocolError {
   nlohmann::json ref;
 };
 
-using Inbound = std::variant<TimePing, LegacyTimeSync, JsonRpcTimesync, SubscribeTime, UnsubscribeTime, Auth,
+using Inbound = std::variant<TimePing, LegacyTimeSync, DeviceTimeSync, JsonRpcTimesync, SubscribeTime, UnsubscribeTime, Auth,
                              SubscribeClock, UnsubscribeClock, StartClock, PauseClock, ResumeClock, StopClock,
                              JoinSession, LeaveSession, CreateRoom, JoinRoom, LeaveRoom, HostPlay, HostPause, HostSeek,
                              HostStop, Ready, ProtocolError>;

@@ -46,9 +46,11 @@ inline constexpr const char* kTimeUpdate = "time_update";
 // Not a message: the metric label of frames the parser refused.
 inline constexpr const char* kInvalid = "invalid";
 
-// The older dialect: {"event":"time_sync.request", …}.
+// The older dialect: {"event":"time_sync.request", …}, and its devices' twin.
 inline constexpr const char* kLegacyTimeSyncRequest = "time_sync.request";
 inline constexpr const char* kLegacyTimeSyncResponse = "time_sync.response";
+inline constexpr const char* kDeviceTimeSyncRequest = "device_time_sync.request";
+inline constexpr const char* kDeviceTimeSyncResponse = "device_time_sync.response";
 
 // JSON-RPC 2.0 as the `timesync` JavaScript library speaks it.
 inline constexpr const char* kJsonRpcVersion = "2.0";

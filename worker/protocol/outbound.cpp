@@ -4,6 +4,7 @@
 #include <exception>
 
 #include "protocol/json_depth.hpp"
+#include "protocol/json_numbers.hpp"
 #include "protocol/jsonrpc_request.hpp"
 #include "protocol/message_types.hpp"
 
@@ -14,21 +15,6 @@ using nlohmann::json;
 using nlohmann::ordered_json;  // frames keep the field order of docs/protocol.md
 
 constexpr std::size_t kMaxBatch = 64;  // bounds the reply an 8 KB body can ask for
-constexpr double kMaxExactInteger = 9007199254740992.0;  // 2^53
-
-// Integral values as JSON integers, others as doubles; NaN/inf as null.
-ordered_json number(double value) {
-  if (!std::isfinite(value)) return nullptr;
-  if (std::trunc(value) == value && std::fabs(value) <= kMaxExactInteger)
-    return static_cast<std::int64_t>(value);
-  return value;
-}
-
-// A server time in milliseconds, rounded to whole microseconds.
-ordered_json server_ms(double ms) {
-  return number(std::round(ms * 1000.0) / 1000.0);
-}
-
 ordered_json micros_as_ms(core::Micros us) {
   if (us % 1000 == 0) return us / 1000;
   return static_cast<double>(us) / 1000.0;
@@ -106,11 +92,11 @@ std::string time_pong(const TimePing& ping, double receive_ms, double send_ms, b
   return text(frame);
 }
 
-std::string legacy_time_sync_response(const LegacyTimeSync& request, double receive_ms, double send_ms,
-                                      double recommended_interval_ms, bool sync_warning) {
-  ordered_json frame = {{"event", message_type::kLegacyTimeSyncResponse}};
+std::string legacy_time_sync_response(const char* event, const LegacyTimeSync& request, double receive_ms,
+                                      double send_ms, double recommended_interval_ms, bool sync_warning) {
+  ordered_json frame = {{"event", event}};
   if (!request.sequence.is_null()) frame["sequence"] = ordered_json(request.sequence);
-  if (request.client_send) frame["client_send"] = number(*request.client_send);
+  if (request.client_send) frame["client_send"] = ordered_json(*request.client_send);
   frame["server_receive"] = server_ms(receive_ms);
   frame["server_send"] = server_ms(send_ms);
   frame["recommended_interval_ms"] = number(recommended_interval_ms);

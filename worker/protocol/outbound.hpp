@@ -26,10 +26,10 @@ namespace session_clock::worker::protocol {
 std::string time_pong(const TimePing& ping, double receive_ms, double send_ms, bool sync_warning,
                       double max_error_ms);
 
-// {"event":"time_sync.response",…}; sequence and client_send only if the
-// request had them.
-std::string legacy_time_sync_response(const LegacyTimeSync& request, double receive_ms, double send_ms,
-                                      double recommended_interval_ms, bool sync_warning);
+// {"event":"time_sync.response",…} (or the device's response event);
+// sequence and client_send (also a null one) only if the request had them.
+std::string legacy_time_sync_response(const char* event, const LegacyTimeSync& request, double receive_ms,
+                                      double send_ms, double recommended_interval_ms, bool sync_warning);
 
 // {"jsonrpc":"2.0","id":…,"result":now_ms}
 std::string jsonrpc_timesync_result(const nlohmann::json& id, double now_ms);

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "fanout/subscriber.hpp"
+#include "protocol/trace.hpp"
 
 namespace session_clock::worker {
 
@@ -27,6 +28,11 @@ class Outbox {
   // Runs fn on the connection's strand unless the connection ended first.
   // Thread-safe; keeps the connection alive until then.
   virtual void post(std::function<void()> fn) = 0;
+  // The trace of the message being answered (protocol/trace.hpp), null if
+  // none; every frame sent meanwhile carries it back. On the strand.
+  virtual protocol::Trace answering() const = 0;
+  // post(), with fn's frames answering the message whose trace is given.
+  virtual void post_reply(protocol::Trace trace, std::function<void()> fn) = 0;
   // The connection, kept alive by whoever holds it.
   virtual std::shared_ptr<Outbox> self() = 0;
   virtual boost::asio::any_io_executor executor() = 0;  // for the features' own timers
@@ -38,11 +44,13 @@ class Outbox {
 
   // A completion for an asynchronous call (a database answer, on any
   // thread): fn runs with its result on this connection's strand, unless the
-  // connection ended meanwhile.
+  // connection ended meanwhile, still answering the message that made it.
   template <typename Result>
   std::function<void(Result)> completion(std::function<void(Result)> fn) {
-    return [connection = self(), fn = std::move(fn)](Result result) mutable {
-      connection->post([fn = std::move(fn), result = std::move(result)]() mutable { fn(std::move(result)); });
+    return [connection = self(), trace = answering(), fn = std::move(fn)](Result result) mutable {
+      connection->post_reply(std::move(trace), [fn = std::move(fn), result = std::move(result)]() mutable {
+        fn(std::move(result));
+      });
     };
   }
 };

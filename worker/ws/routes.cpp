@@ -33,6 +33,8 @@ std::vector<Route> build() {
   place<TimePing>(t, type::kTimePing, [](Features& f, const TimePing& m, double at) { f.time.on_ping(m, at); });
   place<LegacyTimeSync>(t, type::kLegacyTimeSyncRequest,
                         [](Features& f, const LegacyTimeSync& m, double at) { f.time.on_legacy(m, at); });
+  place<DeviceTimeSync>(t, type::kDeviceTimeSyncRequest,
+                        [](Features& f, const DeviceTimeSync& m, double at) { f.time.on_device(m, at); });
   place<JsonRpcTimesync>(t, type::kJsonRpcTimesync,
                          [](Features& f, const JsonRpcTimesync& m, double) { f.time.on_jsonrpc(m); });
   place<SubscribeTime>(t, type::kSubscribeTime, [](Features& f, const SubscribeTime& m, double) { f.ticks.on_subscribe(m); });

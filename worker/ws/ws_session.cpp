@@ -83,11 +83,21 @@ void WsSession::on_read(beast::error_code ec, std::size_t) {
 }
 
 // Every type has its route (routes.hpp), which names its counter too.
+// A message with a trace is answered with it (protocol/trace.hpp).
 void WsSession::dispatch(std::string_view text, double receive_ms) {
   if (closing_ || ended_) return;
   auto message = protocol::parse_inbound(text, limits_.max_json_depth);
   metrics_.count_message(message.index());
+  auto* refused = std::get_if<protocol::ProtocolError>(&message);
+  if (!refused || refused->code != protocol::error_code::kBadJson) {
+    auto trace = protocol::read_trace(text, receive_ms);
+    if (std::holds_alternative<protocol::TraceTooLarge>(trace))
+      return send_error(protocol::error_code::kBadField,
+                        "trace: at most " + std::to_string(protocol::kMaxTraceBytes) + " bytes of JSON", nullptr);
+    answering_ = std::get<protocol::Trace>(std::move(trace));
+  }
   routes()[message.index()].handle(*features_, message, receive_ms);
+  answering_ = nullptr;
 }
 
 void WsSession::push_clock(ClockPushPtr push) {
@@ -109,18 +119,23 @@ void WsSession::shutdown() {
             [self = shared_from_this()] { self->close(websocket::close_code::going_away, "server shutting down"); });
 }
 
-void WsSession::post(std::function<void()> fn) {
-  net::post(ws_.get_executor(), [self = shared_from_this(), fn = std::move(fn)] {
-    if (!self->closing_ && !self->ended_) fn();
+void WsSession::post(std::function<void()> fn) { post_reply(nullptr, std::move(fn)); }
+
+void WsSession::post_reply(protocol::Trace trace, std::function<void()> fn) {
+  net::post(ws_.get_executor(), [self = shared_from_this(), trace = std::move(trace), fn = std::move(fn)] {
+    if (self->closing_ || self->ended_) return;
+    self->answering_ = trace;
+    fn();
+    self->answering_ = nullptr;
   });
 }
 
 // One bounded queue: a client that can't keep up is closed, never buffered
 // without bound.
-void WsSession::send(Frame frame) { enqueue({std::move(frame), nullptr}); }
+void WsSession::send(Frame frame) { enqueue({std::move(frame), nullptr, answering_}); }
 
 void WsSession::send_stamped(std::function<std::string(double send_ms)> build) {
-  enqueue({nullptr, std::move(build)});
+  enqueue({nullptr, std::move(build), answering_});
 }
 
 void WsSession::send_error(const char* code, std::string message, nlohmann::json ref) {
@@ -144,7 +159,12 @@ void WsSession::enqueue(Outgoing item) {
 
 void WsSession::write() {
   Outgoing& next = queue_.front();
-  if (next.stamp) next.frame = std::make_shared<const std::string>(next.stamp(clock_.now_ms()));
+  if (next.stamp || next.trace) {
+    double send_ms = clock_.now_ms();
+    std::string text = next.stamp ? next.stamp(send_ms) : *next.frame;
+    if (next.trace) text = protocol::with_trace(text, *next.trace, send_ms);
+    next.frame = std::make_shared<const std::string>(std::move(text));
+  }
   ws_.text(true);
   ws_.async_write(net::buffer(*next.frame),
                   [self = shared_from_this()](beast::error_code ec, std::size_t n) { self->on_write(ec, n); });

@@ -56,16 +56,20 @@ class WsSession : public Outbox, public Subscriber, public std::enable_shared_fr
   void send_error(const char* code, std::string message, nlohmann::json ref) override;
   void close(boost::beast::websocket::close_code code, const char* reason) override;
   void post(std::function<void()> fn) override;
+  protocol::Trace answering() const override { return answering_; }
+  void post_reply(protocol::Trace trace, std::function<void()> fn) override;
   std::shared_ptr<Outbox> self() override { return shared_from_this(); }
   boost::asio::any_io_executor executor() override { return ws_.get_executor(); }
   std::weak_ptr<Subscriber> subscriber() override { return weak_from_this(); }
   const Subscriber* key() const override { return this; }
 
  private:
-  // A frame, or one built when its write starts (send time stamped then).
+  // A frame, or one built when its write starts (send time stamped then),
+  // with the trace of the message it answers, if that had one.
   struct Outgoing {
     Frame frame;
     std::function<std::string(double send_ms)> stamp;
+    protocol::Trace trace;
   };
   void on_accept(boost::beast::error_code ec, Opening opening);
   void read();
@@ -85,6 +89,7 @@ class WsSession : public Outbox, public Subscriber, public std::enable_shared_fr
   std::unique_ptr<Features> features_;
   boost::beast::flat_buffer buffer_;
   std::deque<Outgoing> queue_;
+  protocol::Trace answering_;  // set while a traced message is answered
   limits::RateLimiter limiter_;
   bool accepted_ = false;
   bool closing_ = false;

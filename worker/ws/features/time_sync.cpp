@@ -1,5 +1,6 @@
 #include "ws/features/time_sync.hpp"
 
+#include "protocol/message_types.hpp"
 #include "protocol/outbound.hpp"
 
 namespace session_clock::worker {
@@ -21,10 +22,18 @@ void TimeSync::on_ping(const protocol::TimePing& ping, double receive_ms) {
 }
 
 void TimeSync::on_legacy(const protocol::LegacyTimeSync& request, double receive_ms) {
+  answer_legacy(protocol::message_type::kLegacyTimeSyncResponse, request, receive_ms);
+}
+
+void TimeSync::on_device(const protocol::DeviceTimeSync& request, double receive_ms) {
+  answer_legacy(protocol::message_type::kDeviceTimeSyncResponse, request, receive_ms);
+}
+
+void TimeSync::answer_legacy(const char* event, const protocol::LegacyTimeSync& request, double receive_ms) {
   metrics_.pings++;
   auto health = health_.read();
-  out_.send_stamped([request, receive_ms, health](double send_ms) {
-    return protocol::legacy_time_sync_response(request, receive_ms, send_ms, kRecommendedSyncIntervalMs,
+  out_.send_stamped([event, request, receive_ms, health](double send_ms) {
+    return protocol::legacy_time_sync_response(event, request, receive_ms, send_ms, kRecommendedSyncIntervalMs,
                                                health.sync_warning);
   });
 }

@@ -1,8 +1,9 @@
 // Time sync over the connection, in the three dialects clients speak
 // (docs/protocol.md): TIME_PING → TIME_PONG with the NTP receive/transmit
-// stamps, the older {"event":"time_sync.request"}, and the `timesync`
-// library's JSON-RPC. Answers are stamped when their write starts, so the
-// send stamp is the moment the frame goes to the socket.
+// stamps, the older {"event":"time_sync.request"} (and its devices'
+// device_time_sync.request), and the `timesync` library's JSON-RPC. Answers
+// are stamped when their write starts, so the send stamp is the moment the
+// frame goes to the socket.
 #pragma once
 
 #include <functional>
@@ -25,9 +26,12 @@ class TimeSync {
 
   void on_ping(const protocol::TimePing& ping, double receive_ms);
   void on_legacy(const protocol::LegacyTimeSync& request, double receive_ms);
+  void on_device(const protocol::DeviceTimeSync& request, double receive_ms);
   void on_jsonrpc(const protocol::JsonRpcTimesync& request);
 
  private:
+  void answer_legacy(const char* event, const protocol::LegacyTimeSync& request, double receive_ms);
+
   Outbox& out_;
   Metrics& metrics_;
   ClockHealth& health_;
