@@ -138,6 +138,14 @@ export class SessionClock {
 
   /** The server's clock now, in epoch milliseconds (fractional). Before the first sync: the local base. */
   now(): number;
+  /** The server's clock now as ISO 8601 in UTC (`2025-10-05T04:37:12.768Z`), or null before the first sync. */
+  nowISO(): string | null;
+  /**
+   * Seed 001's clock-helper status. `server`: the worker's host; `offset`:
+   * server − local in ms; `lastSync`: the last sample's server time (ISO
+   * 8601); both null until the first sync and after a local clock jump.
+   */
+  getStatus(): { server: string; offset: number | null; lastSync: string | null; isSynced: boolean };
   /** The time-sync estimate now. */
   readonly sync: SyncState;
   readonly status: ConnectionStatus;

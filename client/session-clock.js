@@ -105,6 +105,27 @@ export class SessionClock extends EventTarget {
     return this.#sync.now();
   }
 
+  /** The server's clock now as ISO 8601 in UTC, or null before the first sync (seed 001's nowISO()). */
+  nowISO() {
+    return this.#sync.state.synced ? new Date(this.now()).toISOString() : null;
+  }
+
+  /**
+   * Seed 001's clock-helper status: the server synced with (the worker's
+   * host), the offset to it (server − local, ms), when the last sample was
+   * taken (server time, ISO 8601), and whether the estimate holds. offset and
+   * lastSync are null until the first sync (and after a local clock jump).
+   */
+  getStatus() {
+    const s = this.#sync.state;
+    return {
+      server: new URL(this.url).host,
+      offset: s.synced ? s.offsetMs : null,
+      lastSync: s.synced ? new Date(this.now() - s.lastSampleAgeMs).toISOString() : null,
+      isSynced: s.synced,
+    };
+  }
+
   /** The time-sync estimate now. */
   get sync() { return this.#sync.state; }
   /** 'live' while the WebSocket is open, 'offline' otherwise. */

@@ -1,4 +1,5 @@
--- session_clock 1.2 -> 1.3: presence that can neither strand nor inflate a bill.
+-- session_clock 1.2 -> 1.3: presence that can neither strand nor inflate a
+-- bill, and the seeds' own clients working unchanged.
 --
 -- - Presence reported before its session exists (a LiveKit join, then the
 --   app starts the clock; or an admin's session_clock_presence) is kept,
@@ -21,7 +22,10 @@
 --   1.0, 1.1 or 1.2 updates through exactly those files). This script
 --   lists every object, old and new, and grants exactly what those blocks
 --   and its own objects' grants did.
--- docs/grace.md tells the presence rules, docs/security.md the privileges.
+-- - server_time_status() reports seed 001's `server` (the setting
+--   session_clock.server_label) and `last_sync` (in C).
+-- docs/grace.md tells the presence rules, docs/security.md the privileges,
+-- docs/protocol.md ("Coming from …") the seeds.
 
 \echo Use "ALTER EXTENSION session_clock UPDATE TO '1.3'" to load this file. \quit
 
@@ -427,6 +431,12 @@ CREATE VIEW session_clock.stranded_sessions AS
            OR (s.auto_paused AND s.participants >= m.min_participants));
 COMMENT ON VIEW session_clock.stranded_sessions IS
     'open tracked sessions running below their minimum with no deadline pending, or paused automatically while enough are present: both should never be';
+
+------------------------------------------------------------------------------
+-- The seeds' clients (docs/protocol.md, "Coming from …").
+------------------------------------------------------------------------------
+COMMENT ON FUNCTION session_clock.server_time_status() IS
+    'the host clock discipline as the kernel reports it (ntp_adjtime): is_synced, offset_ms, maxerror_ms, esterror_ms, ...; server (session_clock.server_label) and last_sync (systemd-timesyncd, else null)';
 
 ------------------------------------------------------------------------------
 -- Privileges, as data. session_clock.privileges lists every function,

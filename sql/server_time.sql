@@ -69,12 +69,34 @@ FROM (SELECT ms, lag(ms) OVER (ORDER BY n) AS prev
 -- depend on the host; see below for what is checked about them).
 SELECT k.key, jsonb_typeof(s.status -> k.key) AS type
 FROM (SELECT session_clock.server_time_status() AS status) s,
-     unnest(ARRAY['source', 'is_synced', 'clock_state', 'offset_ms', 'maxerror_ms', 'esterror_ms',
+     unnest(ARRAY['source', 'server', 'is_synced', 'clock_state', 'offset_ms', 'maxerror_ms', 'esterror_ms',
                   'frequency_ppm', 'tai_offset_s', 'flags']) WITH ORDINALITY AS k(key, n)
 ORDER BY k.n;
 -- why: and no others (e.g. no "error": ntp_adjtime was readable).
 SELECT array_agg(key ORDER BY key) AS keys
 FROM jsonb_object_keys(session_clock.server_time_status()) AS key;
+
+-- why: seed 001's clock helper reports its server, a neutral label unless
+-- the operator names one (anon may call this: never the host's name), and
+-- last_sync: when systemd-timesyncd last synchronised the host (the time of
+-- the file it touches then), null where nothing records it (chrony, ntpd, a
+-- container), never invented.
+SELECT status ->> 'server' AS server,
+       CASE WHEN (SELECT size FROM pg_stat_file('/run/systemd/timesync/synchronized', true)) IS NULL
+            THEN jsonb_typeof(status -> 'last_sync') = 'null'
+            ELSE date_trunc('second', (status ->> 'last_sync')::timestamptz)
+                 = (SELECT modification FROM pg_stat_file('/run/systemd/timesync/synchronized', true))
+       END AS last_sync_as_recorded
+FROM (SELECT session_clock.server_time_status() AS status) s;
+SET session_clock.server_label = 'time.example.com';
+SELECT session_clock.server_time_status() ->> 'server' AS server;
+RESET session_clock.server_label;
+-- why: the label is an operator's setting, printable ASCII, 1 to 64 characters.
+SET session_clock.server_label = '';
+SET session_clock.server_label = E'clock\n';
+SET ROLE anon;
+SET session_clock.server_label = 'spoofed';
+RESET ROLE;
 
 -- why: the values are consistent with each other and with ntp_adjtime's
 -- meaning: source is the kernel, clock_state one of its TIME_* states,

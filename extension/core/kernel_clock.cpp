@@ -1,9 +1,12 @@
 #include "kernel_clock.hpp"
 
+#include <sys/stat.h>
 #include <sys/timex.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <nlohmann/json.hpp>
 
 namespace session_clock::core {
@@ -57,13 +60,38 @@ KernelClockStatus read_kernel_clock_status() {
   out.frequency_ppm = tx.freq / 65536.0;  // scaled ppm: 16-bit binary fraction
   out.tai_offset_s = tx.tai;
   out.flags = status_flags(tx.status);
+  out.last_sync_unix_us = last_sync_unix_us();
   return out;
 }
 
-std::string to_json(const KernelClockStatus& s) {
+std::optional<std::int64_t> last_sync_unix_us(const char* path) {
+  struct stat st;
+  if (stat(path, &st) != 0) return std::nullopt;
+  return std::int64_t(st.st_mtim.tv_sec) * 1000000 + st.st_mtim.tv_nsec / 1000;
+}
+
+std::string iso_utc(std::int64_t unix_us) {
+  std::int64_t seconds = unix_us / 1000000, micros = unix_us % 1000000;
+  if (micros < 0) {  // floor, for instants before 1970
+    micros += 1000000;
+    seconds -= 1;
+  }
+  std::time_t t = seconds;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[48];
+  std::size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  if (micros) n += std::snprintf(buf + n, sizeof buf - n, ".%06lld", static_cast<long long>(micros));
+  std::snprintf(buf + n, sizeof buf - n, "+00:00");
+  return buf;
+}
+
+std::string to_json(const KernelClockStatus& s, const std::string& server_label) {
   nlohmann::json j;
   j["source"] = "kernel";
+  j["server"] = server_label;
   j["is_synced"] = s.is_synced;
+  j["last_sync"] = s.last_sync_unix_us ? nlohmann::json(iso_utc(*s.last_sync_unix_us)) : nlohmann::json();
   if (!s.readable) {
     j["error"] = s.error;
     return j.dump();

@@ -4,6 +4,7 @@
 
 #include "../core/kernel_clock.hpp"
 #include "clock_result.hpp"
+#include "settings.hpp"
 
 namespace session_clock::pg {
 namespace {
@@ -32,5 +33,7 @@ SESSION_CLOCK_FUNCTION(session_clock_server_now_ms) {
 }
 
 SESSION_CLOCK_FUNCTION(session_clock_server_time_status) {
-  return guard([&] { return pg::jsonb_from_text(core::to_json(core::read_kernel_clock_status())); });
+  return guard([&] {
+    return pg::jsonb_from_text(core::to_json(core::read_kernel_clock_status(), pg::server_label()));
+  });
 }

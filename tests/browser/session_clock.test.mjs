@@ -108,6 +108,34 @@ async function answerPings(socket, answered, { holdMs, upMs, untilMs }) {
   }
 }
 
+test('seed 001: getStatus() and nowISO() as the clock helper gave them; null until synced', async () => {
+  const { FakeSocket, sockets } = scriptedSockets();
+  const sc = new SessionClock('https://clock.example:8443', { WebSocket: FakeSocket, burstSpacingMs: 0, burstSize: 1 });
+  try {
+    assert.deepEqual(sc.getStatus(), { server: 'clock.example:8443', offset: null, lastSync: null, isSynced: false });
+    assert.equal(sc.nowISO(), null);
+    const socket = sockets[0];
+    socket.open();
+    const sampledAt = performance.timeOrigin + performance.now();
+    socket.receive(pong(socket.sent[0], 6.04));
+    const status = sc.getStatus();
+    assert.equal(status.server, 'clock.example:8443');
+    assert.equal(status.isSynced, true);
+    const bound = sc.sync.maxErrorMs + 0.5;
+    assert.ok(Math.abs(status.offset - 6.04) <= bound, `offset ${status.offset}`);
+    // lastSync: the sample's moment on the server's clock, as an ISO string.
+    assert.match(status.lastSync, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    assert.ok(Math.abs(Date.parse(status.lastSync) - (sampledAt + 6.04)) <= bound + 2, status.lastSync);
+    await sleep(30);
+    assert.equal(sc.getStatus().lastSync, status.lastSync);  // no new sample, same moment
+    const iso = sc.nowISO();
+    assert.match(iso, /Z$/);
+    assert.ok(Math.abs(Date.parse(iso) - sc.now()) <= 1);
+  } finally {
+    sc.close();
+  }
+});
+
 test('after the burst: a jittery path is sampled every sharpenIntervalMs for sharpenMs, then at roughPollIntervalMs', async () => {
   const { FakeSocket, sockets } = scriptedSockets();
   const sc = new SessionClock('http://127.0.0.1:1', {

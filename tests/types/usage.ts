@@ -35,6 +35,9 @@ const serverNow: number = sc.now();
 const sync: SyncState = sc.sync;
 show(sync.offsetMs, sync.maxErrorMs, sync.rttMs, sync.synced, sync.delayMs, sync.samples, sync.steps,
   sync.lastSampleAgeMs, sync.serverSyncWarning, sync.serverMaxErrorMs, serverNow, defaults, url, resolution);
+const iso: string | null = sc.nowISO();
+const helper = sc.getStatus();
+show(iso, helper.server.toUpperCase(), helper.offset?.toFixed(2), helper.lastSync?.length, helper.isSynced === true);
 const status: ConnectionStatus = sc.status;
 const identity = sc.identity;
 if (identity) show(identity.sub?.toUpperCase(), identity.role, identity.expiresAtMs?.toFixed());
