@@ -22,7 +22,7 @@ CORE_SRCS   = $(wildcard extension/core/*.cpp)
 GLUE_SRCS   = $(wildcard extension/pg/*.cpp)
 OBJS        = $(CORE_SRCS:.cpp=.o) $(GLUE_SRCS:.cpp=.o)
 
-REGRESS      = preplanted install schema_doc upgrade clock_basics clock_errors membership roles security server_time event_log grace presence livekit early_presence member_removal livekit_reconcile rooms stranded_sessions
+REGRESS      = preplanted install schema_doc upgrade clock_basics clock_errors membership roles security server_time event_log grace presence livekit early_presence member_removal single_device livekit_reconcile rooms stranded_sessions
 REGRESS_OPTS = --inputdir=. --load-extension=plpgsql
 ISOLATION      = pause_pause resume_resume resume_behind_pause start_race stop_vs_pause deadline_vs_resume deadline_two_workers presence_race room_commands early_presence_race
 ISOLATION_OPTS = --inputdir=tests/isolation

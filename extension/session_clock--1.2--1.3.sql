@@ -24,6 +24,10 @@
 --   and its own objects' grants did.
 -- - server_time_status() reports seed 001's `server` (the setting
 --   session_clock.server_label) and `last_sync` (in C).
+-- - Seed 003's single device: session_clock_configure gains
+--   p_single_device; in such a session a user's newest connection wins
+--   (claim_device, NOTIFY device_claimed) and the others leave, the
+--   participant present throughout.
 -- docs/grace.md tells the presence rules, docs/security.md the privileges,
 -- docs/protocol.md ("Coming from …") the seeds.
 
@@ -438,6 +442,46 @@ COMMENT ON VIEW session_clock.stranded_sessions IS
 COMMENT ON FUNCTION session_clock.server_time_status() IS
     'the host clock discipline as the kernel reports it (ntp_adjtime): is_synced, offset_ms, maxerror_ms, esterror_ms, ...; server (session_clock.server_label) and last_sync (systemd-timesyncd, else null)';
 
+-- Seed 003: one person, one device. The option is a session's own; the
+-- claims are the worker's record of which connection each user's latest is.
+ALTER TABLE session_clock.sessions ADD COLUMN single_device boolean NOT NULL DEFAULT false;
+COMMENT ON COLUMN session_clock.sessions.single_device IS
+    '1.3: a user joining from another connection supersedes the one before (session_clock_configure p_single_device)';
+
+CREATE TABLE session_clock.device_claims (
+    session_id     uuid        NOT NULL REFERENCES session_clock.sessions (id) ON DELETE CASCADE,
+    participant_id text        NOT NULL CHECK (pg_catalog.length(participant_id) BETWEEN 1 AND 200),
+    device         text        NOT NULL CHECK (pg_catalog.length(device) BETWEEN 1 AND 200),
+    claim          bigint      NOT NULL CHECK (claim > 0),
+    claimed_at     timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+    PRIMARY KEY (session_id, participant_id)
+);
+COMMENT ON TABLE session_clock.device_claims IS
+    'single-device sessions: each user''s latest connection (device, as the worker names it) and how many claims came before';
+SELECT pg_catalog.pg_extension_config_dump('session_clock.device_claims', '');
+
+-- A fourth parameter: DROP and CREATE (an overload beside the 1.1 function
+-- would make every 3-argument call ambiguous). Positional and named calls of
+-- 1.1 keep working; the grants come from the privileges table below.
+DROP FUNCTION @extschema@.session_clock_configure(uuid, integer, integer);
+CREATE FUNCTION @extschema@.session_clock_configure(
+        p_session_id uuid, p_min_participants integer DEFAULT NULL, p_grace_ms integer DEFAULT NULL,
+        p_single_device boolean DEFAULT NULL)
+    RETURNS session_clock.clock_change
+    LANGUAGE c VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS 'MODULE_PATHNAME', 'session_clock_configure';
+COMMENT ON FUNCTION @extschema@.session_clock_configure(uuid, integer, integer, boolean) IS
+    'sets min_participants / grace_ms / single_device for a session (NULL keeps the current value) and turns the grace rule on for it, unless only single_device is set';
+
+CREATE FUNCTION session_clock.claim_device(p_session_id uuid, p_participant_id text, p_device text)
+    RETURNS bigint
+    LANGUAGE c VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS 'MODULE_PATHNAME', 'session_clock_claim_device';
+COMMENT ON FUNCTION session_clock.claim_device(uuid, text, text) IS
+    'for workers: the user joined a single-device session from p_device; numbers the claim and announces it (NOTIFY device_claimed) so their other connections leave; NULL when the session is not single-device';
+
 ------------------------------------------------------------------------------
 -- Privileges, as data. session_clock.privileges lists every function,
 -- table, view and sequence of the extension with who may use it, and
@@ -589,7 +633,7 @@ INSERT INTO session_clock.privileges (object, kind, audience) VALUES
     ('session_clock.caller_access(uuid)',                                  'function', 'authenticated'),
     ('session_clock.replay(uuid)',                                         'function', 'authenticated'),
     ('@extschema@.session_clock_presence(uuid, text, boolean)',            'function', 'authenticated'),
-    ('@extschema@.session_clock_configure(uuid, integer, integer)',        'function', 'authenticated'),
+    ('@extschema@.session_clock_configure(uuid, integer, integer, boolean)', 'function', 'authenticated'),
     ('@extschema@.session_clock_room_create(text, text)',                  'function', 'authenticated'),
     ('@extschema@.session_clock_room_join(text, text)',                    'function', 'authenticated'),
     ('@extschema@.session_clock_room_leave(text, text)',                   'function', 'authenticated'),
@@ -612,6 +656,7 @@ INSERT INTO session_clock.privileges (object, kind, audience) VALUES
     ('session_clock.livekit_event(text, text, uuid, text, text, text, text)', 'function', 'service_role'),
     ('session_clock.livekit_rooms_to_reconcile(integer)',                  'function', 'service_role'),
     ('session_clock.livekit_reconcile(uuid, text, timestamptz, text, jsonb)', 'function', 'service_role'),
+    ('session_clock.claim_device(uuid, text, text)',                       'function', 'service_role'),
     -- Helpers the SECURITY DEFINER functions call, and the routine above.
     ('session_clock.check_participant_id(text)',                           'function', 'owner'),
     ('session_clock.early_presence_limits()',                              'function', 'owner'),
@@ -631,6 +676,7 @@ INSERT INTO session_clock.privileges (object, kind, audience) VALUES
     ('session_clock.room_members',                                         'relation', 'service_role'),
     ('session_clock.room_events',                                          'relation', 'service_role'),
     ('session_clock.early_presence',                                       'relation', 'service_role'),
+    ('session_clock.device_claims',                                        'relation', 'service_role'),
     ('session_clock.stranded_sessions',                                    'relation', 'service_role'),
     ('session_clock.privileges',                                           'relation', 'service_role'),
     -- The LiveKit bookkeeping and the sequences: the owner's alone.

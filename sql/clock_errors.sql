@@ -61,12 +61,12 @@ SELECT t.* FROM (VALUES
 -- an error, not a made-up position (a NULL version or ended_at is fine: the
 -- arithmetic does not use version, and ended_at NULL means not stopped).
 SELECT t.* FROM (VALUES
-    ($$SELECT session_clock.elapsed_ms(ROW(NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, false, 0, NULL, false)::session_clock.sessions, now())$$),
-    ($$SELECT session_clock.elapsed_ms(ROW(gen_random_uuid(), NULL, false, 0, now(), NULL, 1, now(), NULL, NULL, false, 0, NULL, false)::session_clock.sessions, now())$$),
-    ($$SELECT session_clock.elapsed_ms(ROW(gen_random_uuid(), now(), NULL, 0, now(), NULL, 1, now(), NULL, NULL, false, 0, NULL, false)::session_clock.sessions, now())$$),
-    ($$SELECT session_clock.elapsed_ms(ROW(gen_random_uuid(), now(), false, NULL, now(), NULL, 1, now(), NULL, NULL, false, 0, NULL, false)::session_clock.sessions, now())$$),
-    ($$SELECT session_clock.elapsed_ms(ROW(gen_random_uuid(), now(), false, 0, NULL, NULL, 1, now(), NULL, NULL, false, 0, NULL, false)::session_clock.sessions, now())$$),
-    ($$SELECT session_clock.elapsed_ms(ROW(gen_random_uuid(), now(), false, 0, now(), NULL, NULL, NULL, NULL, NULL, false, 0, NULL, false)::session_clock.sessions, now())$$)
+    ($$SELECT session_clock.elapsed_ms(ROW(NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, false, 0, NULL, false, false)::session_clock.sessions, now())$$),
+    ($$SELECT session_clock.elapsed_ms(ROW(gen_random_uuid(), NULL, false, 0, now(), NULL, 1, now(), NULL, NULL, false, 0, NULL, false, false)::session_clock.sessions, now())$$),
+    ($$SELECT session_clock.elapsed_ms(ROW(gen_random_uuid(), now(), NULL, 0, now(), NULL, 1, now(), NULL, NULL, false, 0, NULL, false, false)::session_clock.sessions, now())$$),
+    ($$SELECT session_clock.elapsed_ms(ROW(gen_random_uuid(), now(), false, NULL, now(), NULL, 1, now(), NULL, NULL, false, 0, NULL, false, false)::session_clock.sessions, now())$$),
+    ($$SELECT session_clock.elapsed_ms(ROW(gen_random_uuid(), now(), false, 0, NULL, NULL, 1, now(), NULL, NULL, false, 0, NULL, false, false)::session_clock.sessions, now())$$),
+    ($$SELECT session_clock.elapsed_ms(ROW(gen_random_uuid(), now(), false, 0, now(), NULL, NULL, NULL, NULL, NULL, false, 0, NULL, false, false)::session_clock.sessions, now())$$)
 ) AS v(statement), LATERAL (SELECT v.statement, r.* FROM pg_temp.try(v.statement) r) t;
 
 -- why: elapsed_ms is STRICT: a NULL row or a NULL time answers NULL.

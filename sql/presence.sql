@@ -132,7 +132,7 @@ COMMIT;
 -- ...and even if a DBA grants anon EXECUTE, the app functions refuse it.
 BEGIN;
 GRANT EXECUTE ON FUNCTION session_clock_presence(uuid, text, boolean),
-    session_clock_configure(uuid, integer, integer) TO anon;
+    session_clock_configure(uuid, integer, integer, boolean) TO anon;
 SET LOCAL ROLE anon;
 SELECT set_config('request.jwt.claims', '{"sub":"alice","role":"anon"}', true) AS claims;
 SELECT t.* FROM (VALUES

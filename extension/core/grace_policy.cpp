@@ -80,9 +80,9 @@ std::optional<SessionChange> hold(const Session& s, Micros now_us, const char* r
   return logged(note(s.clock, EventKind::hold, now_us), grace, reason);
 }
 
-SessionChange configured(const Session& s, Micros now_us) {
+SessionChange configured(const Session& s, Micros now_us, bool track) {
   GraceState grace = s.grace;
-  grace.tracked = true;
+  grace.tracked = grace.tracked || track;
   return logged(note(s.clock, EventKind::configure, now_us), grace, nullptr);
 }
 

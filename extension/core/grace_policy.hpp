@@ -82,8 +82,9 @@ SessionChange manual_change(const Session& s, const Transition& t, const char* r
 // will not resume by itself. Nothing if the clock is not auto-paused.
 std::optional<SessionChange> hold(const Session& s, Micros now_us, const char* reason);
 
-// Configuration changed: the configure event; the session becomes tracked.
-SessionChange configured(const Session& s, Micros now_us);
+// Configuration changed: the configure event; with `track` the session
+// becomes tracked (a call that only sets single_device leaves that as it is).
+SessionChange configured(const Session& s, Micros now_us, bool track = true);
 
 // The session as anyone reading it now must see it: an overdue deadline is
 // already a pause, whether or not a worker has written it yet.

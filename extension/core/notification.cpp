@@ -24,6 +24,16 @@ std::string member_removed_payload(const std::string& session_id, const std::str
       .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+std::string device_claimed_payload(const std::string& session_id, const std::string& participant_id,
+                                   const std::string& device, std::int64_t claim) {
+  return nlohmann::json{{"event", kDeviceClaimedEvent},
+                        {"session_id", session_id},
+                        {"participant_id", participant_id},
+                        {"device", device},
+                        {"claim", claim}}
+      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 Notification parse_notification(std::string_view payload) noexcept {
   Notification n;
   auto doc = nlohmann::json::parse(payload, nullptr, false);
@@ -35,7 +45,16 @@ Notification parse_notification(std::string_view payload) noexcept {
   n.event = text("event");
   if (auto v = doc.find("version"); v != doc.end() && v->is_number_integer()) n.version = v->get<std::int64_t>();
   if (n.event.empty()) return Notification{};
-  if (n.event == kMemberRemovedEvent) {
+  if (n.event == kDeviceClaimedEvent) {
+    n.session_id = text("session_id");
+    n.participant_id = text("participant_id");
+    n.device = text("device");
+    auto claim = doc.find("claim");
+    bool complete = !n.session_id.empty() && !n.participant_id.empty() && !n.device.empty() &&
+                    claim != doc.end() && claim->is_number_integer();
+    if (complete) n.claim = claim->get<std::int64_t>();
+    n.kind = complete ? Notification::Kind::device_claimed : Notification::Kind::other;
+  } else if (n.event == kMemberRemovedEvent) {
     n.session_id = text("session_id");
     n.participant_id = text("participant_id");
     n.kind = n.session_id.empty() || n.participant_id.empty() ? Notification::Kind::other

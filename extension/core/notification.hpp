@@ -29,16 +29,26 @@ std::string room_payload(const std::string& code, const char* change, std::int64
 inline constexpr const char* kMemberRemovedEvent = "member_removed";
 std::string member_removed_payload(const std::string& session_id, const std::string& participant_id);
 
+// {"event":"device_claimed","session_id":"…","participant_id":"bob",
+//  "device":"…","claim":7}: in a single-device session the user joined from
+// `device`; every other connection of theirs to it is superseded. Claims
+// of one user in one session are numbered in commit order.
+inline constexpr const char* kDeviceClaimedEvent = "device_claimed";
+std::string device_claimed_payload(const std::string& session_id, const std::string& participant_id,
+                                   const std::string& device, std::int64_t claim);
+
 // What a payload on the channel announces. kind other: not ours (the
 // worker's start-up self-test) or malformed; the other fields are then empty.
 struct Notification {
-  enum class Kind { clock, room, member_removed, other };
+  enum class Kind { clock, room, member_removed, device_claimed, other };
   Kind kind = Kind::other;
   std::string event;           // "pause", "room_play", "member_removed", ...
-  std::string session_id;      // clock, member_removed
+  std::string session_id;      // clock, member_removed, device_claimed
   std::string room;            // room
-  std::string participant_id;  // member_removed
+  std::string participant_id;  // member_removed, device_claimed
+  std::string device;          // device_claimed
   std::int64_t version = 0;    // clock, room
+  std::int64_t claim = 0;      // device_claimed
 };
 Notification parse_notification(std::string_view payload) noexcept;
 

@@ -164,8 +164,7 @@ void event_args(const core::Event& e, std::int64_t version, const char* reason, 
 #define SESSION_CLOCK_EVENT_TYPES TEXTOID, TEXTOID, TIMESTAMPTZOID, TEXTOID, TEXTOID, FLOAT8OID, INT8OID, BOOLOID, INT8OID
 
 void notify(const pg_uuid_t& id, core::EventKind kind, std::int64_t version) {
-  std::string payload = core::change_payload(uuid_text(id), kind, version);
-  pg_call([&] { Async_Notify(core::kNotifyChannel, payload.c_str()); });
+  send_notification(core::change_payload(uuid_text(id), kind, version));
 }
 
 // Schema 1.0: the clock columns and the 1.0 event columns only.
@@ -297,19 +296,27 @@ void save_tracked(const pg_uuid_t& id) {
 }
 
 void notify_member_removed(const pg_uuid_t& id, const std::string& participant_id) {
-  std::string payload = core::member_removed_payload(uuid_text(id), participant_id);
+  send_notification(core::member_removed_payload(uuid_text(id), participant_id));
+}
+
+void send_notification(const std::string& payload) {
   pg_call([&] { Async_Notify(core::kNotifyChannel, payload.c_str()); });
 }
 
-void save_grace_config(const pg_uuid_t& id, std::optional<std::int32_t> min_participants,
-                       std::optional<std::int32_t> grace_ms) {
+void save_settings(const pg_uuid_t& id, const SessionSettings& settings) {
   static Statement update(
       "UPDATE session_clock.sessions SET min_participants = coalesce($2, min_participants), "
       "grace_ms = coalesce($3, grace_ms) WHERE id = $1",
       {UUIDOID, INT4OID, INT4OID});
-  Datum args[3] = {uuid_datum(id), Int32GetDatum(min_participants.value_or(0)), Int32GetDatum(grace_ms.value_or(0))};
-  char nulls[4] = {' ', min_participants ? ' ' : 'n', grace_ms ? ' ' : 'n', '\0'};
+  Datum args[3] = {uuid_datum(id), Int32GetDatum(settings.min_participants.value_or(0)),
+                   Int32GetDatum(settings.grace_ms.value_or(0))};
+  char nulls[4] = {' ', settings.min_participants ? ' ' : 'n', settings.grace_ms ? ' ' : 'n', '\0'};
   update.run(args, nulls, false);
+  if (!settings.single_device) return;  // a 1.2 schema has no column to set (and no argument to set it)
+  static Statement set_single_device("UPDATE session_clock.sessions SET single_device = $2 WHERE id = $1",
+                                     {UUIDOID, BOOLOID});
+  Datum single[2] = {uuid_datum(id), BoolGetDatum(*settings.single_device)};
+  set_single_device.run(single, nullptr, false);
 }
 
 }  // namespace session_clock::pg

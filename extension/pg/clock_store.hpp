@@ -47,9 +47,18 @@ void save_tracked(const pg_uuid_t& id);
 // NOTIFY member_removed: workers stop the member's follows of the session.
 void notify_member_removed(const pg_uuid_t& id, const std::string& participant_id);
 
-// Sets the per-session grace settings; NULL keeps the current value.
-void save_grace_config(const pg_uuid_t& id, std::optional<std::int32_t> min_participants,
-                       std::optional<std::int32_t> grace_ms);
+// NOTIFY on the session_clock channel (sent when the transaction commits).
+void send_notification(const std::string& payload);
+
+// What session_clock_configure was asked to change; nullopt keeps a value.
+struct SessionSettings {
+  std::optional<std::int32_t> min_participants;
+  std::optional<std::int32_t> grace_ms;
+  std::optional<bool> single_device;  // 1.3
+};
+
+// Sets the per-session settings given.
+void save_settings(const pg_uuid_t& id, const SessionSettings& settings);
 
 std::string uuid_text(const pg_uuid_t& id);
 

@@ -1,5 +1,5 @@
 // The grace rule's own entry points:
-//   session_clock_configure(p_session_id, p_min_participants, p_grace_ms)
+//   session_clock_configure(p_session_id, p_min_participants, p_grace_ms, p_single_device)
 //   session_clock.apply_due_deadlines(p_limit)  workers call it when a deadline is due
 #include <optional>
 
@@ -26,11 +26,12 @@ std::optional<std::int32_t> optional_int_arg(FunctionCallInfo fcinfo, int n) {
 
 // Same authorisation as pause: any member. The session becomes tracked, so
 // the rule applies from now on even before anyone reports presence.
+// p_single_device (1.3) exists only when the schema's function has it.
 Datum configure(FunctionCallInfo fcinfo) {
   pg_uuid_t id = uuid_arg(fcinfo, 0, "p_session_id");
-  auto min_participants = optional_int_arg(fcinfo, 1);
-  auto grace_ms = optional_int_arg(fcinfo, 2);
-  core::validate_grace_config(min_participants, grace_ms);
+  SessionSettings settings{optional_int_arg(fcinfo, 1), optional_int_arg(fcinfo, 2), std::nullopt};
+  if (PG_NARGS() > 3 && !PG_ARGISNULL(3)) settings.single_device = PG_GETARG_BOOL(3);
+  core::validate_grace_config(settings.min_participants, settings.grace_ms);
   spi_connect();
   Caller caller = identify_caller();
   auto stored = load_session(id, Lock::for_update);
@@ -42,7 +43,7 @@ Datum configure(FunctionCallInfo fcinfo) {
   core::Micros now = server_now_us();
   SessionWriter writer(id, *stored, caller);
   writer.settle(now);
-  writer.configure(min_participants, grace_ms, now);
+  writer.configure(settings, now);
   writer.react(now);
   spi_finish();
   return clock_result(fcinfo, id, writer.stored(), now, true);

@@ -60,8 +60,7 @@ bool insert_room(const std::string& code, const std::string& host, const std::st
       {TEXTOID, TEXTOID, TEXTOID, TIMESTAMPTZOID});
   Datum args[4] = {text_datum(code), text_datum(host), text_datum(actor), TimestampTzGetDatum(now_us)};
   if (insert.run(args, nullptr, false) == 0) return false;
-  std::string payload = core::room_payload(code, "create", 1);
-  pg_call([&] { Async_Notify(core::kNotifyChannel, payload.c_str()); });
+  send_notification(core::room_payload(code, "create", 1));
   return true;
 }
 
@@ -95,13 +94,11 @@ void save_room(const StoredRoom& next, const RoomEvent& event) {
                     event.request_id ? ' ' : 'n', '\0'};
   if (update_and_log.run(args, nulls, false) != 1)
     throw core::SqlError(core::sqlstate::kInternalError, "session_clock: the locked room row was not updated");
-  std::string payload = core::room_payload(next.code, event.event, next.version);
-  pg_call([&] { Async_Notify(core::kNotifyChannel, payload.c_str()); });
+  send_notification(core::room_payload(next.code, event.event, next.version));
 }
 
 void notify_room(const std::string& code, const char* change, std::int64_t version) {
-  std::string payload = core::room_payload(code, change, version);
-  pg_call([&] { Async_Notify(core::kNotifyChannel, payload.c_str()); });
+  send_notification(core::room_payload(code, change, version));
 }
 
 bool request_seen(const std::string& code, const std::string& request_id) {

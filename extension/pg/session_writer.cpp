@@ -21,12 +21,12 @@ void SessionWriter::track() {
   stored_.session.grace.tracked = true;
 }
 
-void SessionWriter::configure(std::optional<std::int32_t> min_participants, std::optional<std::int32_t> grace_ms,
-                              core::Micros now_us) {
-  save_grace_config(id_, min_participants, grace_ms);
-  if (min_participants) stored_.min_participants = min_participants;
-  if (grace_ms) stored_.grace_ms = grace_ms;
-  write(core::configured(session(), now_us));
+void SessionWriter::configure(const SessionSettings& settings, core::Micros now_us) {
+  save_settings(id_, settings);
+  if (settings.min_participants) stored_.min_participants = settings.min_participants;
+  if (settings.grace_ms) stored_.grace_ms = settings.grace_ms;
+  bool only_single_device = settings.single_device && !settings.min_participants && !settings.grace_ms;
+  write(core::configured(session(), now_us, /*track=*/!only_single_device));
 }
 
 }  // namespace session_clock::pg

@@ -35,9 +35,9 @@ class SessionWriter {
   // Puts the session under the grace rule without an event of its own (its
   // joins, or the rule's grace_start, are what the log shows).
   void track();
-  // New per-session settings (NULL keeps one) and the configure event.
-  void configure(std::optional<std::int32_t> min_participants, std::optional<std::int32_t> grace_ms,
-                 core::Micros now_us);
+  // New per-session settings and the configure event. The grace rule is
+  // turned on unless the call only sets single_device.
+  void configure(const SessionSettings& settings, core::Micros now_us);
 
  private:
   pg_uuid_t id_;

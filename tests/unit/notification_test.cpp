@@ -25,6 +25,15 @@ TEST(Notification, MemberRemovedRoundTrips) {
   EXPECT_EQ(n.participant_id, "bob \"the\" builder");
 }
 
+TEST(Notification, DeviceClaimedRoundTrips) {
+  auto n = core::parse_notification(core::device_claimed_payload("0a1b", "bob", "w1/17", 42));
+  EXPECT_EQ(n.kind, core::Notification::Kind::device_claimed);
+  EXPECT_EQ(n.session_id, "0a1b");
+  EXPECT_EQ(n.participant_id, "bob");
+  EXPECT_EQ(n.device, "w1/17");
+  EXPECT_EQ(n.claim, 42);
+}
+
 TEST(Notification, ParsesEveryPayloadTheExtensionSends) {
   auto clock = core::parse_notification(core::change_payload("0a1b", core::EventKind::pause, 3));
   EXPECT_EQ(clock.kind, core::Notification::Kind::clock);
@@ -41,7 +50,9 @@ TEST(Notification, ParsesEveryPayloadTheExtensionSends) {
 TEST(Notification, AnythingElseIsOther) {
   for (const char* payload : {"", "selftest-abc", "[]", "{}", R"({"event":"pause"})", R"({"session_id":"x"})",
                               R"({"event":"member_removed","session_id":"x"})", R"({"event":3,"session_id":"x"})",
-                              R"({"event":"room_play","room":7})"}) {
+                              R"({"event":"room_play","room":7})",
+                              R"({"event":"device_claimed","session_id":"x","participant_id":"b","device":"d"})",
+                              R"({"event":"device_claimed","session_id":"x","participant_id":"b","claim":1})"}) {
     auto n = core::parse_notification(payload);
     EXPECT_EQ(n.kind, core::Notification::Kind::other) << payload;
     EXPECT_TRUE(n.session_id.empty() && n.room.empty() && n.participant_id.empty()) << payload;
