@@ -201,7 +201,7 @@ int run_app(Options options) {
   auto endpoint = listener->local_endpoint();
   spdlog::info("listening on http://{}:{} (WebSocket at /ws), {} threads", endpoint.address().to_string(),
                endpoint.port(), options.threads);
-  spdlog::info("host clock: {}", core::to_json(core::read_kernel_clock_status()));
+  spdlog::info("host clock: {}", core::to_json(core::read_kernel_clock_status(), core::kDefaultServerLabel));
 
   notifications->start();
   services->start();

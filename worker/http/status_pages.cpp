@@ -9,7 +9,7 @@ namespace session_clock::worker {
 StatusPages::Health StatusPages::health() const {
   bool db_up = pool_.healthy();
   bool listener_up = listener_.connected();
-  auto clock = nlohmann::json::parse(core::to_json(core::read_kernel_clock_status()));
+  auto clock = nlohmann::json::parse(core::to_json(core::read_kernel_clock_status(), core::kDefaultServerLabel));
   bool ok = db_up && listener_up;
   auto body = nlohmann::json{{"status", ok ? "ok" : "degraded"},
                              {"database", {{"up", db_up}}},
