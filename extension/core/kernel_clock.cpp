@@ -4,7 +4,8 @@
 
 #include <cerrno>
 #include <cstring>
-#include <nlohmann/json.hpp>
+
+#include "json_text.hpp"
 
 namespace session_clock::core {
 namespace {
@@ -61,21 +62,17 @@ KernelClockStatus read_kernel_clock_status() {
 }
 
 std::string to_json(const KernelClockStatus& s) {
-  nlohmann::json j;
-  j["source"] = "kernel";
-  j["is_synced"] = s.is_synced;
-  if (!s.readable) {
-    j["error"] = s.error;
-    return j.dump();
-  }
-  j["clock_state"] = s.clock_state;
-  j["offset_ms"] = s.offset_ms;
-  j["maxerror_ms"] = s.maxerror_ms;
-  j["esterror_ms"] = s.esterror_ms;
-  j["frequency_ppm"] = s.frequency_ppm;
-  j["tai_offset_s"] = s.tai_offset_s;
-  j["flags"] = s.flags;
-  return j.dump();
+  json_text::ObjectWriter j;
+  j.add("source", "kernel").add("is_synced", s.is_synced);
+  if (!s.readable) return j.add("error", s.error).str();
+  return j.add("clock_state", s.clock_state)
+      .add("offset_ms", s.offset_ms)
+      .add("maxerror_ms", s.maxerror_ms)
+      .add("esterror_ms", s.esterror_ms)
+      .add("frequency_ppm", s.frequency_ppm)
+      .add("tai_offset_s", s.tai_offset_s)
+      .add("flags", s.flags)
+      .str();
 }
 
 }  // namespace session_clock::core

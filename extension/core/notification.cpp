@@ -1,7 +1,8 @@
 #include "notification.hpp"
 
 #include <cstdio>
-#include <nlohmann/json.hpp>
+
+#include "json_text.hpp"
 
 namespace session_clock::core {
 
@@ -12,35 +13,39 @@ std::string change_payload(const std::string& session_id, EventKind kind, std::i
   int n = std::snprintf(buf, sizeof buf, R"({"event":"%s","session_id":"%s","version":%lld})", event_name(kind),
                         session_id.c_str(), static_cast<long long>(version));
   if (n > 0 && static_cast<std::size_t>(n) < sizeof buf) return std::string(buf, static_cast<std::size_t>(n));
-  return nlohmann::json{{"session_id", session_id}, {"event", event_name(kind)}, {"version", version}}.dump();
+  return json_text::ObjectWriter().add("event", event_name(kind)).add("session_id", session_id).add("version", version).str();
 }
 
 std::string room_payload(const std::string& code, const char* change, std::int64_t version) {
-  return nlohmann::json{{"event", std::string("room_") + change}, {"room", code}, {"version", version}}.dump();
+  return json_text::ObjectWriter().add("event", std::string("room_") + change).add("room", code).add("version", version).str();
 }
 
 std::string member_removed_payload(const std::string& session_id, const std::string& participant_id) {
-  return nlohmann::json{{"event", kMemberRemovedEvent}, {"session_id", session_id}, {"participant_id", participant_id}}
-      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return json_text::ObjectWriter()
+      .add("event", kMemberRemovedEvent)
+      .add("session_id", session_id)
+      .add("participant_id", participant_id)
+      .str();
 }
 
 Notification parse_notification(std::string_view payload) noexcept {
   Notification n;
-  auto doc = nlohmann::json::parse(payload, nullptr, false);
-  if (doc.is_discarded() || !doc.is_object()) return n;
+  auto doc = json_text::read_object(payload);
+  if (!doc) return n;
+  using Type = json_text::Value::Type;
   auto text = [&](const char* key) {
-    auto it = doc.find(key);
-    return it != doc.end() && it->is_string() ? it->get<std::string>() : std::string();
+    auto it = doc->find(key);
+    return it != doc->end() && it->second.type == Type::string ? it->second.text : std::string();
   };
   n.event = text("event");
-  if (auto v = doc.find("version"); v != doc.end() && v->is_number_integer()) n.version = v->get<std::int64_t>();
+  if (auto v = doc->find("version"); v != doc->end() && v->second.type == Type::integer) n.version = v->second.integer;
   if (n.event.empty()) return Notification{};
   if (n.event == kMemberRemovedEvent) {
     n.session_id = text("session_id");
     n.participant_id = text("participant_id");
     n.kind = n.session_id.empty() || n.participant_id.empty() ? Notification::Kind::other
                                                                : Notification::Kind::member_removed;
-  } else if (doc.contains("room")) {
+  } else if (doc->count("room") > 0) {
     n.room = text("room");
     n.kind = n.room.empty() ? Notification::Kind::other : Notification::Kind::room;
   } else {
