@@ -24,7 +24,7 @@ DATA         = extension/session_clock--1.0.sql extension/session_clock--1.0--1.
 source_dir  := $(patsubst %/,%,$(dir $(firstword $(MAKEFILE_LIST))))
 sources_in   = $(patsubst $(source_dir)/%,%,$(wildcard $(source_dir)/$(1)))
 OBJS         = $(patsubst %.cpp,%.o,$(call sources_in,extension/core/*.cpp) $(call sources_in,extension/pg/*.cpp))
-VERSION     := $(shell cat $(source_dir)/VERSION)
+PROJECT_VERSION := $(shell cat $(source_dir)/VERSION)
 
 REGRESS        = preplanted install schema_doc upgrade clock_basics clock_errors membership roles security server_time event_log grace presence livekit early_presence member_removal livekit_reconcile rooms stranded_sessions
 REGRESS_OPTS   = --inputdir=$(source_dir) --load-extension=plpgsql
@@ -38,7 +38,7 @@ $(error $(PG_CONFIG) not found: install PostgreSQL's server headers (Debian: pos
 endif
 
 # Server headers as system headers: their warnings are not ours.
-PG_CPPFLAGS = -isystem $(shell $(PG_CONFIG) --includedir-server) -DSESSION_CLOCK_VERSION='"$(VERSION)"'
+PG_CPPFLAGS = -isystem $(shell $(PG_CONFIG) --includedir-server) -DSESSION_CLOCK_VERSION='"$(PROJECT_VERSION)"'
 PG_CXXFLAGS = -std=c++17 -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
 SHLIB_LINK  = -lstdc++
 # Debian's PGXS would also build LLVM bitcode with clang, without our C++
@@ -52,10 +52,11 @@ EXTRA_CLEAN = .deps results output_iso regression.diffs regression.out tests/iso
 
 include $(PGXS)
 
-# Out of tree, the object directories do not exist yet.
-$(OBJS): | $(sort $(dir $(OBJS)))
-$(sort $(dir $(OBJS))):
-	mkdir -p $@
+# Out of tree, the object directories do not exist yet (and a rule for them
+# would not run: VPATH finds them in the source directory).
+ifdef VPATH
+$(shell mkdir -p $(sort $(dir $(OBJS))))
+endif
 
 .PHONY: deps worker deb demo test bench bench-worker bench-grace bench-rooms bench-accuracy
 

@@ -40,7 +40,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
 
-PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+# The PostgreSQL that pg_config on PATH (or $PG_CONFIG) names, unless PG_BIN says.
+PG_BIN=${PG_BIN:-$("${PG_CONFIG:-pg_config}" --bindir)}
 QUICK=${ABENCH_QUICK:-0}
 DURATION=${ABENCH_DURATION_S:-$([ "$QUICK" = 1 ] && echo 10 || echo 60)}
 SETTLE=${ABENCH_SETTLE_S:-5}

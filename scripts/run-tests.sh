@@ -18,7 +18,7 @@ cd "$(dirname "$0")/.."
 sudo=""
 [ "$(id -u)" = 0 ] || sudo=sudo
 
-make -j2 >/dev/null || { echo "run-tests: build failed (run make to see why)" >&2; exit 1; }
+make -j2 all worker >/dev/null || { echo "run-tests: build failed (run make to see why)" >&2; exit 1; }
 $sudo make install >/dev/null || { echo "run-tests: make install failed" >&2; exit 1; }
 
 workdir=$(mktemp -d /tmp/session_clock_test.XXXXXX)
