@@ -13,6 +13,7 @@
 
 #include "app/notification_router.hpp"
 #include "app/self_test.hpp"
+#include "build_info.hpp"
 #include "core/kernel_clock.hpp"
 #include "core/notification.hpp"
 #include "db/clock_queries.hpp"
@@ -74,7 +75,7 @@ struct Core {
         room_queries(pool),
         livekit_queries(pool) {}
 
-  Metrics metrics{route_names()};
+  Metrics metrics{route_names(), build_info::kVersion, build_info::kCommit};
   ServerClock clock;
   ClockHealth clock_health;
   auth::TokenAdmission tokens;
