@@ -74,6 +74,7 @@ TEST(JsonText, IntegersOutsideSixtyFourBitsAreNotIntegers) {
 
 TEST(JsonText, NestingIsBounded) {
   std::string deep = "{\"a\":" + std::string(100, '[') + std::string(100, ']') + "}";
-  EXPECT_FALSE(jt::read_object(deep));
+  EXPECT_FALSE(jt::read_object(deep, 64));
   EXPECT_TRUE(jt::read_object(deep, 200));
+  EXPECT_TRUE(jt::read_object(deep));  // by default any depth: PostgREST's claims may nest deeply
 }

@@ -52,11 +52,16 @@ TEST(LogLine, LogfmtOfEveryMessageReadsBack) {
 TEST(LogLine, JsonOfEveryMessageReadsBack) {
   for (const auto& message : kAwkward) {
     auto line = logline::format_line(logline::Format::json, kAt, "info", message);
+    EXPECT_EQ(line.find('\n'), std::string::npos) << line;
     auto j = nlohmann::json::parse(line, nullptr, false);
     ASSERT_TRUE(j.is_object()) << line;
     EXPECT_EQ(j["ts"], "2025-01-31T12:34:56.789Z");
     EXPECT_EQ(j["level"], "info");
-    EXPECT_EQ(j["msg"].get<std::string>().find('\n'), std::string::npos) << line;
+    std::string expected = message;
+    while (!expected.empty() && (expected.back() == '\n' || expected.back() == '\t' || expected.back() == ' '))
+      expected.pop_back();
+    if (expected.find('\xff') != std::string::npos) expected = "invalid utf-8: \xEF\xBF\xBD\xEF\xBF\xBD";
+    EXPECT_EQ(j["msg"], expected) << line;
   }
 }
 
