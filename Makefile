@@ -1,37 +1,44 @@
-# session_clock: the PostgreSQL extension (PGXS) plus umbrella targets.
+# session_clock: the PostgreSQL extension, built like any PGXS extension.
 #
-#   make          build the extension and the worker (build/session-clock-worker)
-#   make demo     install what is missing, build, start a throwaway cluster
-#   make test     install what is missing, build, run every test suite
-#   make bench    run the benchmarks in bench/ (extension: bench/run.sh; worker: bench/run-worker.sh;
-#                 grace deadlines: bench/run-grace.sh; rooms: bench/run-rooms.sh; time-sync accuracy:
-#                 bench/run-accuracy.sh)
-#   make bench-worker   only the worker's (bench/run-worker.sh)
-#   make bench-grace    only the grace deadlines' (bench/run-grace.sh)
-#   make bench-rooms    only the rooms' (bench/run-rooms.sh)
-#   make bench-accuracy only the time-sync accuracy harness (bench/run-accuracy.sh)
+#   make && sudo make install   build and install the extension (needs PostgreSQL's
+#                               server headers, nlohmann/json and a C++17 compiler)
+#   make installcheck           pg_regress and isolation tests against a running server
 #
-# The PGXS part is what `make install` / `make installcheck` use; the umbrella
-# targets drive it through scripts/ so one command works on a fresh machine.
+# PG_CONFIG picks the PostgreSQL to build for (default: the pg_config on PATH),
+# e.g. make PG_CONFIG=/usr/lib/postgresql/16/bin/pg_config.
+#
+# Everything else has its own target and needs more (scripts/install-deps.sh):
+#   make worker      the worker, its tests and benchmarks (CMake, into build/)
+#   make deb         the Debian packages (dpkg-buildpackage, into build/deb/)
+#   make demo        install what is missing, build, start a throwaway cluster
+#   make test        install what is missing, build, run every test suite
+#   make bench       every benchmark in bench/ (bench-worker, bench-grace,
+#                    bench-rooms, bench-accuracy: one each)
 
-EXTENSION   = session_clock
-MODULE_big  = session_clock
-DATA        = extension/session_clock--1.0.sql extension/session_clock--1.0--1.1.sql extension/session_clock--1.1--1.2.sql \
-              extension/session_clock--1.2--1.3.sql
-CORE_SRCS   = $(wildcard extension/core/*.cpp)
-GLUE_SRCS   = $(wildcard extension/pg/*.cpp)
-OBJS        = $(CORE_SRCS:.cpp=.o) $(GLUE_SRCS:.cpp=.o)
+EXTENSION    = session_clock
+MODULE_big   = session_clock
+DATA         = extension/session_clock--1.0.sql extension/session_clock--1.0--1.1.sql \
+               extension/session_clock--1.1--1.2.sql extension/session_clock--1.2--1.3.sql
+# pg_buildext builds out of tree (make -f SRC/Makefile VPATH=SRC): look for
+# sources in the source directory, and name objects relative to it.
+source_dir  := $(patsubst %/,%,$(dir $(firstword $(MAKEFILE_LIST))))
+sources_in   = $(patsubst $(source_dir)/%,%,$(wildcard $(source_dir)/$(1)))
+OBJS         = $(patsubst %.cpp,%.o,$(call sources_in,extension/core/*.cpp) $(call sources_in,extension/pg/*.cpp))
+PROJECT_VERSION := $(shell cat $(source_dir)/VERSION)
 
-REGRESS      = preplanted install schema_doc upgrade clock_basics clock_errors membership roles security server_time event_log grace presence livekit early_presence member_removal single_device livekit_reconcile rooms stranded_sessions
-REGRESS_OPTS = --inputdir=. --load-extension=plpgsql
+REGRESS        = preplanted install schema_doc upgrade clock_basics clock_errors membership roles security server_time event_log grace presence livekit early_presence member_removal single_device livekit_reconcile rooms stranded_sessions
+REGRESS_OPTS   = --inputdir=$(source_dir) --load-extension=plpgsql
 ISOLATION      = pause_pause resume_resume resume_behind_pause start_race stop_vs_pause deadline_vs_resume deadline_two_workers presence_race room_commands early_presence_race
-ISOLATION_OPTS = --inputdir=tests/isolation
+ISOLATION_OPTS = --inputdir=$(source_dir)/tests/isolation
 
-PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/15/bin/pg_config) pg_config)
+PG_CONFIG ?= pg_config
 PGXS      := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
+ifeq ($(PGXS),)
+$(error $(PG_CONFIG) not found: install PostgreSQL's server headers (Debian: postgresql-server-dev-15) or set PG_CONFIG)
+endif
 
 # Server headers as system headers: their warnings are not ours.
-PG_CPPFLAGS = -isystem $(shell $(PG_CONFIG) --includedir-server 2>/dev/null)
+PG_CPPFLAGS = -isystem $(shell $(PG_CONFIG) --includedir-server) -DSESSION_CLOCK_VERSION='"$(PROJECT_VERSION)"'
 PG_CXXFLAGS = -std=c++17 -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
 SHLIB_LINK  = -lstdc++
 # Debian's PGXS would also build LLVM bitcode with clang, without our C++
@@ -41,22 +48,28 @@ override with_llvm = no
 # basenames: PGXS keeps one .deps/NAME.Po per file).
 override autodepend = yes
 
-EXTRA_CLEAN = build .deps results output_iso regression.diffs regression.out tests/isolation/results
+EXTRA_CLEAN = .deps results output_iso regression.diffs regression.out tests/isolation/results
 
-ifneq ($(PGXS),)
 include $(PGXS)
+
+# Out of tree, the object directories do not exist yet (and a rule for them
+# would not run: VPATH finds them in the source directory).
+ifdef VPATH
+$(shell mkdir -p $(sort $(dir $(OBJS))))
 endif
 
-.PHONY: deps worker demo test bench bench-worker bench-grace bench-rooms bench-accuracy
-
-all: worker
+.PHONY: deps worker deb demo test bench bench-worker bench-grace bench-rooms bench-accuracy
 
 deps:
-	@scripts/install-deps.sh
+	@$(source_dir)/scripts/install-deps.sh
 
+# CMAKE_ARGS: e.g. -DSESSION_CLOCK_TESTS=OFF -DSESSION_CLOCK_BENCHMARKS=OFF.
 worker:
-	cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake -S $(source_dir) -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_ARGS) >/dev/null
 	+cmake --build build
+
+deb:
+	@$(source_dir)/scripts/build-deb.sh
 
 demo: deps
 	@scripts/demo.sh

@@ -26,7 +26,7 @@ check_idle_before() {
 build_and_install() {
   local sudo=""
   [ "$(id -u)" = 0 ] || sudo=sudo
-  env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -j2 >"$work/build.log" 2>&1 \
+  env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -j2 all worker >"$work/build.log" 2>&1 \
     || { tail -30 "$work/build.log" >&2; die "make failed"; }
   if [ $# -gt 0 ]; then
     cmake --build build -j2 --target "$@" >>"$work/build.log" 2>&1 \

@@ -16,6 +16,10 @@
 #     jitter-unif  BASE ms each way + uniform [0, JITTER] ms extra per chunk
 #     jitter-exp   BASE ms each way + exponential extra (mean JITTER/4, capped at JITTER)
 #     asym         UP ms client → server, DOWN ms back, no jitter
+#     nginx        BASE ms each way + uniform [0, JITTER] ms, through real nginx
+#                  (deploy/nginx/session-clock.conf, TLS with a throwaway
+#                  self-signed certificate) in front of the worker: https://
+#                  and wss:// as deployed (run it alone: ABENCH_SCENARIOS=nginx)
 #   error = estimator's server time − the true time (same host: the worker's
 #   clock is ours), sampled every SAMPLE ms; bench/accuracy/report.js turns
 #   the samples into p50/p95/max |error| after SETTLE s, the error 1 s after
@@ -40,7 +44,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
 
-PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+# The PostgreSQL that pg_config on PATH (or $PG_CONFIG) names, unless PG_BIN says.
+PG_BIN=${PG_BIN:-$("${PG_CONFIG:-pg_config}" --bindir)}
 QUICK=${ABENCH_QUICK:-0}
 DURATION=${ABENCH_DURATION_S:-$([ "$QUICK" = 1 ] && echo 10 || echo 60)}
 SETTLE=${ABENCH_SETTLE_S:-5}
@@ -69,8 +74,9 @@ done
 [ "$SAMPLE_MS" -ge 10 ] || die "ABENCH_SAMPLE_MS must be >= 10"
 [ "$WORKER_THREADS" -ge 1 ] || die "ABENCH_WORKER_THREADS must be >= 1"
 for s in $SCENARIOS; do
-  case $s in clean|jitter-unif|jitter-exp|asym) ;; *) die "unknown scenario '$s'" ;; esac
+  case $s in clean|jitter-unif|jitter-exp|asym|nginx) ;; *) die "unknown scenario '$s'" ;; esac
 done
+case " $SCENARIOS " in *" nginx "*) [ -x /usr/sbin/nginx ] || die "the nginx scenario needs nginx (scripts/install-deps.sh)" ;; esac
 for tool in psql postgres; do [ -x "$PG_BIN/$tool" ] || die "$PG_BIN/$tool not found"; done
 command -v node >/dev/null || die "node not found"
 command -v npm >/dev/null || die "npm not found"
@@ -85,7 +91,7 @@ work=$(mktemp -d /tmp/session_clock_abench.XXXXXX)
 source bench/bench_env.sh  # host_busy_ticks, check_idle_before, build_and_install, commit_of, stop_workers
 [ "$(id -u)" = 0 ] && chmod 755 "$work"
 cluster="$work/pg"
-worker_pid="" proxy_pid="" runner_pids=()
+worker_pid="" proxy_pid="" nginx_pid="" runner_pids=()
 
 stop_pid() {  # stop_pid PID: SIGTERM, SIGKILL after 5 s, reap
   local pid=$1
@@ -100,6 +106,7 @@ cleanup() {
   trap - EXIT INT TERM
   for pid in "${runner_pids[@]}"; do stop_pid "$pid"; done
   stop_pid "$proxy_pid"
+  stop_pid "$nginx_pid"
   stop_pid "$worker_pid"
   if [ "$rc" -ne 0 ]; then
     [ -f "$work/worker.log" ] && { echo "bench-accuracy: failed (exit $rc); last worker log lines:" >&2; tail -8 "$work/worker.log" >&2; }
@@ -167,12 +174,14 @@ log "worker on 127.0.0.1:$worker_port"
 # shifted clock) in parallel, their JSON in $work/NAME-{0,shift}.json.
 declare -A OTHER
 report_args=()
+# The nginx scenario sets target_port to nginx's and scheme to https.
+target_port="" scheme=http
 run_scenario() {
   local name=$1 proxy_port="" pid rc h0 w0 p0 h1 w1 p1 runners_ms t0 t1
   shift
   log "scenario $name: proxy $*; $DURATION s"
   : >"$work/proxy-$name.log"
-  node "$acc/proxy.js" --target "127.0.0.1:$worker_port" --seed "$SEED" "$@" >"$work/proxy-$name.log" 2>&1 &
+  node "$acc/proxy.js" --target "127.0.0.1:${target_port:-$worker_port}" --seed "$SEED" "$@" >"$work/proxy-$name.log" 2>&1 &
   proxy_pid=$!
   for _ in $(seq 1 100); do
     proxy_port=$(sed -nE 's|^listening on 127\.0\.0\.1:([0-9]+)$|\1|p' "$work/proxy-$name.log")
@@ -184,7 +193,8 @@ run_scenario() {
   h0=$(host_busy_ticks) w0=$(proc_ticks "$worker_pid") p0=$(proc_ticks "$proxy_pid") t0=$(now_s)
   runner_pids=()
   for shift_ms in 0 "$SHIFT_MS"; do
-    timeout $((DURATION + 30)) node "${runner_node_flags[@]}" "$acc/runner.js" --url "http://127.0.0.1:$proxy_port" --shift-ms="$shift_ms" \
+    env $([ "$scheme" = https ] && echo NODE_EXTRA_CA_CERTS="$work/nginx/cert.pem") \
+    timeout $((DURATION + 30)) node "${runner_node_flags[@]}" "$acc/runner.js" --url "$scheme://127.0.0.1:$proxy_port" --shift-ms="$shift_ms" \
       --duration-s "$DURATION" --sample-ms "$SAMPLE_MS" --ours-options "$OURS_OPTIONS" --out "$work/$name-$shift_ms.json" \
       >"$work/runner-$name-$shift_ms.log" 2>&1 &
     runner_pids+=($!)
@@ -208,6 +218,7 @@ run_scenario() {
     clean) label="clean (0 ms)" ;;
     jitter-unif) label="jitter ${BASE_MS}+U(0,${JITTER_MS})" ;;
     jitter-exp) label="jitter ${BASE_MS}+exp(${JITTER_MS}/4)" ;;
+    nginx) label="nginx+TLS ${BASE_MS}+U(0,${JITTER_MS})" ;;
     asym) label="asym ${UP_MS}up/${DOWN_MS}down"
           bias=$(awk -v u="$UP_MS" -v d="$DOWN_MS" 'BEGIN { print (u - d) / 2 }') ;;
   esac
@@ -217,6 +228,37 @@ run_scenario() {
 }
 declare -A OURS_CPU
 
+# start_nginx: the documented configuration in front of the worker, TLS
+# with a throwaway certificate for 127.0.0.1; sets target_port and scheme.
+start_nginx() {
+  local d="$work/nginx" port
+  mkdir -p "$d"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=127.0.0.1 \
+    -addext subjectAltName=IP:127.0.0.1 -keyout "$d/key.pem" -out "$d/cert.pem" >/dev/null 2>&1 || die "openssl failed"
+  port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+  sed -e "s|server 127.0.0.1:8080;|server 127.0.0.1:$worker_port;|" -e "s|listen 443 ssl;|listen 127.0.0.1:$port ssl;|" \
+      -e '/listen \[::\]:443 ssl;/d' -e "s|ssl_certificate .*;|ssl_certificate $d/cert.pem;|" \
+      -e "s|ssl_certificate_key .*;|ssl_certificate_key $d/key.pem;|" deploy/nginx/session-clock.conf >"$d/site.conf"
+  cat >"$d/nginx.conf" <<EOF_NGINX
+daemon off;
+master_process off;
+pid $d/nginx.pid;
+error_log $d/error.log;
+events { worker_connections 256; }
+http {
+  access_log off;
+  client_body_temp_path $d/body; proxy_temp_path $d/proxy; fastcgi_temp_path $d/fastcgi;
+  uwsgi_temp_path $d/uwsgi; scgi_temp_path $d/scgi;
+  include $d/site.conf;
+}
+EOF_NGINX
+  /usr/sbin/nginx -p "$d" -c "$d/nginx.conf" &
+  nginx_pid=$!
+  for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.05; done
+  kill -0 "$nginx_pid" 2>/dev/null || die "nginx did not start: $(cat "$d/error.log")"
+  target_port=$port scheme=https
+}
+
 started=$(date +%s)
 for s in $SCENARIOS; do
   case $s in
@@ -224,6 +266,9 @@ for s in $SCENARIOS; do
     jitter-unif) run_scenario jitter-unif --up-ms "$BASE_MS" --down-ms "$BASE_MS" --jitter-ms "$JITTER_MS" --dist uniform ;;
     jitter-exp) run_scenario jitter-exp --up-ms "$BASE_MS" --down-ms "$BASE_MS" --jitter-ms "$JITTER_MS" --dist exp ;;
     asym) run_scenario asym --up-ms "$UP_MS" --down-ms "$DOWN_MS" ;;
+    nginx) start_nginx
+           run_scenario nginx --up-ms "$BASE_MS" --down-ms "$BASE_MS" --jitter-ms "$JITTER_MS" --dist uniform
+           stop_pid "$nginx_pid"; nginx_pid="" target_port="" scheme=http ;;
   esac
 done
 elapsed=$(( $(date +%s) - started ))

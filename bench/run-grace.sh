@@ -56,7 +56,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
 
-PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+# The PostgreSQL that pg_config on PATH (or $PG_CONFIG) names, unless PG_BIN says.
+PG_BIN=${PG_BIN:-$("${PG_CONFIG:-pg_config}" --bindir)}
 SESSIONS=${GBENCH_SESSIONS:-100000}
 SPREAD=${GBENCH_SPREAD:-60}
 default_lead=$(( SESSIONS / 10000 < 2 ? 2 : (SESSIONS / 10000 > 10 ? 10 : SESSIONS / 10000) ))

@@ -41,7 +41,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
 
-PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+# The PostgreSQL that pg_config on PATH (or $PG_CONFIG) names, unless PG_BIN says.
+PG_BIN=${PG_BIN:-$("${PG_CONFIG:-pg_config}" --bindir)}
 MEMBERS=${RBENCH_MEMBERS:-10000}
 ROUNDS=${RBENCH_ROUNDS:-20}
 GAP_MS=${RBENCH_GAP_MS:-500}

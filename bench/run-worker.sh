@@ -29,7 +29,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
 
-PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+# The PostgreSQL that pg_config on PATH (or $PG_CONFIG) names, unless PG_BIN says.
+PG_BIN=${PG_BIN:-$("${PG_CONFIG:-pg_config}" --bindir)}
 PINGS=${WBENCH_PINGS:-20000}
 WARMUP=${WBENCH_WARMUP:-2000}
 CONNS=${WBENCH_CONNS:-1000}

@@ -28,7 +28,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
 
-PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+# The PostgreSQL that pg_config on PATH (or $PG_CONFIG) names, unless PG_BIN says.
+PG_BIN=${PG_BIN:-$("${PG_CONFIG:-pg_config}" --bindir)}
 SECONDS_PER_RUN=${BENCH_SECONDS:-10}
 ROUNDS=${BENCH_ROUNDS:-2}
 CLIENTS=${BENCH_CLIENTS:-4}

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 sudo=""
 [ "$(id -u)" = 0 ] || sudo=sudo
-make -j2 >/dev/null
+make -j2 all worker >/dev/null
 $sudo make install >/dev/null
 
 dir=${SESSION_CLOCK_DEMO_DIR:-/tmp/session_clock_demo}
@@ -66,7 +66,7 @@ session_clock demo is running.
 
   database   $url
   socket     $dir (port $(cat "$dir/port"))
-  psql       /usr/lib/postgresql/15/bin/psql "$url"
+  psql       $("${PG_CONFIG:-pg_config}" --bindir)/psql "$url"
   a session  $session (started just now)
 
 Try:

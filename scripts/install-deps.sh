@@ -15,6 +15,11 @@ PACKAGES=(
   # 18 needs), Debian's Chromium driven headless, a font for its
   # screenshots, and openssl for signing.
   nodejs chromium fonts-dejavu-core openssl
+  # Packaging and deployment (make deb and its install test, the nginx
+  # integration test, promtool on /metrics, systemd-analyze on the unit):
+  # pg_buildext comes with postgresql-server-dev-all.
+  debhelper dpkg-dev fakeroot postgresql-server-dev-all
+  nginx prometheus systemd curl
 )
 
 missing=()

@@ -10,6 +10,13 @@
 #               the client's .d.ts files, and those files against its modules
 #   livekit     node --test, tests/livekit/: LiveKit's own server SDK
 #               against the RoomService stand-in the C++ tests use
+#   packaging   tests/packaging/run.sh: one version everywhere, META.json,
+#               npm pack of the client, systemd-analyze verify of the unit,
+#               promtool check metrics on a live worker
+#   deb         tests/packaging/deb_test.sh: make deb, install both packages,
+#               CREATE EXTENSION and start the packaged worker; purged after
+#               (and make install again)
+# (unit also holds the integration tests, the nginx one among them.)
 # Every suite runs even if an earlier one failed; the exit status is non-zero
 # if any failed, and the last line counts tests across suites.
 set -uo pipefail
@@ -18,7 +25,7 @@ cd "$(dirname "$0")/.."
 sudo=""
 [ "$(id -u)" = 0 ] || sudo=sudo
 
-make -j2 >/dev/null || { echo "run-tests: build failed (run make to see why)" >&2; exit 1; }
+make -j2 all worker >/dev/null || { echo "run-tests: build failed (run make to see why)" >&2; exit 1; }
 $sudo make install >/dev/null || { echo "run-tests: make install failed" >&2; exit 1; }
 
 workdir=$(mktemp -d /tmp/session_clock_test.XXXXXX)
@@ -94,6 +101,11 @@ livekit_suite() (
     ROOM_SERVICE_STANDIN=$PWD/../../build/room_service_standin ./run.sh
 )
 run_suite livekit livekit_suite
+
+run_suite packaging tests/packaging/run.sh
+# Last: it replaces the installed extension with the packaged one for a
+# while (and puts the source-built one back).
+run_suite deb tests/packaging/deb_test.sh
 
 if [ ${#failed_suites[@]} -gt 0 ]; then
   echo "run-tests: failed suites: ${failed_suites[*]}"

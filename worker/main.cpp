@@ -2,15 +2,16 @@
 // connect to it for time sync and live session clocks (docs/protocol.md).
 #include <spdlog/spdlog.h>
 
-#include "config/options.hpp"
 #include "app/app.hpp"
+#include "config/options.hpp"
+#include "log/logging.hpp"
 
 int main(int argc, char** argv) {
   auto parsed = session_clock::worker::parse_options(argc, argv);
   if (!parsed.options) return parsed.exit_status;
-  // logfmt-style lines: a timestamp, the level, then key=value-ish text.
-  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z level=%l msg=\"%v\"");
-  spdlog::set_level(spdlog::level::from_str(parsed.options->log_level));
+  namespace logging = session_clock::worker::log;
+  logging::configure(parsed.options->log_format == "json" ? logging::Format::json : logging::Format::logfmt,
+                     parsed.options->log_level);
   try {
     return session_clock::worker::run_app(std::move(*parsed.options));
   } catch (const std::exception& e) {

@@ -1,6 +1,7 @@
 #include "../core/notification.hpp"
 
 #include "clock_store.hpp"
+#include "pg_compat.hpp"
 #include "spi.hpp"
 
 extern "C" {
@@ -82,12 +83,12 @@ std::optional<SessionColumns> probe(const pg_uuid_t& id, Lock lock) {
     if (!OidIsValid(relid)) elog(ERROR, "session_clock: table session_clock.sessions is missing");
     bool locking = lock == Lock::for_update;
     Relation rel = table_open(relid, locking ? RowShareLock : AccessShareLock);
-    Relation index = index_open(RelationGetPrimaryKeyIndex(rel), AccessShareLock);
+    Relation index = index_open(compat::primary_key_index(rel), AccessShareLock);
     ScanKeyData key;
     ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_UUID_EQ, uuid_datum(id));
     Snapshot snapshot = locking || !ActiveSnapshotSet() ? GetTransactionSnapshot() : GetActiveSnapshot();
     TupleTableSlot* slot = table_slot_create(rel, nullptr);
-    IndexScanDesc scan = index_beginscan(rel, index, snapshot, 1, 0);
+    IndexScanDesc scan = compat::index_beginscan(rel, index, snapshot, 1, 0);
     index_rescan(scan, &key, 1, nullptr, 0);
     bool found = index_getnext_slot(scan, ForwardScanDirection, slot);
     index_endscan(scan);

@@ -1,10 +1,11 @@
 // The shared library's identity for PostgreSQL, and its start-up.
-#include "settings.hpp"
+#include "settings.hpp"  // pure core headers first
+#include "pg_compat.hpp"
 
 using session_clock::pg::guard;
 
 extern "C" {
-PG_MODULE_MAGIC;
+SESSION_CLOCK_MODULE_MAGIC;
 
 void _PG_init(void);
 void _PG_init(void) {

@@ -1,5 +1,7 @@
 #include "harness.hpp"
 
+#include "logfmt.hpp"
+
 #include <jwt.h>
 #include <signal.h>
 #include <spawn.h>
@@ -85,6 +87,8 @@ WorkerProcess::WorkerProcess(const std::string& database_url, std::vector<std::s
                                    "--listen", "127.0.0.1:0",
                                    "--jwt-secret", kJwtSecret, "--log-level", "debug", "--threads", "2"};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
+  for (std::size_t i = 0; i + 1 < args.size(); ++i)
+    if (args[i] == "--log-format") log_format_ = args[i + 1];
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -113,6 +117,13 @@ WorkerProcess::~WorkerProcess() {
   if (pid_ > 0) {
     kill(pid_, SIGKILL);
     waitpid(pid_, nullptr, 0);
+  }
+  std::istringstream lines(log());
+  int problems = 0;
+  for (std::string line; std::getline(lines, line);) {
+    auto problem = log_line_problem(line, log_format_);
+    if (!problem.empty() && ++problems <= 5)
+      ADD_FAILURE() << "worker log line (" << log_format_ << "): " << problem << ": " << line;
   }
   std::remove(log_.c_str());
 }

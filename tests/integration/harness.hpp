@@ -36,6 +36,8 @@ class Cluster {
   std::string url_;
 };
 
+// Every line a worker writes (stdout and stderr) must be valid logfmt, or
+// JSON with --log-format json: the destructor fails the test otherwise.
 class WorkerProcess {
  public:
   WorkerProcess(const std::string& database_url, std::vector<std::string> extra_args = {});
@@ -54,6 +56,7 @@ class WorkerProcess {
   pid_t pid_ = -1;
   unsigned short port_ = 0;
   std::string log_;
+  std::string log_format_ = "logfmt";  // every line it writes is checked against this
 };
 
 // A fixture whose suite shares one throwaway cluster, fresh for each suite.

@@ -232,7 +232,7 @@ TEST_F(WorkerTest, HealthMetricsAndUnknownPaths) {
   EXPECT_TRUE(health["clock"].contains("is_synced"));
   auto [mstatus, metrics] = t::http_request(worker_->port(), "GET", "/metrics");
   EXPECT_EQ(mstatus, 200);
-  EXPECT_NE(metrics.find("session_clock_connections "), std::string::npos);
+  EXPECT_NE(metrics.find("session_clock_open_connections "), std::string::npos);
   EXPECT_NE(metrics.find("session_clock_push_latency_seconds_bucket"), std::string::npos);
   EXPECT_EQ(t::http_request(worker_->port(), "GET", "/nope").first, 404);
   EXPECT_EQ(t::http_request(worker_->port(), "POST", "/timesync", std::string(64 * 1024, ' ')).first, 413);
@@ -359,7 +359,7 @@ TEST_F(WorkerTest, ASlowReaderIsClosedAndOthersAreServed) {
   };
   EXPECT_TRUE(metric_seen("session_clock_queue_drops_total 1\n", milliseconds(5000)));
   // Its socket is released even though it never reads: only `other` is left.
-  EXPECT_TRUE(metric_seen("session_clock_connections 1\n", milliseconds(12000)));
+  EXPECT_TRUE(metric_seen("session_clock_open_connections 1\n", milliseconds(12000)));
 }
 
 }  // namespace

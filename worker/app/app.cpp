@@ -12,7 +12,9 @@
 #include <thread>
 
 #include "app/notification_router.hpp"
+#include "app/schema_check.hpp"
 #include "app/self_test.hpp"
+#include "build_info.hpp"
 #include "core/kernel_clock.hpp"
 #include "core/notification.hpp"
 #include "db/clock_queries.hpp"
@@ -74,7 +76,7 @@ struct Core {
         room_queries(pool),
         livekit_queries(pool) {}
 
-  Metrics metrics{route_names()};
+  Metrics metrics{route_names(), build_info::kVersion, build_info::kCommit};
   ServerClock clock;
   ClockHealth clock_health;
   auth::TokenAdmission tokens;
@@ -170,6 +172,11 @@ int run_app(Options options) {
     exit_status = 3;
     std::raise(SIGTERM);  // the same clean shutdown as an operator's
   });
+  // Exit status 4: the database lacks session_clock at a supported version.
+  auto schema_check = std::make_shared<SchemaCheck>(core->pool, [&exit_status] {
+    exit_status = 4;
+    std::raise(SIGTERM);
+  });
   NotificationTargets targets{*services->clock_hub, *services->room_hub, *services->deadlines, core->metrics,
                               [&registry = core->registry](const std::string& session_id, const std::string& user) {
                                 registry.revoke(session_id, user);
@@ -177,7 +184,8 @@ int run_app(Options options) {
                               [self_test](const std::string& payload) { self_test->on_payload(payload); }};
   auto notifications = std::make_shared<db::NotificationListener>(
       io, options.database_url, [targets](const std::string& payload) { route_notification(payload, targets); },
-      [&services, self_test] {
+      [&services, self_test, schema_check] {
+        schema_check->start();
         if (!self_test->passed()) self_test->start();
         services->resync();
       });

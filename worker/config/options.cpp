@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "build_info.hpp"
 #include "livekit/room_mapping.hpp"
 
 namespace session_clock::worker {
@@ -30,10 +31,15 @@ void split_listen(const std::string& text, Options& o) {
 
 }  // namespace
 
+std::string version_text() {
+  return std::string("session-clock-worker ") + build_info::kVersion + " (commit " + build_info::kCommit + ")";
+}
+
 ParsedOptions parse_options(int argc, char** argv) {
   Options o;
   CLI::App app{"session-clock-worker: WebSocket time sync and live session clocks beside PostgreSQL"};
   app.get_formatter()->column_width(36);
+  app.set_version_flag("--version", version_text(), "print the version and the commit, and exit");
   std::string listen = "127.0.0.1:8080";
   std::string origins;
   long idle_seconds = o.limits.idle_timeout.count();
@@ -54,6 +60,8 @@ ParsedOptions parse_options(int argc, char** argv) {
   app.add_option("--log-level", o.log_level, "trace, debug, info, warn, error")
       ->envname("SESSION_CLOCK_LOG_LEVEL")->capture_default_str()
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
+  app.add_option("--log-format", o.log_format, "logfmt or json: one line per event on stdout")
+      ->envname("SESSION_CLOCK_LOG_FORMAT")->capture_default_str()->check(CLI::IsMember({"logfmt", "json"}));
   app.add_option("--client-role", o.client_role, "database role that access checks run as, with the token's claims")
       ->envname("SESSION_CLOCK_CLIENT_ROLE")->capture_default_str();
   app.add_option("--threads", o.threads, "WebSocket threads (0: one per core)")

@@ -45,6 +45,7 @@ struct Options {
   std::string jwt_public_key_file;
   std::vector<std::string> allowed_origins;  // empty: any origin
   std::string log_level = "info";
+  std::string log_format = "logfmt";          // or "json"
   std::string client_role = "authenticated";  // the role access checks run as
   unsigned threads = 0;                       // 0: one per core
   Limits limits;
@@ -52,8 +53,11 @@ struct Options {
   LiveKit livekit;
 };
 
-// Parses flags (with environment fallbacks). On --help or an error it prints
-// and returns the exit status instead.
+// What --version prints: the project's version and the commit built.
+std::string version_text();
+
+// Parses flags (with environment fallbacks). On --help, --version or an
+// error it prints and returns the exit status instead.
 struct ParsedOptions {
   std::optional<Options> options;
   int exit_status = 0;

@@ -15,8 +15,9 @@ namespace session_clock::worker {
 class Metrics {
  public:
   // message_types: the labels messages are counted under, by route index
-  // (ws/routes.hpp names every type once).
-  explicit Metrics(std::vector<const char*> message_types);
+  // (ws/routes.hpp names every type once); the build's version and commit
+  // label session_clock_build_info.
+  Metrics(std::vector<const char*> message_types, std::string build_version, std::string build_commit);
 
   std::atomic<std::int64_t> connections{0};
   std::atomic<std::uint64_t> connections_total{0};
@@ -43,9 +44,13 @@ class Metrics {
 
  private:
   static constexpr std::array<double, 10> kBuckets{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0};
+  static constexpr std::array<const char*, 10> kBucketLabels{"0.0005", "0.001", "0.0025", "0.005", "0.01",
+                                                            "0.025",  "0.05",  "0.1",    "0.25",  "1.0"};
   std::array<std::atomic<std::uint64_t>, 11> latency_buckets_{};  // last: +Inf
   std::atomic<std::uint64_t> latency_count_{0};
   std::atomic<std::uint64_t> latency_sum_us_{0};
+  std::string build_version_;
+  std::string build_commit_;
   // Messages by type: a fixed set, so no map and no lock.
   std::vector<const char*> message_types_;
   std::unique_ptr<std::atomic<std::uint64_t>[]> messages_;

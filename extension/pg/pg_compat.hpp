@@ -1,0 +1,47 @@
+// The server APIs the glue uses that changed after PostgreSQL 15, each
+// behind PG_VERSION_NUM, in one place. 15 is what Debian 12 ships and what the
+// tests run; 16 to 18 compile against these guards; 13 and 14 are end-of-life
+// and refused. Checked against each major version's headers and release notes
+// for every call in extension/pg/ (SPI, fmgr, GUCs, Async_Notify, table and
+// index access, tuple locking, ACL lookups): only the two below changed.
+#pragma once
+
+#include "postgres_headers.hpp"
+
+extern "C" {
+#include "access/genam.h"
+#include "utils/relcache.h"
+}
+
+#if PG_VERSION_NUM < 150000
+#error "session_clock needs PostgreSQL 15 or later (13 and 14 are end-of-life)"
+#endif
+
+namespace session_clock::pg::compat {
+
+// 18 added the instrumentation argument (EXPLAIN's index search counts).
+inline IndexScanDesc index_beginscan(Relation heap, Relation index, Snapshot snapshot, int nkeys, int norderbys) {
+#if PG_VERSION_NUM >= 180000
+  return ::index_beginscan(heap, index, snapshot, /*instrument=*/nullptr, nkeys, norderbys);
+#else
+  return ::index_beginscan(heap, index, snapshot, nkeys, norderbys);
+#endif
+}
+
+// 18 added deferrable_ok; ours is not deferrable, so false finds it.
+inline Oid primary_key_index(Relation rel) {
+#if PG_VERSION_NUM >= 180000
+  return RelationGetPrimaryKeyIndex(rel, /*deferrable_ok=*/false);
+#else
+  return RelationGetPrimaryKeyIndex(rel);
+#endif
+}
+
+}  // namespace session_clock::pg::compat
+
+// 18 lets a library name itself and its version (pg_get_loaded_modules()).
+#if PG_VERSION_NUM >= 180000
+#define SESSION_CLOCK_MODULE_MAGIC PG_MODULE_MAGIC_EXT(.name = "session_clock", .version = SESSION_CLOCK_VERSION)
+#else
+#define SESSION_CLOCK_MODULE_MAGIC PG_MODULE_MAGIC
+#endif
