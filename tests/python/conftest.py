@@ -8,3 +8,4 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "clients" / "python"))
 
 
+pytest_plugins = ["worker_fixtures"]
