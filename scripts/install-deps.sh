@@ -15,6 +15,9 @@ PACKAGES=(
   # 18 needs), Debian's Chromium driven headless, a font for its
   # screenshots, and openssl for signing.
   nodejs chromium fonts-dejavu-core openssl
+  # The Python client (clients/python) and its tests, on Debian's own
+  # python3 (3.11): websockets 10.4 (its legacy asyncio API) and pytest.
+  python3 python3-websockets python3-pytest
 )
 
 missing=()
