@@ -36,14 +36,36 @@ def socket_url(url: str) -> str:
 
 
 class _StampingProtocol(websockets.client.WebSocketClientProtocol):
-    """Notes when bytes last arrived. websockets hands a frame to recv()
-    through a reader task and a queue, one or two loop iterations after the
-    socket said it was readable; a pong's receive time (t4) is taken from
-    here instead, where a browser's onmessage would have read it. The latest
-    arrival is never earlier than any frame already received, so t4 stays an
-    upper bound and the estimator's intervals stay valid."""
+    """Reads the local clock where the bytes meet the socket, for the
+    time-sync samples.
+
+    Received: websockets hands a frame to recv() through a reader task and a
+    queue, one or two loop iterations after the socket was readable; a pong's
+    receive time (t4) is taken here instead, where a browser's onmessage
+    would have read it. The latest arrival is never earlier than any frame
+    already received, so t4 stays an upper bound.
+
+    Sent: json.dumps and websockets' send() (framing, masking in pure Python)
+    take 70-130 us here before the bytes reach the transport; a ping's send
+    time (t1) is read right before its frame's transport.write (websockets
+    writes each frame in a single call), so none of that inflates the
+    measured uplink and biases the estimate by half of it."""
 
     last_data_ms: Optional[float] = None
+    before_write: Optional[Callable[[], None]] = None  # called once, right before the next write
+
+    def connection_made(self, transport) -> None:
+        super().connection_made(transport)
+        write = transport.write
+
+        def stamped_write(data) -> None:
+            hook = self.before_write
+            if hook is not None:
+                self.before_write = None
+                hook()
+            write(data)
+
+        transport.write = stamped_write
 
     def data_received(self, data: bytes) -> None:
         self.last_data_ms = local_now_ms()
@@ -95,13 +117,13 @@ class Connection:
         self._wake = asyncio.Event()
         self._task = asyncio.get_running_loop().create_task(self._run())
 
-    def send(self, message: Any) -> bool:
-        """Queues a message (a dict, or a function returning one, called
-        right before the frame is written: a ping's send time is read there).
-        False, and nothing queued, without an open socket."""
+    def send(self, message: dict, on_written: Optional[Callable[[], None]] = None) -> bool:
+        """Queues a message; on_written() is called right before its frame
+        reaches the transport (a ping's send time is read there). False, and
+        nothing queued, without an open socket."""
         if not self.writable or self._outbox is None:
             return False
-        self._outbox.put_nowait(message)
+        self._outbox.put_nowait((message, on_written))
         return True
 
     def healthy(self) -> None:
@@ -205,14 +227,15 @@ class Connection:
 
     async def _write(self, socket, outbox: asyncio.Queue) -> None:
         while True:
-            item = await outbox.get()
-            message = item() if callable(item) else item
-            if message is None:
-                continue
+            message, on_written = await outbox.get()
+            text = json.dumps(message, separators=(",", ":"))
+            socket.before_write = on_written
             try:
-                await socket.send(json.dumps(message, separators=(",", ":")))
+                await socket.send(text)
             except websockets.exceptions.ConnectionClosed:
                 return
+            finally:
+                socket.before_write = None
 
     def _received(self, data) -> None:
         if not isinstance(data, str):

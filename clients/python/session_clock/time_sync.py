@@ -223,25 +223,21 @@ class TimeSync:
             return
         ping_id = self._next_ping_id
         self._next_ping_id += 1
-        last_rtt = self._last_rtt_ms
+        t1 = local_now_ms()
+        self._in_flight[ping_id] = t1
+        ping = {"t": "TIME_PING", "clientNowMs": t1, "pingId": ping_id}
+        # The worker accepts [0, 60000]; a room's lead is sized from its members' round trips.
+        if math.isfinite(self._last_rtt_ms):
+            ping["rttMs"] = min(60_000, math.floor(self._last_rtt_ms * 1000 + 0.5) / 1000)  # Math.round
 
-        # The send time is read when the frame is written, not when it is
-        # queued: the JS client writes at once, and this keeps the queue's
-        # loop iteration out of the uplink. The ping counts as in flight
-        # from now (with the queueing time) until then.
-        def stamped():
-            if ping_id not in self._in_flight:
-                return None  # a reconnect or a rate limit forgot it meanwhile
-            t1 = local_now_ms()
-            self._in_flight[ping_id] = t1
-            ping = {"t": "TIME_PING", "clientNowMs": t1, "pingId": ping_id}
-            # The worker accepts [0, 60000]; a room's lead is sized from its members' round trips.
-            if math.isfinite(last_rtt):
-                ping["rttMs"] = min(60_000, math.floor(last_rtt * 1000 + 0.5) / 1000)  # Math.round
-            return ping
+        # The send time is read again right before the frame reaches the
+        # transport (connection.py says why): that is the t1 the sample uses.
+        # clientNowMs keeps the first reading; the worker only echoes it.
+        def written() -> None:
+            if ping_id in self._in_flight:  # not forgotten meanwhile (a reconnect, a rate limit)
+                self._in_flight[ping_id] = local_now_ms()
 
-        self._in_flight[ping_id] = local_now_ms()
-        self._connection.send(stamped)
+        self._connection.send(ping, written)
         if self._timeout_timer is None:
             self._arm_pong_timeout()
 
