@@ -132,7 +132,7 @@ check_idle_before
 # --- build, install, npm ----------------------------------------------------------
 log "building (extension, worker) and installing the extension"
 build_and_install
-commit=$(commit_of worker client)
+commit=$(commit_of worker client clients/python bench/accuracy)
 
 # npm ci only when node_modules is missing or older than the lock file.
 acc=bench/accuracy
