@@ -2,7 +2,9 @@
 # The time-sync accuracy harness: the offset error of our client
 # (client/session-clock.js) beside the `timesync` npm library (1.x, on our
 # POST /timesync) and the seeds' EWMA over RTT/2 (TIME_PING every second),
-# all three in one process per run, talking to the real session-clock-worker
+# all three in one process per run, and the Python client (clients/python,
+# bench/accuracy/runner.py under Debian's /usr/bin/python3) beside them,
+# talking to the real session-clock-worker
 # through a user-space TCP proxy that delays, jitters and skews each
 # direction (bench/accuracy/proxy.js; the kernel here has no netem).
 #
@@ -33,7 +35,8 @@
 # ABENCH_SETTLE_S (5), ABENCH_SAMPLE_MS (100), ABENCH_SHIFT_MS (1234.5),
 # ABENCH_BASE_MS (20), ABENCH_JITTER_MS (40), ABENCH_UP_MS (5),
 # ABENCH_DOWN_MS (30), ABENCH_SCENARIOS ("clean jitter-unif jitter-exp asym"),
-# ABENCH_WORKER_THREADS (1), ABENCH_SEED (1), ABENCH_OURS_OPTIONS (JSON
+# ABENCH_WORKER_THREADS (1), ABENCH_SEED (1), ABENCH_PYTHON (1; 0 leaves the
+# Python client out), ABENCH_OURS_OPTIONS (JSON
 # SessionClock options for our client, e.g. '{"pollIntervalMs":1000}' to poll
 # as often as the seeds do; default {} = its defaults), BENCH_STRICT (1 = exit 1 when a
 # goal is missed; default 0, a missed goal is a result).
@@ -59,6 +62,7 @@ SCENARIOS=${ABENCH_SCENARIOS:-clean jitter-unif jitter-exp asym}
 WORKER_THREADS=${ABENCH_WORKER_THREADS:-1}
 SEED=${ABENCH_SEED:-1}
 OURS_OPTIONS=${ABENCH_OURS_OPTIONS:-"{}"}
+PYTHON=${ABENCH_PYTHON:-1}
 STRICT=${BENCH_STRICT:-0}
 JWT_SECRET="accuracy-bench-secret-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
 
@@ -80,6 +84,10 @@ case " $SCENARIOS " in *" nginx "*) [ -x /usr/sbin/nginx ] || die "the nginx sce
 for tool in psql postgres; do [ -x "$PG_BIN/$tool" ] || die "$PG_BIN/$tool not found"; done
 command -v node >/dev/null || die "node not found"
 command -v npm >/dev/null || die "npm not found"
+if [ "$PYTHON" = 1 ]; then
+  /usr/bin/python3 -c 'import websockets' 2>/dev/null \
+    || die "the Python client needs /usr/bin/python3 with python3-websockets (scripts/install-deps.sh), or ABENCH_PYTHON=0"
+fi
 # The runner loads the browser client, which dispatches CustomEvent: global
 # from Node 19, behind a flag in Debian bookworm's Node 18.
 runner_node_flags=()
@@ -131,7 +139,7 @@ check_idle_before
 # --- build, install, npm ----------------------------------------------------------
 log "building (extension, worker) and installing the extension"
 build_and_install
-commit=$(commit_of worker client)
+commit=$(commit_of worker client clients/python bench/accuracy)
 
 # npm ci only when node_modules is missing or older than the lock file.
 acc=bench/accuracy
@@ -171,7 +179,8 @@ log "worker on 127.0.0.1:$worker_port"
 
 # --- one scenario ------------------------------------------------------------------------
 # run_scenario NAME PROXY-ARGS...: a fresh proxy, two runners (true clock,
-# shifted clock) in parallel, their JSON in $work/NAME-{0,shift}.json.
+# shifted clock) in parallel, their JSON in $work/NAME-{0,shift}.json; with
+# ABENCH_PYTHON=1 two Python runners too, in $work/NAME-{0,shift}-python.json.
 declare -A OTHER
 report_args=()
 # The nginx scenario sets target_port to nginx's and scheme to https.
@@ -198,6 +207,12 @@ run_scenario() {
       --duration-s "$DURATION" --sample-ms "$SAMPLE_MS" --ours-options "$OURS_OPTIONS" --out "$work/$name-$shift_ms.json" \
       >"$work/runner-$name-$shift_ms.log" 2>&1 &
     runner_pids+=($!)
+    if [ "$PYTHON" = 1 ]; then
+      timeout $((DURATION + 30)) /usr/bin/python3 -B "$acc/runner.py" --url "http://127.0.0.1:$proxy_port" --shift-ms="$shift_ms" \
+        --duration-s "$DURATION" --sample-ms "$SAMPLE_MS" --out "$work/$name-$shift_ms-python.json" \
+        >"$work/runner-$name-$shift_ms-python.log" 2>&1 &
+      runner_pids+=($!)
+    fi
   done
   rc=0
   for pid in "${runner_pids[@]}"; do wait "$pid" || rc=$?; done
@@ -207,7 +222,8 @@ run_scenario() {
   stop_pid "$proxy_pid"
   proxy_pid=""
   runners_ms=$(node -e 'let s = 0; for (const f of process.argv.slice(1)) s += JSON.parse(require("fs").readFileSync(f)).cpuMs; console.log(Math.round(s))' \
-    "$work/$name-0.json" "$work/$name-$SHIFT_MS.json")
+    "$work/$name-0.json" "$work/$name-$SHIFT_MS.json" \
+    $([ "$PYTHON" = 1 ] && echo "$work/$name-0-python.json $work/$name-$SHIFT_MS-python.json"))
   # Other CPUs busy: the host minus the worker, the proxy and the runners.
   OTHER[$name]=$(awk -v h=$((h1 - h0)) -v w=$((w1 - w0)) -v p=$((p1 - p0)) -v r="$runners_ms" -v hz="$clk_tck" \
     -v a="$t0" -v b="$t1" 'BEGIN { o = (h - w - p) / hz - r / 1000; if (o < 0) o = 0; printf "%.2f", o / (b - a) }')
@@ -222,8 +238,10 @@ run_scenario() {
     asym) label="asym ${UP_MS}up/${DOWN_MS}down"
           bias=$(awk -v u="$UP_MS" -v d="$DOWN_MS" 'BEGIN { print (u - d) / 2 }') ;;
   esac
+  local py=""
   for shift_ms in 0 "$SHIFT_MS"; do
-    report_args+=("$label=$work/$name-$shift_ms.json${bias:+@$bias}")
+    [ "$PYTHON" = 1 ] && py="+$work/$name-$shift_ms-python.json"
+    report_args+=("$label=$work/$name-$shift_ms.json$py${bias:+@$bias}")
   done
 }
 declare -A OURS_CPU
@@ -291,6 +309,10 @@ node "$acc/report.js" --settle-s "$SETTLE" "${report_args[@]}" >"$work/table.txt
   echo "  timesync = create({interval: 10000}),"
   echo "  5 POSTs 1 s apart per sync, mean of the non-outliers; seeds = TIME_PING every 1 s, EWMA alpha 0.1 over serverNowMs + rtt/2 - t4;"
   echo "  all on the same shifted high-resolution clock"
+  if [ "$PYTHON" = 1 ]; then
+    echo "  python = clients/python's SessionClock, defaults (the same estimator and schedule as ours), its own process per run,"
+    echo "  $(/usr/bin/python3 --version 2>&1), websockets $(/usr/bin/python3 -c 'import websockets; print(websockets.__version__)')"
+  fi
   echo
   cat "$work/table.txt"
   echo

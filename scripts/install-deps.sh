@@ -20,6 +20,9 @@ PACKAGES=(
   # pg_buildext comes with postgresql-server-dev-all.
   debhelper dpkg-dev fakeroot postgresql-server-dev-all
   nginx prometheus systemd curl
+  # The Python client (clients/python) and its tests, on Debian's own
+  # python3 (3.11): websockets 10.4 (its legacy asyncio API) and pytest.
+  python3 python3-websockets python3-pytest
 )
 
 missing=()

@@ -10,6 +10,9 @@
 #               the client's .d.ts files, and those files against its modules
 #   livekit     node --test, tests/livekit/: LiveKit's own server SDK
 #               against the RoomService stand-in the C++ tests use
+#   python      pytest, tests/python/: the Python client (clients/python)
+#               against the real worker and its own throwaway cluster, and
+#               its estimator against the JS one's test vectors
 #   packaging   tests/packaging/run.sh: one version everywhere, META.json,
 #               npm pack of the client, systemd-analyze verify of the unit,
 #               promtool check metrics on a live worker
@@ -46,6 +49,11 @@ count() {
   elif line=$(grep -E '[0-9]+ of [0-9]+ tests failed' "$log" | tail -1); [ -n "$line" ]; then
     f=$(grep -Eo '[0-9]+' <<<"$line" | sed -n 1p)
     p=$(( $(grep -Eo '[0-9]+' <<<"$line" | sed -n 2p) - f ))
+  elif line=$(grep -E '^=* ?[0-9]+ (passed|failed|errors?)(, [0-9]+ [a-z]+)* in [0-9.]+s' "$log" | tail -1); [ -n "$line" ]; then
+    # pytest's summary: "N failed, N passed, N errors in S s" (each only when not 0).
+    p=$(grep -Eo '[0-9]+ passed' <<<"$line" | grep -Eo '[0-9]+' || echo 0)
+    f=$(( $(grep -Eo '[0-9]+ failed' <<<"$line" | grep -Eo '[0-9]+' || echo 0) + \
+          $(grep -Eo '[0-9]+ errors?' <<<"$line" | grep -Eo '[0-9]+' || echo 0) ))
   elif line=$(grep -E '^# pass [0-9]+$' "$log" | tail -1); [ -n "$line" ]; then
     # node --test's TAP summary: "# pass N" and "# fail N".
     p=$(grep -Eo '[0-9]+' <<<"$line")
@@ -63,7 +71,8 @@ run_suite() {
   if [ $status -ne 0 ]; then
     failed_suites+=("$suite")
     # A suite that failed without counting a failure (crash, setup) still counts one.
-    grep -qE 'tests failed|failed out of|^# fail [1-9]' "$log" || failed=$((failed + 1))
+    grep -qE 'tests failed|failed out of|^# fail [1-9]|^=* ?([0-9]+ [a-z]+, )*[1-9][0-9]* (failed|errors?)[, ]' "$log" \
+      || failed=$((failed + 1))
     for diffs in regression.diffs output_iso/regression.diffs; do
       [ -s "$diffs" ] && { echo "--- $diffs"; head -200 "$diffs"; }
     done
@@ -102,6 +111,13 @@ livekit_suite() (
 )
 run_suite livekit livekit_suite
 
+# Debian's own interpreter (3.11, with python3-websockets 10.4 and
+# python3-pytest), not whichever python3 comes first on PATH; the tests
+# start build/session-clock-worker, which make built.
+python_suite() {
+  PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 -m pytest tests/python
+}
+run_suite python python_suite
 run_suite packaging tests/packaging/run.sh
 # Last: it replaces the installed extension with the packaged one for a
 # while (and puts the source-built one back).

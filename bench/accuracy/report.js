@@ -1,7 +1,8 @@
 // The accuracy table from the runners' JSON files.
 //
-//   node report.js [--settle-s 5] SCENARIO=FILE.json ...
-//   (SCENARIO: a label such as "clean", "jitter" or "asym"; FILE: runner.js --out)
+//   node report.js [--settle-s 5] SCENARIO=FILE.json[+PYFILE.json][@BIAS] ...
+//   (SCENARIO: a label such as "clean", "jitter" or "asym"; FILE: runner.js --out;
+//   PYFILE: runner.py --out, the Python client in the same scenario and shift)
 //
 // Per estimator and run, over |error| (ms):
 //   p50 / p95 / max   of the samples taken at least --settle-s after the start
@@ -15,11 +16,17 @@
 // under symmetric jitter a p95 at least 5× smaller than each other method's;
 // |error| <= 1 ms at 1 s on the clean and the jitter links. The asymmetric
 // link biases every NTP-style method by half the asymmetry: it is reported,
-// not judged.
+// not judged. The Python client (issue 17), when its file is given: p95 <=
+// 0.1 ms on the clean link; under symmetric jitter a p95 at least 5× smaller
+// than the seeds' EWMA's of the same run.
 import { readFileSync } from 'node:fs';
 
 const NAMES = ['ours', 'timesync', 'ewma'];
-const LABELS = { ours: 'ours (SessionClock)', timesync: 'timesync 1.x (POST)', ewma: 'seeds (EWMA rtt/2)' };
+const LABELS = { ours: 'ours (SessionClock)', timesync: 'timesync 1.x (POST)', ewma: 'seeds (EWMA rtt/2)',
+  python: 'python (SessionClock)' };
+// A run's estimators and the samples each is read from: runner.js's three,
+// and runner.py's one when given.
+const sources = (run) => [...NAMES.map((name) => [name, run.data]), ...(run.python ? [['python', run.python]] : [])];
 
 export function quantile(sorted, q) {
   if (sorted.length === 0) return NaN;
@@ -58,9 +65,9 @@ const fmtS = (ms) => (ms === null ? 'never' : `${(ms / 1000).toFixed(1)} s`);
 export function report(runs, settleMs) {
   const out = [];
   const table = [];
-  for (const run of runs) for (const name of NAMES) table.push({ run, name, st: stats(run.data.samples, name, settleMs) });
+  for (const run of runs) for (const [name, data] of sources(run)) table.push({ run, name, st: stats(data.samples, name, settleMs) });
   const head = ['scenario', 'shift ms', 'estimator', 'p50', 'p95', 'max', 'mean(signed)', 'at 1 s', 'converged', 'first est.'];
-  const widths = [26, 9, 20, 8, 8, 8, 13, 8, 10, 10];
+  const widths = [26, 9, 21, 8, 8, 8, 13, 8, 10, 10];
   const line = (cells) => cells.map((c, i) => String(c).padEnd(widths[i])).join(' ').trimEnd();
   out.push(line(head));
   for (const { run, name, st } of table) {
@@ -88,17 +95,28 @@ export function report(runs, settleMs) {
       goals.push([`${run.label}, shift ${run.data.shiftMs}: ours |error| <= 1 ms at 1 s`, o.at1 !== null && o.at1 <= 1,
         `${fmt(o.at1)} ms`]);
     }
+    if (run.python) {
+      const py = get(run, 'python');
+      if (kind === 'clean') goals.push([`${run.label}, shift ${run.data.shiftMs}: python p95 <= 0.1 ms`, py.p95 <= 0.1, `${fmt(py.p95)} ms`]);
+      if (kind === 'jitter') {
+        const x = get(run, 'ewma');
+        const ratio = x.p95 / py.p95;
+        goals.push([`${run.label}, shift ${run.data.shiftMs}: python p95 >= 5x smaller than ewma's`, ratio >= 5,
+          `${fmt(py.p95)} vs ${fmt(x.p95)} ms (${Number.isFinite(ratio) ? ratio.toFixed(1) : '-'}x)`]);
+      }
+    }
     if (kind === 'asym') {
       const bias = run.bias;
       out.push(`note: ${run.label}, shift ${run.data.shiftMs}: every NTP-style method is biased by half the asymmetry` +
         (Number.isFinite(bias) ? ` (expected mean error ${bias > 0 ? '+' : ''}${bias.toFixed(1)} ms)` : '') +
         `; measured mean: ours ${fmt(get(run, 'ours').mean, 2)}, timesync ${fmt(get(run, 'timesync').mean, 2)},` +
-        ` seeds ${fmt(get(run, 'ewma').mean, 2)} ms. No client can see this bias; it is not judged.`);
+        ` seeds ${fmt(get(run, 'ewma').mean, 2)} ms` + (run.python ? `, python ${fmt(get(run, 'python').mean, 2)} ms` : '') +
+        '. No client can see this bias; it is not judged.');
     }
   }
   let missed = 0;
   out.push('');
-  out.push('goals (issue 6):');
+  out.push(runs.some((r) => r.python) ? 'goals (issue 6; python: issue 17):' : 'goals (issue 6):');
   for (const [what, ok, detail] of goals) {
     if (!ok) missed++;
     out.push(`  ${ok ? 'met   ' : 'MISSED'} ${what}: ${detail}`);
@@ -114,6 +132,14 @@ export function report(runs, settleMs) {
       ` (|error| within the claimed bound in ${within}/${bounded.length} samples);` +
       ` timesync ${d.timesync.changes} offset changes, ${d.timesync.errors} errors; seeds ${d.ewma.samples} pongs;` +
       ` Date.now() − high-res base ${fmt(d.calibrationMs)} ms (≈ −0.5 when they agree)`);
+    if (run.python) {
+      const py = run.python;
+      const pb = py.samples.filter((r) => r.python !== null && Number.isFinite(r.pythonBound));
+      const pin = pb.filter((r) => Math.abs(r.python) <= r.pythonBound).length;
+      out.push(`  ${run.label}, shift ${d.shiftMs}: python ${py.python.samples} samples in window, ${py.python.steps} steps,` +
+        ` delay ${fmt(py.python.delayMs)} ms, claimed maxError ${fmt(py.python.maxErrorMs)} ms` +
+        ` (|error| within the claimed bound in ${pin}/${pb.length} samples)`);
+    }
   }
   return { text: out.join('\n'), missed };
 }
@@ -125,9 +151,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--settle-s') { settleMs = Number(args[++i]) * 1000; continue; }
     const m = /^([^=]+)=(.+)$/.exec(args[i]);
-    if (!m) { console.error(`report: expected LABEL=FILE or LABEL=FILE@BIAS, got ${args[i]}`); process.exit(2); }
-    const [file, bias] = m[2].split('@');
-    runs.push({ label: m[1], data: JSON.parse(readFileSync(file, 'utf8')), bias: bias === undefined ? NaN : Number(bias) });
+    if (!m) { console.error(`report: expected LABEL=FILE[+PYFILE][@BIAS], got ${args[i]}`); process.exit(2); }
+    const [files, bias] = m[2].split('@');
+    const [file, pyFile] = files.split('+');
+    runs.push({ label: m[1], data: JSON.parse(readFileSync(file, 'utf8')), bias: bias === undefined ? NaN : Number(bias),
+      python: pyFile ? JSON.parse(readFileSync(pyFile, 'utf8')) : null });
   }
   const { text, missed } = report(runs, settleMs);
   console.log(text);
