@@ -12,6 +12,7 @@ import json
 import sys
 import threading
 import time
+import urllib.parse
 
 import pytest
 import websockets
@@ -95,12 +96,16 @@ def test_now_agrees_with_the_workers_server_now(worker):
 def test_get_status_before_and_after_sync(worker):
     async def main():
         sc = SessionClock(worker.url)
-        assert sc.get_status() == {"server": worker.url, "offset_ms": None, "last_sync": None, "is_synced": False}
+        host = urllib.parse.urlsplit(worker.url).netloc
+        assert sc.get_status() == {"server": host, "offset_ms": None, "last_sync": None, "is_synced": False}
+        assert sc.now_iso() is None
         async with sc:
             await sc.wait_synced(timeout=5)
             status = sc.get_status()
             assert set(status) == {"server", "offset_ms", "last_sync", "is_synced"}
-            assert status["server"] == worker.url
+            assert status["server"] == host
+            now = dt.datetime.fromisoformat(sc.now_iso())
+            assert now.utcoffset() == dt.timedelta(0) and abs(now.timestamp() - time.time()) < 0.1
             assert status["is_synced"] is True
             # The server's clock minus this host's: one host, so ~0.
             assert isinstance(status["offset_ms"], float) and abs(status["offset_ms"]) < 2, status

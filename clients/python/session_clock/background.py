@@ -4,7 +4,7 @@ daemon thread; the methods here block the caller, each with a timeout.
 
     clock = BackgroundSessionClock("ws://127.0.0.1:8080/ws")   # once per process
     clock.wait_synced(timeout=5)
-    clock.now_ms(); clock.now(); clock.get_status()
+    clock.now_ms(); clock.now(); clock.now_iso(); clock.get_status()
 
 now_ms(), now(), sync and get_status() read the estimate directly (under a
 lock): no round trip to the thread, so a stamp costs microseconds.
@@ -92,6 +92,9 @@ class BackgroundSessionClock:
     @property
     def identity(self) -> Optional[dict]:
         return self._client.identity
+
+    def now_iso(self) -> Optional[str]:
+        return self._client.now_iso()
 
     def get_status(self) -> dict:
         return self._client.get_status()

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as _dt
+import urllib.parse
 from typing import Any, Optional
 
 from .clock_commands import ClockCommands
@@ -130,9 +131,15 @@ class SessionClock(Emitter):
         finally:
             stop()
 
+    def now_iso(self) -> Optional[str]:
+        """The server's clock now in ISO 8601 (UTC, microseconds), None before
+        the first sync: seed 001's ntp_clock.now_iso()."""
+        return self.now().isoformat() if self._sync.synced else None
+
     def get_status(self) -> dict:
         """The seeds' NTP helper's status (shared/seeds 001): {'server',
-        'offset_ms', 'last_sync', 'is_synced'}. offset_ms is the server's clock
+        'offset_ms', 'last_sync', 'is_synced'}. server is the worker's host
+        (as the JS client's getStatus() says it). offset_ms is the server's clock
         minus this host's wall clock (time.time()), as the helper's is (None
         before the first sample); last_sync is when the last usable pong was
         sent, by the server's clock, in ISO 8601 (None before)."""
@@ -142,7 +149,7 @@ class SessionClock(Emitter):
         if synced:
             offset = self.now_ms() - wall_ms()
         return {
-            "server": self._connection.url,
+            "server": urllib.parse.urlsplit(self._connection.url).netloc,
             "offset_ms": offset,
             "last_sync": _to_datetime(last).isoformat() if last is not None else None,
             "is_synced": synced,
