@@ -112,8 +112,8 @@ export class SessionClock extends EventTarget {
 
   /**
    * Seed 001's clock-helper status: the server synced with (the worker's
-   * host), the offset to it (server − local, ms), when the last sample was
-   * taken (server time, ISO 8601), and whether the estimate holds. offset and
+   * host), the offset to it (server − local, ms), when the server answered
+   * the last sample (its own clock, ISO 8601), and whether the estimate holds. offset and
    * lastSync are null until the first sync (and after a local clock jump).
    */
   getStatus() {
@@ -121,7 +121,7 @@ export class SessionClock extends EventTarget {
     return {
       server: new URL(this.url).host,
       offset: s.synced ? s.offsetMs : null,
-      lastSync: s.synced ? new Date(this.now() - s.lastSampleAgeMs).toISOString() : null,
+      lastSync: s.synced ? new Date(this.#sync.lastSampleServerMs).toISOString() : null,
       isSynced: s.synced,
     };
   }

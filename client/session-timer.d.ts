@@ -42,8 +42,10 @@ export interface SessionTimerEventMap {
   /** The server counts this connection's user as present (JOINED). */
   joined: CustomEvent<{ sessionId: string }>;
   /** No longer present: after leave(); the connection dropped ('disconnected'; re-joined on reconnect); the
-   *  user was removed from the session ('removed'; the server also stopped its pushes: close the timer). */
-  left: CustomEvent<{ sessionId: string; reason: 'left' | 'disconnected' | 'removed' }>;
+   *  user was removed from the session ('removed'; the server also stopped its pushes: close the timer); the
+   *  user joined this single-device session from another connection ('superseded'; the clock stays followed,
+   *  join() takes the session back). */
+  left: CustomEvent<{ sessionId: string; reason: 'left' | 'disconnected' | 'removed' | 'superseded' }>;
   /** An ERROR about this session (forbidden, not_found, unavailable — retried —, …). */
   error: CustomEvent<ClockError>;
 }

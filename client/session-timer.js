@@ -110,6 +110,15 @@ export class SessionTimer extends EventTarget {
     this.#owner.forget(this.#sessionId, this);
   }
 
+  // The server ended this connection's presence on its own: not joined
+  // again after a reconnect unless the app asks.
+  #leftBy(reason) {
+    this.#wantJoined = false;
+    if (!this.#joined) return;
+    this.#joined = false;
+    fire(this, 'left', { sessionId: this.#sessionId, reason });
+  }
+
   #checkOpen() {
     if (this.#closed) throw new Error(`timer ${this.#sessionId} is closed`);
   }
@@ -161,13 +170,11 @@ export class SessionTimer extends EventTarget {
     if (ref && ref.t === 'JOIN_SESSION') this.#wantJoined = false;
     // Unasked (no request type): the user was removed from the session. The
     // server has ended its presence and stopped its pushes.
-    if (code === 'forbidden' && ref && ref.t === undefined) {
-      this.#wantJoined = false;
-      if (this.#joined) {
-        this.#joined = false;
-        fire(this, 'left', { sessionId: this.#sessionId, reason: 'removed' });
-      }
-    }
+    if (code === 'forbidden' && ref && ref.t === undefined) this.#leftBy('removed');
+    // The user joined a single-device session from another connection: this
+    // one's presence ended; the clock stays followed, and join() takes the
+    // session back.
+    if (code === 'superseded') this.#leftBy('superseded');
     // A refused command is its promise's business; only a refused subscription is retried.
     const subscription = !ref || !isClockCommand(ref.t);
     if (code === 'unavailable' && subscription && !this.#retryTimer) {

@@ -48,6 +48,7 @@ export class TimeSync {
   #timeoutTimer = null;
   #serverHealth = { syncWarning: false, maxErrorMs: NaN };
   #lastRttMs = NaN;          // the latest round trip, reported in TIME_PING (rooms size their lead by it)
+  #lastSampleServerMs = null; // when the server sent the last pong the estimator took (getStatus().lastSync)
 
   /** Starts watching the local clock for jumps at once; pings once the connection opens (connected()). */
   constructor(options, estimatorOptions, connection, onSync) {
@@ -63,6 +64,11 @@ export class TimeSync {
   /** Server epoch milliseconds now (fractional). */
   now() {
     return this.#estimator.serverTime(localNow());
+  }
+
+  /** The server's time stamp on the last pong the estimate took, or null. */
+  get lastSampleServerMs() {
+    return this.#lastSampleServerMs;
   }
 
   /** The estimate now, and what the server says of its own clock (SessionClock.sync). */
@@ -151,7 +157,10 @@ export class TimeSync {
     if (typeof m.maxErrorMs === 'number') this.#serverHealth.maxErrorMs = m.maxErrorMs;
     const t2 = m.serverReceiveMs ?? m.serverNowMs;
     const t3 = m.serverSendMs ?? m.serverNowMs;
-    if (this.#estimator.addSample({ t1, t2, t3, t4 })) this.#onSync(this.state);
+    if (this.#estimator.addSample({ t1, t2, t3, t4 })) {
+      this.#lastSampleServerMs = t3;
+      this.#onSync(this.state);
+    }
     if (this.#burstLeft === 0 && this.#inFlight.size === 0) this.#schedulePoll();
   }
 

@@ -251,6 +251,36 @@ test('a removal pushed by the server ends the timer\'s presence and is not re-jo
   }
 });
 
+test('seed 003: superseded by another device, the timer leaves, keeps following, and join() takes it back', async () => {
+  const { FakeSocket, sockets } = scriptedSockets();
+  const sc = new SessionClock('ws://127.0.0.1:1/ws', {
+    token: 'jwt', WebSocket: FakeSocket, minBackoffMs: 4, maxBackoffMs: 8, burstSpacingMs: 0,
+  });
+  try {
+    const timer = sc.clock(SESSION);
+    timer.join();
+    sockets[0].open();
+    sockets[0].receive({ t: 'JOINED', sessionId: SESSION });
+    const left = [];
+    timer.addEventListener('left', (e) => left.push(e.detail.reason));
+    sockets[0].receive({ t: 'ERROR', code: 'superseded', message: `joined session ${SESSION} from another connection`,
+                         ref: { t: 'JOIN_SESSION', sessionId: SESSION } });
+    assert.equal(timer.joined, false);
+    assert.deepEqual(left, ['superseded']);
+    sockets[0].receive(clockState(4));
+    assert.equal(timer.version, 4, 'still following');
+    sockets[0].drop();
+    const deadline = performance.now() + 200;
+    while (sockets.length < 2 && performance.now() < deadline) await sleep(1);
+    sockets[1].open();
+    assert.deepEqual(sockets[1].types(), ['TIME_PING', 'AUTH', 'SUBSCRIBE_CLOCK'], 'does not take the session back by itself');
+    timer.join();
+    assert.deepEqual(sockets[1].types().slice(-1), ['JOIN_SESSION']);
+  } finally {
+    sc.close();
+  }
+});
+
 test('reconnects with bounded full-jitter backoff, then re-authenticates, re-joins and bursts again', async () => {
   const { FakeSocket, sockets } = scriptedSockets();
   const sc = new SessionClock('ws://127.0.0.1:1/ws', {

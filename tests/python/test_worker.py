@@ -220,6 +220,34 @@ def test_a_removed_member_is_told_and_hears_nothing_more(worker, cluster):
     run(main())
 
 
+def test_a_second_device_supersedes_the_first_in_a_single_device_session(worker, cluster):
+    session = cluster.new_session()
+    cluster.sql(f"SELECT session_clock_start('{session}')")
+    cluster.sql(f"SELECT session_clock_add_member('{session}', 'bob', 'participant')")
+    cluster.sql(f"SELECT session_clock_configure('{session}', p_single_device => true)")
+
+    async def main():
+        async with SessionClock(worker.url, token=make_token("bob")) as first, \
+                SessionClock(worker.url, token=make_token("bob")) as second:
+            a = first.clock(session)
+            left = []
+            a.on("left", left.append)
+            a.join()
+            assert await eventually(lambda: a.joined, timeout=5)
+            b = second.clock(session)
+            b.join()
+            assert await eventually(lambda: b.joined, timeout=5)
+            assert await eventually(lambda: left, timeout=5), "the first device was not told"
+            assert left == [{"session_id": session, "reason": "superseded"}]
+            assert not a.joined and b.joined
+            # Still following: a change reaches the superseded device too.
+            version = a.state["version"]
+            cluster.sql(f"SELECT session_clock_pause('{session}')")
+            assert await eventually(lambda: a.state["version"] > version, timeout=5)
+
+    run(main())
+
+
 def test_reconnects_after_the_worker_restarts(worker, cluster):
     session = cluster.new_session()
     cluster.sql(f"SELECT session_clock_start('{session}')")

@@ -97,6 +97,7 @@ timer.addEventListener('left', function (e) {
     case 'left': show('left on request', this.joined); break;
     case 'disconnected': show('rejoined on reconnect'); break;
     case 'removed': this.close(); break;
+    case 'superseded': show('joined elsewhere: offer to take it back', this.join); break;
     default: { const unknown: never = reason; show(unknown); }
   }
 });

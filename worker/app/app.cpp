@@ -178,9 +178,7 @@ int run_app(Options options) {
     std::raise(SIGTERM);
   });
   NotificationTargets targets{*services->clock_hub, *services->room_hub, *services->deadlines, core->metrics,
-                              [&registry = core->registry](const std::string& session_id, const std::string& user) {
-                                registry.revoke(session_id, user);
-                              },
+                              core->registry,
                               [self_test](const std::string& payload) { self_test->on_payload(payload); }};
   auto notifications = std::make_shared<db::NotificationListener>(
       io, options.database_url, [targets](const std::string& payload) { route_notification(payload, targets); },

@@ -16,7 +16,9 @@ void route_notification(const std::string& payload, const NotificationTargets& t
     case Kind::room:
       return to.rooms.on_change(note.room, note.event, note.version);
     case Kind::member_removed:
-      return to.revoke_member(note.session_id, note.participant_id);
+      return to.connections.revoke(note.session_id, note.participant_id);
+    case Kind::device_claimed:
+      return to.connections.device_claimed(note.session_id, note.participant_id, note.device, note.claim);
     case Kind::other:
       return to.other(payload);
   }

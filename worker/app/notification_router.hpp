@@ -1,8 +1,8 @@
 // Every NOTIFY on the extension's channel, parsed once (core::
 // parse_notification, beside the builders) and handed to whoever acts on its
 // kind: a session's change to the clock hub and the deadline scheduler, a
-// room's to the room hub, a member's removal to the connections, anything
-// else (the start-up self-test's nonce) to `other`.
+// room's to the room hub, a member's removal and a device claim to the
+// connections, anything else (the start-up self-test's nonce) to `other`.
 #pragma once
 
 #include <functional>
@@ -12,6 +12,7 @@
 #include "fanout/room_hub.hpp"
 #include "metrics/metrics.hpp"
 #include "presence/deadline_scheduler.hpp"
+#include "ws/session_registry.hpp"
 
 namespace session_clock::worker {
 
@@ -20,7 +21,7 @@ struct NotificationTargets {
   RoomHub& rooms;
   DeadlineScheduler& deadlines;
   Metrics& metrics;
-  std::function<void(const std::string& session_id, const std::string& user)> revoke_member;
+  SessionRegistry& connections;
   std::function<void(const std::string& payload)> other;
 };
 

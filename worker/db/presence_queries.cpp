@@ -18,6 +18,21 @@ void PresenceQueries::record(std::string session_id, std::string participant_id,
   });
 }
 
+void PresenceQueries::claim_device(std::string session_id, std::string participant_id, std::string device,
+                                   std::function<void(DeviceClaimed)> done) {
+  pool_.run<DeviceClaimed>(std::move(done), [=](pqxx::connection& c, DeviceClaimed& out) {
+    pqxx::nontransaction tx(c);
+    try {
+      auto claim = tx.exec_params1("SELECT session_clock.claim_device($1::uuid, $2, $3)", session_id,
+                                   participant_id, device)[0];
+      if (!claim.is_null()) out.claim = claim.as<std::int64_t>();
+    } catch (const pqxx::sql_error& e) {
+      out.sqlstate = sqlstate_of(e);
+      throw;
+    }
+  });
+}
+
 void PresenceQueries::heartbeat(std::string worker_id, int lease_ms, std::string description,
                                 std::function<void(Heartbeat)> done) {
   pool_.run<Heartbeat>(std::move(done), [=](pqxx::connection& c, Heartbeat& out) {

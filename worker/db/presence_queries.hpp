@@ -19,6 +19,14 @@ struct Failure {
   std::string sqlstate;
 };
 
+// session_clock.claim_device(): the claim's number, nullopt when the session
+// does not keep one device per user.
+struct DeviceClaimed {
+  std::optional<std::int64_t> claim;
+  std::string error;
+  std::string sqlstate;
+};
+
 // session_clock.worker_heartbeat(): registered = the lease row was created
 // (again), so this worker's presence reports must be made again.
 struct Heartbeat {
@@ -51,6 +59,9 @@ class PresenceQueries {
   // A WebSocket client of this worker present or gone (source websocket).
   void record(std::string session_id, std::string participant_id, std::string worker_id, bool present,
               std::function<void(Failure)> done);
+  // The user joined over `device` (extension 1.3; seed 003's single device).
+  void claim_device(std::string session_id, std::string participant_id, std::string device,
+                    std::function<void(DeviceClaimed)> done);
   void heartbeat(std::string worker_id, int lease_ms, std::string description, std::function<void(Heartbeat)> done);
   void goodbye(std::string worker_id, std::function<void(std::string error)> done);
   void apply_due_deadlines(int limit, std::function<void(DeadlineSweep)> done);

@@ -22,17 +22,33 @@ bool final_refusal(const std::string& sqlstate) {
 PresenceTracker::PresenceTracker(net::io_context& io, db::PresenceQueries& db, std::string worker_id)
     : io_(io), db_(db), worker_id_(std::move(worker_id)) {}
 
-void PresenceTracker::join(const std::string& session_id, const std::string& user) {
+std::string PresenceTracker::new_device() {
   std::lock_guard lock(mutex_);
-  Key key{session_id, user};
-  if (++entries_[key].connections == 1) flush(key);
+  return worker_id_ + "/" + std::to_string(++devices_);
 }
 
-void PresenceTracker::leave(const std::string& session_id, const std::string& user) {
+void PresenceTracker::join(const std::string& session_id, const std::string& user, DeviceClaim claim) {
+  std::lock_guard lock(mutex_);
+  Key key{session_id, user};
+  Entry& e = entries_[key];
+  ++e.connections;
+  e.claims.push_back(std::move(claim));
+  flush(key);
+}
+
+// A claim not yet sent is dropped with its connection.
+void PresenceTracker::leave(const std::string& session_id, const std::string& user, const std::string& device) {
   std::lock_guard lock(mutex_);
   Key key{session_id, user};
   auto it = entries_.find(key);
   if (it == entries_.end() || it->second.connections == 0) return;
+  auto& claims = it->second.claims;
+  bool sending = it->second.in_flight;
+  for (auto c = claims.begin(); c != claims.end(); ++c)
+    if (c->device == device && !(sending && c == claims.begin())) {
+      claims.erase(c);
+      break;
+    }
   if (--it->second.connections == 0) flush(key);
 }
 
@@ -51,7 +67,7 @@ std::size_t PresenceTracker::pending() const {
   std::lock_guard lock(mutex_);
   std::size_t n = 0;
   for (const auto& [key, entry] : entries_)
-    if (entry.in_flight || entry.reported != (entry.connections > 0)) ++n;
+    if (entry.in_flight || entry.reported != (entry.connections > 0) || !entry.claims.empty()) ++n;
   return n;
 }
 
@@ -64,7 +80,10 @@ void PresenceTracker::flush(const Key& key) {
   bool present = e.connections > 0;
   if (e.in_flight || e.retry_scheduled) return;
   if (e.reported == present) {
-    if (!present) entries_.erase(it);  // gone, and the database knows
+    if (!present)
+      entries_.erase(it);  // gone, and the database knows
+    else if (!e.claims.empty())
+      send_claim(key, e);
     return;
   }
   e.in_flight = true;
@@ -76,6 +95,35 @@ void PresenceTracker::flush(const Key& key) {
                           self->on_reported(key, present, failure);
                         });
                       });
+}
+
+void PresenceTracker::send_claim(const Key& key, Entry& e) {
+  e.in_flight = true;
+  std::string device = e.claims.front().device;
+  db_.claim_device(key.first, key.second, device,
+                   [self = shared_from_this(), key, device](db::DeviceClaimed result) {
+                     net::post(self->io_, [self, key, device, result = std::move(result)] {
+                       self->on_claimed(key, device, result);
+                     });
+                   });
+}
+
+void PresenceTracker::on_claimed(const Key& key, const std::string& device, const db::DeviceClaimed& result) {
+  std::lock_guard lock(mutex_);
+  auto it = entries_.find(key);
+  if (it == entries_.end()) return;
+  Entry& e = it->second;
+  e.in_flight = false;
+  if (!result.error.empty() && !final_refusal(result.sqlstate)) {
+    spdlog::warn("presence: cannot claim {} for {} in {}: {}", device, key.second, key.first, result.error);
+    return retry_later(key);
+  }
+  if (!e.claims.empty() && e.claims.front().device == device) {
+    auto claimed = std::move(e.claims.front().claimed);
+    e.claims.pop_front();
+    claimed(result.error.empty() ? result.claim : std::nullopt);
+  }
+  flush(key);
 }
 
 void PresenceTracker::on_reported(const Key& key, bool present, const db::Failure& failure) {

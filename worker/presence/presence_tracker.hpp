@@ -8,11 +8,20 @@
 // leave-and-rejoin can never be applied out of order; a failed report is
 // retried until it lands. After the lease is (re)registered, report_all()
 // sends everything again: the sweep of an expired lease removed it.
+//
+// In a single-device session (seed 003) each joining connection also claims
+// the session for itself (session_clock.claim_device). Claims go out in the
+// same one-at-a-time order, after the user's presence here has landed: the
+// user is present before any older connection is told to leave, and a claim
+// can never follow (and undo) a "gone".
 #pragma once
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -28,8 +37,18 @@ class PresenceTracker : public std::enable_shared_from_this<PresenceTracker> {
  public:
   PresenceTracker(boost::asio::io_context& io, db::PresenceQueries& db, std::string worker_id);
 
-  void join(const std::string& session_id, const std::string& user);
-  void leave(const std::string& session_id, const std::string& user);
+  // A connection's claim: `claimed` gets the claim's number (nullopt when
+  // the session does not keep one device per user, or the claim failed for
+  // good), on the tracker's thread.
+  struct DeviceClaim {
+    std::string device;
+    std::function<void(std::optional<std::int64_t> claim)> claimed;
+  };
+
+  // A name for a new connection, unique across workers (this worker's id).
+  std::string new_device();
+  void join(const std::string& session_id, const std::string& user, DeviceClaim claim);
+  void leave(const std::string& session_id, const std::string& user, const std::string& device);
   void report_all();
 
   // (session, user) pairs present or still being reported, for /metrics.
@@ -46,9 +65,12 @@ class PresenceTracker : public std::enable_shared_from_this<PresenceTracker> {
     std::optional<bool> reported;  // what the database has, as far as we know
     bool in_flight = false;
     bool retry_scheduled = false;
+    std::deque<DeviceClaim> claims;  // of connections still here, oldest first
   };
   void flush(const Key& key);  // mutex held
+  void send_claim(const Key& key, Entry& e);  // mutex held
   void on_reported(const Key& key, bool present, const db::Failure& failure);
+  void on_claimed(const Key& key, const std::string& device, const db::DeviceClaimed& result);
   void retry_later(const Key& key);  // mutex held
 
   boost::asio::io_context& io_;
@@ -56,6 +78,7 @@ class PresenceTracker : public std::enable_shared_from_this<PresenceTracker> {
   std::string worker_id_;
   mutable std::mutex mutex_;
   std::map<Key, Entry> entries_;
+  std::uint64_t devices_ = 0;
 };
 
 }  // namespace session_clock::worker

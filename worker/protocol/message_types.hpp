@@ -77,6 +77,7 @@ inline constexpr const char* kUnavailable = "unavailable";
 inline constexpr const char* kRateLimited = "rate_limited";
 inline constexpr const char* kConflict = "conflict";            // e.g. a room code already taken
 inline constexpr const char* kInvalidState = "invalid_state";   // e.g. pause with nothing playing
+inline constexpr const char* kSuperseded = "superseded";        // the user joined from another connection
 }  // namespace error_code
 
 // JSON-RPC 2.0 error codes (POST /timesync).

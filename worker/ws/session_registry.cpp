@@ -28,6 +28,11 @@ void SessionRegistry::revoke(const std::string& session_id, const std::string& u
   for (auto& session : live()) session->revoke(session_id, user);
 }
 
+void SessionRegistry::device_claimed(const std::string& session_id, const std::string& user, const std::string& device,
+                                     std::int64_t claim) {
+  for (auto& session : live()) session->device_claimed(session_id, user, device, claim);
+}
+
 std::vector<std::shared_ptr<WsSession>> SessionRegistry::live() {
   std::vector<std::shared_ptr<WsSession>> sessions;
   std::lock_guard lock(mutex_);

@@ -1,9 +1,10 @@
 // The live WebSocket connections of this worker: shutdown closes each with
-// 1001 (and admits no new one), and a member's removal reaches every
-// connection. Each call copies the live connections under the lock and
+// 1001 (and admits no new one); a member's removal and a device claim reach
+// every connection. Each call copies the live connections under the lock and
 // acts on them outside it.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -21,6 +22,8 @@ class SessionRegistry {
   void remove(const WsSession* key);
   void close_all();  // shutting down: 1001 to everyone, no new connections
   void revoke(const std::string& session_id, const std::string& user);
+  void device_claimed(const std::string& session_id, const std::string& user, const std::string& device,
+                      std::int64_t claim);
 
  private:
   std::vector<std::shared_ptr<WsSession>> live();

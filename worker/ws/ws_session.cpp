@@ -114,6 +114,12 @@ void WsSession::revoke(std::string session_id, std::string user) {
   });
 }
 
+void WsSession::device_claimed(std::string session_id, std::string user, std::string device, std::int64_t claim) {
+  post([this, session_id = std::move(session_id), user = std::move(user), device = std::move(device), claim] {
+    features_->presence.on_device_claimed(session_id, user, device, claim);
+  });
+}
+
 void WsSession::shutdown() {
   net::post(ws_.get_executor(),
             [self = shared_from_this()] { self->close(websocket::close_code::going_away, "server shutting down"); });

@@ -45,6 +45,8 @@ class WsSession : public Outbox, public Subscriber, public std::enable_shared_fr
   void shutdown();  // close with 1001 (thread-safe)
   // The user was removed from the session: stop following it (thread-safe).
   void revoke(std::string session_id, std::string user);
+  // The user's latest connection to a single-device session (thread-safe).
+  void device_claimed(std::string session_id, std::string user, std::string device, std::int64_t claim);
 
   // Subscriber (thread-safe)
   void push_clock(ClockPushPtr push) override;

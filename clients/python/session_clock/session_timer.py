@@ -39,7 +39,7 @@ class SessionTimer(Emitter):
     """One session timer, followed through a SessionClock; made by
     SessionClock.clock(session_id). Events (on(event, fn)): 'change'
     ({'state'}), 'joined' ({'session_id'}), 'left' ({'session_id', 'reason'}:
-    'left', 'disconnected' or 'removed'), 'error' ({'code', 'message', 'ref'})."""
+    'left', 'disconnected', 'removed' or 'superseded'), 'error' ({'code', 'message', 'ref'})."""
 
     def __init__(self, owner, session_id: str):
         super().__init__()
@@ -231,6 +231,14 @@ class SessionTimer(Emitter):
             if was:
                 self._fire("left", {"session_id": self._session_id, "reason": "left"})
 
+    def _left_by(self, reason: str) -> None:
+        """The server ended this connection's presence on its own: not joined
+        again after a reconnect unless the app asks."""
+        self._want_joined = False
+        if self._joined:
+            self._joined = False
+            self._fire("left", {"session_id": self._session_id, "reason": reason})
+
     def _server_error(self, code: str, message: str, ref) -> None:
         if self._closed:
             return
@@ -240,10 +248,11 @@ class SessionTimer(Emitter):
         # Unasked (no request type): the user was removed from the session.
         # The server has ended its presence and stopped its pushes.
         if code == "forbidden" and isinstance(ref, dict) and "t" not in ref:
-            self._want_joined = False
-            if self._joined:
-                self._joined = False
-                self._fire("left", {"session_id": self._session_id, "reason": "removed"})
+            self._left_by("removed")
+        # The user joined a single-device session from another connection:
+        # presence ended here, the clock stays followed; join() takes it back.
+        if code == "superseded":
+            self._left_by("superseded")
         # A refused command is its future's business; only a refused subscription is retried.
         subscription = not ref or not is_clock_command(ref_type)
         if code == "unavailable" and subscription and self._retry_timer is None:
