@@ -236,6 +236,8 @@ WsClient::WsClient(unsigned short port, const std::string& target,
 
 void WsClient::send(const json& message) { send_raw(message.dump()); }
 
+void WsClient::ping() { ws_.ping({}); }
+
 void WsClient::send_raw(const std::string& text) {
   ws_.text(true);
   ws_.write(net::buffer(text));

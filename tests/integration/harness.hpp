@@ -94,6 +94,7 @@ class WsClient {
            const std::string& source = "127.0.0.1");
   void send(const json& message);
   void send_raw(const std::string& text);
+  void ping();  // a WebSocket ping control frame; throws once the server has closed
   // The next frame, or nullopt after `timeout` with nothing.
   std::optional<json> receive(std::chrono::milliseconds timeout = std::chrono::milliseconds(3000));
   // Frames until one with t == type (others discarded), or nullopt.
