@@ -23,24 +23,37 @@ ClockContext.displayName = 'SessionClock';
 /**
  * One SessionClock for the tree below. A new `url` makes a new connection;
  * `options` are read when it is made; a new `token` goes through setToken()
- * on the same connection. Unmounting closes it.
+ * on the same connection. Unmounting closes it (a tick later).
  */
 export function SessionClockProvider({ url, token = null, options, children }) {
   const [clock, setClock] = useState(null);
   const latest = useRef(null);
   latest.current = { options, token };
   const sentToken = useRef(null);  // what the clock's AUTH carries
+  const kept = useRef(null);       // { clock, url, closing }
+  const address = String(url);     // a URL object made on each render is the same address
 
   useEffect(() => {
-    const { options: made, token: first } = latest.current;
-    const created = new SessionClock(url, { ...made, token: first });
-    sentToken.current = first;
-    setClock(created);
+    let entry = kept.current;
+    if (entry && entry.url === address && entry.closing) {
+      clearTimeout(entry.closing);  // StrictMode's remount: keep the connection
+      entry.closing = null;
+    } else {
+      const { options: made, token: first } = latest.current;
+      entry = { clock: new SessionClock(address, { ...made, token: first }), url: address, closing: null };
+      sentToken.current = first;
+      kept.current = entry;
+    }
+    setClock(entry.clock);
+    // Closed a tick later, so StrictMode's unmount-and-mount again does not
+    // open a second socket (closing the first before it is even open).
     return () => {
-      created.close();
-      setClock((current) => (current === created ? null : current));
+      entry.closing = setTimeout(() => {
+        entry.clock.close();
+        if (kept.current === entry) kept.current = null;
+      }, 0);
     };
-  }, [url]);
+  }, [address]);
 
   // A new token is sent on the open connection: no reconnect, and the
   // server re-checks followed clocks only if the user changed.
@@ -61,6 +74,8 @@ export function useSessionClock() {
 }
 
 const localNow = () => performance.timeOrigin + performance.now();
+const SYNC_EVENTS = ['sync'];
+const STATUS_EVENTS = ['status'];
 
 // A value of `target` read on its `events` (no re-render unless it changed).
 function useEventValue(target, events, read) {
@@ -114,8 +129,6 @@ export function useServerNow(resolutionMs = 1000) {
   const source = useMemo(() => ({ read: () => (clock ? clock.now() : localNow()), moving: () => true }), [clock]);
   return useStepped(clock, SYNC_EVENTS, source, resolutionMs);
 }
-const SYNC_EVENTS = ['sync'];
-const STATUS_EVENTS = ['status'];
 
 // --- seed 002's time_update, from a server instant ---
 
@@ -206,8 +219,8 @@ export function useServerTime({ timeZone = 'UTC' } = {}) {
 
 // Components following one session through one SessionClock share its
 // SessionTimer: joined while any of them asks, closed when the last lets go.
-// Letting go waits a tick, so StrictMode's unmount-and-mount again neither
-// leaves nor re-joins (each is an event in the session's log).
+// Letting go waits a tick, so StrictMode's unmount-and-mount again sends
+// neither a leave nor a second join.
 const timerLeases = new WeakMap();  // SessionClock -> Map<sessionId, lease>
 
 function timerLease(clock, sessionId) {
