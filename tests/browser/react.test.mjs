@@ -2,9 +2,11 @@
 // build, StrictMode), bundled by esbuild, against the real worker and a
 // throwaway cluster: ServerClock and useServerTime (seed 002's shapes),
 // once-a-second renders, a worker restart, useSessionTimer, useRoom, a new
-// token on the same connection, and unmount closing the connection.
+// token on the same connection, unmount closing the connection, and
+// docs/react.md's example as written.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -15,41 +17,60 @@ import { Cluster, ROOT, Worker, launchChromium, makeToken, watchConsole } from '
 
 let cluster;
 let worker;
-let app;  // the page's own HTTP server
+let app;  // the pages' own HTTP server
+const files = {};  // what it serves: path -> [type, body]
 let browser;
 let page;
 let problems;
 
-// The app as one script; client/react.js's own `import 'react'` resolves to
-// this suite's node_modules (the client folder has none), the same copy.
-async function bundleApp() {
+// One script; client/react.js's own `import 'react'` resolves to this
+// suite's node_modules (the client folder has none), the same copy.
+async function bundle(entry) {
   const result = await build({
-    entryPoints: [join(ROOT, 'tests', 'browser', 'react_app', 'app.jsx')],
-    bundle: true, write: false, format: 'iife', jsx: 'automatic', target: 'chrome110',
+    ...entry, bundle: true, write: false, format: 'iife', jsx: 'automatic', target: 'chrome110',
     nodePaths: [join(ROOT, 'tests', 'browser', 'node_modules')],
     define: { 'process.env.NODE_ENV': '"development"' }, logLevel: 'silent',
   });
   return result.outputFiles[0].text;
 }
 
-// The app's page and script from a server on loopback, as an app's own
-// origin (Chromium refuses a WebSocket to 127.0.0.1 from a page whose
-// address it cannot place, such as a routed one).
-async function serveApp(script) {
+// docs/react.md's complete example, as written, but for the worker's address
+// and the package's path in this tree.
+function docsExample() {
+  const [, code] = /```jsx\n([\s\S]*?)```/.exec(readFileSync(join(ROOT, 'docs', 'react.md'), 'utf8'));
+  return code.replace("'session-clock-client/react'", JSON.stringify(join(ROOT, 'client', 'react.js')))
+    .replace('"https://clock.example.com"', JSON.stringify(worker.origin));
+}
+
+const page_ = (script, globals = '') => `<!doctype html><meta charset="utf-8"><div id="root"></div>
+<script>${globals}</script><script src="/${script}"></script>`;
+
+// The pages and scripts from a server on loopback, as an app's own origin
+// (Chromium refuses a WebSocket to 127.0.0.1 from a page whose address it
+// cannot place, such as a routed one). `files`: path -> [type, body].
+async function serveApp(files) {
   const server = createServer((req, res) => {
-    const js = req.url === '/app.js';
-    res.writeHead(200, { 'content-type': js ? 'text/javascript' : 'text/html; charset=utf-8' });
-    res.end(js ? script : '<!doctype html><meta charset="utf-8"><div id="root"></div><script src="/app.js"></script>');
+    const file = files[new URL(req.url, 'http://x').pathname];
+    res.writeHead(file ? 200 : 404, { 'content-type': file ? file[0] : 'text/plain' });
+    res.end(file ? file[1] : 'not found');
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   return server;
 }
 
+const HTML = 'text/html; charset=utf-8';
+const JS = 'text/javascript';
+
 before(async () => {
-  const script = await bundleApp();
   cluster = new Cluster();
   worker = await new Worker(cluster.url, cluster.dir).start();
-  app = await serveApp(script);
+  Object.assign(files, {
+    '/': [HTML, page_('app.js')],
+    '/favicon.ico': ['image/x-icon', ''],  // asked for by every page; a 404 is a console error
+    '/app.js': [JS, await bundle({ entryPoints: [join(ROOT, 'tests', 'browser', 'react_app', 'app.jsx')] })],
+    '/example.js': [JS, await bundle({ stdin: { contents: docsExample(), loader: 'jsx', resolveDir: ROOT } })],
+  });
+  app = await serveApp(files);
   browser = await launchChromium();
   page = await browser.newPage();
   problems = watchConsole(page);
@@ -291,4 +312,31 @@ test('a new token on the provider goes through setToken: same connection, new id
   assert.equal(await page.evaluate(() => window.app.sockets.length), sockets);
   await unmount();
   assert.deepEqual(problems, []);
+});
+
+test('docs/react.md\'s example runs: a Live ServerClock, a timer that pauses and resumes', async () => {
+  const sessionId = cluster.createSession('hana');
+  // The example's free variables, as the page that embeds it would define them.
+  files['/example.html'] = [HTML, page_('example.js',
+    `var jwt = ${JSON.stringify(makeToken({ sub: 'hana' }))}, sessionId = ${JSON.stringify(sessionId)};`)];
+  const example = await browser.newPage();
+  const seen = watchConsole(example);
+  try {
+    await example.goto(`http://127.0.0.1:${app.address().port}/example.html`);
+    await example.waitForSelector('header .server-clock[data-status=live] time', { timeout: 15_000 });
+    await example.waitForSelector('section output', { timeout: 15_000 });
+    assert.match(await example.locator('section').textContent(), /^\d+:\d\d · 1 present(Pause)$/);
+    await example.click('section button');
+    await example.waitForSelector('text=(paused)', { timeout: 10_000 });
+    assert.equal(cluster.reading(sessionId).isPaused, true);
+    await example.click('section button');
+    await example.waitForFunction(() => !document.querySelector('section').textContent.includes('paused'));
+    assert.equal(cluster.reading(sessionId).isPaused, false);
+    // isBeforeServerTime disables a past slot.
+    const slot = /Book (\S+)/.exec(await example.locator('button', { hasText: 'Book' }).textContent())[1];
+    assert.equal(await example.locator('button', { hasText: 'Book' }).isDisabled(), Date.parse(slot) < Date.now());
+  } finally {
+    await example.close();
+  }
+  assert.deepEqual(seen, []);
 });
