@@ -190,6 +190,21 @@ test('useServerTime: seed 002\'s shape; timeData as the worker\'s /ws/time/ send
   assert.deepEqual(problems, []);
 });
 
+test('useServerNow(250): a commit on each quarter second of the server\'s clock, showing it', async () => {
+  await render({ url: worker.origin, token: null, parts: ['clock', 'time', 'now'] });
+  await waitFor('a synced clock', () => page.evaluate(() => window.app.clock?.sync.synced));
+  const from = await page.evaluate(() => window.app.commits.now.length);
+  await sleep(3_000);
+  const seen = await page.evaluate((n) => window.app.commits.now.slice(n), from);
+  assert.ok(seen.length >= 11 && seen.length <= 13, `${seen.length} commits in 3 s`);
+  for (const c of seen) {
+    const shown = Number(c.text);
+    assert.equal(shown % 250, 0, c.text);
+    assert.ok(c.at - shown >= 0 && c.at - shown < 250, `committed ${c.at - shown} ms after ${shown}`);
+  }
+  assert.deepEqual(problems, []);
+});
+
 test('a worker restart: the indicator goes Offline (with the warning) and comes back Live', async () => {
   await worker.kill('SIGKILL');
   await page.waitForSelector('[data-part=compact] [data-status=offline]', { timeout: 15_000 });

@@ -5,7 +5,8 @@ import { Profiler, StrictMode, useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 
 import {
-  ServerClock, SessionClockProvider, serverTimeData, useRoom, useServerTime, useSessionClock, useSessionTimer,
+  ServerClock, SessionClockProvider, serverTimeData, useRoom, useServerNow, useServerTime, useSessionClock,
+  useSessionTimer,
 } from '../../../client/react.js';
 
 // Every socket the provider opens, to see it closed on unmount.
@@ -38,6 +39,10 @@ function TimeProbe() {
   const time = useServerTime();
   useEffect(() => { window.app.time = time; });
   return <span data-part="time-probe">{time.timeData ? time.timeData.time_24h : 'none'}</span>;
+}
+
+function QuarterSeconds() {
+  return <span>{useServerNow(250)}</span>;
 }
 
 function Timer({ sessionId }) {
@@ -81,6 +86,7 @@ function App({ url, token, parts, sessionId, roomCode }) {
       {parts.includes('clock') && <Counted id="compact"><ServerClock compact /></Counted>}
       {parts.includes('clock') && <Counted id="full"><ServerClock /></Counted>}
       {parts.includes('time') && <TimeProbe />}
+      {parts.includes('now') && <Counted id="now"><QuarterSeconds /></Counted>}
       {parts.includes('timer') && <Counted id="timer"><Timer sessionId={sessionId} /></Counted>}
       {parts.includes('room') && <Party code={roomCode} />}
     </SessionClockProvider>
