@@ -4,8 +4,9 @@
 #   regress     pg_regress, sql/ + expected/        (make installcheck)
 #   isolation   isolation tester, tests/isolation/  (make installcheck)
 #   browser     node --test, tests/browser/: the client's estimator and
-#               connection logic, and the demo page in headless Chromium
-#               against the real worker and its own throwaway cluster
+#               connection logic, and the demo page and the React bindings
+#               (React 18, bundled by esbuild) in headless Chromium against
+#               the real worker and its own throwaway cluster
 #   types       node --test, tests/types/: tsc --noEmit over an app's use of
 #               the client's .d.ts files, and those files against its modules
 #   livekit     node --test, tests/livekit/: LiveKit's own server SDK
@@ -84,7 +85,7 @@ run_suite regress make installcheck ISOLATION=
 run_suite isolation make installcheck REGRESS=
 
 # npm ci installs exactly the lockfile's playwright-core (no browser download:
-# the tests drive Debian's /usr/bin/chromium); run.sh picks node --test's
+# the tests drive Debian's /usr/bin/chromium), react, react-dom and esbuild; run.sh picks node --test's
 # flags for the Node at hand (18 or 20+).
 browser_suite() (
   cd tests/browser &&
