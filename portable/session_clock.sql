@@ -17,7 +17,10 @@
 --   extension, a session_clock schema someone else owns, or functions named
 --   like ours that it did not create (seed 003's own session_clock_get,
 --   _pause, _resume: see docs/portable.md for moving their timers over).
--- - Every name is qualified and every function pins its search_path.
+-- - Every name is qualified; every function but the few the extension
+--   writes in C without one (server_now, server_now_ms,
+--   server_time_status, elapsed_ms, check_participant_id, require_admin:
+--   none SECURITY DEFINER) pins its search_path.
 
 BEGIN;
 SET LOCAL search_path = pg_catalog, pg_temp;
@@ -35,6 +38,13 @@ BEGIN
         RAISE EXCEPTION 'the session_clock extension is installed in this database'
             USING ERRCODE = 'duplicate_object',
                   HINT = 'The portable edition replaces the extension where it cannot be installed; keep the extension.';
+    END IF;
+    IF EXISTS (SELECT FROM pg_catalog.pg_namespace n
+               WHERE n.nspname = 'session_clock_portable'
+                 AND n.nspowner <> (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = current_user)) THEN
+        RAISE EXCEPTION 'schema session_clock_portable belongs to another role than %', current_user
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'Run this script as the role that installed session_clock (or drop that schema).';
     END IF;
     IF schema_owner IS NOT NULL AND schema_owner <> (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = current_user) THEN
         RAISE EXCEPTION 'schema session_clock belongs to %, not to %', schema_owner::regrole, current_user
@@ -66,6 +76,12 @@ CREATE SCHEMA IF NOT EXISTS session_clock;
 COMMENT ON SCHEMA session_clock IS 'session_clock extension: clock rows, event log, members, helpers';
 REVOKE ALL ON SCHEMA session_clock FROM PUBLIC;
 GRANT USAGE ON SCHEMA session_clock TO PUBLIC;  -- functions only; tables grant nothing
+-- The extension's C++ core, ported: helpers only the owner's functions
+-- call, in a schema nobody else may even look into, so that schema
+-- session_clock holds exactly what the extension's does.
+CREATE SCHEMA IF NOT EXISTS session_clock_portable;
+COMMENT ON SCHEMA session_clock_portable IS 'session_clock portable edition: the helpers its functions call (owner only)';
+REVOKE ALL ON SCHEMA session_clock_portable FROM PUBLIC;
 
 -- The edition and version the worker checks (worker/app/schema_check.hpp).
 CREATE OR REPLACE FUNCTION session_clock.portable_version() RETURNS text
@@ -317,7 +333,7 @@ $types$;
 -- core/arguments.cpp: why a text breaks the rule for free text (NULL if it
 -- does not): blank, too long, or control characters (C0, DEL, C1, line
 -- separators, bidi controls), checked in that order.
-CREATE OR REPLACE FUNCTION session_clock.portable_text_problem(p_value text, p_max integer) RETURNS text
+CREATE OR REPLACE FUNCTION session_clock_portable.text_problem(p_value text, p_max integer) RETURNS text
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
     AS $$
@@ -331,13 +347,13 @@ CREATE OR REPLACE FUNCTION session_clock.portable_text_problem(p_value text, p_m
     $$;
 
 -- Raises 22023 naming the parameter when the text breaks the rule.
-CREATE OR REPLACE FUNCTION session_clock.portable_check_text(p_value text, p_parameter text, p_max integer)
+CREATE OR REPLACE FUNCTION session_clock_portable.check_text(p_value text, p_parameter text, p_max integer)
     RETURNS void
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
     AS $$
     DECLARE
-        problem text := session_clock.portable_text_problem(p_value, p_max);
+        problem text := session_clock_portable.text_problem(p_value, p_max);
     BEGIN
         IF problem IS NOT NULL THEN
             RAISE EXCEPTION '% %', p_parameter, problem USING ERRCODE = 'invalid_parameter_value';
@@ -346,7 +362,7 @@ CREATE OR REPLACE FUNCTION session_clock.portable_check_text(p_value text, p_par
     $$;
 
 -- 22004 for a required argument that is NULL.
-CREATE OR REPLACE FUNCTION session_clock.portable_require(p_is_null boolean, p_parameter text) RETURNS void
+CREATE OR REPLACE FUNCTION session_clock_portable.require(p_is_null boolean, p_parameter text) RETURNS void
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
     AS $$
@@ -359,10 +375,9 @@ CREATE OR REPLACE FUNCTION session_clock.portable_require(p_is_null boolean, p_p
 
 CREATE OR REPLACE FUNCTION session_clock.check_participant_id(p_participant_id text) RETURNS void
     LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
-    SET search_path = pg_catalog, pg_temp
     AS $$
     BEGIN
-        PERFORM session_clock.portable_check_text(p_participant_id, 'p_participant_id', 200);
+        PERFORM session_clock_portable.check_text(p_participant_id, 'p_participant_id', 200);
     END
     $$;
 
@@ -372,7 +387,7 @@ CREATE OR REPLACE FUNCTION session_clock.check_participant_id(p_participant_id t
 -- owner (whoever owns schema session_clock), service_role, and any other
 -- role acting without a JWT sub (the DBA granted it EXECUTE on purpose).
 -- authenticated (and roles inheriting it) act as the JWT sub; anon never.
-CREATE OR REPLACE FUNCTION session_clock.portable_caller(OUT admin boolean, OUT sub text, OUT role_name text)
+CREATE OR REPLACE FUNCTION session_clock_portable.caller(OUT admin boolean, OUT sub text, OUT role_name text)
     LANGUAGE plpgsql VOLATILE PARALLEL RESTRICTED
     SET search_path = pg_catalog, pg_temp
     AS $$
@@ -419,7 +434,7 @@ CREATE OR REPLACE FUNCTION session_clock.portable_caller(OUT admin boolean, OUT 
         IF sub IS NULL THEN
             sub := NULLIF(pg_catalog.current_setting('request.jwt.claim.sub', true), '');
         END IF;
-        IF sub IS NOT NULL AND session_clock.portable_text_problem(sub, 200) IS NOT NULL THEN
+        IF sub IS NOT NULL AND session_clock_portable.text_problem(sub, 200) IS NOT NULL THEN
             RAISE EXCEPTION 'the JWT sub claim is not a valid participant id' USING ERRCODE = 'insufficient_privilege',
                 DETAIL = 'a sub must be 1 to 200 characters without control characters';
         END IF;
@@ -435,7 +450,7 @@ CREATE OR REPLACE FUNCTION session_clock.portable_caller(OUT admin boolean, OUT 
     $$;
 
 -- What the caller may do to a session: 0 none, 1 participant, 2 host, 3 admin.
-CREATE OR REPLACE FUNCTION session_clock.portable_access(p_admin boolean, p_sub text, p_session_id uuid)
+CREATE OR REPLACE FUNCTION session_clock_portable.access(p_admin boolean, p_sub text, p_session_id uuid)
     RETURNS integer
     LANGUAGE sql STABLE PARALLEL RESTRICTED
     SET search_path = pg_catalog, pg_temp
@@ -447,13 +462,13 @@ CREATE OR REPLACE FUNCTION session_clock.portable_access(p_admin boolean, p_sub 
                                    WHERE m.session_id = p_session_id AND m.participant_id = p_sub), 0) END
     $$;
 
-CREATE OR REPLACE FUNCTION session_clock.portable_require_access(p_admin boolean, p_sub text, p_role_name text,
+CREATE OR REPLACE FUNCTION session_clock_portable.require_access(p_admin boolean, p_sub text, p_role_name text,
         p_session_id uuid, p_needed integer) RETURNS void
     LANGUAGE plpgsql VOLATILE PARALLEL RESTRICTED
     SET search_path = pg_catalog, pg_temp
     AS $$
     DECLARE
-        have integer := session_clock.portable_access(p_admin, p_sub, p_session_id);
+        have integer := session_clock_portable.access(p_admin, p_sub, p_session_id);
     BEGIN
         IF have >= p_needed THEN
             RETURN;
@@ -469,7 +484,7 @@ CREATE OR REPLACE FUNCTION session_clock.portable_require_access(p_admin boolean
 
 -- Microseconds between two instants, exactly (core/clock_model.cpp works in
 -- integer microseconds).
-CREATE OR REPLACE FUNCTION session_clock.portable_us(p_later timestamptz, p_earlier timestamptz) RETURNS numeric
+CREATE OR REPLACE FUNCTION session_clock_portable.us(p_later timestamptz, p_earlier timestamptz) RETURNS numeric
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
     AS $$ SELECT (EXTRACT(epoch FROM p_later) - EXTRACT(epoch FROM p_earlier)) * 1000000 $$;
@@ -478,7 +493,6 @@ CREATE OR REPLACE FUNCTION session_clock.portable_us(p_later timestamptz, p_earl
 CREATE OR REPLACE FUNCTION session_clock.elapsed_ms(session session_clock.sessions, at timestamptz)
     RETURNS double precision
     LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
-    SET search_path = pg_catalog, pg_temp
     AS $$
     DECLARE
         us numeric;
@@ -490,7 +504,7 @@ CREATE OR REPLACE FUNCTION session_clock.elapsed_ms(session session_clock.sessio
         IF NOT pg_catalog.isfinite(at) THEN
             RAISE EXCEPTION 'at must be a finite timestamp' USING ERRCODE = 'invalid_parameter_value';
         END IF;
-        us := session_clock.portable_us(CASE WHEN session.ended_at IS NOT NULL THEN session.ended_at
+        us := session_clock_portable.us(CASE WHEN session.ended_at IS NOT NULL THEN session.ended_at
                                              WHEN session.is_paused THEN session.last_state_change_at
                                              ELSE GREATEST(at, session.last_state_change_at) END,
                                         session.started_at);
@@ -524,7 +538,7 @@ CREATE OR REPLACE FUNCTION session_clock.portable_settings(OUT min_participants 
 -- (at the effective time: never before the last change), every other event
 -- only counts a version. s holds the grace state the caller already set.
 -- Writes the row, the event and the NOTIFY; returns the row as written.
-CREATE OR REPLACE FUNCTION session_clock.portable_write(s session_clock.sessions, p_event text, p_reason text,
+CREATE OR REPLACE FUNCTION session_clock_portable.write(s session_clock.sessions, p_event text, p_reason text,
         p_now timestamptz, p_actor text, p_role_name text, p_participant_id text DEFAULT NULL)
     RETURNS session_clock.sessions
     LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
@@ -538,13 +552,13 @@ CREATE OR REPLACE FUNCTION session_clock.portable_write(s session_clock.sessions
             s.is_paused := true;
             s.last_state_change_at := at;
         ELSIF p_event = 'resume' THEN
-            paused_ms := pg_catalog.div(session_clock.portable_us(at, s.last_state_change_at), 1000);
+            paused_ms := pg_catalog.div(session_clock_portable.us(at, s.last_state_change_at), 1000);
             s.total_paused_ms := s.total_paused_ms + paused_ms;
             s.is_paused := false;
             s.last_state_change_at := at;
         ELSIF p_event = 'stop' THEN
             IF s.is_paused THEN
-                paused_ms := pg_catalog.div(session_clock.portable_us(at, s.last_state_change_at), 1000);
+                paused_ms := pg_catalog.div(session_clock_portable.us(at, s.last_state_change_at), 1000);
             END IF;
             s.total_paused_ms := s.total_paused_ms + paused_ms;
             s.ended_at := at;
@@ -570,7 +584,7 @@ CREATE OR REPLACE FUNCTION session_clock.portable_write(s session_clock.sessions
 
 -- core::settle_deadline: a due deadline on a running clock becomes a pause
 -- dated at the deadline (reason participant_disconnected), exactly once.
-CREATE OR REPLACE FUNCTION session_clock.portable_settle(s session_clock.sessions, p_now timestamptz,
+CREATE OR REPLACE FUNCTION session_clock_portable.settle(s session_clock.sessions, p_now timestamptz,
         p_actor text, p_role_name text) RETURNS session_clock.sessions
     LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
     SET search_path = pg_catalog, pg_temp
@@ -583,14 +597,14 @@ CREATE OR REPLACE FUNCTION session_clock.portable_settle(s session_clock.session
         END IF;
         s.grace_deadline_at := NULL;
         s.auto_paused := true;
-        RETURN session_clock.portable_write(s, 'pause', 'participant_disconnected', deadline, p_actor, p_role_name);
+        RETURN session_clock_portable.write(s, 'pause', 'participant_disconnected', deadline, p_actor, p_role_name);
     END
     $$;
 
 -- core::react: what the grace rule does now, at most one change: start a
 -- deadline (or pause at once when the grace is 0), cancel one, or resume
 -- an automatic pause once enough participants are back.
-CREATE OR REPLACE FUNCTION session_clock.portable_react(s session_clock.sessions, p_now timestamptz,
+CREATE OR REPLACE FUNCTION session_clock_portable.react(s session_clock.sessions, p_now timestamptz,
         p_actor text, p_role_name text) RETURNS session_clock.sessions
     LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
     SET search_path = pg_catalog, pg_temp
@@ -605,18 +619,18 @@ CREATE OR REPLACE FUNCTION session_clock.portable_react(s session_clock.sessions
         IF running AND below AND s.grace_deadline_at IS NULL THEN
             IF grace_ms = 0 THEN
                 s.auto_paused := true;
-                RETURN session_clock.portable_write(s, 'pause', 'participant_disconnected', p_now, p_actor, p_role_name);
+                RETURN session_clock_portable.write(s, 'pause', 'participant_disconnected', p_now, p_actor, p_role_name);
             END IF;
             s.grace_deadline_at := GREATEST(p_now, s.last_state_change_at) + grace_ms * interval '1 millisecond';
-            RETURN session_clock.portable_write(s, 'grace_start', 'below_minimum', p_now, p_actor, p_role_name);
+            RETURN session_clock_portable.write(s, 'grace_start', 'below_minimum', p_now, p_actor, p_role_name);
         END IF;
         IF s.grace_deadline_at IS NOT NULL AND (NOT below OR NOT running) THEN
             s.grace_deadline_at := NULL;
-            RETURN session_clock.portable_write(s, 'grace_cancel', NULL, p_now, p_actor, p_role_name);
+            RETURN session_clock_portable.write(s, 'grace_cancel', NULL, p_now, p_actor, p_role_name);
         END IF;
         IF s.ended_at IS NULL AND s.is_paused AND s.auto_paused AND NOT below THEN
             s.auto_paused := false;
-            RETURN session_clock.portable_write(s, 'resume', 'participants_reconnected', p_now, p_actor, p_role_name);
+            RETURN session_clock_portable.write(s, 'resume', 'participants_reconnected', p_now, p_actor, p_role_name);
         END IF;
         RETURN s;
     END
@@ -625,7 +639,7 @@ CREATE OR REPLACE FUNCTION session_clock.portable_react(s session_clock.sessions
 -- pg/presence_store.cpp change_presence: one presence row (source, worker)
 -- on or off; a join or leave is logged when the participant's presence
 -- across all sources changed (then, and only then, the version moves).
-CREATE OR REPLACE FUNCTION session_clock.portable_presence_change(s session_clock.sessions,
+CREATE OR REPLACE FUNCTION session_clock_portable.presence_change(s session_clock.sessions,
         p_participant_id text, p_source text, p_worker_id uuid, p_present boolean, p_reason text,
         p_now timestamptz, p_actor text, p_role_name text) RETURNS session_clock.sessions
     LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
@@ -647,7 +661,7 @@ CREATE OR REPLACE FUNCTION session_clock.portable_presence_change(s session_cloc
         after := p_present OR EXISTS (SELECT FROM session_clock.presence p
                                       WHERE p.session_id = s.id AND p.participant_id = p_participant_id);
         IF before <> after THEN
-            RETURN session_clock.portable_log_presence(s, p_participant_id, after, p_reason, p_now, p_actor,
+            RETURN session_clock_portable.log_presence(s, p_participant_id, after, p_reason, p_now, p_actor,
                                                        p_role_name);
         END IF;
         RETURN s;
@@ -656,7 +670,7 @@ CREATE OR REPLACE FUNCTION session_clock.portable_presence_change(s session_cloc
 
 -- core::presence_changed: the join or leave, with the new count; the
 -- session becomes tracked.
-CREATE OR REPLACE FUNCTION session_clock.portable_log_presence(s session_clock.sessions, p_participant_id text,
+CREATE OR REPLACE FUNCTION session_clock_portable.log_presence(s session_clock.sessions, p_participant_id text,
         p_present boolean, p_reason text, p_now timestamptz, p_actor text, p_role_name text)
     RETURNS session_clock.sessions
     LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
@@ -666,13 +680,13 @@ CREATE OR REPLACE FUNCTION session_clock.portable_log_presence(s session_clock.s
         s.presence_tracked := true;
         s.participants := (SELECT pg_catalog.count(DISTINCT p.participant_id)::integer
                            FROM session_clock.presence p WHERE p.session_id = s.id);
-        RETURN session_clock.portable_write(s, CASE WHEN p_present THEN 'join' ELSE 'leave' END, p_reason, p_now,
+        RETURN session_clock_portable.write(s, CASE WHEN p_present THEN 'join' ELSE 'leave' END, p_reason, p_now,
                                             p_actor, p_role_name, p_participant_id);
     END
     $$;
 
 -- pg/clock_result.cpp: what the clock RPCs answer.
-CREATE OR REPLACE FUNCTION session_clock.portable_change_result(s session_clock.sessions, p_now timestamptz,
+CREATE OR REPLACE FUNCTION session_clock_portable.change_result(s session_clock.sessions, p_now timestamptz,
         p_changed boolean) RETURNS session_clock.clock_change
     LANGUAGE sql STABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
@@ -684,7 +698,7 @@ CREATE OR REPLACE FUNCTION session_clock.portable_change_result(s session_clock.
         FROM session_clock.portable_settings() d
     $$;
 
-CREATE OR REPLACE FUNCTION session_clock.portable_unknown_session(p_session_id uuid) RETURNS void
+CREATE OR REPLACE FUNCTION session_clock_portable.unknown_session(p_session_id uuid) RETURNS void
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
     AS $$
@@ -698,13 +712,11 @@ CREATE OR REPLACE FUNCTION session_clock.portable_unknown_session(p_session_id u
 ------------------------------------------------------------------------------
 CREATE OR REPLACE FUNCTION session_clock.server_now() RETURNS timestamptz
     LANGUAGE sql VOLATILE STRICT PARALLEL SAFE
-    SET search_path = pg_catalog, pg_temp
     AS $$ SELECT pg_catalog.clock_timestamp() $$;
 COMMENT ON FUNCTION session_clock.server_now() IS 'the server''s time now (clock_timestamp(), not the transaction start)';
 
 CREATE OR REPLACE FUNCTION session_clock.server_now_ms() RETURNS double precision
     LANGUAGE sql VOLATILE STRICT PARALLEL SAFE
-    SET search_path = pg_catalog, pg_temp
     AS $$ SELECT (EXTRACT(epoch FROM pg_catalog.clock_timestamp()) * 1000)::double precision $$;
 COMMENT ON FUNCTION session_clock.server_now_ms() IS 'Unix epoch milliseconds now, with microsecond precision';
 
@@ -713,7 +725,6 @@ COMMENT ON FUNCTION session_clock.server_now_ms() IS 'Unix epoch milliseconds no
 -- guess. server is the settings row's server_label.
 CREATE OR REPLACE FUNCTION session_clock.server_time_status() RETURNS jsonb
     LANGUAGE sql VOLATILE STRICT PARALLEL SAFE
-    SET search_path = pg_catalog, pg_temp
     AS $$
         SELECT pg_catalog.jsonb_build_object('source', 'portable', 'server', d.server_label, 'is_synced', NULL,
                                              'last_sync', NULL, 'offset_ms', NULL)
@@ -738,7 +749,7 @@ CREATE OR REPLACE FUNCTION public.session_clock_server_time(
 -- Pause, resume and stop share one body: validate, identify the caller,
 -- lock the row, check access, apply an overdue deadline first, then the
 -- person's change and what the grace rule does about it.
-CREATE OR REPLACE FUNCTION session_clock.portable_change_clock(p_session_id uuid, p_reason text, p_action text)
+CREATE OR REPLACE FUNCTION session_clock_portable.change_clock(p_session_id uuid, p_reason text, p_action text)
     RETURNS session_clock.clock_change
     LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
     SET search_path = pg_catalog, pg_temp
@@ -750,20 +761,20 @@ CREATE OR REPLACE FUNCTION session_clock.portable_change_clock(p_session_id uuid
         actor text;
         changed boolean;
     BEGIN
-        PERFORM session_clock.portable_require(p_session_id IS NULL, 'p_session_id');
+        PERFORM session_clock_portable.require(p_session_id IS NULL, 'p_session_id');
         IF p_reason IS NOT NULL THEN
-            PERFORM session_clock.portable_check_text(p_reason, 'p_reason', 200);
+            PERFORM session_clock_portable.check_text(p_reason, 'p_reason', 200);
         END IF;
-        SELECT * INTO c FROM session_clock.portable_caller();
+        SELECT * INTO c FROM session_clock_portable.caller();
         SELECT * INTO s FROM session_clock.sessions t WHERE t.id = p_session_id FOR UPDATE;
         IF NOT FOUND THEN
-            PERFORM session_clock.portable_unknown_session(p_session_id);
+            PERFORM session_clock_portable.unknown_session(p_session_id);
         END IF;
-        PERFORM session_clock.portable_require_access(c.admin, c.sub, c.role_name, p_session_id,
+        PERFORM session_clock_portable.require_access(c.admin, c.sub, c.role_name, p_session_id,
                                                       CASE p_action WHEN 'stop' THEN 2 ELSE 1 END);
         now := pg_catalog.clock_timestamp();  -- after the lock: serialised callers see ordered times
         actor := COALESCE(c.sub, c.role_name);
-        s := session_clock.portable_settle(s, now, actor, c.role_name);
+        s := session_clock_portable.settle(s, now, actor, c.role_name);
         IF p_action <> 'stop' AND s.ended_at IS NOT NULL THEN
             RAISE EXCEPTION 'cannot % a stopped session clock', p_action
                 USING ERRCODE = 'object_not_in_prerequisite_state';
@@ -775,15 +786,15 @@ CREATE OR REPLACE FUNCTION session_clock.portable_change_clock(p_session_id uuid
             -- A person's change cancels a pending deadline and makes a pause theirs.
             s.grace_deadline_at := NULL;
             s.auto_paused := false;
-            s := session_clock.portable_write(s, p_action, p_reason, now, actor, c.role_name);
-            s := session_clock.portable_react(s, now, actor, c.role_name);
+            s := session_clock_portable.write(s, p_action, p_reason, now, actor, c.role_name);
+            s := session_clock_portable.react(s, now, actor, c.role_name);
         ELSIF p_action = 'pause' AND s.auto_paused AND s.is_paused AND s.ended_at IS NULL THEN
             -- Pausing a clock the grace rule paused makes the pause this person's.
             s.auto_paused := false;
-            s := session_clock.portable_write(s, 'hold', p_reason, now, actor, c.role_name);
+            s := session_clock_portable.write(s, 'hold', p_reason, now, actor, c.role_name);
             changed := true;
         END IF;
-        RETURN session_clock.portable_change_result(s, now, changed);
+        RETURN session_clock_portable.change_result(s, now, changed);
     END
     $$;
 
@@ -800,8 +811,8 @@ CREATE OR REPLACE FUNCTION public.session_clock_start(p_session_id uuid)
         kept record;
         adopted boolean := false;
     BEGIN
-        PERFORM session_clock.portable_require(p_session_id IS NULL, 'p_session_id');
-        SELECT * INTO c FROM session_clock.portable_caller();
+        PERFORM session_clock_portable.require(p_session_id IS NULL, 'p_session_id');
+        SELECT * INTO c FROM session_clock_portable.caller();
         actor := COALESCE(c.sub, c.role_name);
         now := pg_catalog.clock_timestamp();
         INSERT INTO session_clock.sessions (id, started_at, is_paused, total_paused_ms, last_state_change_at, version)
@@ -832,28 +843,28 @@ CREATE OR REPLACE FUNCTION public.session_clock_start(p_session_id uuid)
                 END IF;
                 -- Rows edited by hand could hold what no report would: skipped.
                 IF kept.present AND kept.source IN ('sql', 'livekit')
-                   AND session_clock.portable_text_problem(kept.participant_id, 200) IS NULL THEN
-                    s := session_clock.portable_presence_change(s, kept.participant_id, kept.source, NULL, true,
+                   AND session_clock_portable.text_problem(kept.participant_id, 200) IS NULL THEN
+                    s := session_clock_portable.presence_change(s, kept.participant_id, kept.source, NULL, true,
                         CASE kept.source WHEN 'livekit' THEN 'participant_joined' ELSE 'sql' END, now, actor, c.role_name);
                 END IF;
             END LOOP;
             IF adopted THEN
-                s := session_clock.portable_react(s, now, actor, c.role_name);
+                s := session_clock_portable.react(s, now, actor, c.role_name);
             END IF;
-            RETURN session_clock.portable_change_result(s, now, true);
+            RETURN session_clock_portable.change_result(s, now, true);
         END IF;
         SELECT * INTO s FROM session_clock.sessions t WHERE t.id = p_session_id FOR UPDATE;
         IF NOT FOUND THEN
-            PERFORM session_clock.portable_unknown_session(p_session_id);  -- deleted by a concurrent transaction
+            PERFORM session_clock_portable.unknown_session(p_session_id);  -- deleted by a concurrent transaction
         END IF;
-        PERFORM session_clock.portable_require_access(c.admin, c.sub, c.role_name, p_session_id, 1);
+        PERFORM session_clock_portable.require_access(c.admin, c.sub, c.role_name, p_session_id, 1);
         IF s.ended_at IS NOT NULL THEN
             RAISE EXCEPTION 'cannot start a stopped session clock' USING ERRCODE = 'object_not_in_prerequisite_state',
                 DETAIL = pg_catalog.format('session %s was stopped; start a new session instead', p_session_id);
         END IF;
         now := pg_catalog.clock_timestamp();
-        s := session_clock.portable_settle(s, now, actor, c.role_name);
-        RETURN session_clock.portable_change_result(s, now, false);
+        s := session_clock_portable.settle(s, now, actor, c.role_name);
+        RETURN session_clock_portable.change_result(s, now, false);
     END
     $$;
 COMMENT ON FUNCTION public.session_clock_start(uuid) IS 'creates the clock if needed and starts it; idempotent';
@@ -871,14 +882,14 @@ CREATE OR REPLACE FUNCTION public.session_clock_get(p_session_id uuid)
         now timestamptz;
         r session_clock.clock_change;
     BEGIN
-        PERFORM session_clock.portable_require(p_session_id IS NULL, 'p_session_id');
-        SELECT * INTO c FROM session_clock.portable_caller();
+        PERFORM session_clock_portable.require(p_session_id IS NULL, 'p_session_id');
+        SELECT * INTO c FROM session_clock_portable.caller();
         SELECT * INTO s FROM session_clock.sessions t WHERE t.id = p_session_id;
         IF NOT FOUND THEN
-            PERFORM session_clock.portable_unknown_session(p_session_id);
+            PERFORM session_clock_portable.unknown_session(p_session_id);
         END IF;
         IF NOT c.admin THEN
-            PERFORM session_clock.portable_require_access(c.admin, c.sub, c.role_name, p_session_id, 1);
+            PERFORM session_clock_portable.require_access(c.admin, c.sub, c.role_name, p_session_id, 1);
         END IF;
         now := pg_catalog.clock_timestamp();
         IF s.grace_deadline_at <= now AND s.ended_at IS NULL AND NOT s.is_paused THEN
@@ -888,7 +899,7 @@ CREATE OR REPLACE FUNCTION public.session_clock_get(p_session_id uuid)
             s.grace_deadline_at := NULL;
             s.auto_paused := true;
         END IF;
-        r := session_clock.portable_change_result(s, now, NULL);
+        r := session_clock_portable.change_result(s, now, NULL);
         RETURN ROW(r.session_id, r.started_at, r.is_paused, r.total_paused_ms, r.last_state_change_at, r.ended_at,
                    r.version, r.server_now, r.elapsed_ms, r.participants, r.min_participants, r.grace_ms,
                    r.grace_deadline_at, r.auto_paused)::session_clock.clock_reading;
@@ -899,19 +910,19 @@ CREATE OR REPLACE FUNCTION public.session_clock_pause(p_session_id uuid, p_reaso
     RETURNS session_clock.clock_change
     LANGUAGE sql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
-    AS $$ SELECT session_clock.portable_change_clock(p_session_id, p_reason, 'pause') $$;
+    AS $$ SELECT session_clock_portable.change_clock(p_session_id, p_reason, 'pause') $$;
 
 CREATE OR REPLACE FUNCTION public.session_clock_resume(p_session_id uuid, p_reason text DEFAULT NULL)
     RETURNS session_clock.clock_change
     LANGUAGE sql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
-    AS $$ SELECT session_clock.portable_change_clock(p_session_id, p_reason, 'resume') $$;
+    AS $$ SELECT session_clock_portable.change_clock(p_session_id, p_reason, 'resume') $$;
 
 CREATE OR REPLACE FUNCTION public.session_clock_stop(p_session_id uuid, p_reason text DEFAULT NULL)
     RETURNS session_clock.clock_change
     LANGUAGE sql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
-    AS $$ SELECT session_clock.portable_change_clock(p_session_id, p_reason, 'stop') $$;
+    AS $$ SELECT session_clock_portable.change_clock(p_session_id, p_reason, 'stop') $$;
 COMMENT ON FUNCTION public.session_clock_stop(uuid, text) IS 'stops the clock for good (host or admin); idempotent';
 
 ------------------------------------------------------------------------------
@@ -927,18 +938,18 @@ CREATE OR REPLACE FUNCTION public.session_clock_add_member(
         c record;
         m session_clock.session_members;
     BEGIN
-        PERFORM session_clock.portable_require(p_session_id IS NULL, 'p_session_id');
-        PERFORM session_clock.portable_require(p_participant_id IS NULL, 'p_participant_id');
-        PERFORM session_clock.portable_require(p_role IS NULL, 'p_role');
+        PERFORM session_clock_portable.require(p_session_id IS NULL, 'p_session_id');
+        PERFORM session_clock_portable.require(p_participant_id IS NULL, 'p_participant_id');
+        PERFORM session_clock_portable.require(p_role IS NULL, 'p_role');
         PERFORM session_clock.check_participant_id(p_participant_id);
         IF p_role NOT IN ('host', 'participant') THEN
             RAISE EXCEPTION 'p_role must be ''host'' or ''participant''' USING ERRCODE = 'invalid_parameter_value';
         END IF;
-        SELECT * INTO c FROM session_clock.portable_caller();
+        SELECT * INTO c FROM session_clock_portable.caller();
         IF NOT EXISTS (SELECT FROM session_clock.sessions t WHERE t.id = p_session_id) THEN
-            PERFORM session_clock.portable_unknown_session(p_session_id);
+            PERFORM session_clock_portable.unknown_session(p_session_id);
         END IF;
-        PERFORM session_clock.portable_require_access(c.admin, c.sub, c.role_name, p_session_id, 2);
+        PERFORM session_clock_portable.require_access(c.admin, c.sub, c.role_name, p_session_id, 2);
         INSERT INTO session_clock.session_members AS t (session_id, participant_id, role)
             VALUES (p_session_id, p_participant_id, p_role)
             ON CONFLICT (session_id, participant_id) DO UPDATE SET role = EXCLUDED.role
@@ -964,30 +975,30 @@ CREATE OR REPLACE FUNCTION public.session_clock_remove_member(p_session_id uuid,
         removed boolean;
         was_present boolean;
     BEGIN
-        PERFORM session_clock.portable_require(p_session_id IS NULL, 'p_session_id');
-        PERFORM session_clock.portable_require(p_participant_id IS NULL, 'p_participant_id');
-        SELECT * INTO c FROM session_clock.portable_caller();
+        PERFORM session_clock_portable.require(p_session_id IS NULL, 'p_session_id');
+        PERFORM session_clock_portable.require(p_participant_id IS NULL, 'p_participant_id');
+        SELECT * INTO c FROM session_clock_portable.caller();
         SELECT * INTO s FROM session_clock.sessions t WHERE t.id = p_session_id FOR UPDATE;
         IF NOT FOUND THEN
-            PERFORM session_clock.portable_unknown_session(p_session_id);
+            PERFORM session_clock_portable.unknown_session(p_session_id);
         END IF;
-        PERFORM session_clock.portable_require_access(c.admin, c.sub, c.role_name, p_session_id, 2);
+        PERFORM session_clock_portable.require_access(c.admin, c.sub, c.role_name, p_session_id, 2);
         DELETE FROM session_clock.session_members m
         WHERE m.session_id = p_session_id AND m.participant_id = p_participant_id;
         removed := FOUND;
         IF removed THEN
             now := pg_catalog.clock_timestamp();
             actor := COALESCE(c.sub, c.role_name);
-            s := session_clock.portable_settle(s, now, actor, c.role_name);
+            s := session_clock_portable.settle(s, now, actor, c.role_name);
             DELETE FROM session_clock.presence p WHERE p.session_id = p_session_id AND p.participant_id = p_participant_id;
             was_present := FOUND;
             UPDATE session_clock.livekit_connections l SET gone = true
             WHERE l.session_id = p_session_id AND l.identity = p_participant_id AND l.participant_sid <> '' AND NOT l.gone;
             IF was_present THEN
-                s := session_clock.portable_log_presence(s, p_participant_id, false, 'member_removed', now, actor,
+                s := session_clock_portable.log_presence(s, p_participant_id, false, 'member_removed', now, actor,
                                                          c.role_name);
             END IF;
-            s := session_clock.portable_react(s, now, actor, c.role_name);
+            s := session_clock_portable.react(s, now, actor, c.role_name);
             PERFORM pg_catalog.pg_notify('session_clock', pg_catalog.format(
                 '{"event":"member_removed","participant_id":%s,"session_id":"%s"}',
                 pg_catalog.to_json(p_participant_id), p_session_id));
@@ -1007,12 +1018,12 @@ CREATE OR REPLACE FUNCTION session_clock.caller_access(p_session_id uuid) RETURN
     DECLARE
         c record;
     BEGIN
-        PERFORM session_clock.portable_require(p_session_id IS NULL, 'p_session_id');
-        SELECT * INTO c FROM session_clock.portable_caller();
+        PERFORM session_clock_portable.require(p_session_id IS NULL, 'p_session_id');
+        SELECT * INTO c FROM session_clock_portable.caller();
         IF NOT EXISTS (SELECT FROM session_clock.sessions t WHERE t.id = p_session_id) THEN
             RETURN NULL;
         END IF;
-        RETURN (ARRAY[NULL, 'participant', 'host', 'admin'])[session_clock.portable_access(c.admin, c.sub, p_session_id) + 1];
+        RETURN (ARRAY[NULL, 'participant', 'host', 'admin'])[session_clock_portable.access(c.admin, c.sub, p_session_id) + 1];
     END
     $$;
 
@@ -1052,12 +1063,12 @@ CREATE OR REPLACE FUNCTION session_clock.replay(p_session_id uuid,
         e record;
         first boolean := true;
     BEGIN
-        PERFORM session_clock.portable_require(p_session_id IS NULL, 'p_session_id');
-        SELECT * INTO c FROM session_clock.portable_caller();
+        PERFORM session_clock_portable.require(p_session_id IS NULL, 'p_session_id');
+        SELECT * INTO c FROM session_clock_portable.caller();
         IF NOT EXISTS (SELECT FROM session_clock.sessions t WHERE t.id = p_session_id) THEN
-            PERFORM session_clock.portable_unknown_session(p_session_id);
+            PERFORM session_clock_portable.unknown_session(p_session_id);
         END IF;
-        PERFORM session_clock.portable_require_access(c.admin, c.sub, c.role_name, p_session_id, 1);
+        PERFORM session_clock_portable.require_access(c.admin, c.sub, c.role_name, p_session_id, 1);
         FOR e IN SELECT l.event, l.at FROM session_clock.session_events l
                  WHERE l.session_id = p_session_id ORDER BY l.version LOOP
             IF first THEN
@@ -1091,13 +1102,13 @@ CREATE OR REPLACE FUNCTION session_clock.replay(p_session_id uuid,
                 last_state_change_at := e.at;
             ELSIF e.event = 'resume' THEN
                 total_paused_ms := total_paused_ms
-                    + pg_catalog.div(session_clock.portable_us(e.at, last_state_change_at), 1000);
+                    + pg_catalog.div(session_clock_portable.us(e.at, last_state_change_at), 1000);
                 is_paused := false;
                 last_state_change_at := e.at;
             ELSIF e.event = 'stop' THEN
                 IF is_paused THEN
                     total_paused_ms := total_paused_ms
-                        + pg_catalog.div(session_clock.portable_us(e.at, last_state_change_at), 1000);
+                        + pg_catalog.div(session_clock_portable.us(e.at, last_state_change_at), 1000);
                 END IF;
                 ended_at := e.at;
                 last_state_change_at := e.at;
@@ -1115,7 +1126,7 @@ CREATE OR REPLACE FUNCTION session_clock.replay(p_session_id uuid,
 ------------------------------------------------------------------------------
 -- The shared body of both presence entry points; the session is locked and
 -- the caller authorised.
-CREATE OR REPLACE FUNCTION session_clock.portable_record(s session_clock.sessions, p_participant_id text,
+CREATE OR REPLACE FUNCTION session_clock_portable.record(s session_clock.sessions, p_participant_id text,
         p_source text, p_worker_id uuid, p_present boolean, p_reason text, p_actor text, p_role_name text)
     RETURNS session_clock.clock_change
     LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
@@ -1141,12 +1152,12 @@ CREATE OR REPLACE FUNCTION session_clock.portable_record(s session_clock.session
                 DETAIL = pg_catalog.format('user "%s" is not in session_clock.session_members for it', p_participant_id);
         END IF;
         now := pg_catalog.clock_timestamp();
-        s := session_clock.portable_settle(s, now, p_actor, p_role_name);
+        s := session_clock_portable.settle(s, now, p_actor, p_role_name);
         before := s.version;
-        s := session_clock.portable_presence_change(s, p_participant_id, p_source, p_worker_id, p_present, p_reason,
+        s := session_clock_portable.presence_change(s, p_participant_id, p_source, p_worker_id, p_present, p_reason,
                                                     now, p_actor, p_role_name);
-        RETURN session_clock.portable_change_result(
-            session_clock.portable_react(s, now, p_actor, p_role_name), now, s.version <> before);
+        RETURN session_clock_portable.change_result(
+            session_clock_portable.react(s, now, p_actor, p_role_name), now, s.version <> before);
     END
     $$;
 
@@ -1163,11 +1174,11 @@ CREATE OR REPLACE FUNCTION public.session_clock_presence(p_session_id uuid, p_pa
         s session_clock.sessions;
         kept record;
     BEGIN
-        PERFORM session_clock.portable_require(p_session_id IS NULL, 'p_session_id');
-        PERFORM session_clock.portable_require(p_participant_id IS NULL, 'p_participant_id');
-        PERFORM session_clock.portable_require(p_present IS NULL, 'p_present');
+        PERFORM session_clock_portable.require(p_session_id IS NULL, 'p_session_id');
+        PERFORM session_clock_portable.require(p_participant_id IS NULL, 'p_participant_id');
+        PERFORM session_clock_portable.require(p_present IS NULL, 'p_present');
         PERFORM session_clock.check_participant_id(p_participant_id);
-        SELECT * INTO c FROM session_clock.portable_caller();
+        SELECT * INTO c FROM session_clock_portable.caller();
         IF NOT c.admin AND p_participant_id <> c.sub THEN
             RAISE EXCEPTION 'an end user may report only its own presence' USING ERRCODE = 'insufficient_privilege',
                 DETAIL = 'p_participant_id must equal the JWT sub claim';
@@ -1183,10 +1194,10 @@ CREATE OR REPLACE FUNCTION public.session_clock_presence(p_session_id uuid, p_pa
             END IF;
         END IF;
         IF NOT FOUND THEN
-            PERFORM session_clock.portable_unknown_session(p_session_id);
+            PERFORM session_clock_portable.unknown_session(p_session_id);
         END IF;
-        PERFORM session_clock.portable_require_access(c.admin, c.sub, c.role_name, p_session_id, 1);
-        RETURN session_clock.portable_record(s, p_participant_id, 'sql', NULL, p_present, 'sql',
+        PERFORM session_clock_portable.require_access(c.admin, c.sub, c.role_name, p_session_id, 1);
+        RETURN session_clock_portable.record(s, p_participant_id, 'sql', NULL, p_present, 'sql',
                                              COALESCE(c.sub, c.role_name), c.role_name);
     END
     $$;
@@ -1204,10 +1215,10 @@ CREATE OR REPLACE FUNCTION session_clock.record_presence(p_session_id uuid, p_pa
         c record;
         s session_clock.sessions;
     BEGIN
-        PERFORM session_clock.portable_require(p_session_id IS NULL, 'p_session_id');
-        PERFORM session_clock.portable_require(p_participant_id IS NULL, 'p_participant_id');
-        PERFORM session_clock.portable_require(p_source IS NULL, 'p_source');
-        PERFORM session_clock.portable_require(p_present IS NULL, 'p_present');
+        PERFORM session_clock_portable.require(p_session_id IS NULL, 'p_session_id');
+        PERFORM session_clock_portable.require(p_participant_id IS NULL, 'p_participant_id');
+        PERFORM session_clock_portable.require(p_source IS NULL, 'p_source');
+        PERFORM session_clock_portable.require(p_present IS NULL, 'p_present');
         PERFORM session_clock.check_participant_id(p_participant_id);
         IF p_source NOT IN ('sql', 'websocket', 'livekit') THEN
             RAISE EXCEPTION 'p_source must be sql, websocket or livekit' USING ERRCODE = 'invalid_parameter_value';
@@ -1217,17 +1228,17 @@ CREATE OR REPLACE FUNCTION session_clock.record_presence(p_session_id uuid, p_pa
                 USING ERRCODE = 'invalid_parameter_value';
         END IF;
         IF p_reason IS NOT NULL THEN
-            PERFORM session_clock.portable_check_text(p_reason, 'p_reason', 200);
+            PERFORM session_clock_portable.check_text(p_reason, 'p_reason', 200);
         END IF;
-        SELECT * INTO c FROM session_clock.portable_caller();
+        SELECT * INTO c FROM session_clock_portable.caller();
         IF NOT c.admin THEN
             RAISE EXCEPTION 'only workers and admins record presence' USING ERRCODE = 'insufficient_privilege';
         END IF;
         SELECT * INTO s FROM session_clock.sessions t WHERE t.id = p_session_id FOR UPDATE;
         IF NOT FOUND THEN
-            PERFORM session_clock.portable_unknown_session(p_session_id);
+            PERFORM session_clock_portable.unknown_session(p_session_id);
         END IF;
-        RETURN session_clock.portable_record(s, p_participant_id, p_source, p_worker_id, p_present,
+        RETURN session_clock_portable.record(s, p_participant_id, p_source, p_worker_id, p_present,
                                              COALESCE(p_reason, p_source), COALESCE(c.sub, c.role_name), c.role_name);
     END
     $$;
@@ -1236,10 +1247,9 @@ CREATE OR REPLACE FUNCTION session_clock.record_presence(p_session_id uuid, p_pa
 -- start with it.
 CREATE OR REPLACE FUNCTION session_clock.require_admin() RETURNS void
     LANGUAGE plpgsql VOLATILE PARALLEL RESTRICTED
-    SET search_path = pg_catalog, pg_temp
     AS $$
     BEGIN
-        IF NOT (SELECT c.admin FROM session_clock.portable_caller() c) THEN
+        IF NOT (SELECT c.admin FROM session_clock_portable.caller() c) THEN
             RAISE EXCEPTION 'only workers and admins may call this' USING ERRCODE = 'insufficient_privilege';
         END IF;
     END
@@ -1260,22 +1270,22 @@ CREATE OR REPLACE FUNCTION public.session_clock_configure(
         now timestamptz;
         actor text;
     BEGIN
-        PERFORM session_clock.portable_require(p_session_id IS NULL, 'p_session_id');
+        PERFORM session_clock_portable.require(p_session_id IS NULL, 'p_session_id');
         IF p_min_participants NOT BETWEEN 0 AND 10000 THEN
             RAISE EXCEPTION 'p_min_participants must be between 0 and 10000' USING ERRCODE = 'invalid_parameter_value';
         END IF;
         IF p_grace_ms NOT BETWEEN 0 AND 86400000 THEN
             RAISE EXCEPTION 'p_grace_ms must be between 0 and 86400000' USING ERRCODE = 'invalid_parameter_value';
         END IF;
-        SELECT * INTO c FROM session_clock.portable_caller();
+        SELECT * INTO c FROM session_clock_portable.caller();
         SELECT * INTO s FROM session_clock.sessions t WHERE t.id = p_session_id FOR UPDATE;
         IF NOT FOUND THEN
-            PERFORM session_clock.portable_unknown_session(p_session_id);
+            PERFORM session_clock_portable.unknown_session(p_session_id);
         END IF;
-        PERFORM session_clock.portable_require_access(c.admin, c.sub, c.role_name, p_session_id, 1);
+        PERFORM session_clock_portable.require_access(c.admin, c.sub, c.role_name, p_session_id, 1);
         now := pg_catalog.clock_timestamp();
         actor := COALESCE(c.sub, c.role_name);
-        s := session_clock.portable_settle(s, now, actor, c.role_name);
+        s := session_clock_portable.settle(s, now, actor, c.role_name);
         UPDATE session_clock.sessions t
         SET min_participants = COALESCE(p_min_participants, t.min_participants),
             grace_ms = COALESCE(p_grace_ms, t.grace_ms),
@@ -1286,9 +1296,9 @@ CREATE OR REPLACE FUNCTION public.session_clock_configure(
         s.single_device := COALESCE(p_single_device, s.single_device);
         s.presence_tracked := s.presence_tracked
             OR NOT (p_single_device IS NOT NULL AND p_min_participants IS NULL AND p_grace_ms IS NULL);
-        s := session_clock.portable_write(s, 'configure', NULL, now, actor, c.role_name);
-        s := session_clock.portable_react(s, now, actor, c.role_name);
-        RETURN session_clock.portable_change_result(s, now, true);
+        s := session_clock_portable.write(s, 'configure', NULL, now, actor, c.role_name);
+        s := session_clock_portable.react(s, now, actor, c.role_name);
+        RETURN session_clock_portable.change_result(s, now, true);
     END
     $$;
 COMMENT ON FUNCTION public.session_clock_configure(uuid, integer, integer, boolean) IS
@@ -1313,7 +1323,7 @@ CREATE OR REPLACE FUNCTION session_clock.apply_due_deadlines(p_limit integer DEF
         IF lim NOT BETWEEN 1 AND 100000 THEN
             RAISE EXCEPTION 'p_limit must be between 1 and 100000' USING ERRCODE = 'invalid_parameter_value';
         END IF;
-        SELECT * INTO c FROM session_clock.portable_caller();
+        SELECT * INTO c FROM session_clock_portable.caller();
         IF NOT c.admin THEN
             RAISE EXCEPTION 'only workers and admins apply deadlines' USING ERRCODE = 'insufficient_privilege';
         END IF;
@@ -1327,7 +1337,7 @@ CREATE OR REPLACE FUNCTION session_clock.apply_due_deadlines(p_limit integer DEF
             SELECT * INTO s FROM session_clock.sessions t WHERE t.id = due_id FOR UPDATE;
             CONTINUE WHEN NOT FOUND;
             before := s.version;
-            s := session_clock.portable_settle(s, pg_catalog.clock_timestamp(), COALESCE(c.sub, c.role_name), c.role_name);
+            s := session_clock_portable.settle(s, pg_catalog.clock_timestamp(), COALESCE(c.sub, c.role_name), c.role_name);
             IF s.version <> before THEN
                 applied := applied + 1;
             END IF;
@@ -1349,12 +1359,12 @@ CREATE OR REPLACE FUNCTION session_clock.claim_device(p_session_id uuid, p_parti
     DECLARE
         claimed bigint;
     BEGIN
-        PERFORM session_clock.portable_require(p_session_id IS NULL, 'p_session_id');
-        PERFORM session_clock.portable_require(p_participant_id IS NULL, 'p_participant_id');
-        PERFORM session_clock.portable_require(p_device IS NULL, 'p_device');
+        PERFORM session_clock_portable.require(p_session_id IS NULL, 'p_session_id');
+        PERFORM session_clock_portable.require(p_participant_id IS NULL, 'p_participant_id');
+        PERFORM session_clock_portable.require(p_device IS NULL, 'p_device');
         PERFORM session_clock.check_participant_id(p_participant_id);
-        PERFORM session_clock.portable_check_text(p_device, 'p_device', 200);
-        IF NOT (SELECT c.admin FROM session_clock.portable_caller() c) THEN
+        PERFORM session_clock_portable.check_text(p_device, 'p_device', 200);
+        IF NOT (SELECT c.admin FROM session_clock_portable.caller() c) THEN
             RAISE EXCEPTION 'only workers and admins claim devices' USING ERRCODE = 'insufficient_privilege';
         END IF;
         -- The row lock of the upsert orders concurrent claims of one user in
@@ -1742,14 +1752,14 @@ COMMENT ON FUNCTION session_clock.lock_unborn_session(uuid) IS
 -- database's clock; a repeated request id changes nothing.
 ------------------------------------------------------------------------------
 -- Codes are read aloud: any case.
-CREATE OR REPLACE FUNCTION session_clock.portable_room_code(p_code text) RETURNS text
+CREATE OR REPLACE FUNCTION session_clock_portable.room_code(p_code text) RETURNS text
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
     AS $$
     DECLARE
         v_code text;
     BEGIN
-        PERFORM session_clock.portable_require(p_code IS NULL, 'p_code');
+        PERFORM session_clock_portable.require(p_code IS NULL, 'p_code');
         v_code := pg_catalog.translate(p_code, 'abcdefghijklmnopqrstuvwxyz', 'ABCDEFGHIJKLMNOPQRSTUVWXYZ');
         IF v_code !~ '^[A-Z0-9]{4,12}$' THEN
             RAISE EXCEPTION 'p_code must be 4 to 12 letters A-Z or digits' USING ERRCODE = 'invalid_parameter_value';
@@ -1759,7 +1769,7 @@ CREATE OR REPLACE FUNCTION session_clock.portable_room_code(p_code text) RETURNS
     $$;
 
 -- Seconds on the wire, milliseconds inside: 0 to 24 h, finite (-0 is 0).
-CREATE OR REPLACE FUNCTION session_clock.portable_position_ms(p_ms double precision) RETURNS double precision
+CREATE OR REPLACE FUNCTION session_clock_portable.position_ms(p_ms double precision) RETURNS double precision
     LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
     AS $$
@@ -1773,7 +1783,7 @@ CREATE OR REPLACE FUNCTION session_clock.portable_position_ms(p_ms double precis
 
 -- core::position_ms: the room's playback as a session clock anchored to
 -- read start_position_ms at start_at; running while playing.
-CREATE OR REPLACE FUNCTION session_clock.portable_room_position(r session_clock.rooms, p_at timestamptz)
+CREATE OR REPLACE FUNCTION session_clock_portable.room_position(r session_clock.rooms, p_at timestamptz)
     RETURNS double precision
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
@@ -1782,12 +1792,12 @@ CREATE OR REPLACE FUNCTION session_clock.portable_room_position(r session_clock.
                     WHEN us > 0 THEN us::double precision / 1000 ELSE 0 END
         FROM (SELECT pg_catalog.floor(r.start_position_ms * 1000 + 0.5)::numeric
                      + CASE WHEN r.status = 'paused' THEN 0
-                            ELSE GREATEST(session_clock.portable_us(p_at, r.start_at), 0) END AS us) q
+                            ELSE GREATEST(session_clock_portable.us(p_at, r.start_at), 0) END AS us) q
     $$;
 
 -- Who acts (pg/room_rpc.cpp actor_of): an end user only as itself; an
 -- admin for p_as, or as itself (admin_itself).
-CREATE OR REPLACE FUNCTION session_clock.portable_room_actor(p_as text, OUT actor text, OUT admin_itself boolean)
+CREATE OR REPLACE FUNCTION session_clock_portable.room_actor(p_as text, OUT actor text, OUT admin_itself boolean)
     LANGUAGE plpgsql VOLATILE PARALLEL RESTRICTED
     SET search_path = pg_catalog, pg_temp
     AS $$
@@ -1795,9 +1805,9 @@ CREATE OR REPLACE FUNCTION session_clock.portable_room_actor(p_as text, OUT acto
         c record;
     BEGIN
         IF p_as IS NOT NULL THEN
-            PERFORM session_clock.portable_check_text(p_as, 'p_as', 200);
+            PERFORM session_clock_portable.check_text(p_as, 'p_as', 200);
         END IF;
-        SELECT * INTO c FROM session_clock.portable_caller();
+        SELECT * INTO c FROM session_clock_portable.caller();
         admin_itself := false;
         IF NOT c.admin THEN
             IF p_as IS NOT NULL AND p_as <> c.sub THEN
@@ -1814,7 +1824,7 @@ CREATE OR REPLACE FUNCTION session_clock.portable_room_actor(p_as text, OUT acto
     END
     $$;
 
-CREATE OR REPLACE FUNCTION session_clock.portable_lock_room(p_code text) RETURNS session_clock.rooms
+CREATE OR REPLACE FUNCTION session_clock_portable.lock_room(p_code text) RETURNS session_clock.rooms
     LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
     SET search_path = pg_catalog, pg_temp
     AS $$
@@ -1829,7 +1839,7 @@ CREATE OR REPLACE FUNCTION session_clock.portable_lock_room(p_code text) RETURNS
     END
     $$;
 
-CREATE OR REPLACE FUNCTION session_clock.portable_room_notify(p_code text, p_change text, p_version bigint)
+CREATE OR REPLACE FUNCTION session_clock_portable.room_notify(p_code text, p_change text, p_version bigint)
     RETURNS void
     LANGUAGE sql VOLATILE PARALLEL UNSAFE
     SET search_path = pg_catalog, pg_temp
@@ -1839,7 +1849,7 @@ CREATE OR REPLACE FUNCTION session_clock.portable_room_notify(p_code text, p_cha
     $$;
 
 -- What every room RPC returns: the first 200 members in join order.
-CREATE OR REPLACE FUNCTION session_clock.portable_room_result(r session_clock.rooms, p_now timestamptz,
+CREATE OR REPLACE FUNCTION session_clock_portable.room_result(r session_clock.rooms, p_now timestamptz,
         p_changed boolean) RETURNS session_clock.room_state
     LANGUAGE sql STABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
@@ -1847,7 +1857,7 @@ CREATE OR REPLACE FUNCTION session_clock.portable_room_result(r session_clock.ro
         SELECT ROW(r.code, r.host,
                    CASE WHEN r.status = 'playing' AND p_now < r.start_at THEN 'preparing' ELSE r.status END,
                    r.track_url, r.title, r.filename, r.start_at, r.start_position_ms, r.lead_ms, r.version, p_now,
-                   session_clock.portable_room_position(r, p_now),
+                   session_clock_portable.room_position(r, p_now),
                    COALESCE((SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('id', m.participant_id, 'ready',
                                  COALESCE(m.ready_version = r.version, false)) ORDER BY m.joined_at, m.participant_id)
                              FROM (SELECT x.participant_id, x.ready_version, x.joined_at
@@ -1858,7 +1868,7 @@ CREATE OR REPLACE FUNCTION session_clock.portable_room_result(r session_clock.ro
     $$;
 
 -- The new state, its event and its NOTIFY.
-CREATE OR REPLACE FUNCTION session_clock.portable_save_room(r session_clock.rooms, p_event text, p_actor text,
+CREATE OR REPLACE FUNCTION session_clock_portable.save_room(r session_clock.rooms, p_event text, p_actor text,
         p_at timestamptz, p_request_id text) RETURNS void
     LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
     SET search_path = pg_catalog, pg_temp
@@ -1872,7 +1882,7 @@ CREATE OR REPLACE FUNCTION session_clock.portable_save_room(r session_clock.room
                 track_url, request_id)
             VALUES (r.code, r.version, p_event, p_actor, p_at, r.start_at, r.start_position_ms, r.track_url,
                     p_request_id);
-        PERFORM session_clock.portable_room_notify(r.code, p_event, r.version);
+        PERFORM session_clock_portable.room_notify(r.code, p_event, r.version);
     END
     $$;
 
@@ -1890,9 +1900,9 @@ CREATE OR REPLACE FUNCTION public.session_clock_room_create(p_code text DEFAULT 
         r session_clock.rooms;
     BEGIN
         IF p_code IS NOT NULL THEN
-            v_code := session_clock.portable_room_code(p_code);
+            v_code := session_clock_portable.room_code(p_code);
         END IF;
-        SELECT * INTO a FROM session_clock.portable_room_actor(p_as);
+        SELECT * INTO a FROM session_clock_portable.room_actor(p_as);
         IF a.admin_itself THEN
             RAISE EXCEPTION 'p_as names the room''s host' USING ERRCODE = 'invalid_parameter_value';
         END IF;
@@ -1917,27 +1927,27 @@ CREATE OR REPLACE FUNCTION public.session_clock_room_create(p_code text DEFAULT 
         END IF;
         INSERT INTO session_clock.room_members (code, participant_id) VALUES (v_code, a.actor);
         INSERT INTO session_clock.room_events (code, version, event, actor, at) VALUES (v_code, 1, 'create', a.actor, now);
-        PERFORM session_clock.portable_room_notify(v_code, 'create', 1);
+        PERFORM session_clock_portable.room_notify(v_code, 'create', 1);
         SELECT * INTO r FROM session_clock.rooms t WHERE t.code = v_code;
-        RETURN session_clock.portable_room_result(r, now, true);
+        RETURN session_clock_portable.room_result(r, now, true);
     END
     $$;
 COMMENT ON FUNCTION public.session_clock_room_create(text, text) IS
     'creates a room (a random 6-character code unless one is given); the creator is its host and first member';
 
-CREATE OR REPLACE FUNCTION session_clock.portable_room_membership(p_code text, p_as text, p_join boolean)
+CREATE OR REPLACE FUNCTION session_clock_portable.room_membership(p_code text, p_as text, p_join boolean)
     RETURNS session_clock.room_state
     LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
     SET search_path = pg_catalog, pg_temp
     AS $$
     DECLARE
-        v_code text := session_clock.portable_room_code(p_code);
+        v_code text := session_clock_portable.room_code(p_code);
         a record;
         r session_clock.rooms;
         changed boolean;
     BEGIN
-        SELECT * INTO a FROM session_clock.portable_room_actor(p_as);
-        r := session_clock.portable_lock_room(v_code);
+        SELECT * INTO a FROM session_clock_portable.room_actor(p_as);
+        r := session_clock_portable.lock_room(v_code);
         IF a.admin_itself THEN
             RAISE EXCEPTION 'p_as names who joins or leaves' USING ERRCODE = 'invalid_parameter_value';
         END IF;
@@ -1955,9 +1965,9 @@ CREATE OR REPLACE FUNCTION session_clock.portable_room_membership(p_code text, p
         END IF;
         changed := FOUND;
         IF changed THEN
-            PERFORM session_clock.portable_room_notify(v_code, CASE WHEN p_join THEN 'join' ELSE 'leave' END, r.version);
+            PERFORM session_clock_portable.room_notify(v_code, CASE WHEN p_join THEN 'join' ELSE 'leave' END, r.version);
         END IF;
-        RETURN session_clock.portable_room_result(r, pg_catalog.clock_timestamp(), changed);
+        RETURN session_clock_portable.room_result(r, pg_catalog.clock_timestamp(), changed);
     END
     $$;
 
@@ -1965,13 +1975,13 @@ CREATE OR REPLACE FUNCTION public.session_clock_room_join(p_code text, p_as text
     RETURNS session_clock.room_state
     LANGUAGE sql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
-    AS $$ SELECT session_clock.portable_room_membership(p_code, p_as, true) $$;
+    AS $$ SELECT session_clock_portable.room_membership(p_code, p_as, true) $$;
 
 CREATE OR REPLACE FUNCTION public.session_clock_room_leave(p_code text, p_as text DEFAULT NULL)
     RETURNS session_clock.room_state
     LANGUAGE sql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
-    AS $$ SELECT session_clock.portable_room_membership(p_code, p_as, false) $$;
+    AS $$ SELECT session_clock_portable.room_membership(p_code, p_as, false) $$;
 
 CREATE OR REPLACE FUNCTION public.session_clock_room_state(p_code text)
     RETURNS session_clock.room_state
@@ -1979,11 +1989,11 @@ CREATE OR REPLACE FUNCTION public.session_clock_room_state(p_code text)
     SET search_path = pg_catalog, pg_temp
     AS $$
     DECLARE
-        v_code text := session_clock.portable_room_code(p_code);
+        v_code text := session_clock_portable.room_code(p_code);
         c record;
         r session_clock.rooms;
     BEGIN
-        SELECT * INTO c FROM session_clock.portable_caller();
+        SELECT * INTO c FROM session_clock_portable.caller();
         SELECT * INTO r FROM session_clock.rooms t WHERE t.code = v_code;
         IF NOT FOUND THEN
             RAISE EXCEPTION 'room % does not exist', v_code USING ERRCODE = 'no_data_found';
@@ -1992,7 +2002,7 @@ CREATE OR REPLACE FUNCTION public.session_clock_room_state(p_code text)
                                        WHERE m.code = v_code AND m.participant_id = c.sub) THEN
             RAISE EXCEPTION 'not a member of room %', v_code USING ERRCODE = 'insufficient_privilege';
         END IF;
-        RETURN session_clock.portable_room_result(r, pg_catalog.clock_timestamp(), false);
+        RETURN session_clock_portable.room_result(r, pg_catalog.clock_timestamp(), false);
     END
     $$;
 COMMENT ON FUNCTION public.session_clock_room_state(text) IS
@@ -2001,14 +2011,14 @@ COMMENT ON FUNCTION public.session_clock_room_state(text) IS
 -- The host's commands share everything but what they do to the playback
 -- (p_command: play, pause, seek, stop). The arguments of all of them, NULL
 -- where a command has none; p_has_lead: the command takes p_lead_ms.
-CREATE OR REPLACE FUNCTION session_clock.portable_room_command(p_command text, p_code text, p_track_url text,
+CREATE OR REPLACE FUNCTION session_clock_portable.room_command(p_command text, p_code text, p_track_url text,
         p_title text, p_filename text, p_position_sec double precision, p_has_lead boolean, p_lead_ms integer,
         p_request_id text, p_as text) RETURNS session_clock.room_state
     LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
     SET search_path = pg_catalog, pg_temp
     AS $$
     DECLARE
-        v_code text := session_clock.portable_room_code(p_code);
+        v_code text := session_clock_portable.room_code(p_code);
         position_ms double precision;
         a record;
         r session_clock.rooms;
@@ -2019,31 +2029,31 @@ CREATE OR REPLACE FUNCTION session_clock.portable_room_command(p_command text, p
             RAISE EXCEPTION 'p_lead_ms must be between 250 and 3000' USING ERRCODE = 'invalid_parameter_value';
         END IF;
         IF p_request_id IS NOT NULL THEN
-            PERFORM session_clock.portable_check_text(p_request_id, 'p_request_id', 100);
+            PERFORM session_clock_portable.check_text(p_request_id, 'p_request_id', 100);
         END IF;
         IF p_command = 'play' THEN
-            PERFORM session_clock.portable_require(p_track_url IS NULL, 'p_track_url');
-            PERFORM session_clock.portable_check_text(p_track_url, 'p_track_url', 2048);
+            PERFORM session_clock_portable.require(p_track_url IS NULL, 'p_track_url');
+            PERFORM session_clock_portable.check_text(p_track_url, 'p_track_url', 2048);
             IF p_title <> '' THEN
-                PERFORM session_clock.portable_check_text(p_title, 'p_title', 300);
+                PERFORM session_clock_portable.check_text(p_title, 'p_title', 300);
             END IF;
             IF p_filename <> '' THEN
-                PERFORM session_clock.portable_check_text(p_filename, 'p_filename', 300);
+                PERFORM session_clock_portable.check_text(p_filename, 'p_filename', 300);
             END IF;
         END IF;
-        position_ms := session_clock.portable_position_ms(p_position_sec * 1000);
+        position_ms := session_clock_portable.position_ms(p_position_sec * 1000);
         IF p_command = 'seek' AND position_ms IS NULL THEN
             RAISE EXCEPTION 'p_position_sec must not be null' USING ERRCODE = 'null_value_not_allowed';
         END IF;
-        SELECT * INTO a FROM session_clock.portable_room_actor(p_as);
-        r := session_clock.portable_lock_room(v_code);
+        SELECT * INTO a FROM session_clock_portable.room_actor(p_as);
+        r := session_clock_portable.lock_room(v_code);
         IF NOT a.admin_itself AND a.actor <> r.host THEN
             RAISE EXCEPTION 'only the room''s host may do this' USING ERRCODE = 'insufficient_privilege';
         END IF;
         now := pg_catalog.clock_timestamp();  -- after the lock: commands are ordered
         IF p_request_id IS NOT NULL AND EXISTS (SELECT FROM session_clock.room_events e
                                                 WHERE e.code = v_code AND e.request_id = p_request_id) THEN
-            RETURN session_clock.portable_room_result(r, now, false);
+            RETURN session_clock_portable.room_result(r, now, false);
         END IF;
         at := now + COALESCE(p_lead_ms, r.lead_ms) * interval '1 millisecond';
         IF p_command IN ('pause', 'seek') AND r.status = 'idle' THEN
@@ -2059,10 +2069,10 @@ CREATE OR REPLACE FUNCTION session_clock.portable_room_command(p_command text, p
             r.start_position_ms := COALESCE(position_ms, 0);
         ELSIF p_command = 'pause' THEN
             IF r.status = 'paused' AND position_ms IS NULL THEN
-                RETURN session_clock.portable_room_result(r, now, false);
+                RETURN session_clock_portable.room_result(r, now, false);
             END IF;
-            r.start_position_ms := session_clock.portable_position_ms(
-                COALESCE(position_ms, session_clock.portable_room_position(r, at)));
+            r.start_position_ms := session_clock_portable.position_ms(
+                COALESCE(position_ms, session_clock_portable.room_position(r, at)));
             r.status := 'paused';
             r.start_at := at;
         ELSIF p_command = 'seek' THEN
@@ -2070,7 +2080,7 @@ CREATE OR REPLACE FUNCTION session_clock.portable_room_command(p_command text, p
             r.start_position_ms := position_ms;
         ELSE
             IF r.status = 'idle' THEN
-                RETURN session_clock.portable_room_result(r, now, false);
+                RETURN session_clock_portable.room_result(r, now, false);
             END IF;
             r.status := 'idle';
             r.track_url := NULL;
@@ -2080,8 +2090,8 @@ CREATE OR REPLACE FUNCTION session_clock.portable_room_command(p_command text, p
             r.start_position_ms := NULL;
         END IF;
         r.version := r.version + 1;
-        PERFORM session_clock.portable_save_room(r, p_command, a.actor, now, p_request_id);
-        RETURN session_clock.portable_room_result(r, now, true);
+        PERFORM session_clock_portable.save_room(r, p_command, a.actor, now, p_request_id);
+        RETURN session_clock_portable.room_result(r, now, true);
     END
     $$;
 
@@ -2091,7 +2101,7 @@ CREATE OR REPLACE FUNCTION public.session_clock_room_play(p_code text, p_track_u
     RETURNS session_clock.room_state
     LANGUAGE sql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
-    AS $$ SELECT session_clock.portable_room_command('play', p_code, p_track_url, p_title, p_filename,
+    AS $$ SELECT session_clock_portable.room_command('play', p_code, p_track_url, p_title, p_filename,
                                                      p_start_position_sec, true, p_lead_ms, p_request_id, p_as) $$;
 COMMENT ON FUNCTION public.session_clock_room_play(text, text, text, text, double precision, integer, text, text) IS
     'host only: plays the track from p_start_position_sec at now + lead (NULL lead: the room''s)';
@@ -2101,7 +2111,7 @@ CREATE OR REPLACE FUNCTION public.session_clock_room_pause(p_code text, p_positi
     RETURNS session_clock.room_state
     LANGUAGE sql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
-    AS $$ SELECT session_clock.portable_room_command('pause', p_code, NULL, NULL, NULL, p_position_sec, true,
+    AS $$ SELECT session_clock_portable.room_command('pause', p_code, NULL, NULL, NULL, p_position_sec, true,
                                                      p_lead_ms, p_request_id, p_as) $$;
 
 CREATE OR REPLACE FUNCTION public.session_clock_room_seek(p_code text, p_position_sec double precision,
@@ -2109,7 +2119,7 @@ CREATE OR REPLACE FUNCTION public.session_clock_room_seek(p_code text, p_positio
     RETURNS session_clock.room_state
     LANGUAGE sql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
-    AS $$ SELECT session_clock.portable_room_command('seek', p_code, NULL, NULL, NULL, p_position_sec, true,
+    AS $$ SELECT session_clock_portable.room_command('seek', p_code, NULL, NULL, NULL, p_position_sec, true,
                                                      p_lead_ms, p_request_id, p_as) $$;
 
 CREATE OR REPLACE FUNCTION public.session_clock_room_stop(p_code text, p_request_id text DEFAULT NULL,
@@ -2117,7 +2127,7 @@ CREATE OR REPLACE FUNCTION public.session_clock_room_stop(p_code text, p_request
     RETURNS session_clock.room_state
     LANGUAGE sql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
-    AS $$ SELECT session_clock.portable_room_command('stop', p_code, NULL, NULL, NULL, NULL, false, NULL,
+    AS $$ SELECT session_clock_portable.room_command('stop', p_code, NULL, NULL, NULL, NULL, false, NULL,
                                                      p_request_id, p_as) $$;
 
 CREATE OR REPLACE FUNCTION public.session_clock_room_set_host(p_code text, p_new_host text, p_as text DEFAULT NULL)
@@ -2126,29 +2136,29 @@ CREATE OR REPLACE FUNCTION public.session_clock_room_set_host(p_code text, p_new
     SET search_path = pg_catalog, pg_temp
     AS $$
     DECLARE
-        v_code text := session_clock.portable_room_code(p_code);
+        v_code text := session_clock_portable.room_code(p_code);
         a record;
         r session_clock.rooms;
         now timestamptz;
     BEGIN
-        PERFORM session_clock.portable_require(p_new_host IS NULL, 'p_new_host');
-        PERFORM session_clock.portable_check_text(p_new_host, 'p_new_host', 200);
-        SELECT * INTO a FROM session_clock.portable_room_actor(p_as);
-        r := session_clock.portable_lock_room(v_code);
+        PERFORM session_clock_portable.require(p_new_host IS NULL, 'p_new_host');
+        PERFORM session_clock_portable.check_text(p_new_host, 'p_new_host', 200);
+        SELECT * INTO a FROM session_clock_portable.room_actor(p_as);
+        r := session_clock_portable.lock_room(v_code);
         IF NOT a.admin_itself AND a.actor <> r.host THEN
             RAISE EXCEPTION 'only the room''s host may do this' USING ERRCODE = 'insufficient_privilege';
         END IF;
         now := pg_catalog.clock_timestamp();
         IF p_new_host = r.host THEN
-            RETURN session_clock.portable_room_result(r, now, false);
+            RETURN session_clock_portable.room_result(r, now, false);
         END IF;
         IF NOT EXISTS (SELECT FROM session_clock.room_members m WHERE m.code = v_code AND m.participant_id = p_new_host) THEN
             RAISE EXCEPTION 'the new host must be a member of the room' USING ERRCODE = 'object_not_in_prerequisite_state';
         END IF;
         r.host := p_new_host;
         r.version := r.version + 1;
-        PERFORM session_clock.portable_save_room(r, 'host', a.actor, now, NULL);
-        RETURN session_clock.portable_room_result(r, now, true);
+        PERFORM session_clock_portable.save_room(r, 'host', a.actor, now, NULL);
+        RETURN session_clock_portable.room_result(r, now, true);
     END
     $$;
 COMMENT ON FUNCTION public.session_clock_room_set_host(text, text, text) IS
@@ -2162,14 +2172,14 @@ CREATE OR REPLACE FUNCTION public.session_clock_room_ready(p_code text, p_versio
     SET search_path = pg_catalog, pg_temp
     AS $$
     DECLARE
-        v_code text := session_clock.portable_room_code(p_code);
+        v_code text := session_clock_portable.room_code(p_code);
         a record;
         r session_clock.rooms;
         changed boolean;
     BEGIN
-        PERFORM session_clock.portable_require(p_version IS NULL, 'p_version');
-        SELECT * INTO a FROM session_clock.portable_room_actor(p_as);
-        r := session_clock.portable_lock_room(v_code);
+        PERFORM session_clock_portable.require(p_version IS NULL, 'p_version');
+        SELECT * INTO a FROM session_clock_portable.room_actor(p_as);
+        r := session_clock_portable.lock_room(v_code);
         IF a.admin_itself THEN
             RAISE EXCEPTION 'p_as names who is ready' USING ERRCODE = 'invalid_parameter_value';
         END IF;
@@ -2184,9 +2194,9 @@ CREATE OR REPLACE FUNCTION public.session_clock_room_ready(p_code text, p_versio
         WHERE m.code = v_code AND m.participant_id = a.actor AND m.ready_version IS DISTINCT FROM p_version;
         changed := FOUND;
         IF changed THEN
-            PERFORM session_clock.portable_room_notify(v_code, 'ready', r.version);
+            PERFORM session_clock_portable.room_notify(v_code, 'ready', r.version);
         END IF;
-        RETURN session_clock.portable_room_result(r, pg_catalog.clock_timestamp(), changed);
+        RETURN session_clock_portable.room_result(r, pg_catalog.clock_timestamp(), changed);
     END
     $$;
 COMMENT ON FUNCTION public.session_clock_room_ready(text, bigint, text) IS
@@ -2384,38 +2394,6 @@ INSERT INTO session_clock.privileges AS p (object, kind, audience) VALUES
     ('session_clock.livekit_note(uuid, text, text, text, text, text)',     'function', 'owner'),
     ('session_clock.livekit_presence_of(uuid, text[])',                    'function', 'owner'),
     ('session_clock.apply_privileges()',                                   'function', 'owner'),
-    -- The portable edition's own helpers (the extension's C++ core).
-    ('session_clock.portable_text_problem(text, integer)',                 'function', 'owner'),
-    ('session_clock.portable_check_text(text, text, integer)',             'function', 'owner'),
-    ('session_clock.portable_require(boolean, text)',                      'function', 'owner'),
-    ('session_clock.portable_caller()',                                    'function', 'owner'),
-    ('session_clock.portable_access(boolean, text, uuid)',                 'function', 'owner'),
-    ('session_clock.portable_require_access(boolean, text, text, uuid, integer)', 'function', 'owner'),
-    ('session_clock.portable_us(timestamptz, timestamptz)',                'function', 'owner'),
-    ('session_clock.portable_write(session_clock.sessions, text, text, timestamptz, text, text, text)',
-                                                                           'function', 'owner'),
-    ('session_clock.portable_settle(session_clock.sessions, timestamptz, text, text)', 'function', 'owner'),
-    ('session_clock.portable_react(session_clock.sessions, timestamptz, text, text)', 'function', 'owner'),
-    ('session_clock.portable_presence_change(session_clock.sessions, text, text, uuid, boolean, text, timestamptz, text, text)',
-                                                                           'function', 'owner'),
-    ('session_clock.portable_log_presence(session_clock.sessions, text, boolean, text, timestamptz, text, text)',
-                                                                           'function', 'owner'),
-    ('session_clock.portable_change_result(session_clock.sessions, timestamptz, boolean)', 'function', 'owner'),
-    ('session_clock.portable_unknown_session(uuid)',                       'function', 'owner'),
-    ('session_clock.portable_change_clock(uuid, text, text)',              'function', 'owner'),
-    ('session_clock.portable_record(session_clock.sessions, text, text, uuid, boolean, text, text, text)',
-                                                                           'function', 'owner'),
-    ('session_clock.portable_room_code(text)',                             'function', 'owner'),
-    ('session_clock.portable_position_ms(double precision)',               'function', 'owner'),
-    ('session_clock.portable_room_position(session_clock.rooms, timestamptz)', 'function', 'owner'),
-    ('session_clock.portable_room_actor(text)',                            'function', 'owner'),
-    ('session_clock.portable_lock_room(text)',                             'function', 'owner'),
-    ('session_clock.portable_room_notify(text, text, bigint)',             'function', 'owner'),
-    ('session_clock.portable_room_result(session_clock.rooms, timestamptz, boolean)', 'function', 'owner'),
-    ('session_clock.portable_save_room(session_clock.rooms, text, text, timestamptz, text)', 'function', 'owner'),
-    ('session_clock.portable_room_membership(text, text, boolean)',        'function', 'owner'),
-    ('session_clock.portable_room_command(text, text, text, text, text, double precision, boolean, integer, text, text)',
-                                                                           'function', 'owner'),
     -- What service_role reads (the worker, billing and admin tools).
     ('session_clock.sessions',                                             'relation', 'service_role'),
     ('session_clock.session_members',                                      'relation', 'service_role'),
@@ -2439,6 +2417,17 @@ INSERT INTO session_clock.privileges AS p (object, kind, audience) VALUES
 ON CONFLICT (object) DO UPDATE SET kind = EXCLUDED.kind, audience = EXCLUDED.audience
     WHERE (p.kind, p.audience) IS DISTINCT FROM (EXCLUDED.kind, EXCLUDED.audience);
 
-DO $apply$ BEGIN PERFORM session_clock.apply_privileges(); END $apply$;
+DO $apply$
+BEGIN
+    PERFORM session_clock.apply_privileges();
+    -- The helpers: nobody's but the owner's (no one else has USAGE on
+    -- their schema either). Supabase's default privileges may have granted
+    -- anon EXECUTE: take it back.
+    REVOKE ALL ON ALL FUNCTIONS IN SCHEMA session_clock_portable FROM PUBLIC;
+    IF EXISTS (SELECT FROM pg_catalog.pg_roles r WHERE r.rolname = 'anon') THEN
+        REVOKE ALL ON ALL FUNCTIONS IN SCHEMA session_clock_portable FROM anon;
+    END IF;
+END
+$apply$;
 
 COMMIT;
