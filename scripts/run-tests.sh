@@ -3,6 +3,10 @@
 #   unit        GoogleTest, the pure C++ core      (ctest)
 #   regress     pg_regress, sql/ + expected/        (make installcheck)
 #   isolation   isolation tester, tests/isolation/  (make installcheck)
+#   portable    tests/portable/run.sh: the same regress files and isolation
+#               specs against portable/session_clock.sql installed by a
+#               non-superuser owner, its own tests, and the two editions'
+#               catalogs compared property by property
 #   browser     node --test, tests/browser/: the client's estimator and
 #               connection logic, and the demo page in headless Chromium
 #               against the real worker and its own throwaway cluster
@@ -13,6 +17,7 @@
 #   python      pytest, tests/python/: the Python client (clients/python)
 #               against the real worker and its own throwaway cluster, and
 #               its estimator against the JS one's test vectors
+#   python-portable  the same worker tests with the portable edition
 #   packaging   tests/packaging/run.sh: one version everywhere, META.json,
 #               npm pack of the client, systemd-analyze verify of the unit,
 #               promtool check metrics on a live worker
@@ -82,6 +87,7 @@ run_suite() {
 run_suite unit ctest --test-dir build --output-on-failure
 run_suite regress make installcheck ISOLATION=
 run_suite isolation make installcheck REGRESS=
+run_suite portable tests/portable/run.sh
 
 # npm ci installs exactly the lockfile's playwright-core (no browser download:
 # the tests drive Debian's /usr/bin/chromium); run.sh picks node --test's
@@ -118,6 +124,10 @@ python_suite() {
   PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 -m pytest tests/python
 }
 run_suite python python_suite
+python_portable_suite() {
+  SESSION_CLOCK_EDITION=portable PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 -m pytest tests/python/test_worker.py
+}
+run_suite python-portable python_portable_suite
 run_suite packaging tests/packaging/run.sh
 # Last: it replaces the installed extension with the packaged one for a
 # while (and puts the source-built one back).

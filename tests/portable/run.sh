@@ -60,7 +60,8 @@ chmod -R a+rX "$work"
 status=0
 # The regression files \i sql/include/... and portable/ from the repository.
 as_pg "$pg_regress" --inputdir="$work/in" --outputdir="$work/out" --bindir="$PG_BIN" \
-  --launcher="$root/tests/portable/psql-launcher" --load-extension=plpgsql --dbname=portable_regression $regress || status=$?
+  --launcher="$root/tests/portable/psql-launcher" --load-extension=plpgsql --dbname=portable_regression $regress \
+  | tee "$work/regress.log" || status=1
 # On a failure, the diffs and what the tests printed stay in the checkout.
 rm -rf "$root/portable-results" "$root"/portable-*.diffs
 if [ -s "$work/out/regression.diffs" ]; then
@@ -77,6 +78,39 @@ SQL
 as_pg "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -U regress_portable_owner -d portable_isolation \
   -f portable/session_clock.sql >/dev/null
 as_pg "$pg_isolation_regress" --inputdir="$work/iso" --outputdir="$work/iso_out" --bindir="$PG_BIN" \
-  --use-existing --dbname=portable_isolation $isolation || status=$?
+  --use-existing --dbname=portable_isolation $isolation | tee "$work/isolation.log" || status=1
 [ -s "$work/iso_out/regression.diffs" ] && cp "$work/iso_out/regression.diffs" "$root/portable-isolation.diffs"
+# The catalogs side by side, where the extension is installed (make test
+# installs it): every function's arguments, defaults, result, volatility,
+# strictness, parallel safety, SECURITY DEFINER and search_path; every
+# grant, comment, column, constraint, index and view, between a database
+# made with CREATE EXTENSION and one made with the portable script.
+if [ -f "$("${PG_CONFIG:-pg_config}" --sharedir)/extension/session_clock.control" ]; then
+  as_pg "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -d postgres -c 'CREATE DATABASE portable_parity'
+  as_pg "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -d portable_parity -f scripts/supabase_roles.sql \
+    -c 'CREATE EXTENSION session_clock'
+  as_pg "$PG_BIN/psql" -X -q -At -v ON_ERROR_STOP=1 -d portable_parity -f tests/portable/catalog.sql >"$work/catalog.extension"
+  as_pg "$PG_BIN/psql" -X -q -At -v ON_ERROR_STOP=1 -d portable_isolation -f tests/portable/catalog.sql >"$work/catalog.portable"
+  if diff -u --label extension --label portable "$work/catalog.extension" "$work/catalog.portable" >"$work/catalog.diff"; then
+    echo "catalog parity: $(wc -l <"$work/catalog.portable") properties the same"
+    echo "test catalog_parity ... ok" >>"$work/isolation.log"
+  else
+    echo "catalog parity: the editions differ (- extension, + portable):"
+    cat "$work/catalog.diff"
+    cp "$work/catalog.diff" "$root/portable-catalog.diffs"
+    echo "test catalog_parity ... FAILED" >>"$work/isolation.log"
+    status=1
+  fi
+else
+  echo "catalog parity: skipped, the extension is not installed"
+fi
+# One summary for scripts/run-tests.sh to count, in pg_regress's words.
+ok=$(cat "$work/regress.log" "$work/isolation.log" | awk '/\.\.\. ok/ { n++ } END { print n + 0 }')
+bad=$(cat "$work/regress.log" "$work/isolation.log" | awk '/\.\.\. FAILED/ { n++ } END { print n + 0 }')
+if [ "$status" = 0 ] && [ "$bad" = 0 ]; then
+  echo "portable: All $ok tests passed."
+else
+  echo "portable: $bad of $((ok + bad)) tests failed."
+  status=1
+fi
 exit $status
