@@ -326,8 +326,11 @@ $types$;
 
 ------------------------------------------------------------------------------
 -- The extension's C++ core (extension/core) in PL/pgSQL: argument rules,
--- the caller, the clock arithmetic, the grace rule. Owner-only helpers named
--- portable_*: the SECURITY DEFINER functions below call them.
+-- the caller, the clock arithmetic, the grace rule. They live in schema
+-- session_clock_portable, which only the owner (whose SECURITY DEFINER
+-- functions call them) may use, and run with the search_path their callers
+-- pinned: a SET clause of their own would cost every call (a dozen per
+-- RPC) and keep the SQL ones from being inlined.
 ------------------------------------------------------------------------------
 
 -- core/arguments.cpp: why a text breaks the rule for free text (NULL if it
@@ -335,7 +338,6 @@ $types$;
 -- separators, bidi controls), checked in that order.
 CREATE OR REPLACE FUNCTION session_clock_portable.text_problem(p_value text, p_max integer) RETURNS text
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-    SET search_path = pg_catalog, pg_temp
     AS $$
         SELECT CASE
             WHEN pg_catalog.octet_length(p_value) > 4 * p_max THEN 'is too long (at most ' || p_max || ' characters)'
@@ -350,7 +352,6 @@ CREATE OR REPLACE FUNCTION session_clock_portable.text_problem(p_value text, p_m
 CREATE OR REPLACE FUNCTION session_clock_portable.check_text(p_value text, p_parameter text, p_max integer)
     RETURNS void
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
-    SET search_path = pg_catalog, pg_temp
     AS $$
     DECLARE
         problem text := session_clock_portable.text_problem(p_value, p_max);
@@ -364,7 +365,6 @@ CREATE OR REPLACE FUNCTION session_clock_portable.check_text(p_value text, p_par
 -- 22004 for a required argument that is NULL.
 CREATE OR REPLACE FUNCTION session_clock_portable.require(p_is_null boolean, p_parameter text) RETURNS void
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
-    SET search_path = pg_catalog, pg_temp
     AS $$
     BEGIN
         IF p_is_null THEN
@@ -389,7 +389,6 @@ CREATE OR REPLACE FUNCTION session_clock.check_participant_id(p_participant_id t
 -- authenticated (and roles inheriting it) act as the JWT sub; anon never.
 CREATE OR REPLACE FUNCTION session_clock_portable.caller(OUT admin boolean, OUT sub text, OUT role_name text)
     LANGUAGE plpgsql VOLATILE PARALLEL RESTRICTED
-    SET search_path = pg_catalog, pg_temp
     AS $$
     DECLARE
         acting oid;
@@ -453,7 +452,6 @@ CREATE OR REPLACE FUNCTION session_clock_portable.caller(OUT admin boolean, OUT 
 CREATE OR REPLACE FUNCTION session_clock_portable.access(p_admin boolean, p_sub text, p_session_id uuid)
     RETURNS integer
     LANGUAGE sql STABLE PARALLEL RESTRICTED
-    SET search_path = pg_catalog, pg_temp
     AS $$
         SELECT CASE WHEN p_admin THEN 3
                     WHEN p_sub IS NULL THEN 0
@@ -465,7 +463,6 @@ CREATE OR REPLACE FUNCTION session_clock_portable.access(p_admin boolean, p_sub 
 CREATE OR REPLACE FUNCTION session_clock_portable.require_access(p_admin boolean, p_sub text, p_role_name text,
         p_session_id uuid, p_needed integer) RETURNS void
     LANGUAGE plpgsql VOLATILE PARALLEL RESTRICTED
-    SET search_path = pg_catalog, pg_temp
     AS $$
     DECLARE
         have integer := session_clock_portable.access(p_admin, p_sub, p_session_id);
@@ -486,7 +483,6 @@ CREATE OR REPLACE FUNCTION session_clock_portable.require_access(p_admin boolean
 -- integer microseconds).
 CREATE OR REPLACE FUNCTION session_clock_portable.us(p_later timestamptz, p_earlier timestamptz) RETURNS numeric
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-    SET search_path = pg_catalog, pg_temp
     AS $$ SELECT (EXTRACT(epoch FROM p_later) - EXTRACT(epoch FROM p_earlier)) * 1000000 $$;
 
 -- core::elapsed_ms: the clock's position in ms at "at".
@@ -542,7 +538,6 @@ CREATE OR REPLACE FUNCTION session_clock_portable.write(s session_clock.sessions
         p_now timestamptz, p_actor text, p_role_name text, p_participant_id text DEFAULT NULL)
     RETURNS session_clock.sessions
     LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
-    SET search_path = pg_catalog, pg_temp
     AS $$
     DECLARE
         at timestamptz := GREATEST(p_now, s.last_state_change_at);
@@ -587,7 +582,6 @@ CREATE OR REPLACE FUNCTION session_clock_portable.write(s session_clock.sessions
 CREATE OR REPLACE FUNCTION session_clock_portable.settle(s session_clock.sessions, p_now timestamptz,
         p_actor text, p_role_name text) RETURNS session_clock.sessions
     LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
-    SET search_path = pg_catalog, pg_temp
     AS $$
     DECLARE
         deadline timestamptz := s.grace_deadline_at;
@@ -607,15 +601,20 @@ CREATE OR REPLACE FUNCTION session_clock_portable.settle(s session_clock.session
 CREATE OR REPLACE FUNCTION session_clock_portable.react(s session_clock.sessions, p_now timestamptz,
         p_actor text, p_role_name text) RETURNS session_clock.sessions
     LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
-    SET search_path = pg_catalog, pg_temp
     AS $$
     DECLARE
-        defaults record := session_clock.portable_settings();
-        min_participants integer := COALESCE(s.min_participants, defaults.min_participants);
-        grace_ms integer := COALESCE(s.grace_ms, defaults.grace_ms);
+        min_participants integer;
+        grace_ms integer;
         running boolean := s.ended_at IS NULL AND NOT s.is_paused;
-        below boolean := s.presence_tracked AND s.participants < min_participants;
+        below boolean;
     BEGIN
+        IF NOT s.presence_tracked AND s.grace_deadline_at IS NULL AND NOT s.auto_paused THEN
+            RETURN s;  -- untracked: never below, nothing to cancel or resume (no settings to read)
+        END IF;
+        SELECT COALESCE(s.min_participants, d.min_participants, 2), COALESCE(s.grace_ms, d.grace_ms, 30000)
+          INTO min_participants, grace_ms
+        FROM (SELECT) AS one LEFT JOIN session_clock.settings d ON true;
+        below := s.presence_tracked AND s.participants < min_participants;
         IF running AND below AND s.grace_deadline_at IS NULL THEN
             IF grace_ms = 0 THEN
                 s.auto_paused := true;
@@ -643,7 +642,6 @@ CREATE OR REPLACE FUNCTION session_clock_portable.presence_change(s session_cloc
         p_participant_id text, p_source text, p_worker_id uuid, p_present boolean, p_reason text,
         p_now timestamptz, p_actor text, p_role_name text) RETURNS session_clock.sessions
     LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
-    SET search_path = pg_catalog, pg_temp
     AS $$
     DECLARE
         before boolean := EXISTS (SELECT FROM session_clock.presence p
@@ -674,7 +672,6 @@ CREATE OR REPLACE FUNCTION session_clock_portable.log_presence(s session_clock.s
         p_present boolean, p_reason text, p_now timestamptz, p_actor text, p_role_name text)
     RETURNS session_clock.sessions
     LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
-    SET search_path = pg_catalog, pg_temp
     AS $$
     BEGIN
         s.presence_tracked := true;
@@ -689,18 +686,16 @@ CREATE OR REPLACE FUNCTION session_clock_portable.log_presence(s session_clock.s
 CREATE OR REPLACE FUNCTION session_clock_portable.change_result(s session_clock.sessions, p_now timestamptz,
         p_changed boolean) RETURNS session_clock.clock_change
     LANGUAGE sql STABLE PARALLEL SAFE
-    SET search_path = pg_catalog, pg_temp
     AS $$
         SELECT ROW(s.id, s.started_at, s.is_paused, s.total_paused_ms, s.last_state_change_at, s.ended_at,
                    s.version, p_now, session_clock.elapsed_ms(s, p_now), p_changed, s.participants,
-                   COALESCE(s.min_participants, d.min_participants), COALESCE(s.grace_ms, d.grace_ms),
+                   COALESCE(s.min_participants, d.min_participants, 2), COALESCE(s.grace_ms, d.grace_ms, 30000),
                    s.grace_deadline_at, s.auto_paused)::session_clock.clock_change
-        FROM session_clock.portable_settings() d
+        FROM (SELECT) AS one LEFT JOIN session_clock.settings d ON true
     $$;
 
 CREATE OR REPLACE FUNCTION session_clock_portable.unknown_session(p_session_id uuid) RETURNS void
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
-    SET search_path = pg_catalog, pg_temp
     AS $$
     BEGIN
         RAISE EXCEPTION 'session % does not exist', p_session_id USING ERRCODE = 'no_data_found';
@@ -752,7 +747,6 @@ CREATE OR REPLACE FUNCTION public.session_clock_server_time(
 CREATE OR REPLACE FUNCTION session_clock_portable.change_clock(p_session_id uuid, p_reason text, p_action text)
     RETURNS session_clock.clock_change
     LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
-    SET search_path = pg_catalog, pg_temp
     AS $$
     DECLARE
         c record;
@@ -1130,7 +1124,6 @@ CREATE OR REPLACE FUNCTION session_clock_portable.record(s session_clock.session
         p_source text, p_worker_id uuid, p_present boolean, p_reason text, p_actor text, p_role_name text)
     RETURNS session_clock.clock_change
     LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
-    SET search_path = pg_catalog, pg_temp
     AS $$
     DECLARE
         now timestamptz;
@@ -1754,7 +1747,6 @@ COMMENT ON FUNCTION session_clock.lock_unborn_session(uuid) IS
 -- Codes are read aloud: any case.
 CREATE OR REPLACE FUNCTION session_clock_portable.room_code(p_code text) RETURNS text
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
-    SET search_path = pg_catalog, pg_temp
     AS $$
     DECLARE
         v_code text;
@@ -1771,7 +1763,6 @@ CREATE OR REPLACE FUNCTION session_clock_portable.room_code(p_code text) RETURNS
 -- Seconds on the wire, milliseconds inside: 0 to 24 h, finite (-0 is 0).
 CREATE OR REPLACE FUNCTION session_clock_portable.position_ms(p_ms double precision) RETURNS double precision
     LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
-    SET search_path = pg_catalog, pg_temp
     AS $$
     BEGIN
         IF p_ms = 'NaN' OR p_ms < 0 OR p_ms > 86400000 THEN
@@ -1786,7 +1777,6 @@ CREATE OR REPLACE FUNCTION session_clock_portable.position_ms(p_ms double precis
 CREATE OR REPLACE FUNCTION session_clock_portable.room_position(r session_clock.rooms, p_at timestamptz)
     RETURNS double precision
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    SET search_path = pg_catalog, pg_temp
     AS $$
         SELECT CASE WHEN r.status = 'idle' THEN 0
                     WHEN us > 0 THEN us::double precision / 1000 ELSE 0 END
@@ -1799,7 +1789,6 @@ CREATE OR REPLACE FUNCTION session_clock_portable.room_position(r session_clock.
 -- admin for p_as, or as itself (admin_itself).
 CREATE OR REPLACE FUNCTION session_clock_portable.room_actor(p_as text, OUT actor text, OUT admin_itself boolean)
     LANGUAGE plpgsql VOLATILE PARALLEL RESTRICTED
-    SET search_path = pg_catalog, pg_temp
     AS $$
     DECLARE
         c record;
@@ -1826,7 +1815,6 @@ CREATE OR REPLACE FUNCTION session_clock_portable.room_actor(p_as text, OUT acto
 
 CREATE OR REPLACE FUNCTION session_clock_portable.lock_room(p_code text) RETURNS session_clock.rooms
     LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
-    SET search_path = pg_catalog, pg_temp
     AS $$
     DECLARE
         r session_clock.rooms;
@@ -1842,7 +1830,6 @@ CREATE OR REPLACE FUNCTION session_clock_portable.lock_room(p_code text) RETURNS
 CREATE OR REPLACE FUNCTION session_clock_portable.room_notify(p_code text, p_change text, p_version bigint)
     RETURNS void
     LANGUAGE sql VOLATILE PARALLEL UNSAFE
-    SET search_path = pg_catalog, pg_temp
     AS $$
         SELECT pg_catalog.pg_notify('session_clock', pg_catalog.format(
             '{"event":"room_%s","room":"%s","version":%s}', p_change, p_code, p_version))
@@ -1852,7 +1839,6 @@ CREATE OR REPLACE FUNCTION session_clock_portable.room_notify(p_code text, p_cha
 CREATE OR REPLACE FUNCTION session_clock_portable.room_result(r session_clock.rooms, p_now timestamptz,
         p_changed boolean) RETURNS session_clock.room_state
     LANGUAGE sql STABLE PARALLEL SAFE
-    SET search_path = pg_catalog, pg_temp
     AS $$
         SELECT ROW(r.code, r.host,
                    CASE WHEN r.status = 'playing' AND p_now < r.start_at THEN 'preparing' ELSE r.status END,
@@ -1871,7 +1857,6 @@ CREATE OR REPLACE FUNCTION session_clock_portable.room_result(r session_clock.ro
 CREATE OR REPLACE FUNCTION session_clock_portable.save_room(r session_clock.rooms, p_event text, p_actor text,
         p_at timestamptz, p_request_id text) RETURNS void
     LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
-    SET search_path = pg_catalog, pg_temp
     AS $$
     BEGIN
         UPDATE session_clock.rooms t
@@ -1938,7 +1923,6 @@ COMMENT ON FUNCTION public.session_clock_room_create(text, text) IS
 CREATE OR REPLACE FUNCTION session_clock_portable.room_membership(p_code text, p_as text, p_join boolean)
     RETURNS session_clock.room_state
     LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
-    SET search_path = pg_catalog, pg_temp
     AS $$
     DECLARE
         v_code text := session_clock_portable.room_code(p_code);
@@ -2015,7 +1999,6 @@ CREATE OR REPLACE FUNCTION session_clock_portable.room_command(p_command text, p
         p_title text, p_filename text, p_position_sec double precision, p_has_lead boolean, p_lead_ms integer,
         p_request_id text, p_as text) RETURNS session_clock.room_state
     LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
-    SET search_path = pg_catalog, pg_temp
     AS $$
     DECLARE
         v_code text := session_clock_portable.room_code(p_code);
