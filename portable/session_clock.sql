@@ -493,12 +493,12 @@ CREATE OR REPLACE FUNCTION session_clock.elapsed_ms(session session_clock.sessio
     DECLARE
         us numeric;
     BEGIN
+        IF NOT pg_catalog.isfinite(at) THEN
+            RAISE EXCEPTION 'at must be a finite timestamp' USING ERRCODE = 'invalid_parameter_value';
+        END IF;
         IF session.started_at IS NULL OR session.is_paused IS NULL OR session.total_paused_ms IS NULL
            OR session.last_state_change_at IS NULL THEN
             RAISE EXCEPTION 'session row has NULL clock columns' USING ERRCODE = 'null_value_not_allowed';
-        END IF;
-        IF NOT pg_catalog.isfinite(at) THEN
-            RAISE EXCEPTION 'at must be a finite timestamp' USING ERRCODE = 'invalid_parameter_value';
         END IF;
         us := session_clock_portable.us(CASE WHEN session.ended_at IS NOT NULL THEN session.ended_at
                                              WHEN session.is_paused THEN session.last_state_change_at
