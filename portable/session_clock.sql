@@ -233,6 +233,28 @@ CREATE TABLE IF NOT EXISTS session_clock.room_members (
 );
 CREATE INDEX IF NOT EXISTS room_members_order_idx ON session_clock.room_members (code, joined_at, participant_id);
 
+-- Seed 004's guests (members without an account, named guest:… by the
+-- worker). Added as a later step, as the extension's 1.3 script does: the
+-- same column order, and a database with the portable edition from before
+-- them gains them in place.
+ALTER TABLE session_clock.rooms ADD COLUMN IF NOT EXISTS guests boolean NOT NULL DEFAULT false;
+DO $guests$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_constraint c
+                   WHERE c.conrelid = 'session_clock.rooms'::pg_catalog.regclass AND c.conname = 'rooms_guest_code_length') THEN
+        -- A guest room's code is a key anyone holding it can use.
+        ALTER TABLE session_clock.rooms ADD CONSTRAINT rooms_guest_code_length
+            CHECK (NOT guests OR pg_catalog.length(code) >= 10);
+    END IF;
+END
+$guests$;
+COMMENT ON COLUMN session_clock.rooms.guests IS
+    '1.3: tokenless guests may join through the worker (session_clock_room_create p_guests)';
+ALTER TABLE session_clock.room_members ADD COLUMN IF NOT EXISTS name text
+    CHECK (name IS NULL OR pg_catalog.length(name) BETWEEN 1 AND 64);
+COMMENT ON COLUMN session_clock.room_members.name IS
+    '1.3: the name a guest gave, shown to the room';
+
 CREATE TABLE IF NOT EXISTS session_clock.room_events (
     id                bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     code              text        NOT NULL REFERENCES session_clock.rooms (code) ON DELETE CASCADE,
@@ -1744,6 +1766,22 @@ COMMENT ON FUNCTION session_clock.lock_unborn_session(uuid) IS
 -- host check). Commands take effect lead_ms after the commit by the
 -- database's clock; a repeated request id changes nothing.
 ------------------------------------------------------------------------------
+-- core::validate_guest_id: guest:… ids are the worker's names for guests,
+-- reserved for them (p_guest true: the id must be one; false: must not).
+CREATE OR REPLACE FUNCTION session_clock_portable.check_guest_id(p_id text, p_parameter text, p_guest boolean)
+    RETURNS void
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    AS $$
+    BEGIN
+        IF pg_catalog.starts_with(p_id, 'guest:') = p_guest THEN
+            RETURN;
+        END IF;
+        RAISE EXCEPTION '%', p_parameter || CASE WHEN p_guest THEN ' must be a guest id (guest:…)'
+                                                ELSE ': ids beginning with guest: are reserved for guests' END
+            USING ERRCODE = 'invalid_parameter_value';
+    END
+    $$;
+
 -- Codes are read aloud: any case.
 CREATE OR REPLACE FUNCTION session_clock_portable.room_code(p_code text) RETURNS text
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
@@ -1844,9 +1882,10 @@ CREATE OR REPLACE FUNCTION session_clock_portable.room_result(r session_clock.ro
                    CASE WHEN r.status = 'playing' AND p_now < r.start_at THEN 'preparing' ELSE r.status END,
                    r.track_url, r.title, r.filename, r.start_at, r.start_position_ms, r.lead_ms, r.version, p_now,
                    session_clock_portable.room_position(r, p_now),
-                   COALESCE((SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('id', m.participant_id, 'ready',
-                                 COALESCE(m.ready_version = r.version, false)) ORDER BY m.joined_at, m.participant_id)
-                             FROM (SELECT x.participant_id, x.ready_version, x.joined_at
+                   COALESCE((SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
+                                     'id', m.participant_id, 'ready', COALESCE(m.ready_version = r.version, false),
+                                     'name', m.name)) ORDER BY m.joined_at, m.participant_id)
+                             FROM (SELECT x.participant_id, x.ready_version, x.joined_at, x.name
                                    FROM session_clock.room_members x WHERE x.code = r.code
                                    ORDER BY x.joined_at, x.participant_id LIMIT 200) m), '[]'::jsonb),
                    (SELECT pg_catalog.count(*)::integer FROM session_clock.room_members x WHERE x.code = r.code),
@@ -1871,13 +1910,19 @@ CREATE OR REPLACE FUNCTION session_clock_portable.save_room(r session_clock.room
     END
     $$;
 
-CREATE OR REPLACE FUNCTION public.session_clock_room_create(p_code text DEFAULT NULL, p_as text DEFAULT NULL)
+-- A third parameter since seed 004: the two-argument function of an
+-- earlier portable install goes (an overload would make every two-argument
+-- call ambiguous); positional and named calls keep working.
+DROP FUNCTION IF EXISTS public.session_clock_room_create(text, text);
+CREATE OR REPLACE FUNCTION public.session_clock_room_create(p_code text DEFAULT NULL, p_as text DEFAULT NULL,
+        p_guests boolean DEFAULT false)
     RETURNS session_clock.room_state
     LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
     AS $$
     DECLARE
         v_code text;
+        guests boolean := COALESCE(p_guests, false);
         a record;
         now timestamptz;
         created boolean := false;
@@ -1886,21 +1931,29 @@ CREATE OR REPLACE FUNCTION public.session_clock_room_create(p_code text DEFAULT 
     BEGIN
         IF p_code IS NOT NULL THEN
             v_code := session_clock_portable.room_code(p_code);
+            IF guests AND pg_catalog.length(v_code) < 10 THEN
+                RAISE EXCEPTION 'a room that admits guests needs a code of at least 10 characters'
+                    USING ERRCODE = 'invalid_parameter_value', DETAIL = 'leave p_code NULL for a random one';
+            END IF;
         END IF;
         SELECT * INTO a FROM session_clock_portable.room_actor(p_as);
         IF a.admin_itself THEN
             RAISE EXCEPTION 'p_as names the room''s host' USING ERRCODE = 'invalid_parameter_value';
         END IF;
+        PERFORM session_clock_portable.check_guest_id(a.actor, 'p_as', false);
         now := pg_catalog.clock_timestamp();
         LOOP
             IF p_code IS NULL THEN
                 -- Unambiguous when read aloud or typed: no 0/O, 1/I. 32
-                -- letters: a random byte modulo 32 is uniform.
+                -- letters, so a random byte modulo 32 is uniform; a guest
+                -- room's code is its only key: 10 of them are 50 bits.
                 v_code := (SELECT pg_catalog.string_agg(pg_catalog.substr('ABCDEFGHJKLMNPQRSTUVWXYZ23456789',
-                                    pg_catalog.get_byte(b, i) % 32 + 1, 1), '' ORDER BY i)
-                         FROM pg_catalog.uuid_send(pg_catalog.gen_random_uuid()) AS b, pg_catalog.generate_series(0, 5) AS i);
+                                      pg_catalog.get_byte(b, i) % 32 + 1, 1), '' ORDER BY i)
+                           FROM pg_catalog.uuid_send(pg_catalog.gen_random_uuid()) AS b,
+                                pg_catalog.generate_series(0, CASE WHEN guests THEN 9 ELSE 5 END) AS i);
             END IF;
-            INSERT INTO session_clock.rooms (code, host) VALUES (v_code, a.actor) ON CONFLICT (code) DO NOTHING;
+            INSERT INTO session_clock.rooms (code, host, guests) VALUES (v_code, a.actor, guests)
+                ON CONFLICT (code) DO NOTHING;
             created := FOUND;
             attempt := attempt + 1;
             EXIT WHEN created OR p_code IS NOT NULL OR attempt >= 8;
@@ -1917,8 +1970,8 @@ CREATE OR REPLACE FUNCTION public.session_clock_room_create(p_code text DEFAULT 
         RETURN session_clock_portable.room_result(r, now, true);
     END
     $$;
-COMMENT ON FUNCTION public.session_clock_room_create(text, text) IS
-    'creates a room (a random 6-character code unless one is given); the creator is its host and first member';
+COMMENT ON FUNCTION public.session_clock_room_create(text, text, boolean) IS
+    'creates a room (a random code unless one is given: 6 characters, 10 when it admits guests); the creator is its host and first member';
 
 CREATE OR REPLACE FUNCTION session_clock_portable.room_membership(p_code text, p_as text, p_join boolean)
     RETURNS session_clock.room_state
@@ -1940,6 +1993,7 @@ CREATE OR REPLACE FUNCTION session_clock_portable.room_membership(p_code text, p
                 DETAIL = 'hand it over with session_clock_room_set_host first';
         END IF;
         IF p_join THEN
+            PERFORM session_clock_portable.check_guest_id(a.actor, 'p_as', false);  -- guests join through room_join_guest
             INSERT INTO session_clock.room_members (code, participant_id) VALUES (v_code, a.actor) ON CONFLICT DO NOTHING;
         ELSE
             IF NOT EXISTS (SELECT FROM session_clock.room_members m WHERE m.code = v_code AND m.participant_id = a.actor) THEN
@@ -2135,6 +2189,7 @@ CREATE OR REPLACE FUNCTION public.session_clock_room_set_host(p_code text, p_new
         IF p_new_host = r.host THEN
             RETURN session_clock_portable.room_result(r, now, false);
         END IF;
+        PERFORM session_clock_portable.check_guest_id(p_new_host, 'p_new_host', false);  -- a guest never hosts
         IF NOT EXISTS (SELECT FROM session_clock.room_members m WHERE m.code = v_code AND m.participant_id = p_new_host) THEN
             RAISE EXCEPTION 'the new host must be a member of the room' USING ERRCODE = 'object_not_in_prerequisite_state';
         END IF;
@@ -2146,6 +2201,50 @@ CREATE OR REPLACE FUNCTION public.session_clock_room_set_host(p_code text, p_new
     $$;
 COMMENT ON FUNCTION public.session_clock_room_set_host(text, text, text) IS
     'host only: hands the room over to another member';
+
+-- The worker's, for a tokenless guest it has named: rooms that do not
+-- admit guests refuse (42501), a full one too (54000); joining twice
+-- changes nothing.
+CREATE OR REPLACE FUNCTION session_clock.room_join_guest(p_code text, p_guest_id text, p_name text DEFAULT NULL,
+        p_max_guests integer DEFAULT NULL)
+    RETURNS session_clock.room_state
+    LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    DECLARE
+        v_code text := session_clock_portable.room_code(p_code);
+        r session_clock.rooms;
+    BEGIN
+        PERFORM session_clock_portable.require(p_guest_id IS NULL, 'p_guest_id');
+        PERFORM session_clock_portable.check_text(p_guest_id, 'p_guest_id', 200);
+        PERFORM session_clock_portable.check_guest_id(p_guest_id, 'p_guest_id', true);
+        IF p_name <> '' THEN
+            PERFORM session_clock_portable.check_text(p_name, 'p_name', 64);
+        END IF;
+        IF NOT (SELECT c.admin FROM session_clock_portable.caller() c) THEN
+            RAISE EXCEPTION 'only workers and admins add guests' USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        r := session_clock_portable.lock_room(v_code);
+        IF NOT r.guests THEN
+            RAISE EXCEPTION 'room % does not admit guests', v_code USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        IF EXISTS (SELECT FROM session_clock.room_members m WHERE m.code = v_code AND m.participant_id = p_guest_id) THEN
+            RETURN session_clock_portable.room_result(r, pg_catalog.clock_timestamp(), false);
+        END IF;
+        IF p_max_guests IS NOT NULL AND (SELECT pg_catalog.count(*) FROM session_clock.room_members m
+                                         WHERE m.code = v_code AND pg_catalog.starts_with(m.participant_id, 'guest:'))
+                                        >= p_max_guests THEN
+            RAISE EXCEPTION 'room % is full', v_code USING ERRCODE = 'program_limit_exceeded',
+                DETAIL = pg_catalog.format('it holds %s guests', p_max_guests);
+        END IF;
+        INSERT INTO session_clock.room_members (code, participant_id, name)
+            VALUES (v_code, p_guest_id, NULLIF(p_name, '')) ON CONFLICT DO NOTHING;
+        PERFORM session_clock_portable.room_notify(v_code, 'join', r.version);
+        RETURN session_clock_portable.room_result(r, pg_catalog.clock_timestamp(), true);
+    END
+    $$;
+COMMENT ON FUNCTION session_clock.room_join_guest(text, text, text, integer) IS
+    'for workers: adds the guest p_guest_id (guest:…) to a room that admits guests, unless it already holds p_max_guests guests';
 
 -- READY never changes the schedule; it is recorded for the host to see,
 -- and only for the room's current version.
@@ -2323,6 +2422,9 @@ CREATE OR REPLACE FUNCTION session_clock.apply_privileges() RETURNS void
     END
     $$;
 
+-- Rows of objects a later version dropped (the privileges check refuses
+-- rows that name nothing).
+DELETE FROM session_clock.privileges p WHERE p.object IN ('public.session_clock_room_create(text, text)');
 INSERT INTO session_clock.privileges AS p (object, kind, audience) VALUES
     -- Server time and the pure elapsed_ms: anyone, anon included.
     ('session_clock.server_now()',                                         'function', 'public'),
@@ -2345,7 +2447,7 @@ INSERT INTO session_clock.privileges AS p (object, kind, audience) VALUES
     ('session_clock.replay(uuid)',                                         'function', 'authenticated'),
     ('public.session_clock_presence(uuid, text, boolean)',                 'function', 'authenticated'),
     ('public.session_clock_configure(uuid, integer, integer, boolean)',    'function', 'authenticated'),
-    ('public.session_clock_room_create(text, text)',                       'function', 'authenticated'),
+    ('public.session_clock_room_create(text, text, boolean)',              'function', 'authenticated'),
     ('public.session_clock_room_join(text, text)',                         'function', 'authenticated'),
     ('public.session_clock_room_leave(text, text)',                        'function', 'authenticated'),
     ('public.session_clock_room_state(text)',                              'function', 'authenticated'),
@@ -2368,6 +2470,7 @@ INSERT INTO session_clock.privileges AS p (object, kind, audience) VALUES
     ('session_clock.livekit_rooms_to_reconcile(integer)',                  'function', 'service_role'),
     ('session_clock.livekit_reconcile(uuid, text, timestamptz, text, jsonb)', 'function', 'service_role'),
     ('session_clock.claim_device(uuid, text, text)',                       'function', 'service_role'),
+    ('session_clock.room_join_guest(text, text, text, integer)',           'function', 'service_role'),
     -- Helpers the SECURITY DEFINER functions call, and the routine above.
     ('session_clock.check_participant_id(text)',                           'function', 'owner'),
     ('session_clock.early_presence_limits()',                              'function', 'owner'),
