@@ -409,8 +409,13 @@ CREATE OR REPLACE FUNCTION session_clock.check_participant_id(p_participant_id t
 -- owner (whoever owns schema session_clock), service_role, and any other
 -- role acting without a JWT sub (the DBA granted it EXECUTE on purpose).
 -- authenticated (and roles inheriting it) act as the JWT sub; anon never.
+--
+-- SECURITY DEFINER (it reads only catalogs and the caller's own settings)
+-- because require_admin(), like the extension's, runs as its caller, who
+-- is service_role: that role may call this one helper, nothing else here.
 CREATE OR REPLACE FUNCTION session_clock_portable.caller(OUT admin boolean, OUT sub text, OUT role_name text)
-    LANGUAGE plpgsql VOLATILE PARALLEL RESTRICTED
+    LANGUAGE plpgsql VOLATILE PARALLEL RESTRICTED SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
     AS $$
     DECLARE
         acting oid;
@@ -2506,12 +2511,16 @@ ON CONFLICT (object) DO UPDATE SET kind = EXCLUDED.kind, audience = EXCLUDED.aud
 DO $apply$
 BEGIN
     PERFORM session_clock.apply_privileges();
-    -- The helpers: nobody's but the owner's (no one else has USAGE on
-    -- their schema either). Supabase's default privileges may have granted
-    -- anon EXECUTE: take it back.
+    -- The helpers: the owner's alone, but caller(). Supabase's default
+    -- privileges may have granted anon EXECUTE: take it back.
     REVOKE ALL ON ALL FUNCTIONS IN SCHEMA session_clock_portable FROM PUBLIC;
     IF EXISTS (SELECT FROM pg_catalog.pg_roles r WHERE r.rolname = 'anon') THEN
         REVOKE ALL ON ALL FUNCTIONS IN SCHEMA session_clock_portable FROM anon;
+    END IF;
+    -- require_admin() runs as service_role and asks caller().
+    IF EXISTS (SELECT FROM pg_catalog.pg_roles r WHERE r.rolname = 'service_role') THEN
+        GRANT USAGE ON SCHEMA session_clock_portable TO service_role;
+        GRANT EXECUTE ON FUNCTION session_clock_portable.caller() TO service_role;
     END IF;
 END
 $apply$;

@@ -62,15 +62,23 @@ SELECT c.relname, c.relkind FROM pg_class c
 WHERE c.relnamespace = 'session_clock'::regnamespace AND c.relkind IN ('r', 'v', 'S', 'c')
 ORDER BY 1;
 -- The extension's C++ core, ported: helpers in a schema of their own that
--- nobody but the owner may use (no USAGE, no EXECUTE).
+-- nobody but the owner may call, but caller(), which require_admin() (not
+-- SECURITY DEFINER, as in the extension) asks as service_role.
 SELECT p.oid::regprocedure AS helper,
-       has_schema_privilege('anon', p.pronamespace, 'USAGE') OR has_function_privilege('anon', p.oid, 'EXECUTE') AS anon,
+       has_schema_privilege('anon', p.pronamespace, 'USAGE') AND has_function_privilege('anon', p.oid, 'EXECUTE') AS anon,
        has_schema_privilege('authenticated', p.pronamespace, 'USAGE')
-           OR has_function_privilege('authenticated', p.oid, 'EXECUTE') AS authenticated,
+           AND has_function_privilege('authenticated', p.oid, 'EXECUTE') AS authenticated,
        has_schema_privilege('service_role', p.pronamespace, 'USAGE')
-           OR has_function_privilege('service_role', p.oid, 'EXECUTE') AS service_role,
+           AND has_function_privilege('service_role', p.oid, 'EXECUTE') AS service_role,
        EXISTS (SELECT FROM aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a WHERE a.grantee = 0) AS public,
-       p.prosecdef AS definer
+       p.prosecdef AS definer, p.proconfig AS config
 FROM pg_proc p
 WHERE p.pronamespace = 'session_clock_portable'::regnamespace
 ORDER BY p.oid::regprocedure::text;
+-- why: require_admin() as the extension answers it, for service_role and
+-- for authenticated (who may not call it at all).
+SET ROLE service_role;
+SELECT 'admin' AS service_role FROM (SELECT session_clock.require_admin()) AS checked;
+SET ROLE authenticated;
+SELECT session_clock.require_admin();
+RESET ROLE;
