@@ -230,11 +230,21 @@ std::pair<int, std::string> http_request(unsigned short port, const std::string&
   return {static_cast<int>(parser.get().result_int()), parser.get().body()};
 }
 
-WsClient::WsClient(unsigned short port, const std::string& target, const std::string& origin) : ws_(io_) {
-  beast::get_lowest_layer(ws_).connect(net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
-  if (!origin.empty())
-    ws_.set_option(websocket::stream_base::decorator(
-        [origin](websocket::request_type& req) { req.set(beast::http::field::origin, origin); }));
+WsClient::WsClient(unsigned short port, const std::string& target, const std::string& origin)
+    : WsClient(port, target,
+               origin.empty() ? std::vector<std::pair<std::string, std::string>>{}
+                              : std::vector<std::pair<std::string, std::string>>{{"Origin", origin}}) {}
+
+WsClient::WsClient(unsigned short port, const std::string& target,
+                   std::vector<std::pair<std::string, std::string>> headers, const std::string& source)
+    : ws_(io_) {
+  auto& socket = beast::get_lowest_layer(ws_).socket();
+  socket.open(net::ip::tcp::v4());
+  socket.bind(net::ip::tcp::endpoint(net::ip::make_address(source), 0));
+  socket.connect(net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
+  ws_.set_option(websocket::stream_base::decorator([headers = std::move(headers)](websocket::request_type& req) {
+    for (const auto& [name, value] : headers) req.set(name, value);
+  }));
   ws_.handshake("127.0.0.1", target);
 }
 

@@ -23,6 +23,7 @@
 #include "db/pool.hpp"
 #include "db/presence_queries.hpp"
 #include "db/room_queries.hpp"
+#include "limits/guest_gate.hpp"
 #include "http/listener.hpp"
 #include "livekit/reconciler.hpp"
 #include "presence/lease_keeper.hpp"
@@ -74,7 +75,8 @@ struct Core {
         clock_queries(pool, o.client_role),
         presence_queries(pool),
         room_queries(pool),
-        livekit_queries(pool) {}
+        livekit_queries(pool),
+        guests(o.guests) {}
 
   Metrics metrics{route_names(), build_info::kVersion, build_info::kCommit};
   ServerClock clock;
@@ -85,6 +87,7 @@ struct Core {
   db::PresenceQueries presence_queries;
   db::RoomQueries room_queries;
   db::LiveKitQueries livekit_queries;
+  limits::GuestGate guests;
   SessionRegistry registry;
   std::string worker_id = random_uuid();
 };
@@ -190,7 +193,8 @@ int run_app(Options options) {
 
   FeatureServices features{core->tokens,        core->clock,        core->clock_health,       core->metrics,
                            *services->ticker,   *services->clock_hub, *services->room_hub,   *services->presence,
-                           core->clock_queries, core->room_queries, options.client_role, options.limits.max_subscriptions};
+                           core->clock_queries, core->room_queries, core->guests,       options.client_role,
+                           options.limits.max_subscriptions};
   WsUpgrade websocket(options, core->registry, features);
   StatusPages status(core->pool, *notifications, core->metrics, *services->presence, core->worker_id, core->clock);
   PartyState party_state(core->room_queries, core->clock);

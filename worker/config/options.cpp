@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "build_info.hpp"
+#include "http/client_address.hpp"
 #include "livekit/room_mapping.hpp"
 
 namespace session_clock::worker {
@@ -29,6 +30,18 @@ void split_listen(const std::string& text, Options& o) {
   o.listen_port = static_cast<unsigned short>(port);
 }
 
+// "a,b,,c" into its non-empty items.
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> items;
+  for (std::size_t start = 0; start < text.size();) {
+    auto end = text.find(',', start);
+    if (end == std::string::npos) end = text.size();
+    if (end > start) items.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return items;
+}
+
 }  // namespace
 
 std::string version_text() {
@@ -42,6 +55,7 @@ ParsedOptions parse_options(int argc, char** argv) {
   app.set_version_flag("--version", version_text(), "print the version and the commit, and exit");
   std::string listen = "127.0.0.1:8080";
   std::string origins;
+  std::string proxies;
   long idle_seconds = o.limits.idle_timeout.count();
   long lease_ms = o.presence.lease.count();
   long deadline_wait_ms = o.presence.max_deadline_wait.count();
@@ -57,6 +71,9 @@ ParsedOptions parse_options(int argc, char** argv) {
       ->envname("SESSION_CLOCK_JWT_PUBLIC_KEY")->check(CLI::ExistingFile);
   app.add_option("--allowed-origins", origins, "comma-separated Origin allow-list (empty: any)")
       ->envname("SESSION_CLOCK_ALLOWED_ORIGINS");
+  app.add_option("--trusted-proxies", proxies,
+                 "comma-separated proxy networks (CIDR) whose Forwarded / X-Forwarded-For names the client")
+      ->envname("SESSION_CLOCK_TRUSTED_PROXIES");
   app.add_option("--log-level", o.log_level, "trace, debug, info, warn, error")
       ->envname("SESSION_CLOCK_LOG_LEVEL")->capture_default_str()
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
@@ -82,6 +99,17 @@ ParsedOptions parse_options(int argc, char** argv) {
       ->envname("SESSION_CLOCK_MAX_SEND_QUEUE")->capture_default_str()->check(CLI::Range(4, 1 << 20));
   app.add_option("--idle-timeout", idle_seconds, "seconds without any frame or pong before closing")
       ->envname("SESSION_CLOCK_IDLE_TIMEOUT")->capture_default_str()->check(CLI::Range(2, 3600));
+
+  auto& g = o.guests;
+  app.add_option("--max-guests-per-address", g.max_guests_per_address, "room guests one client address may have at once")
+      ->envname("SESSION_CLOCK_MAX_GUESTS_PER_ADDRESS")->capture_default_str()->check(CLI::Range(0, 100000));
+  app.add_option("--max-guests-per-room", g.max_guests_per_room, "guests one room may hold")
+      ->envname("SESSION_CLOCK_MAX_GUESTS_PER_ROOM")->capture_default_str()->check(CLI::Range(0, 1000000));
+  app.add_option("--guest-join-failures-per-minute", g.join_failures_per_minute,
+                 "failed guest joins (unknown code) per address and minute, after a burst of as many as --guest-join-failure-burst")
+      ->envname("SESSION_CLOCK_GUEST_JOIN_FAILURES_PER_MINUTE")->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--guest-join-failure-burst", g.join_failure_burst, "failed guest joins an address may make at once")
+      ->envname("SESSION_CLOCK_GUEST_JOIN_FAILURE_BURST")->capture_default_str()->check(CLI::Range(1.0, 1000.0));
 
   app.add_option("--worker-lease-ms", lease_ms, "the worker's presence lease; renewed every third of it")
       ->envname("SESSION_CLOCK_WORKER_LEASE_MS")->capture_default_str()->check(CLI::Range(1000, 600000));
@@ -127,11 +155,13 @@ ParsedOptions parse_options(int argc, char** argv) {
   o.presence.lease = std::chrono::milliseconds(lease_ms);
   o.presence.max_deadline_wait = std::chrono::milliseconds(deadline_wait_ms);
   lk.reconcile_interval = std::chrono::milliseconds(reconcile_ms);
-  for (std::size_t start = 0; start < origins.size();) {
-    auto end = origins.find(',', start);
-    if (end == std::string::npos) end = origins.size();
-    if (end > start) o.allowed_origins.push_back(origins.substr(start, end - start));
-    start = end + 1;
+  o.allowed_origins = split_list(origins);
+  o.trusted_proxies = split_list(proxies);
+  try {
+    http_client::TrustedProxies{o.trusted_proxies};  // checks them, as the upgrade will build them
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "--trusted-proxies: " << e.what() << "\n";
+    return {std::nullopt, 2};
   }
   if (o.threads == 0) o.threads = std::max(1u, std::thread::hardware_concurrency());
   return {o, 0};

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "http/client_address.hpp"
 #include "protocol/message_types.hpp"
 #include "protocol/outbound.hpp"
 #include "ws/routes.hpp"
@@ -47,6 +48,7 @@ void WsSession::on_accept(beast::error_code ec, Opening opening) {
   metrics_.connections++;
   metrics_.connections_total++;
   if (!registry_.add(this, weak_from_this())) return close(websocket::close_code::going_away, "server shutting down");
+  features_->rooms.opened_from(http_client::limit_key(opening.client_address));
   if (opening.identity) features_->identity.adopt(std::move(*opening.identity));
   if (opening.time_feed_zone) features_->ticks.start_feed(*opening.time_feed_zone);
   read();

@@ -32,6 +32,7 @@ class SessionRegistry;
 struct Opening {
   std::optional<auth::VerifiedToken> identity;  // an access_token already admitted
   std::optional<std::string> time_feed_zone;    // /ws/time/: the feed starts at once
+  std::string client_address;                    // for per-address limits (http/client_address.hpp)
 };
 
 class WsSession : public Outbox, public Subscriber, public std::enable_shared_from_this<WsSession> {
