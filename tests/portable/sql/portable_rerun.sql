@@ -84,6 +84,14 @@ CREATE DATABASE regress_portable_seed003 OWNER regress_portable_owner;
 \! psql -X -q -U regress_portable_owner -d regress_portable_seed003 -At -c "SELECT count(*) AS schemas FROM pg_namespace WHERE nspname = 'session_clock'"
 DROP DATABASE regress_portable_seed003;
 
+-- why: the Supabase SQL editor sends the whole script as one query string;
+-- it installs that way too, and runs again that way.
+CREATE DATABASE regress_portable_editor OWNER regress_portable_owner;
+\! psql -X -q -U regress_portable_owner -d regress_portable_editor -v ON_ERROR_STOP=1 -f tests/portable/sql_editor.psql
+\! psql -X -q -U regress_portable_owner -d regress_portable_editor -v ON_ERROR_STOP=1 -f tests/portable/sql_editor.psql
+\! psql -X -q -U regress_portable_owner -d regress_portable_editor -At -c "SELECT session_clock.portable_version(), count(*) FROM pg_proc WHERE pronamespace = 'session_clock'::regnamespace"
+DROP DATABASE regress_portable_editor;
+
 ------------------------------------------------------------------------------
 -- The defaults: session_clock.settings
 ------------------------------------------------------------------------------
