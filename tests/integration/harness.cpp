@@ -11,6 +11,7 @@
 
 #include <boost/beast/http.hpp>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <pqxx/pqxx>
 #include <sstream>
@@ -56,7 +57,20 @@ Cluster::Cluster() {
            IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'authenticated') THEN CREATE ROLE authenticated NOLOGIN NOINHERIT; END IF;
            IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'service_role') THEN CREATE ROLE service_role NOLOGIN NOINHERIT BYPASSRLS; END IF;
          END $$)");
-  sql("CREATE EXTENSION session_clock");
+  // SESSION_CLOCK_EDITION=portable: portable/session_clock.sql, run by the
+  // database's owner, who is not a superuser (tests/portable, docs/portable.md).
+  const char* edition = std::getenv("SESSION_CLOCK_EDITION");
+  if (edition && std::string(edition) == "portable") {
+    sql("CREATE ROLE app_owner LOGIN");
+    sql("ALTER DATABASE postgres OWNER TO app_owner");
+    sql("ALTER SCHEMA public OWNER TO app_owner");
+    std::string owner_url = url_;
+    owner_url.replace(owner_url.find("postgres@"), 9, "app_owner@");
+    run_command("psql -X -q -v ON_ERROR_STOP=1 -d '" + owner_url + "' -f " + SESSION_CLOCK_SOURCE_DIR +
+                "/portable/session_clock.sql 2>&1");
+  } else {
+    sql("CREATE EXTENSION session_clock");
+  }
 }
 
 Cluster::~Cluster() {
