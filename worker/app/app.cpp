@@ -49,7 +49,7 @@ std::optional<auth::JwtVerifier> make_verifier(const Options& o) {
   }
   std::stringstream pem;
   if (!o.jwt_public_key_file.empty()) pem << std::ifstream(o.jwt_public_key_file).rdbuf();
-  return auth::JwtVerifier::from_config(o.jwt_secret, pem.str());
+  return auth::JwtVerifier::from_config(o.jwt_secret, pem.str()).require({o.jwt_audience, o.jwt_issuer});
 }
 
 // Version 4 (random) UUID text: this process's lease and presence rows.

@@ -2,7 +2,10 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <fstream>
 #include <iostream>
+#include <iterator>
+#include <tuple>
 #include <stdexcept>
 #include <thread>
 
@@ -28,6 +31,14 @@ void split_listen(const std::string& text, Options& o) {
   }
   if (port < 0 || port > 65535) throw CLI::ValidationError("--listen", "port must be 0-65535");
   o.listen_port = static_cast<unsigned short>(port);
+}
+
+// A secret file's contents, without the newline an editor or `echo` adds.
+std::string read_secret(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  return text;
 }
 
 // "a,b,,c" into its non-empty items.
@@ -56,6 +67,7 @@ ParsedOptions parse_options(int argc, char** argv) {
   std::string listen = "127.0.0.1:8080";
   std::string origins;
   std::string proxies;
+  std::string jwt_secret_file, livekit_secret_file;
   long idle_seconds = o.limits.idle_timeout.count();
   long lease_ms = o.presence.lease.count();
   long deadline_wait_ms = o.presence.max_deadline_wait.count();
@@ -67,8 +79,14 @@ ParsedOptions parse_options(int argc, char** argv) {
       ->envname("SESSION_CLOCK_LISTEN")->capture_default_str();
   app.add_option("--jwt-secret", o.jwt_secret, "HS256/384/512 secret (Supabase's JWT secret)")
       ->envname("SESSION_CLOCK_JWT_SECRET");
+  app.add_option("--jwt-secret-file", jwt_secret_file, "a file holding the HS secret (keeps it out of ps and env)")
+      ->envname("SESSION_CLOCK_JWT_SECRET_FILE")->check(CLI::ExistingFile);
   app.add_option("--jwt-public-key", o.jwt_public_key_file, "PEM file with an RS*/ES* public key")
       ->envname("SESSION_CLOCK_JWT_PUBLIC_KEY")->check(CLI::ExistingFile);
+  app.add_option("--jwt-aud", o.jwt_audience, "tokens must carry this audience (Supabase: authenticated)")
+      ->envname("SESSION_CLOCK_JWT_AUD");
+  app.add_option("--jwt-iss", o.jwt_issuer, "tokens must have this issuer (Supabase: https://<ref>.supabase.co/auth/v1)")
+      ->envname("SESSION_CLOCK_JWT_ISS");
   app.add_option("--allowed-origins", origins, "comma-separated Origin allow-list (empty: any)")
       ->envname("SESSION_CLOCK_ALLOWED_ORIGINS");
   app.add_option("--trusted-proxies", proxies,
@@ -118,8 +136,10 @@ ParsedOptions parse_options(int argc, char** argv) {
   auto& lk = o.livekit;
   app.add_option("--livekit-api-key", lk.api_key, "API key LiveKit signs webhooks with (needs the secret)")
       ->envname("LIVEKIT_API_KEY");
-  app.add_option("--livekit-api-secret", lk.api_secret, "LiveKit API secret (prefer the variable: flags show in ps)")
+  app.add_option("--livekit-api-secret", lk.api_secret, "LiveKit API secret (prefer the file or the variable: flags show in ps)")
       ->envname("LIVEKIT_API_SECRET");
+  app.add_option("--livekit-api-secret-file", livekit_secret_file, "a file holding the LiveKit API secret")
+      ->envname("LIVEKIT_API_SECRET_FILE")->check(CLI::ExistingFile);
   app.add_option("--livekit-room-pattern", lk.room_pattern, "LiveKit room name, {session} standing for the session id")
       ->envname("SESSION_CLOCK_LIVEKIT_ROOM_PATTERN")->capture_default_str();
   app.add_option("--livekit-url", lk.url, "LiveKit server (https://, wss://...): reconcile presence with RoomService")
@@ -132,6 +152,19 @@ ParsedOptions parse_options(int argc, char** argv) {
     split_listen(listen, o);
   } catch (const CLI::ParseError& e) {
     return {std::nullopt, app.exit(e)};
+  }
+  for (auto [file, secret, flag] : {std::tuple{&jwt_secret_file, &o.jwt_secret, "--jwt-secret"},
+                                    std::tuple{&livekit_secret_file, &lk.api_secret, "--livekit-api-secret"}}) {
+    if (file->empty()) continue;
+    if (!secret->empty()) {
+      std::cerr << flag << " and " << flag << "-file are exclusive: give one\n";
+      return {std::nullopt, 2};
+    }
+    *secret = read_secret(*file);
+    if (secret->empty()) {
+      std::cerr << flag << "-file: " << *file << " is empty or unreadable\n";
+      return {std::nullopt, 2};
+    }
   }
   if (!o.jwt_secret.empty() && !o.jwt_public_key_file.empty()) {
     std::cerr << "--jwt-secret and --jwt-public-key are exclusive: give one\n";

@@ -51,6 +51,8 @@ struct Options {
   unsigned short listen_port = 8080;
   std::string jwt_secret;
   std::string jwt_public_key_file;
+  std::string jwt_audience;  // tokens must carry it in aud (empty: not checked)
+  std::string jwt_issuer;    // tokens' iss must be it (empty: not checked)
   std::vector<std::string> allowed_origins;  // empty: any origin
   std::vector<std::string> trusted_proxies;  // CIDRs whose Forwarded / X-Forwarded-For is believed
   std::string log_level = "info";
