@@ -260,6 +260,37 @@ TEST_F(WorkerTest, TimeTicksArriveOnTheSecondBoundary) {
   EXPECT_EQ((*error)["code"], "invalid_timezone");
 }
 
+// Issue 13's defect 1: alice follows six sessions and the connection AUTHs
+// as carol, a member of none, at once. Before, follows whose re-check was
+// rate-limited or still in flight stayed: carol got their pushes and her
+// JOIN_SESSION was accepted (presence in sessions she is not a member of).
+TEST_F(WorkerTest, AnotherUserOnTheConnectionGetsNothingOfTheOldUsersSessions) {
+  wait_listening();
+  std::vector<std::string> ids;
+  for (int i = 0; i < 6; ++i) ids.push_back(new_session("alice"));
+  t::WsClient ws(worker_->port());
+  ws.send({{"t", "AUTH"}, {"token", t::make_token("alice", "authenticated", 600)}});
+  ASSERT_TRUE(ws.receive_type("AUTH_OK"));
+  for (const auto& id : ids) ws.send({{"t", "SUBSCRIBE_CLOCK"}, {"sessionId", id}});
+  ws.send({{"t", "AUTH"}, {"token", t::make_token("carol", "authenticated", 600)}});
+  // Everything answered for alice, and carol's refusals, drain first.
+  while (ws.receive(milliseconds(1500))) {
+  }
+  for (const auto& id : ids) cluster_->sql("SELECT session_clock_pause('" + id + "', 'test')");
+  ws.send({{"t", "JOIN_SESSION"}, {"sessionId", ids[0]}});
+  int pushes = 0;
+  std::string join_answer;
+  while (auto m = ws.receive(milliseconds(1500))) {
+    if ((*m)["t"] == "CLOCK_STATE") ++pushes;
+    if ((*m)["t"] == "JOINED") join_answer = "JOINED";
+    // Refused by its access check, which names the clock it checked.
+    if ((*m)["t"] == "ERROR" && (*m)["ref"]["sessionId"] == ids[0]) join_answer = (*m)["code"];
+  }
+  EXPECT_EQ(pushes, 0) << "carol was pushed alice's sessions";
+  EXPECT_EQ(join_answer, "forbidden");
+  EXPECT_EQ(cluster_->sql("SELECT count(*) FROM session_clock.presence WHERE participant_id = 'carol'"), "0");
+}
+
 // Pings are answered by the WebSocket layer itself: they must still spend
 // the connection's budget (166,200 pings in 5 s were answered before).
 TEST_F(WorkerTest, APingFloodIsClosedLikeAMessageFlood) {

@@ -14,6 +14,7 @@ Features::Features(Outbox& out, const FeatureServices& s)
   // Presence hears of a new user before the follows are checked again.
   identity.observe(presence);
   identity.observe(follows);
+  identity.observe(rooms);
   follows.watch(presence);
 }
 

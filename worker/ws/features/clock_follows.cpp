@@ -22,7 +22,9 @@ void ClockFollows::follow(const std::string& id, bool recheck) {
     return;
   }
   if (!recheck && checks_.count(id)) return;  // its answer is on the way
-  if (checks_.size() >= kMaxChecksInFlight)
+  // Re-checks are bounded by the follows they re-check, and must not be
+  // skipped: a skipped one would leave the clock with no confirmed access.
+  if (!recheck && checks_.size() >= kMaxChecksInFlight)
     return out_.send_error(error_code::kRateLimited, "too many subscriptions being checked: wait for answers", ref);
   if (!recheck && clocks_.size() + checks_.size() >= max_follows_)
     return out_.send_error(error_code::kForbidden, "too many clock subscriptions on this connection", ref);
@@ -99,9 +101,18 @@ void ClockFollows::revoke(const std::string& id, const std::string& user) {
     refuse(id, error_code::kForbidden, "removed from session " + id, {{"sessionId", id}});
 }
 
+// Another user now: nothing is pushed for a clock until the new user's
+// access to it is confirmed, and no answer to a check begun for the old one
+// is applied (every check begins again, under a new generation).
 void ClockFollows::identity_changed() {
   std::vector<std::string> ids;
-  for (const auto& [id, clock] : clocks_) ids.push_back(id);
+  for (const auto& [id, clock] : clocks_) {
+    ids.push_back(id);
+    hub_.unsubscribe(id, out_.key());
+  }
+  for (const auto& [id, generation] : checks_) ids.push_back(id);
+  clocks_.clear();
+  checks_.clear();
   for (const auto& id : ids) follow(id, /*recheck=*/true);
 }
 

@@ -220,6 +220,14 @@ void RoomMembership::update_rtt(double rtt_ms) {
   if (room_) hub_.update_rtt(*room_, out_.key(), rtt_ms_);
 }
 
+void RoomMembership::identity_changed() {
+  if (!room_ || guest_) return;  // a guest's place is its connection's, not its token's
+  std::string code = *room_;
+  hub_.leave(code, out_.key());
+  room_.reset();
+  out_.send_text(protocol::left_room(code));
+}
+
 void RoomMembership::end() {
   if (room_) hub_.leave(*room_, out_.key());
   guest_.reset();

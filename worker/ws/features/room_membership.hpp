@@ -24,7 +24,7 @@
 
 namespace session_clock::worker {
 
-class RoomMembership {
+class RoomMembership : public Identity::Observer {
  public:
   RoomMembership(Outbox& out, const Identity& identity, db::RoomQueries& queries, RoomHub& hub,
                  const ServerClock& clock, limits::GuestGate& guests)
@@ -42,6 +42,9 @@ class RoomMembership {
   void on_ready(const protocol::Ready& request);
   void update_rtt(double rtt_ms);  // the client's own round trip (TIME_PING rttMs)
   void end();  // a user is still a member in the database (it may come back); a guest leaves
+  // Another user: the room the old one was in is left here (LEFT_ROOM), not
+  // in the database; the new user joins it again if it may.
+  void identity_changed() override;
 
  private:
   // The user this connection acts for, or nullopt after telling it why not.
