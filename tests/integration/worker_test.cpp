@@ -224,6 +224,31 @@ TEST_F(WorkerTest, PushesSurviveTerminatedConnectionsAndARestart) {
   EXPECT_TRUE(ws.receive_type("TIME_PONG"));
 }
 
+// Issue 13's defect 3: after a PostgreSQL restart every pooled connection is
+// dead. Before, the retry took the next idle one, just as dead, and the
+// first command after the restart answered "unavailable".
+TEST_F(WorkerTest, TheFirstCommandAfterADatabaseRestartSucceeds) {
+  wait_listening();
+  auto id = new_session("hana");
+  // Two connections in use at once leave two idle in the pool.
+  t::WsClient a(worker_->port(), "/ws?access_token=" + t::make_token("hana", "authenticated", 300));
+  t::WsClient b(worker_->port(), "/ws?access_token=" + t::make_token("hana", "authenticated", 300));
+  for (int round = 0; round < 3; ++round) {
+    a.send({{"t", "SUBSCRIBE_CLOCK"}, {"sessionId", id}});
+    b.send({{"t", "SUBSCRIBE_CLOCK"}, {"sessionId", id}});
+    ASSERT_TRUE(a.receive_type("CLOCK_STATE"));
+    ASSERT_TRUE(b.receive_type("CLOCK_STATE"));
+  }
+  cluster_->restart();
+  a.send({{"t", "PAUSE_CLOCK"}, {"sessionId", id}, {"reason", "after restart"}});
+  std::optional<json> answer;
+  while ((answer = a.receive(milliseconds(8000))) && (*answer)["t"] != "CLOCK_CHANGED" && (*answer)["t"] != "ERROR") {
+  }
+  ASSERT_TRUE(answer);
+  EXPECT_EQ((*answer)["t"], "CLOCK_CHANGED") << answer->dump();
+  EXPECT_EQ(cluster_->sql("SELECT is_paused FROM session_clock.sessions WHERE id = '" + id + "'"), "t");
+}
+
 TEST_F(WorkerTest, HealthMetricsAndUnknownPaths) {
   wait_listening();
   auto [status, body] = t::http_request(worker_->port(), "GET", "/healthz");

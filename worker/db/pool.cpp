@@ -46,6 +46,11 @@ std::unique_ptr<pqxx::connection> Pool::open_pool_connection() {
   return conn;
 }
 
+void Pool::drop_idle() {
+  std::lock_guard lock(mutex_);
+  idle_.clear();
+}
+
 void Pool::release(std::unique_ptr<pqxx::connection> conn) {
   if (!conn || !conn->is_open()) return;
   std::lock_guard lock(mutex_);

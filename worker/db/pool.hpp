@@ -46,6 +46,7 @@ class Pool {
   std::pair<std::unique_ptr<pqxx::connection>, bool> acquire();
   std::unique_ptr<pqxx::connection> open_pool_connection();
   void release(std::unique_ptr<pqxx::connection> conn);
+  void drop_idle();
 
   std::string url_;
   boost::asio::thread_pool threads_;
@@ -64,8 +65,9 @@ std::unique_ptr<pqxx::connection> open_connection(const std::string& url, const 
 std::string sqlstate_of(const pqxx::sql_error& e);
 
 // A pooled connection may have died while idle (a server restart,
-// pg_terminate_backend): then work that is safe to repeat is tried once more
-// on a fresh connection.
+// pg_terminate_backend): then every idle connection is as suspect (a
+// restart killed them all), so they are dropped, and work that is safe to
+// repeat is tried once more on a fresh connection.
 template <typename Result, typename Work>
 void Pool::run(std::function<void(Result)> done, Work work, Retry retry) {
   if (queued_.fetch_add(1) >= kMaxQueued) {
@@ -78,7 +80,7 @@ void Pool::run(std::function<void(Result)> done, Work work, Retry retry) {
     Result result;
     for (int attempt = 0; attempt < 2; ++attempt) {
       result = Result{};
-      auto [conn, reused] = acquire();
+      auto [conn, reused] = attempt == 0 ? acquire() : std::pair<std::unique_ptr<pqxx::connection>, bool>{};
       try {
         if (!conn) conn = open_pool_connection();
         work(*conn, result);
@@ -86,6 +88,7 @@ void Pool::run(std::function<void(Result)> done, Work work, Retry retry) {
         healthy_ = true;
         break;
       } catch (const pqxx::broken_connection& e) {
+        if (reused) drop_idle();
         if (reused && attempt == 0 && retry == Retry::once) continue;  // a stale idle connection: a fresh one
         result.error = e.what();
         healthy_ = false;
