@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include <signal.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <fstream>
@@ -96,6 +97,11 @@ std::unique_ptr<t::WsClient> signed_in(unsigned short port, const std::string& u
 
 class DatabaseClockTest : public t::PresenceSuite {
  protected:
+  void SetUp() override {
+    PresenceSuite::SetUp();
+    // A missing library would only show as a worker whose clock is right.
+    if (access(kLibFaketime, R_OK) != 0) FAIL() << kLibFaketime << " is missing: scripts/install-deps.sh (faketime)";
+  }
   std::unique_ptr<t::WorkerProcess> faked_worker(const std::string& spec, bool fake_monotonic,
                                                  std::vector<std::string> args = {}) {
     auto w = start_worker(std::move(args), faketime(spec, fake_monotonic));
