@@ -1,5 +1,6 @@
 // Types for media-sync.js: a media element kept on a room's schedule.
 
+import type { TypedEventTarget } from './events.js';
 import type { Room, RoomTrack } from './room.js';
 
 /** What syncMedia needs of a media element (an HTMLMediaElement, or a stand-in such as a Web Audio player). */
@@ -18,6 +19,8 @@ export interface MediaLike {
    * waits for 'canplay' and a late joiner starts at once.
    */
   readonly readyState?: number;
+  /** Seconds, once known (NaN before): positions are kept within [0, duration − 0.25]. */
+  readonly duration?: number;
   addEventListener?(type: 'canplay', listener: () => void): void;
   removeEventListener?(type: 'canplay', listener: () => void): void;
   /** An element's: a track without a source drops the clip through these (a stand-in gets src = ''). */
@@ -86,8 +89,21 @@ export function syncMedia(room: Room, media: MediaLike, options?: Partial<MediaS
   onStart?: (start: { atServerMs: number; startAtServerMs: number; positionSec: number; late: boolean; version: number;
     startLagMs: number }) => void;
   onAutoplayBlocked?: (blocked: { resume: () => Promise<void> }) => void;
-  onDrift?: (drift: { driftMs: number; action: 'none' | 'rate' | 'seek'; rate: number }) => void;
+  onDrift?: (drift: MediaDrift) => void;
   /** play() failed for another reason than autoplay, or resolveSource gave no source (code 'no_source', track). */
   onError?: (error: unknown) => void;
   sendReady?: boolean;
-}): { resume(): Promise<void>; detach(): void };
+}): MediaSync;
+
+/** What a drift check found (media − schedule, ms; positive: ahead) and did about it. */
+export interface MediaDrift { driftMs: number; action: 'none' | 'rate' | 'seek'; rate: number }
+
+/** syncMedia's controller: 'drift' events at each check while playing (an app's "resync" button). */
+export interface MediaSync extends TypedEventTarget<{ drift: CustomEvent<MediaDrift> }> {
+  /** Starts playback from a user gesture after the browser refused to autoplay. */
+  resume(): Promise<void>;
+  /** Back on the schedule now: a seek (then the start-up lag measured again), whatever the drift. */
+  resync(): void;
+  /** Stops following the room; the element is left as it is. */
+  detach(): void;
+}

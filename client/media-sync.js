@@ -25,6 +25,10 @@ const STEADY_READINGS = 4;
 const CORRECTIONS = 2;
 const SETTLE_MAX_MS = 2000;
 const LOAD_WAIT_MS = 10_000;  // a late joiner's element is given this long to load before it is started anyway
+// Never positioned closer to the end than this (seed 004's clamp): a
+// position at or past the end would end the track at once, and on a
+// schedule that ran past it there is nothing left to hear.
+const END_MARGIN_SEC = 0.25;
 
 /**
  * What to do about `driftMs` (media position − schedule; positive: ahead):
@@ -61,8 +65,12 @@ function waitUntil(clock, atServerMs, spinMs, then) {
  * start and seek (and seeks ahead by it when outside the tolerance), nudges
  * the rate for small drift and seeks for large, pauses at PAUSE_AT's instant, stops on STOPPED. A play() the
  * browser refuses (autoplay policy) calls onAutoplayBlocked({ resume }):
- * call resume() from a user gesture ("tap to start").
- * Returns { resume, detach }.
+ * call resume() from a user gesture ("tap to start"). Positions are clamped
+ * to [0, duration − 0.25 s] once the element knows its duration.
+ * Returns a controller (an EventTarget): resume(), resync() (back on the
+ * schedule at once: the seed's "resync" button) and detach(); it fires
+ * 'drift' ({ driftMs, action, rate }) at each check while playing, for an
+ * app that shows how far off it is.
  */
 export function syncMedia(room, media, options = {}) {
   const o = { ...DEFAULT_MEDIA_SYNC, ...options };
@@ -88,7 +96,10 @@ export function syncMedia(room, media, options = {}) {
   let settleTimer = null;
 
   const position = (seconds) => {
-    try { media.currentTime = seconds; } catch { /* no media yet: set again at the start */ }
+    const duration = media.duration;
+    let at = Math.max(0, seconds);
+    if (Number.isFinite(duration) && duration > 0) at = Math.min(at, Math.max(0, duration - END_MARGIN_SEC));
+    try { media.currentTime = at; } catch { /* no media yet: set again at the start */ }
   };
   const clearTimers = () => {
     clearTimeout(startTimer);
@@ -280,7 +291,9 @@ export function syncMedia(room, media, options = {}) {
       nudging = c.action === 'rate';
       if (media.playbackRate !== c.rate) media.playbackRate = c.rate;
     }
-    if (o.onDrift) o.onDrift({ driftMs: drift, action: c.action, rate: c.rate });
+    const detail = { driftMs: drift, action: c.action, rate: c.rate };
+    if (o.onDrift) o.onDrift(detail);
+    controller.dispatchEvent(new CustomEvent('drift', { detail }));
   }
 
   function onCanPlay() {
@@ -302,14 +315,21 @@ export function syncMedia(room, media, options = {}) {
     return Promise.resolve();
   }
 
-  const onState = (e) => apply(e.detail.state, e.detail.cause);
-  room.addEventListener('state', onState);
-  if (typeof media.addEventListener === 'function') media.addEventListener('canplay', onCanPlay);
-  const checker = setInterval(check, o.checkIntervalMs);
-  if (room.state) apply(room.state, 'ROOM_STATE');
+  /** Back on the schedule now (a seek, then the lag measured again), whatever the drift. */
+  function resync() {
+    if (detached || blocked || !loaded) return;
+    const track = room.currentTrack;
+    if (room.status === 'playing') {
+      seekAhead();
+      settleAfter();
+    } else if (track && track.status === 'paused' && media.paused) {
+      position(track.startPositionSec);
+    }
+  }
 
-  return {
+  const controller = Object.assign(new EventTarget(), {
     resume,
+    resync,
     detach() {
       detached = true;
       clearTimers();
@@ -317,5 +337,11 @@ export function syncMedia(room, media, options = {}) {
       room.removeEventListener('state', onState);
       if (typeof media.removeEventListener === 'function') media.removeEventListener('canplay', onCanPlay);
     },
-  };
+  });
+  const onState = (e) => apply(e.detail.state, e.detail.cause);
+  room.addEventListener('state', onState);
+  if (typeof media.addEventListener === 'function') media.addEventListener('canplay', onCanPlay);
+  const checker = setInterval(check, o.checkIntervalMs);
+  if (room.state) apply(room.state, 'ROOM_STATE');
+  return controller;
 }

@@ -7,6 +7,8 @@ import type { ClockError } from './request-error.js';
 /** A room's playback schedule (ROOM_STATE's currentTrack). Times are server epoch ms. */
 export interface RoomTrack {
   url: string | null;
+  /** The same URL under PLAY_AT's name for it (seed 004's resume code reads currentTrack.trackUrl). */
+  trackUrl: string | null;
   title: string | null;
   filename: string | null;
   /** The instant the play, pause or seek takes effect. */
@@ -21,8 +23,8 @@ export interface RoomTrack {
 export interface RoomState {
   code: string;
   host: string;
-  /** The first 200 members; `ready`: said READY for the current version. */
-  members: { id: string; ready: boolean }[];
+  /** The first 200 members in join order; `ready`: said READY for the current version; a guest (`guest:…`) with the name it gave, if any. */
+  members: { id: string; ready: boolean; name?: string }[];
   memberCount: number;
   currentTrack: Readonly<RoomTrack>;
   serverNowMs: number;

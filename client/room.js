@@ -26,13 +26,13 @@ export function playbackPosition(track, atServerMs) {
 
 function trackOf(m) {
   return {
-    url: m.trackUrl ?? null, title: m.title ?? null, filename: m.filename ?? null,
+    url: m.trackUrl ?? null, trackUrl: m.trackUrl ?? null, title: m.title ?? null, filename: m.filename ?? null,
     startAtServerMs: m.startAtServerMs ?? null, startPositionSec: m.startPositionSec ?? null,
   };
 }
 
 const IDLE_TRACK = Object.freeze({
-  url: null, title: null, filename: null, startAtServerMs: null, startPositionSec: null, status: 'idle',
+  url: null, trackUrl: null, title: null, filename: null, startAtServerMs: null, startPositionSec: null, status: 'idle',
 });
 
 /**
@@ -169,7 +169,11 @@ export class Room extends EventTarget {
 
   [RESUME]() {
     if (this.#closed) return;
-    this.#owner.send(this.#state ? { t: 'JOIN_ROOM', code: this.#code } : this.#request);
+    // Joined once: the same room again (a guest keeps its name; a guest's
+    // new connection is a new guest).
+    const again = { t: 'JOIN_ROOM', code: this.#code };
+    if (this.#request.name != null) again.name = this.#request.name;
+    this.#owner.send(this.#state ? again : this.#request);
   }
 
   [DISCONNECTED]() { /* JOIN_ROOM again on RESUME */ }

@@ -177,11 +177,17 @@ export class SessionClock {
    * Joins the playback room `code` (JOIN_ROOM; 4–12 letters or digits, any
    * case); the same Room while in it. A connection is in one room at a time:
    * joining or creating another closes this one ('left', reason 'replaced').
-   * Joined again after every reconnect. Needs a user's token.
+   * Joined again after every reconnect. Needs a user's token, or none at
+   * all for a room that admits guests: this client is then a guest, shown
+   * to the room as `name`, that listens and says READY but commands nothing.
    */
-  room(code: string): Room;
-  /** Creates a room (CREATE_ROOM) with this code or a random one; the token's user hosts it. */
-  createRoom(code?: string): Room;
+  room(code: string, options?: { name?: string }): Room;
+  /**
+   * Creates a room (CREATE_ROOM) with this code or a random one; the token's
+   * user hosts it. guests: true admits tokenless guests (a random code is
+   * then 10 characters; a chosen one must have at least 10).
+   */
+  createRoom(code?: string, options?: { guests?: boolean }): Room;
   /** The room this client is in or joining, or null. */
   readonly currentRoom: Room | null;
   /** Closes for good: no reconnects; timers stop following. */

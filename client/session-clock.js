@@ -166,16 +166,26 @@ export class SessionClock extends EventTarget {
   /**
    * Joins the playback room `code` (JOIN_ROOM, any case); the same Room while
    * in it. A connection is in one room at a time: another room replaces it.
+   * Without a token this client is a guest (a room created with guests:
+   * true), shown to the room as `name` if given.
    */
-  room(code) {
+  room(code, { name } = {}) {
     const upper = roomCode(code);
     if (this.#room && this.#room.code === upper) return this.#room;
-    return this.#enterRoom({ t: 'JOIN_ROOM', code: upper });
+    if (name != null && (typeof name !== 'string' || name.trim() === '')) throw new TypeError('name must be a non-empty string');
+    return this.#enterRoom(name == null ? { t: 'JOIN_ROOM', code: upper } : { t: 'JOIN_ROOM', code: upper, name });
   }
 
-  /** Creates a room (CREATE_ROOM) with this code, or a random one, hosted by the token's user. */
-  createRoom(code) {
-    return this.#enterRoom(code == null ? { t: 'CREATE_ROOM' } : { t: 'CREATE_ROOM', code: roomCode(code) });
+  /**
+   * Creates a room (CREATE_ROOM) with this code, or a random one, hosted by
+   * the token's user; guests: true admits tokenless guests (its random code
+   * is then 10 characters, a chosen one must be at least that long).
+   */
+  createRoom(code, { guests = false } = {}) {
+    const request = { t: 'CREATE_ROOM' };
+    if (code != null) request.code = roomCode(code);
+    if (guests) request.guests = true;
+    return this.#enterRoom(request);
   }
 
   /** The room this client is in (or joining), or null. */

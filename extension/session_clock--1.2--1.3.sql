@@ -28,6 +28,8 @@
 --   p_single_device; in such a session a user's newest connection wins
 --   (claim_device, NOTIFY device_claimed) and the others leave, the
 --   participant present throughout.
+-- - Seed 004's guests: session_clock_room_create gains p_guests; the
+--   worker adds tokenless guests with session_clock.room_join_guest.
 -- docs/grace.md tells the presence rules, docs/security.md the privileges,
 -- docs/protocol.md ("Coming from …") the seeds.
 
@@ -482,6 +484,41 @@ CREATE FUNCTION session_clock.claim_device(p_session_id uuid, p_participant_id t
 COMMENT ON FUNCTION session_clock.claim_device(uuid, text, text) IS
     'for workers: the user joined a single-device session from p_device; numbers the claim and announces it (NOTIFY device_claimed) so their other connections leave; NULL when the session is not single-device';
 
+-- Seed 004: guests without accounts. A room may admit guests: members
+-- with no account, named by the worker (`guest:` ids, reserved for them)
+-- and joined through session_clock.room_join_guest, never through the RPCs.
+-- Such a room's code is a key anyone holding it can use: at least 10
+-- characters (50 bits when drawn at random), so it cannot be guessed.
+ALTER TABLE session_clock.rooms ADD COLUMN guests boolean NOT NULL DEFAULT false;
+ALTER TABLE session_clock.rooms ADD CONSTRAINT rooms_guest_code_length
+    CHECK (NOT guests OR pg_catalog.length(code) >= 10);
+COMMENT ON COLUMN session_clock.rooms.guests IS
+    '1.3: tokenless guests may join through the worker (session_clock_room_create p_guests)';
+ALTER TABLE session_clock.room_members ADD COLUMN name text
+    CHECK (name IS NULL OR pg_catalog.length(name) BETWEEN 1 AND 64);
+COMMENT ON COLUMN session_clock.room_members.name IS
+    '1.3: the name a guest gave, shown to the room';
+
+-- A third parameter: DROP and CREATE, as session_clock_configure above.
+DROP FUNCTION @extschema@.session_clock_room_create(text, text);
+CREATE FUNCTION @extschema@.session_clock_room_create(p_code text DEFAULT NULL, p_as text DEFAULT NULL,
+        p_guests boolean DEFAULT false)
+    RETURNS session_clock.room_state
+    LANGUAGE c VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS 'MODULE_PATHNAME', 'session_clock_room_create';
+COMMENT ON FUNCTION @extschema@.session_clock_room_create(text, text, boolean) IS
+    'creates a room (a random code unless one is given: 6 characters, 10 when it admits guests); the creator is its host and first member';
+
+CREATE FUNCTION session_clock.room_join_guest(p_code text, p_guest_id text, p_name text DEFAULT NULL,
+        p_max_guests integer DEFAULT NULL)
+    RETURNS session_clock.room_state
+    LANGUAGE c VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS 'MODULE_PATHNAME', 'session_clock_room_join_guest';
+COMMENT ON FUNCTION session_clock.room_join_guest(text, text, text, integer) IS
+    'for workers: adds the guest p_guest_id (guest:…) to a room that admits guests, unless it already holds p_max_guests guests';
+
 ------------------------------------------------------------------------------
 -- Privileges, as data. session_clock.privileges lists every function,
 -- table, view and sequence of the extension with who may use it, and
@@ -634,7 +671,7 @@ INSERT INTO session_clock.privileges (object, kind, audience) VALUES
     ('session_clock.replay(uuid)',                                         'function', 'authenticated'),
     ('@extschema@.session_clock_presence(uuid, text, boolean)',            'function', 'authenticated'),
     ('@extschema@.session_clock_configure(uuid, integer, integer, boolean)', 'function', 'authenticated'),
-    ('@extschema@.session_clock_room_create(text, text)',                  'function', 'authenticated'),
+    ('@extschema@.session_clock_room_create(text, text, boolean)',         'function', 'authenticated'),
     ('@extschema@.session_clock_room_join(text, text)',                    'function', 'authenticated'),
     ('@extschema@.session_clock_room_leave(text, text)',                   'function', 'authenticated'),
     ('@extschema@.session_clock_room_state(text)',                         'function', 'authenticated'),
@@ -657,6 +694,7 @@ INSERT INTO session_clock.privileges (object, kind, audience) VALUES
     ('session_clock.livekit_rooms_to_reconcile(integer)',                  'function', 'service_role'),
     ('session_clock.livekit_reconcile(uuid, text, timestamptz, text, jsonb)', 'function', 'service_role'),
     ('session_clock.claim_device(uuid, text, text)',                       'function', 'service_role'),
+    ('session_clock.room_join_guest(text, text, text, integer)',           'function', 'service_role'),
     -- Helpers the SECURITY DEFINER functions call, and the routine above.
     ('session_clock.check_participant_id(text)',                           'function', 'owner'),
     ('session_clock.early_presence_limits()',                              'function', 'owner'),

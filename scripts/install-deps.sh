@@ -23,6 +23,8 @@ PACKAGES=(
   # The Python client (clients/python) and its tests, on Debian's own
   # python3 (3.11): websockets 10.4 (its legacy asyncio API) and pytest.
   python3 python3-websockets python3-pytest
+  # tests/portable/run.sh applies its expected-output patches.
+  patch
   # The one-clock integration tests run the worker with its wall clock
   # shifted and running fast (libfaketime, LD_PRELOAD), the database's not.
   faketime

@@ -3,9 +3,17 @@
 #   unit        GoogleTest, the pure C++ core      (ctest)
 #   regress     pg_regress, sql/ + expected/        (make installcheck)
 #   isolation   isolation tester, tests/isolation/  (make installcheck)
+#   portable    tests/portable/run.sh: the same regress files and isolation
+#               specs against portable/session_clock.sql installed by a
+#               non-superuser owner, its own tests, and the two editions'
+#               catalogs compared property by property
+#   integration-portable  the worker's integration tests that use the
+#               database (grace with kill -9 and two workers, rooms across
+#               two workers, ...), with the portable edition
 #   browser     node --test, tests/browser/: the client's estimator and
-#               connection logic, and the demo page in headless Chromium
-#               against the real worker and its own throwaway cluster
+#               connection logic, and the demo page and the React bindings
+#               (React 18, bundled by esbuild) in headless Chromium against
+#               the real worker and its own throwaway cluster
 #   types       node --test, tests/types/: tsc --noEmit over an app's use of
 #               the client's .d.ts files, and those files against its modules
 #   livekit     node --test, tests/livekit/: LiveKit's own server SDK
@@ -13,6 +21,7 @@
 #   python      pytest, tests/python/: the Python client (clients/python)
 #               against the real worker and its own throwaway cluster, and
 #               its estimator against the JS one's test vectors
+#   python-portable  the same worker tests with the portable edition
 #   packaging   tests/packaging/run.sh: one version everywhere, META.json,
 #               npm pack of the client, systemd-analyze verify of the unit,
 #               promtool check metrics on a live worker
@@ -82,9 +91,27 @@ run_suite() {
 run_suite unit ctest --test-dir build --output-on-failure
 run_suite regress make installcheck ISOLATION=
 run_suite isolation make installcheck REGRESS=
+run_suite portable tests/portable/run.sh
+# The worker's integration tests that use the database, again with the
+# portable edition (tests/integration/harness.cpp reads SESSION_CLOCK_EDITION),
+# summed up in the words count() reads.
+integration_portable_suite() {
+  local log="$workdir/integration-portable.gtest" passed_n failed_n
+  SESSION_CLOCK_EDITION=portable build/integration_tests \
+    --gtest_filter='ClockCommandsTest.*:GraceTest.*:BillingPresenceTest.*:LiveKitTest.*:RoomsTest.*:Seed003SingleDevice.*:Seed004Guests.*:WorkerTest.*' \
+    >"$log" 2>&1
+  local rc=$?
+  grep -E '^\[  (FAILED|PASSED) ' "$log"
+  passed_n=$(sed -nE 's/^\[  PASSED  \] ([0-9]+) tests?\.$/\1/p' "$log")
+  failed_n=$(sed -nE 's/^\[  FAILED  \] ([0-9]+) tests?, listed below:$/\1/p' "$log")
+  if [ $rc -eq 0 ]; then echo "All ${passed_n:-0} tests passed"; else
+    echo "${failed_n:-1} of $(( ${passed_n:-0} + ${failed_n:-1} )) tests failed"; fi
+  return $rc
+}
+run_suite integration-portable integration_portable_suite
 
 # npm ci installs exactly the lockfile's playwright-core (no browser download:
-# the tests drive Debian's /usr/bin/chromium); run.sh picks node --test's
+# the tests drive Debian's /usr/bin/chromium), react, react-dom and esbuild; run.sh picks node --test's
 # flags for the Node at hand (18 or 20+).
 browser_suite() (
   cd tests/browser &&
@@ -118,6 +145,10 @@ python_suite() {
   PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 -m pytest tests/python
 }
 run_suite python python_suite
+python_portable_suite() {
+  SESSION_CLOCK_EDITION=portable PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 -m pytest tests/python/test_worker.py
+}
+run_suite python-portable python_portable_suite
 run_suite packaging tests/packaging/run.sh
 # Last: it replaces the installed extension with the packaged one for a
 # while (and puts the source-built one back).

@@ -618,7 +618,7 @@ SELECT t.* FROM (VALUES
 ) AS v(statement), LATERAL (SELECT v.statement, r.* FROM pg_temp.try(v.statement) r) t;
 COMMIT;
 BEGIN;
-GRANT EXECUTE ON FUNCTION session_clock_room_create(text, text), session_clock_room_join(text, text),
+GRANT EXECUTE ON FUNCTION session_clock_room_create(text, text, boolean), session_clock_room_join(text, text),
     session_clock_room_state(text), session_clock_room_stop(text, text, text),
     session_clock_room_ready(text, bigint, text) TO anon;
 SET LOCAL ROLE anon;

@@ -13,13 +13,26 @@ GRANT USAGE ON SCHEMA regress_security TO PUBLIC;
 \i sql/include/try_text.sql
 \i sql/include/try.sql
 
--- The extension's own objects.
+-- The extension's own objects; for the portable edition (no extension:
+-- tests/portable/run.sh) the functions and relations of schema
+-- session_clock and the session_clock_* functions in public.
 CREATE VIEW regress_security.ext_objects AS
 SELECT d.classid, d.objid
 FROM pg_depend d
 WHERE d.refclassid = 'pg_extension'::regclass
   AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'session_clock')
-  AND d.deptype = 'e';
+  AND d.deptype = 'e'
+UNION ALL
+SELECT 'pg_proc'::regclass, p.oid
+FROM pg_proc p
+WHERE NOT EXISTS (SELECT FROM pg_extension WHERE extname = 'session_clock')
+  AND (p.pronamespace = 'session_clock'::regnamespace
+       OR (p.pronamespace = 'public'::regnamespace AND p.proname LIKE 'session\_clock\_%'))
+UNION ALL
+SELECT 'pg_class'::regclass, c.oid
+FROM pg_class c
+WHERE NOT EXISTS (SELECT FROM pg_extension WHERE extname = 'session_clock')
+  AND c.relnamespace = 'session_clock'::regnamespace;
 
 ------------------------------------------------------------------------------
 -- (a) Catalog lint.

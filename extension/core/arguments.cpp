@@ -82,6 +82,23 @@ void validate_track_text(std::string_view value, const char* parameter, std::siz
   validate_text(value, parameter, max_chars);
 }
 
+bool is_guest_id(std::string_view participant_id) {
+  return participant_id.substr(0, kGuestPrefix.size()) == kGuestPrefix;
+}
+
+void validate_guest_id(std::string_view participant_id, const char* parameter, bool guest_expected) {
+  if (is_guest_id(participant_id) == guest_expected) return;
+  throw SqlError(sqlstate::kInvalidParameterValue,
+                 std::string(parameter) + (guest_expected ? " must be a guest id (guest:…)"
+                                                          : ": ids beginning with guest: are reserved for guests"));
+}
+
+void validate_guest_room_code(std::string_view code) {
+  if (code.size() < kMinGuestRoomCodeChars)
+    throw SqlError(sqlstate::kInvalidParameterValue, "a room that admits guests needs a code of at least 10 characters",
+                   "leave p_code NULL for a random one");
+}
+
 void validate_member_role(std::string_view role) {
   if (role != "host" && role != "participant")
     throw SqlError(sqlstate::kInvalidParameterValue, "p_role must be 'host' or 'participant'");

@@ -30,4 +30,15 @@ inline constexpr std::size_t kMaxRequestIdChars = 100;
 void validate_room_code(std::string_view code);
 void validate_track_text(std::string_view value, const char* parameter, std::size_t max_chars);
 
+// Guests (seed 004) have no account: the worker names them `guest:…`, a
+// prefix no member added any other way may use, so a guest can never pass
+// for a user. A guest room's code is a key: at least this long.
+inline constexpr std::string_view kGuestPrefix = "guest:";
+inline constexpr std::size_t kMinGuestRoomCodeChars = 10;
+inline constexpr std::size_t kMaxGuestNameChars = 64;
+bool is_guest_id(std::string_view participant_id);
+// 22023 unless participant_id is a guest id, or (guest_expected false) unless it is not.
+void validate_guest_id(std::string_view participant_id, const char* parameter, bool guest_expected);
+void validate_guest_room_code(std::string_view code);
+
 }  // namespace session_clock::core

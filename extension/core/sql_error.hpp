@@ -21,6 +21,7 @@ inline constexpr const char* kInsufficientPrivilege = "42501";
 inline constexpr const char* kObjectNotInPrerequisiteState = "55000";
 inline constexpr const char* kUniqueViolation = "23505";
 inline constexpr const char* kInternalError = "XX000";
+inline constexpr const char* kProgramLimitExceeded = "54000";
 }  // namespace sqlstate
 
 class SqlError : public std::runtime_error {

@@ -1,5 +1,5 @@
 // Room RPCs: session_clock_room_create, _join, _leave, _state, _play, _pause,
-// _seek, _stop, _set_host, _ready.
+// _seek, _stop, _set_host, _ready; and the worker's room_join_guest.
 //
 // Each one: validate arguments, decide who is acting (an end user as its JWT
 // sub; an admin for p_as, or for itself), lock the room, check that the actor
@@ -127,29 +127,37 @@ Datum room_result(FunctionCallInfo fcinfo, const StoredRoom& room, core::Micros 
   });
 }
 
-// Unambiguous when read aloud or typed from a screen: no 0/O, 1/I.
-std::string random_code() {
+// Unambiguous when read aloud or typed from a screen: no 0/O, 1/I. A guest
+// room's code is its only key: 10 characters of 32 are 50 bits.
+std::string random_code(bool guests) {
   static const char kAlphabet[] = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
   std::random_device rd;
-  std::string code(6, 'A');
+  std::string code(guests ? core::kMinGuestRoomCodeChars : 6, 'A');
   for (char& c : code) c = kAlphabet[rd() % (sizeof kAlphabet - 1)];
   return code;
 }
 
+// p_guests came with 1.3: a library whose SQL is still 1.2 passes two arguments.
+bool guests_arg(FunctionCallInfo fcinfo, int n) { return PG_NARGS() > n && !PG_ARGISNULL(n) && PG_GETARG_BOOL(n); }
+
 Datum create(FunctionCallInfo fcinfo) {
   std::optional<std::string> code;
   if (!PG_ARGISNULL(0)) code = code_arg(fcinfo, 0);
+  bool guests = guests_arg(fcinfo, 2);
+  if (code && guests) core::validate_guest_room_code(*code);
   spi_connect();
   Caller caller = identify_caller();
   Actor actor = actor_of(caller, fcinfo, 1);
   if (actor.admin_itself) throw SqlError(sqlstate::kInvalidParameterValue, "p_as names the room's host");
+  core::validate_guest_id(actor.id, "p_as", false);
   core::Micros now = server_now_us();
   bool created = false;
   if (code) {
-    created = insert_room(*code, actor.id, actor.id, now);
+    created = insert_room(*code, actor.id, actor.id, now, guests);
     if (!created) throw SqlError(core::sqlstate::kUniqueViolation, "room code " + *code + " is taken");
   } else {
-    for (int attempt = 0; attempt < 8 && !created; ++attempt) created = insert_room(*(code = random_code()), actor.id, actor.id, now);
+    for (int attempt = 0; attempt < 8 && !created; ++attempt)
+      created = insert_room(*(code = random_code(guests)), actor.id, actor.id, now, guests);
     if (!created) throw SqlError(sqlstate::kInternalError, "could not find a free room code");
   }
   return room_result(fcinfo, *load_room(*code, Lock::none), now, true);
@@ -166,6 +174,7 @@ Datum join_or_leave(FunctionCallInfo fcinfo, bool join) {
     throw SqlError(sqlstate::kObjectNotInPrerequisiteState, "the host cannot leave its room",
                    "hand it over with session_clock_room_set_host first");
   if (!join && !is_room_member(code, actor.id)) throw SqlError(sqlstate::kInsufficientPrivilege, "not a member of room " + code);
+  if (join) core::validate_guest_id(actor.id, "p_as", false);  // guests join through room_join_guest
   bool changed = put_room_member(code, actor.id, join);
   if (changed) notify_room(code, join ? "join" : "leave", room.version);
   return room_result(fcinfo, room, server_now_us(), changed);
@@ -257,6 +266,7 @@ Datum set_host(FunctionCallInfo fcinfo) {
   require_host(room, actor);
   core::Micros now = server_now_us();
   if (new_host == room.host) return room_result(fcinfo, room, now, false);
+  core::validate_guest_id(new_host, "p_new_host", false);  // a guest never hosts
   if (!is_room_member(code, new_host))
     throw SqlError(sqlstate::kObjectNotInPrerequisiteState, "the new host must be a member of the room");
   StoredRoom next = room;
@@ -264,6 +274,31 @@ Datum set_host(FunctionCallInfo fcinfo) {
   next.version += 1;
   save_room(next, {"host", actor.id, now, std::nullopt});
   return room_result(fcinfo, next, now, true);
+}
+
+// The worker's, for a tokenless guest it has named: rooms that do not admit
+// guests refuse (42501), a full one too (54000); joining twice changes
+// nothing.
+Datum join_guest(FunctionCallInfo fcinfo) {
+  std::string code = code_arg(fcinfo, 0);
+  std::string guest = text_arg(fcinfo, 1, "p_guest_id");
+  core::validate_participant_param(guest, "p_guest_id");
+  core::validate_guest_id(guest, "p_guest_id", true);
+  std::string name = optional_text_arg(fcinfo, 2).value_or("");
+  if (!name.empty()) core::validate_track_text(name, "p_name", core::kMaxGuestNameChars);
+  std::optional<std::int32_t> max_guests;
+  if (!PG_ARGISNULL(3)) max_guests = PG_GETARG_INT32(3);
+  spi_connect();
+  if (!identify_caller().admin) throw SqlError(sqlstate::kInsufficientPrivilege, "only workers and admins add guests");
+  StoredRoom room = lock_room(code);
+  if (!room.guests) throw SqlError(sqlstate::kInsufficientPrivilege, "room " + code + " does not admit guests");
+  if (is_room_member(code, guest)) return room_result(fcinfo, room, server_now_us(), false);
+  if (max_guests && count_room_guests(code) >= *max_guests)
+    throw SqlError(sqlstate::kProgramLimitExceeded, "room " + code + " is full",
+                   "it holds " + std::to_string(*max_guests) + " guests");
+  put_room_guest(code, guest, name);
+  notify_room(code, "join", room.version);
+  return room_result(fcinfo, room, server_now_us(), true);
 }
 
 // READY never changes the schedule; it is recorded for the host to see,
@@ -310,4 +345,5 @@ SESSION_CLOCK_FUNCTION(session_clock_room_stop) {
   return guard([&] { return pg::command(fcinfo, "stop", -1, 1, 2, pg::validate_nothing, pg::apply_stop); });
 }
 SESSION_CLOCK_FUNCTION(session_clock_room_set_host) { return guard([&] { return pg::set_host(fcinfo); }); }
+SESSION_CLOCK_FUNCTION(session_clock_room_join_guest) { return guard([&] { return pg::join_guest(fcinfo); }); }
 SESSION_CLOCK_FUNCTION(session_clock_room_ready) { return guard([&] { return pg::ready(fcinfo); }); }

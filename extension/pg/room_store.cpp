@@ -25,11 +25,11 @@ std::optional<std::string> optional_text(std::uint64_t row, int col) {
 
 std::optional<StoredRoom> load_room(const std::string& code, Lock lock) {
   static Statement select_room(
-      "SELECT host, status, track_url, title, filename, start_at, start_position_ms, lead_ms, version "
+      "SELECT host, status, track_url, title, filename, start_at, start_position_ms, lead_ms, version, guests "
       "FROM session_clock.rooms WHERE code = $1",
       {TEXTOID});
   static Statement lock_room(
-      "SELECT host, status, track_url, title, filename, start_at, start_position_ms, lead_ms, version "
+      "SELECT host, status, track_url, title, filename, start_at, start_position_ms, lead_ms, version, guests "
       "FROM session_clock.rooms WHERE code = $1 FOR UPDATE",
       {TEXTOID});
   Datum args[1] = {text_datum(code)};
@@ -47,18 +47,22 @@ std::optional<StoredRoom> load_room(const std::string& code, Lock lock) {
   if (auto position = column(0, 7)) p.start_position_ms = DatumGetFloat8(*position);
   room.lead_ms = DatumGetInt32(required_column(0, 8));
   room.version = DatumGetInt64(required_column(0, 9));
+  room.guests = DatumGetBool(required_column(0, 10));
   return room;
 }
 
-bool insert_room(const std::string& code, const std::string& host, const std::string& actor, core::Micros now_us) {
+bool insert_room(const std::string& code, const std::string& host, const std::string& actor, core::Micros now_us,
+                 bool guests) {
   static Statement insert(
-      "WITH room AS (INSERT INTO session_clock.rooms (code, host) VALUES ($1, $2) ON CONFLICT (code) DO NOTHING "
+      "WITH room AS (INSERT INTO session_clock.rooms (code, host, guests) VALUES ($1, $2, $5) "
+      "ON CONFLICT (code) DO NOTHING "
       "RETURNING code), member AS (INSERT INTO session_clock.room_members (code, participant_id) "
       "SELECT code, $2 FROM room) "
       "INSERT INTO session_clock.room_events (code, version, event, actor, at) SELECT code, 1, 'create', $3, $4 "
       "FROM room",
-      {TEXTOID, TEXTOID, TEXTOID, TIMESTAMPTZOID});
-  Datum args[4] = {text_datum(code), text_datum(host), text_datum(actor), TimestampTzGetDatum(now_us)};
+      {TEXTOID, TEXTOID, TEXTOID, TIMESTAMPTZOID, BOOLOID});
+  Datum args[5] = {text_datum(code), text_datum(host), text_datum(actor), TimestampTzGetDatum(now_us),
+                   BoolGetDatum(guests)};
   if (insert.run(args, nullptr, false) == 0) return false;
   send_notification(core::room_payload(code, "create", 1));
   return true;
@@ -128,6 +132,27 @@ bool put_room_member(const std::string& code, const std::string& participant_id,
   return (member ? insert : remove).run(args, nullptr, false) > 0;
 }
 
+bool put_room_guest(const std::string& code, const std::string& guest_id, const std::string& name) {
+  static Statement insert(
+      "INSERT INTO session_clock.room_members (code, participant_id, name) VALUES ($1, $2, $3) "
+      "ON CONFLICT DO NOTHING",
+      {TEXTOID, TEXTOID, TEXTOID});
+  Datum args[3] = {text_datum(code), text_datum(guest_id), name.empty() ? Datum(0) : text_datum(name)};
+  char nulls[4] = {' ', ' ', name.empty() ? 'n' : ' ', '\0'};
+  return insert.run(args, nulls, false) > 0;
+}
+
+// Reads the room's members (the primary key's leading column): a guest join
+// costs one pass over its room's members.
+std::int64_t count_room_guests(const std::string& code) {
+  static Statement count(
+      "SELECT count(*) FROM session_clock.room_members WHERE code = $1 AND starts_with(participant_id, 'guest:')",
+      {TEXTOID});
+  Datum args[1] = {text_datum(code)};
+  count.run(args, nullptr, false);
+  return DatumGetInt64(required_column(0, 1));
+}
+
 bool set_ready(const std::string& code, const std::string& participant_id, std::int64_t version) {
   static Statement ready(
       "UPDATE session_clock.room_members SET ready_version = $3 WHERE code = $1 AND participant_id = $2 "
@@ -139,9 +164,9 @@ bool set_ready(const std::string& code, const std::string& participant_id, std::
 
 MemberList members_json(const std::string& code, std::int64_t version) {
   static Statement members(
-      "SELECT COALESCE((SELECT jsonb_agg(jsonb_build_object('id', m.participant_id, 'ready', "
-      "COALESCE(m.ready_version = $2, false)) ORDER BY m.joined_at, m.participant_id) FROM "
-      "(SELECT participant_id, ready_version, joined_at FROM session_clock.room_members WHERE code = $1 "
+      "SELECT COALESCE((SELECT jsonb_agg(jsonb_strip_nulls(jsonb_build_object('id', m.participant_id, 'ready', "
+      "COALESCE(m.ready_version = $2, false), 'name', m.name)) ORDER BY m.joined_at, m.participant_id) FROM "
+      "(SELECT participant_id, ready_version, joined_at, name FROM session_clock.room_members WHERE code = $1 "
       "ORDER BY joined_at, participant_id LIMIT " SESSION_CLOCK_LISTED_MEMBERS ") m), '[]'::jsonb), "
       "(SELECT count(*)::int4 FROM session_clock.room_members WHERE code = $1)",
       {TEXTOID, INT8OID});

@@ -19,12 +19,14 @@ struct StoredRoom {
   core::Playback playback;
   std::int32_t lead_ms = 1200;
   std::int64_t version = 1;
+  bool guests = false;  // admits tokenless guests (seed 004)
 };
 
 std::optional<StoredRoom> load_room(const std::string& code, Lock lock);
 // Inserts a new idle room with its creator as host and member; false if the
 // code is taken.
-bool insert_room(const std::string& code, const std::string& host, const std::string& actor, core::Micros now_us);
+bool insert_room(const std::string& code, const std::string& host, const std::string& actor, core::Micros now_us,
+                 bool guests);
 
 // One logged change: the room as it is now (`next`, version already
 // incremented), the event, who, when it was decided, the request id.
@@ -46,9 +48,13 @@ bool request_seen(const std::string& code, const std::string& request_id);
 bool is_room_member(const std::string& code, const std::string& participant_id);
 // Adds or removes a member; false if it already was so.
 bool put_room_member(const std::string& code, const std::string& participant_id, bool member);
+// Adds a guest with the name it gave (may be empty); false if it already was
+// a member.
+bool put_room_guest(const std::string& code, const std::string& guest_id, const std::string& name);
+std::int64_t count_room_guests(const std::string& code);
 // Records READY for a version; false if it already was (or not a member).
 bool set_ready(const std::string& code, const std::string& participant_id, std::int64_t version);
-// [{"id":…,"ready":bool}], the first kListedMembers in join order (a big
+// [{"id":…,"ready":bool,"name"?:…}], the first kListedMembers in join order (a big
 // room's answer stays small), copied out of SPI's memory; and the count.
 inline constexpr int kListedMembers = 200;
 struct MemberList {

@@ -4,9 +4,11 @@
 -- pg_temp.fingerprint() digests every row of every table of the extension
 -- and the last value of each of its sequences (which a rollback does not
 -- rewind, so an INSERT that ran before an error still shows there). The
--- tables are read from the catalog, so it covers whatever version is
--- installed. SECURITY DEFINER because try() also runs under SET ROLE
--- authenticated or anon, which may not read the tables; it only reads.
+-- tables are read from the catalog (schema session_clock holds every
+-- table of either edition, the extension and portable/), so it covers
+-- whatever version is installed. SECURITY DEFINER because try() also runs
+-- under SET ROLE authenticated or anon, which may not read the tables; it
+-- only reads.
 CREATE FUNCTION pg_temp.fingerprint() RETURNS text LANGUAGE plpgsql SECURITY DEFINER AS $$
 DECLARE
     rel record;
@@ -15,11 +17,8 @@ DECLARE
 BEGIN
     FOR rel IN
         SELECT c.oid::regclass AS name, c.relkind
-        FROM pg_depend d JOIN pg_class c ON c.oid = d.objid
-        WHERE d.classid = 'pg_class'::regclass AND d.deptype = 'e'
-          AND d.refclassid = 'pg_extension'::regclass
-          AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'session_clock')
-          AND c.relkind IN ('r', 'S')
+        FROM pg_class c
+        WHERE c.relnamespace = 'session_clock'::regnamespace AND c.relkind IN ('r', 'S')
         ORDER BY c.oid::regclass::text
     LOOP
         IF rel.relkind = 'S' THEN

@@ -356,3 +356,36 @@ test('syncMedia: an element that holds its clock after play() and seeks: the lag
     sc.close();
   }
 });
+
+// Seed 004's rules on top: a position is clamped to [0, duration − 0.25 s];
+// 'drift' events let a page show its resync button, and resync() puts the
+// element back on the schedule whatever the drift.
+test('syncMedia: clamps to the duration, fires drift events, resync() puts it back on the schedule', async () => {
+  const { sc, sockets, room } = joinedRoom();
+  let sync = null;
+  try {
+    const media = new FakeMedia();
+    media.duration = 60;
+    sync = syncMedia(room, media, { checkIntervalMs: 20, learnStartLag: false, seekThresholdMs: 5_000 });
+    const drifts = [];
+    sync.addEventListener('drift', (e) => drifts.push(e.detail));
+    // A late joiner 90 s into a 60 s track: positioned just before its end, not past it.
+    sockets[0].receive(prepare(2, sc.now() - 90_000, 0));
+    await sleep(5);
+    assert.ok(media.currentTime >= 59.75 && media.currentTime < 59.8, `at ${media.currentTime}`);
+
+    sockets[0].receive(prepare(3, sc.now() - 1_000, 10));  // a new play, 1 s in
+    await sleep(60);
+    media.currentTime = media.currentTime - 2;  // 2 s behind: beyond the seed's 1.5 s button threshold
+    await sleep(60);
+    const far = drifts.filter((d) => d.driftMs < -1500);
+    assert.ok(far.length > 0, JSON.stringify(drifts.slice(-3)));
+    assert.equal(far[0].action, 'rate', 'within seekThresholdMs the drift is only nudged');
+    sync.resync();
+    assert.ok(Math.abs(media.currentTime - room.positionSec()) < 0.01, `${media.currentTime} vs ${room.positionSec()}`);
+    assert.equal(media.playbackRate, 1);
+  } finally {
+    sync?.detach();
+    sc.close();
+  }
+});

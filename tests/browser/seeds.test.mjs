@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { Cluster, Worker, launchChromium, watchConsole } from './support/environment.mjs';
+import { Cluster, Worker, launchChromium, makeToken, watchConsole } from './support/environment.mjs';
 
 let cluster;
 let worker;
@@ -87,5 +87,68 @@ test('seed 001: getStatus() and nowISO() against the real worker', async () => {
     "SELECT s ->> 'server', jsonb_typeof(s -> 'last_sync') FROM session_clock.server_time_status() s");
   assert.equal(server, 'session_clock');
   assert.ok(['string', 'null'].includes(lastSyncType), lastSyncType);
+  assert.deepEqual(problems, []);
+});
+
+// Seed 004's guest page: a WebSocket with no token, JOIN_ROOM with the code,
+// PREPARE_PLAY then PLAY_AT; its tab resume fetches /api/party-state and
+// hands currentTrack to the same PLAY_AT handler. The host signs in (our
+// client) and creates the room with guests; a second guest uses our client
+// without a token.
+test('seed 004: a tokenless guest joins by code, hears the schedule, resumes from party-state', async () => {
+  const token = makeToken({ sub: 'hana' });
+  const got = await page.evaluate(async (token) => {
+    const { SessionClock } = await import('/session-clock.js');
+    const host = new SessionClock(location.origin, { token });
+    const hosted = await host.createRoom(undefined, { guests: true }).joined;
+    const code = hosted.code;
+
+    // The seed's own guest code.
+    const frames = [];
+    const ws = new WebSocket(`ws://${location.host}/ws`);
+    await new Promise((resolve) => { ws.onopen = resolve; });
+    const heard = new Promise((resolve) => {
+      ws.onmessage = (event) => {
+        const m = JSON.parse(event.data);
+        frames.push(m);
+        if (m.t === 'PLAY_AT') resolve(m);
+      };
+    });
+    ws.send(JSON.stringify({ t: 'JOIN_ROOM', code }));
+
+    // Our client as a guest, with a name.
+    const guest = new SessionClock(location.origin);
+    const joined = await guest.room(code, { name: 'Ann' }).joined;
+    const refused = new Promise((resolve) => joined.addEventListener('error', (e) => resolve(e.detail.code), { once: true }));
+    joined.play({ trackUrl: 'https://evil.test/x.mp3' });
+
+    while (!frames.some((m) => m.t === 'ROOM_STATE')) await new Promise((r) => setTimeout(r, 10));
+    hosted.play({ trackUrl: 'https://media.test/song.mp3', title: 'Song Title', filename: 'song.mp3' });
+    const playAt = await heard;
+    const prepare = frames.find((m) => m.t === 'PREPARE_PLAY');
+    const resumed = await (await fetch(`/api/party-state?code=${code}`)).json();
+    const handled = (({ trackUrl, title, startAtServerMs, startPositionSec }) =>
+      ({ trackUrl, title, startAtServerMs, startPositionSec }))(resumed.currentTrack);
+    const result = { code, prepare, playAt, handled, status: resumed.currentTrack.status, refusal: await refused,
+                     members: joined.state.members, guestTrack: joined.currentTrack.trackUrl };
+    ws.close();
+    guest.close();
+    host.close();
+    return result;
+  }, token);
+  assert.equal(got.code.length, 10);
+  for (const frame of [got.prepare, got.playAt]) {
+    assert.equal(frame.trackUrl, 'https://media.test/song.mp3');
+    assert.equal(frame.title, 'Song Title');
+    assert.equal(frame.filename, 'song.mp3');
+    assert.equal(typeof frame.startAtServerMs, 'number');
+    assert.equal(frame.startPositionSec, 0);
+  }
+  assert.deepEqual(got.handled, { trackUrl: got.playAt.trackUrl, title: got.playAt.title,
+                                  startAtServerMs: got.playAt.startAtServerMs, startPositionSec: 0 });
+  assert.equal(got.status, 'playing');
+  assert.equal(got.refusal, 'forbidden');
+  assert.ok(got.members.some((m) => m.name === 'Ann' && m.id.startsWith('guest:')), JSON.stringify(got.members));
+  assert.equal(got.guestTrack, 'https://media.test/song.mp3');
   assert.deepEqual(problems, []);
 });

@@ -11,6 +11,7 @@
 
 #include <boost/beast/http.hpp>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <pqxx/pqxx>
 #include <sstream>
@@ -56,7 +57,20 @@ Cluster::Cluster() {
            IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'authenticated') THEN CREATE ROLE authenticated NOLOGIN NOINHERIT; END IF;
            IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'service_role') THEN CREATE ROLE service_role NOLOGIN NOINHERIT BYPASSRLS; END IF;
          END $$)");
-  sql("CREATE EXTENSION session_clock");
+  // SESSION_CLOCK_EDITION=portable: portable/session_clock.sql, run by the
+  // database's owner, who is not a superuser (tests/portable, docs/portable.md).
+  const char* edition = std::getenv("SESSION_CLOCK_EDITION");
+  if (edition && std::string(edition) == "portable") {
+    sql("CREATE ROLE app_owner LOGIN");
+    sql("ALTER DATABASE postgres OWNER TO app_owner");
+    sql("ALTER SCHEMA public OWNER TO app_owner");
+    std::string owner_url = url_;
+    owner_url.replace(owner_url.find("postgres@"), 9, "app_owner@");
+    run_command("psql -X -q -v ON_ERROR_STOP=1 -d '" + owner_url + "' -f " + SESSION_CLOCK_SOURCE_DIR +
+                "/portable/session_clock.sql 2>&1");
+  } else {
+    sql("CREATE EXTENSION session_clock");
+  }
 }
 
 Cluster::~Cluster() {
@@ -231,15 +245,27 @@ std::pair<int, std::string> http_request(unsigned short port, const std::string&
   return {static_cast<int>(parser.get().result_int()), parser.get().body()};
 }
 
-WsClient::WsClient(unsigned short port, const std::string& target, const std::string& origin) : ws_(io_) {
-  beast::get_lowest_layer(ws_).connect(net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
-  if (!origin.empty())
-    ws_.set_option(websocket::stream_base::decorator(
-        [origin](websocket::request_type& req) { req.set(beast::http::field::origin, origin); }));
+WsClient::WsClient(unsigned short port, const std::string& target, const std::string& origin)
+    : WsClient(port, target,
+               origin.empty() ? std::vector<std::pair<std::string, std::string>>{}
+                              : std::vector<std::pair<std::string, std::string>>{{"Origin", origin}}) {}
+
+WsClient::WsClient(unsigned short port, const std::string& target,
+                   std::vector<std::pair<std::string, std::string>> headers, const std::string& source)
+    : ws_(io_) {
+  auto& socket = beast::get_lowest_layer(ws_).socket();
+  socket.open(net::ip::tcp::v4());
+  socket.bind(net::ip::tcp::endpoint(net::ip::make_address(source), 0));
+  socket.connect(net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
+  ws_.set_option(websocket::stream_base::decorator([headers = std::move(headers)](websocket::request_type& req) {
+    for (const auto& [name, value] : headers) req.set(name, value);
+  }));
   ws_.handshake("127.0.0.1", target);
 }
 
 void WsClient::send(const json& message) { send_raw(message.dump()); }
+
+void WsClient::ping() { ws_.ping({}); }
 
 void WsClient::send_raw(const std::string& text) {
   ws_.text(true);

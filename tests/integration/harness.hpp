@@ -92,8 +92,13 @@ int upgrade_status(unsigned short port, const std::string& target, const std::st
 class WsClient {
  public:
   explicit WsClient(unsigned short port, const std::string& target = "/ws", const std::string& origin = {});
+  // With request headers (an Origin among them, or a proxy's X-Forwarded-For),
+  // from a chosen loopback address (127.0.0.0/8: each is another client).
+  WsClient(unsigned short port, const std::string& target, std::vector<std::pair<std::string, std::string>> headers,
+           const std::string& source = "127.0.0.1");
   void send(const json& message);
   void send_raw(const std::string& text);
+  void ping();  // a WebSocket ping control frame; throws once the server has closed
   // The next frame, or nullopt after `timeout` with nothing.
   std::optional<json> receive(std::chrono::milliseconds timeout = std::chrono::milliseconds(3000));
   // Frames until one with t == type (others discarded), or nullopt.

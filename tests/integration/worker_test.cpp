@@ -278,6 +278,34 @@ TEST_F(WorkerTest, TimeTicksArriveOnTheSecondBoundary) {
   EXPECT_EQ((*error)["code"], "invalid_timezone");
 }
 
+// Pings are answered by the WebSocket layer itself: they must still spend
+// the connection's budget (166,200 pings in 5 s were answered before).
+TEST_F(WorkerTest, APingFloodIsClosedLikeAMessageFlood) {
+  t::WsClient ws(worker_->port());
+  int sent = 0;
+  try {
+    for (; sent < 5000; ++sent) ws.ping();
+  } catch (const std::exception&) {
+    // the server closed while we were still sending
+  }
+  EXPECT_EQ(ws.wait_closed(milliseconds(5000)), 1008) << sent << " pings sent";
+  t::WsClient other(worker_->port());
+  other.send({{"t", "TIME_PING"}, {"clientNowMs", wall_ms()}, {"pingId", 1}});
+  EXPECT_TRUE(other.receive_type("TIME_PONG"));
+}
+
+// exp may be as late as 9999: the expiry timer saturates instead of
+// overflowing into the past (such a token was closed at once before).
+TEST_F(WorkerTest, AFarFutureExpiryKeepsTheConnectionOpen) {
+  t::WsClient ws(worker_->port());
+  long until_9999 = 253402300799L - static_cast<long>(time(nullptr));
+  ws.send({{"t", "AUTH"}, {"token", t::make_token("dave", "authenticated", until_9999)}});
+  ASSERT_TRUE(ws.receive_type("AUTH_OK"));
+  EXPECT_FALSE(ws.wait_closed(milliseconds(1000)));
+  ws.send({{"t", "TIME_PING"}, {"clientNowMs", wall_ms()}, {"pingId", 1}});
+  EXPECT_TRUE(ws.receive_type("TIME_PONG"));
+}
+
 TEST_F(WorkerTest, AnExpiredTokenClosesTheSocket) {
   t::WsClient ws(worker_->port());
   ws.send({{"t", "AUTH"}, {"token", t::make_token("dave", "authenticated", 2)}});

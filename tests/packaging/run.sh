@@ -4,7 +4,8 @@
 #   - one version: VERSION, the control file, META.json, client/package.json,
 #     debian/changelog, the worker's --version and the SQL API it accepts;
 #   - META.json against the PGXN Meta Spec 1.0.0's required keys;
-#   - npm pack of client/: the modules and their .d.ts, nothing else;
+#   - npm pack of client/: the modules and their .d.ts, nothing else
+#     (no dependencies; react an optional peer, for react.js);
 #   - systemd-analyze verify of the worker's unit;
 #   - promtool check metrics on a live worker's /metrics.
 # Needs the build (make all worker), and a server: PGHOST/PGPORT of a running
@@ -109,8 +110,11 @@ for (const key of ['name', 'version', 'license', 'exports', 'files', 'types']) i
 if (pkg.private) problems.push('private: true (not publishable)');
 if (pkg.sideEffects !== false) problems.push('sideEffects must be false');
 if (pkg.license !== 'PostgreSQL') problems.push('license must be PostgreSQL (LICENSE)');
-for (const deps of ['dependencies', 'peerDependencies', 'optionalDependencies'])
+for (const deps of ['dependencies', 'optionalDependencies'])
   if (pkg[deps] && Object.keys(pkg[deps]).length) problems.push(`${deps} must be empty`);
+// react.js's peer, optional: npm must not install React for the core's users.
+for (const peer of Object.keys(pkg.peerDependencies ?? {}))
+  if (peer !== 'react' || !pkg.peerDependenciesMeta?.[peer]?.optional) problems.push(`peer ${peer}: only react, optional`);
 for (const [entry, target] of Object.entries(pkg.exports ?? {})) {
   const targets = typeof target === 'string' ? [target] : Object.values(target);
   if (typeof target === 'object' && Object.keys(target)[0] !== 'types') problems.push(`${entry}: types must come first`);

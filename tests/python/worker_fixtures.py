@@ -4,7 +4,10 @@ the extension, the real worker binary as a child process, HS256 tokens.
 
 Environment: SESSION_CLOCK_WORKER (default build/session-clock-worker),
 SESSION_CLOCK_TEST_PG_PORT (the cluster's port; default: the first free one
-pg-cluster finds).
+pg-cluster finds), SESSION_CLOCK_EDITION (extension, the default, or
+portable: portable/session_clock.sql installed by the database's owner, who
+is not a superuser and is who the worker and the tests connect as, as
+Supabase's postgres role is).
 """
 
 import base64
@@ -51,10 +54,17 @@ class Cluster:
             args.append(os.environ["SESSION_CLOCK_TEST_PG_PORT"])
         self.url = subprocess.run(args, check=True, capture_output=True, text=True, timeout=120).stdout.strip()
         self.sql("\\i " + str(ROOT / "scripts" / "supabase_roles.sql"))
-        self.sql("CREATE EXTENSION session_clock")
+        if os.environ.get("SESSION_CLOCK_EDITION", "extension") == "portable":
+            self.sql("CREATE ROLE app_owner LOGIN; GRANT anon, authenticated, service_role TO app_owner;"
+                     "ALTER DATABASE postgres OWNER TO app_owner; ALTER SCHEMA public OWNER TO app_owner")
+            self.url = self.url.replace("postgres@", "app_owner@", 1)
+            self.sql("\\i " + str(ROOT / "portable" / "session_clock.sql"))
+        else:
+            self.sql("CREATE EXTENSION session_clock")
 
     def row(self, statement):
-        """Runs SQL as the superuser; the first row's columns as text ([] if none)."""
+        """Runs SQL as the superuser (the owner, for the portable edition); the
+        first row's columns as text ([] if none)."""
         out = subprocess.run([PSQL, "-X", "-q", "-At", "-F", "\t", "-v", "ON_ERROR_STOP=1", "-d", self.url],
                              input=statement, check=True, capture_output=True, text=True, timeout=60)
         lines = out.stdout.splitlines()

@@ -8,9 +8,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { createRequire, register } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
+
+register('./resolve_peers.mjs', import.meta.url);  // react.js imports react
 
 const CLIENT = new URL('../../client/', import.meta.url);
 const inClient = (file) => fileURLToPath(new URL(file, CLIENT));
@@ -30,6 +32,7 @@ test('tsc --noEmit: usage.ts compiles against the declarations, and they check',
 const program = ts.createProgram(MODULES.map((m) => inClient(`${m}.d.ts`)), {
   strict: true, noEmit: true, target: ts.ScriptTarget.ES2022, lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'], types: [],
   module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler,
+  paths: { react: [fileURLToPath(new URL('node_modules/@types/react/index.d.ts', import.meta.url))] },
 });
 const checker = program.getTypeChecker();
 

@@ -109,7 +109,8 @@ timer.close();
 // --- rooms ---
 
 const room: Room = sc.room('k7q2px');
-const hosted: Room = sc.createRoom() ?? sc.createRoom('PARTY1');
+const hosted: Room = sc.createRoom() ?? sc.createRoom('PARTY1') ?? sc.createRoom(undefined, { guests: true });
+const asGuest: Room = new SessionClock('wss://example.com/ws').room('PARTY00001', { name: 'Ann' });
 const current: Room | null = sc.currentRoom;
 room.joined.then((joined: Room) => show(joined.code));
 const roomState: Readonly<RoomState> | null = room.state;
@@ -119,7 +120,7 @@ if (roomState) {
 }
 const track: Readonly<RoomTrack> | null = room.currentTrack;
 if (track) show(track.url, track.title, track.filename, track.startAtServerMs, track.startPositionSec, track.status);
-show(room.code, room.closed, room.version, room.host, room.isHost, room.status, room.now(), hosted, current);
+show(room.code, room.closed, room.version, room.host, room.isHost, room.status, room.now(), hosted, current, asGuest);
 const position: number | null = room.positionSec() ?? room.positionSec(sc.now());
 show(position, playbackPosition(track, sc.now()), playbackPosition(null, 0));
 show(playbackPosition({ status: 'playing', startAtServerMs: 0, startPositionSec: 12.5 }, 1000));
@@ -169,6 +170,10 @@ const sync2 = syncMedia(room, stand, {
   onAutoplayBlocked: ({ resume }) => { document.body.addEventListener('click', () => { void resume(); }); },
   onDrift: (d) => show(d.driftMs, d.action, d.rate),
   onError: (error) => show(error),
+});
+sync1.addEventListener('drift', (e) => {
+  const far: boolean = Math.abs(e.detail.driftMs) > 1500 && e.detail.action === 'seek' && e.detail.rate === 1;
+  if (far) sync1.resync();
 });
 void sync1.resume().then(() => sync1.detach());
 sync2.detach();

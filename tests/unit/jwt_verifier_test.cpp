@@ -494,3 +494,29 @@ TEST(JwtVerifier, OneVerifierServesManyThreads) {
 }
 
 }  // namespace
+
+// ---- required claims (--jwt-aud, --jwt-iss) --------------------------------------
+
+TEST(JwtVerifier, RequiredAudienceAndIssuerAreChecked) {
+  auto verifier = secret_verifier();
+  verifier.require({"authenticated", "https://ref.supabase.co/auth/v1"});
+  Json payload = claims();
+  payload["aud"] = "authenticated";
+  payload["iss"] = "https://ref.supabase.co/auth/v1";
+  EXPECT_TRUE(verifier.verify(hs_token(payload), kNow).token.has_value());
+  payload["aud"] = Json::array({"other", "authenticated"});  // an array holding it will do
+  EXPECT_TRUE(verifier.verify(hs_token(payload), kNow).token.has_value());
+  payload["aud"] = "anon";
+  expect_refused(verifier.verify(hs_token(payload), kNow), "wrong audience");
+  payload.erase("aud");
+  expect_refused(verifier.verify(hs_token(payload), kNow), "wrong audience");
+  payload["aud"] = "authenticated";
+  payload["iss"] = "https://evil.example/auth/v1";
+  expect_refused(verifier.verify(hs_token(payload), kNow), "wrong issuer");
+  payload["iss"] = 7;
+  expect_refused(verifier.verify(hs_token(payload), kNow), "wrong issuer");
+  // Unset, nothing is required (the default).
+  payload.erase("iss");
+  payload.erase("aud");
+  EXPECT_TRUE(secret_verifier().verify(hs_token(payload), kNow).token.has_value());
+}

@@ -52,6 +52,29 @@ TEST(RoomFrames, StateIsPreparingUntilTheStart) {
   EXPECT_EQ(after["currentTrack"]["status"], "playing");
 }
 
+// Seed 004's tab resume passes currentTrack to its PLAY_AT handler as it is.
+TEST(RoomFrames, CurrentTrackCarriesEveryFieldOfPlayAt) {
+  auto r = playing_room();
+  auto track = json::parse(protocol::room_state(r, 1'790'000'001'300.0))["currentTrack"];
+  auto play = json::parse(protocol::play_at(r));
+  for (const char* key : {"t", "code", "version"}) play.erase(key);
+  for (auto& [key, value] : play.items()) EXPECT_EQ(track[key], value) << key;
+  EXPECT_EQ(track["url"], track["trackUrl"]);
+}
+
+TEST(RoomFrames, GuestRoomsAndNamesAreRead) {
+  EXPECT_TRUE(as<protocol::CreateRoom>(R"({"t":"CREATE_ROOM","guests":true})").guests);
+  EXPECT_FALSE(as<protocol::CreateRoom>(R"({"t":"CREATE_ROOM","code":"abcd"})").guests);
+  EXPECT_EQ(error_code_of(R"({"t":"CREATE_ROOM","guests":"yes"})"), "bad_field");
+  auto join = as<protocol::JoinRoom>(R"({"t":"JOIN_ROOM","code":"party00001","name":"Ann"})");
+  EXPECT_EQ(join.code, "PARTY00001");
+  EXPECT_EQ(join.name, "Ann");
+  EXPECT_FALSE(as<protocol::JoinRoom>(R"({"t":"JOIN_ROOM","code":"PARTY00001"})").name);
+  EXPECT_EQ(error_code_of(R"({"t":"JOIN_ROOM","code":"PARTY00001","name":7})"), "bad_field");
+  EXPECT_EQ(error_code_of(R"({"t":"JOIN_ROOM","code":"PARTY00001","name":")" + std::string(300, 'n') + R"("})"),
+            "bad_field");
+}
+
 TEST(RoomFrames, IdleRoomsHaveNoTrack) {
   protocol::RoomView idle;
   idle.code = "ROOM1";

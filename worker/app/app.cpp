@@ -24,6 +24,7 @@
 #include "db/presence_queries.hpp"
 #include "db/room_queries.hpp"
 #include "db/time_queries.hpp"
+#include "limits/guest_gate.hpp"
 #include "http/listener.hpp"
 #include "livekit/reconciler.hpp"
 #include "presence/lease_keeper.hpp"
@@ -50,7 +51,7 @@ std::optional<auth::JwtVerifier> make_verifier(const Options& o) {
   }
   std::stringstream pem;
   if (!o.jwt_public_key_file.empty()) pem << std::ifstream(o.jwt_public_key_file).rdbuf();
-  return auth::JwtVerifier::from_config(o.jwt_secret, pem.str());
+  return auth::JwtVerifier::from_config(o.jwt_secret, pem.str()).require({o.jwt_audience, o.jwt_issuer});
 }
 
 // Version 4 (random) UUID text: this process's lease and presence rows.
@@ -79,7 +80,8 @@ struct Core {
         presence_queries(pool),
         room_queries(pool),
         livekit_queries(pool),
-        time_queries(pool) {}
+        time_queries(pool),
+        guests(o.guests) {}
 
   Metrics metrics{route_names(), build_info::kVersion, build_info::kCommit};
   ServerClock clock;  // the database's, once measured (DatabaseClockProbe)
@@ -90,6 +92,7 @@ struct Core {
   db::RoomQueries room_queries;
   db::LiveKitQueries livekit_queries;
   db::TimeQueries time_queries;
+  limits::GuestGate guests;
   SessionRegistry registry;
   std::string worker_id = random_uuid();
 };
@@ -199,9 +202,10 @@ int run_app(Options options) {
         services->resync();
       });
 
-  FeatureServices features{core->tokens,         core->clock,        core->metrics,      *services->ticker,
+  FeatureServices features{core->tokens,         core->clock,         core->metrics,      *services->ticker,
                            *services->clock_hub, *services->room_hub, *services->presence, core->clock_queries,
-                           core->room_queries,   options.client_role, options.limits.max_subscriptions};
+                           core->room_queries,   core->guests,        options.client_role,
+                           options.limits.max_subscriptions};
   WsUpgrade websocket(options, core->registry, features);
   StatusPages status(core->pool, *notifications, core->metrics, *services->presence, core->worker_id, core->clock);
   PartyState party_state(core->room_queries, core->clock);

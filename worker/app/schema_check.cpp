@@ -57,7 +57,8 @@ SchemaVerdict judge_schema(const std::vector<std::optional<std::string>>& found)
   return {SchemaVerdict::Outcome::missing,
           std::string("the database has no session_clock: run CREATE EXTENSION session_clock; as a superuser, in "
                       "the database the worker connects to (the extension comes from make install or the package "
-                      "postgresql-15-session-clock)")};
+                      "postgresql-15-session-clock); where no C library can be loaded (hosted Supabase, RDS), run "
+                      "portable/session_clock.sql as the database's owner instead")};
 }
 
 void SchemaCheck::start() {

@@ -25,11 +25,11 @@ struct Edition {
   const char* version_query;  // one row, one text column; no row or NULL: absent
   const char* update_hint;    // what to run when its version is too old
 };
-inline constexpr std::array<Edition, 1> kEditions{{
+inline constexpr std::array<Edition, 2> kEditions{{
     {"the session_clock extension", "SELECT extversion FROM pg_extension WHERE extname = 'session_clock'",
      "ALTER EXTENSION session_clock UPDATE"},
-    // The portable edition (portable/session_clock.sql) adds one line here:
-    // {"the portable edition", "SELECT session_clock.portable_version()", "psql -f portable/session_clock.sql"},
+    // portable/session_clock.sql, for databases that load no C library.
+    {"the portable edition", "SELECT session_clock.portable_version()", "psql -f portable/session_clock.sql"},
 }};
 
 // The versions of the SQL API this worker speaks (the control file's

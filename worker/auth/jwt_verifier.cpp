@@ -1,5 +1,7 @@
 #include "auth/jwt_verifier.hpp"
 
+#include <algorithm>
+
 #include <jwt.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -164,11 +166,28 @@ std::optional<std::string> usable_sub(const Json& payload, const std::string& ro
   return id;
 }
 
+// RFC 7519 §4.1.3: aud is a string or an array of strings.
+bool has_audience(const Json& payload, const std::string& audience) {
+  auto aud = payload.find("aud");
+  if (aud == payload.end()) return false;
+  if (aud->is_string()) return aud->get_ref<const std::string&>() == audience;
+  if (!aud->is_array()) return false;
+  return std::any_of(aud->begin(), aud->end(),
+                     [&](const Json& a) { return a.is_string() && a.get_ref<const std::string&>() == audience; });
+}
+
+bool has_issuer(const Json& payload, const std::string& issuer) {
+  auto iss = payload.find("iss");
+  return iss != payload.end() && iss->is_string() && iss->get_ref<const std::string&>() == issuer;
+}
+
 // No leeway: the worker and the token's issuer are expected to share one
 // clock to within a second or two, and an expired token closes the socket.
-VerifyResult check_claims(const Json& payload, std::int64_t now_s) {
+VerifyResult check_claims(const Json& payload, std::int64_t now_s, const RequiredClaims& required) {
   auto window = check_validity_window(payload, now_s, 0);
   if (!window.error.empty()) return refuse(window.error);
+  if (!required.audience.empty() && !has_audience(payload, required.audience)) return refuse("wrong audience");
+  if (!required.issuer.empty() && !has_issuer(payload, required.issuer)) return refuse("wrong issuer");
   auto role = usable_role(payload);
   if (!role) return refuse("token has no usable role");
   auto sub = usable_sub(payload, *role);
@@ -220,7 +239,7 @@ VerifyResult JwtVerifier::verify_unguarded(std::string_view token, std::int64_t 
   const Algorithm* algorithm = nullptr;
   if (auto problem = check_header(jws->header, algorithms_, algorithm); !problem.empty()) return refuse(problem);
   if (auto problem = check_signature(token, *algorithm, jws->signature); !problem.empty()) return refuse(problem);
-  return check_claims(jws->payload, now_s);
+  return check_claims(jws->payload, now_s, required_);
 }
 
 std::string_view JwtVerifier::check_signature(std::string_view token, const Algorithm& algorithm,

@@ -24,6 +24,13 @@ struct VerifiedToken {
   bool is_service_role() const { return role == kServiceRole; }
 };
 
+// Claims a token must carry when set (--jwt-aud, --jwt-iss): Supabase's user
+// tokens say aud "authenticated" and iss "https://<project>.supabase.co/auth/v1".
+struct RequiredClaims {
+  std::string audience;  // one of `aud` (a string, or an array of strings)
+  std::string issuer;    // exactly `iss`
+};
+
 struct VerifyResult {
   std::optional<VerifiedToken> token;
   std::string error;  // short lower-case reason for the client when token is empty
@@ -43,6 +50,12 @@ class JwtVerifier {
   // for P-384; throws std::invalid_argument for anything else or a PEM that
   // does not parse as a public key.
   static JwtVerifier with_public_key(std::string public_key_pem);
+
+  // From now on tokens must also carry these (empty fields: not checked).
+  JwtVerifier& require(RequiredClaims claims) {
+    required_ = std::move(claims);
+    return *this;
+  }
 
   // Thread-safe: const, no shared mutable state. now_s is Unix seconds
   // (injected so tests can move time). Never throws: anything unexpected is
@@ -66,6 +79,7 @@ class JwtVerifier {
   std::string key_;  // the HMAC secret, or the public key re-encoded as canonical PEM
   std::vector<Algorithm> algorithms_;
   std::vector<std::string> allowed_algorithms_;
+  RequiredClaims required_;
 };
 
 }  // namespace session_clock::worker::auth

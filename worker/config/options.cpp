@@ -2,11 +2,15 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <fstream>
 #include <iostream>
+#include <iterator>
+#include <tuple>
 #include <stdexcept>
 #include <thread>
 
 #include "build_info.hpp"
+#include "http/client_address.hpp"
 #include "livekit/room_mapping.hpp"
 
 namespace session_clock::worker {
@@ -29,6 +33,26 @@ void split_listen(const std::string& text, Options& o) {
   o.listen_port = static_cast<unsigned short>(port);
 }
 
+// A secret file's contents, without the newline an editor or `echo` adds.
+std::string read_secret(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  return text;
+}
+
+// "a,b,,c" into its non-empty items.
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> items;
+  for (std::size_t start = 0; start < text.size();) {
+    auto end = text.find(',', start);
+    if (end == std::string::npos) end = text.size();
+    if (end > start) items.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return items;
+}
+
 }  // namespace
 
 std::string version_text() {
@@ -42,6 +66,8 @@ ParsedOptions parse_options(int argc, char** argv) {
   app.set_version_flag("--version", version_text(), "print the version and the commit, and exit");
   std::string listen = "127.0.0.1:8080";
   std::string origins;
+  std::string proxies;
+  std::string jwt_secret_file, livekit_secret_file;
   long idle_seconds = o.limits.idle_timeout.count();
   long lease_ms = o.presence.lease.count();
   long deadline_wait_ms = o.presence.max_deadline_wait.count();
@@ -54,10 +80,19 @@ ParsedOptions parse_options(int argc, char** argv) {
       ->envname("SESSION_CLOCK_LISTEN")->capture_default_str();
   app.add_option("--jwt-secret", o.jwt_secret, "HS256/384/512 secret (Supabase's JWT secret)")
       ->envname("SESSION_CLOCK_JWT_SECRET");
+  app.add_option("--jwt-secret-file", jwt_secret_file, "a file holding the HS secret (keeps it out of ps and env)")
+      ->envname("SESSION_CLOCK_JWT_SECRET_FILE")->check(CLI::ExistingFile);
   app.add_option("--jwt-public-key", o.jwt_public_key_file, "PEM file with an RS*/ES* public key")
       ->envname("SESSION_CLOCK_JWT_PUBLIC_KEY")->check(CLI::ExistingFile);
+  app.add_option("--jwt-aud", o.jwt_audience, "tokens must carry this audience (Supabase: authenticated)")
+      ->envname("SESSION_CLOCK_JWT_AUD");
+  app.add_option("--jwt-iss", o.jwt_issuer, "tokens must have this issuer (Supabase: https://<ref>.supabase.co/auth/v1)")
+      ->envname("SESSION_CLOCK_JWT_ISS");
   app.add_option("--allowed-origins", origins, "comma-separated Origin allow-list (empty: any)")
       ->envname("SESSION_CLOCK_ALLOWED_ORIGINS");
+  app.add_option("--trusted-proxies", proxies,
+                 "comma-separated proxy networks (CIDR) whose Forwarded / X-Forwarded-For names the client")
+      ->envname("SESSION_CLOCK_TRUSTED_PROXIES");
   app.add_option("--log-level", o.log_level, "trace, debug, info, warn, error")
       ->envname("SESSION_CLOCK_LOG_LEVEL")->capture_default_str()
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
@@ -84,6 +119,17 @@ ParsedOptions parse_options(int argc, char** argv) {
   app.add_option("--idle-timeout", idle_seconds, "seconds without any frame or pong before closing")
       ->envname("SESSION_CLOCK_IDLE_TIMEOUT")->capture_default_str()->check(CLI::Range(2, 3600));
 
+  auto& g = o.guests;
+  app.add_option("--max-guests-per-address", g.max_guests_per_address, "room guests one client address may have at once")
+      ->envname("SESSION_CLOCK_MAX_GUESTS_PER_ADDRESS")->capture_default_str()->check(CLI::Range(0, 100000));
+  app.add_option("--max-guests-per-room", g.max_guests_per_room, "guests one room may hold")
+      ->envname("SESSION_CLOCK_MAX_GUESTS_PER_ROOM")->capture_default_str()->check(CLI::Range(0, 1000000));
+  app.add_option("--guest-join-failures-per-minute", g.join_failures_per_minute,
+                 "failed guest joins (unknown code) per address and minute, after a burst of as many as --guest-join-failure-burst")
+      ->envname("SESSION_CLOCK_GUEST_JOIN_FAILURES_PER_MINUTE")->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--guest-join-failure-burst", g.join_failure_burst, "failed guest joins an address may make at once")
+      ->envname("SESSION_CLOCK_GUEST_JOIN_FAILURE_BURST")->capture_default_str()->check(CLI::Range(1.0, 1000.0));
+
   app.add_option("--worker-lease-ms", lease_ms, "the worker's presence lease; renewed every third of it")
       ->envname("SESSION_CLOCK_WORKER_LEASE_MS")->capture_default_str()->check(CLI::Range(1000, 600000));
   app.add_option("--max-deadline-wait-ms", deadline_wait_ms, "longest sleep between grace-deadline sweeps")
@@ -91,8 +137,10 @@ ParsedOptions parse_options(int argc, char** argv) {
   auto& lk = o.livekit;
   app.add_option("--livekit-api-key", lk.api_key, "API key LiveKit signs webhooks with (needs the secret)")
       ->envname("LIVEKIT_API_KEY");
-  app.add_option("--livekit-api-secret", lk.api_secret, "LiveKit API secret (prefer the variable: flags show in ps)")
+  app.add_option("--livekit-api-secret", lk.api_secret, "LiveKit API secret (prefer the file or the variable: flags show in ps)")
       ->envname("LIVEKIT_API_SECRET");
+  app.add_option("--livekit-api-secret-file", livekit_secret_file, "a file holding the LiveKit API secret")
+      ->envname("LIVEKIT_API_SECRET_FILE")->check(CLI::ExistingFile);
   app.add_option("--livekit-room-pattern", lk.room_pattern, "LiveKit room name, {session} standing for the session id")
       ->envname("SESSION_CLOCK_LIVEKIT_ROOM_PATTERN")->capture_default_str();
   app.add_option("--livekit-url", lk.url, "LiveKit server (https://, wss://...): reconcile presence with RoomService")
@@ -115,6 +163,19 @@ ParsedOptions parse_options(int argc, char** argv) {
     split_listen(listen, o);
   } catch (const CLI::ParseError& e) {
     return {std::nullopt, app.exit(e)};
+  }
+  for (auto [file, secret, flag] : {std::tuple{&jwt_secret_file, &o.jwt_secret, "--jwt-secret"},
+                                    std::tuple{&livekit_secret_file, &lk.api_secret, "--livekit-api-secret"}}) {
+    if (file->empty()) continue;
+    if (!secret->empty()) {
+      std::cerr << flag << " and " << flag << "-file are exclusive: give one\n";
+      return {std::nullopt, 2};
+    }
+    *secret = read_secret(*file);
+    if (secret->empty()) {
+      std::cerr << flag << "-file: " << *file << " is empty or unreadable\n";
+      return {std::nullopt, 2};
+    }
   }
   if (!o.jwt_secret.empty() && !o.jwt_public_key_file.empty()) {
     std::cerr << "--jwt-secret and --jwt-public-key are exclusive: give one\n";
@@ -139,11 +200,13 @@ ParsedOptions parse_options(int argc, char** argv) {
   o.presence.max_deadline_wait = std::chrono::milliseconds(deadline_wait_ms);
   lk.reconcile_interval = std::chrono::milliseconds(reconcile_ms);
   o.database_clock.interval = std::chrono::milliseconds(db_clock_interval_ms);
-  for (std::size_t start = 0; start < origins.size();) {
-    auto end = origins.find(',', start);
-    if (end == std::string::npos) end = origins.size();
-    if (end > start) o.allowed_origins.push_back(origins.substr(start, end - start));
-    start = end + 1;
+  o.allowed_origins = split_list(origins);
+  o.trusted_proxies = split_list(proxies);
+  try {
+    http_client::TrustedProxies{o.trusted_proxies};  // checks them, as the upgrade will build them
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "--trusted-proxies: " << e.what() << "\n";
+    return {std::nullopt, 2};
   }
   if (o.threads == 0) o.threads = std::max(1u, std::thread::hardware_concurrency());
   return {o, 0};

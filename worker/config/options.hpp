@@ -22,6 +22,14 @@ struct Limits {
   std::size_t max_subscriptions = 64;     // clocks per connection
 };
 
+// Seed 004's tokenless guests in rooms (limits/guest_gate.hpp).
+struct GuestLimits {
+  std::size_t max_guests_per_address = 10;
+  std::size_t max_guests_per_room = 500;
+  double join_failure_burst = 10;       // failed guest joins an address may make at once
+  double join_failures_per_minute = 6;  // and then per minute
+};
+
 // Presence and grace: the worker's lease and how it watches deadlines.
 struct Presence {
   std::chrono::milliseconds lease{15000};           // presence it reported ends this long after it dies
@@ -50,12 +58,16 @@ struct Options {
   unsigned short listen_port = 8080;
   std::string jwt_secret;
   std::string jwt_public_key_file;
+  std::string jwt_audience;  // tokens must carry it in aud (empty: not checked)
+  std::string jwt_issuer;    // tokens' iss must be it (empty: not checked)
   std::vector<std::string> allowed_origins;  // empty: any origin
+  std::vector<std::string> trusted_proxies;  // CIDRs whose Forwarded / X-Forwarded-For is believed
   std::string log_level = "info";
   std::string log_format = "logfmt";          // or "json"
   std::string client_role = "authenticated";  // the role access checks run as
   unsigned threads = 0;                       // 0: one per core
   Limits limits;
+  GuestLimits guests;
   Presence presence;
   LiveKit livekit;
   DatabaseClock database_clock;

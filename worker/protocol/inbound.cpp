@@ -88,6 +88,7 @@ Inbound parse_session_message(const json& m) {
 constexpr std::size_t kMaxUrlChars = 2048;
 constexpr std::size_t kMaxTrackTextChars = 300;
 constexpr std::size_t kMaxRequestIdChars = 100;
+constexpr std::size_t kMaxGuestNameBytes = 256;
 
 constexpr const char* kBadCode = "code: must be 4 to 12 letters or digits";
 
@@ -104,17 +105,26 @@ Inbound parse_clock_command(const json& m) {
 }
 
 Inbound parse_create_room(const json& m) {
+  CreateRoom create;
+  const json* guests = member(m, "guests");
+  if (guests && !guests->is_null()) {
+    if (!guests->is_boolean()) return bad_field("guests: true or false", m);
+    create.guests = guests->get<bool>();
+  }
   const json* code = member(m, "code");
-  if (!code || code->is_null()) return CreateRoom{};
-  auto c = room_code(code);
-  if (!c) return bad_field(kBadCode, m);
-  return CreateRoom{c};
+  if (!code || code->is_null()) return create;
+  create.code = room_code(code);
+  if (!create.code) return bad_field(kBadCode, m);
+  return create;
 }
 
 Inbound parse_join_room(const json& m) {
   auto c = room_code(member(m, "code"));
   if (!c) return bad_field(kBadCode, m);
-  return JoinRoom{*c};
+  JoinRoom join{*c, std::nullopt};
+  if (!optional_string(m, "name", kMaxGuestNameBytes, join.name))  // the database counts 64 characters
+    return bad_field("name: a string of at most 64 characters", m);
+  return join;
 }
 
 constexpr const char* kBadRequestId = "requestId: a string of at most 100 characters";

@@ -76,9 +76,11 @@ using StopClock = ClockCommand<ClockAction::stop>;
 // Codes are 4-12 of A-Z0-9 (any case on the wire, upper-cased here).
 struct CreateRoom {
   std::optional<std::string> code;
+  bool guests = false;  // admits tokenless guests (seed 004)
 };
 struct JoinRoom {
   std::string code;
+  std::optional<std::string> name;  // a guest's name, shown to the room
 };
 struct LeaveRoom {};
 struct HostPlay {

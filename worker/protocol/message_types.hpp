@@ -78,6 +78,7 @@ inline constexpr const char* kRateLimited = "rate_limited";
 inline constexpr const char* kConflict = "conflict";            // e.g. a room code already taken
 inline constexpr const char* kInvalidState = "invalid_state";   // e.g. pause with nothing playing
 inline constexpr const char* kSuperseded = "superseded";        // the user joined from another connection
+inline constexpr const char* kLimitReached = "limit_reached";  // e.g. a room's guest places are all taken
 }  // namespace error_code
 
 // JSON-RPC 2.0 error codes (POST /timesync).

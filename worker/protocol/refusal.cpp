@@ -16,6 +16,7 @@ std::pair<const char*, std::string> refusal(const std::string& error, const std:
   if (sqlstate == sql::kInvalidParameterValue || sqlstate == sql::kNullValueNotAllowed) return {error_code::kBadField, message};
   if (sqlstate == sql::kUniqueViolation) return {error_code::kConflict, message};
   if (sqlstate == sql::kObjectNotInPrerequisiteState) return {error_code::kInvalidState, message};
+  if (sqlstate == sql::kProgramLimitExceeded) return {error_code::kLimitReached, message};
   return {error_code::kUnavailable, "the database is unavailable; retry"};
 }
 

@@ -61,7 +61,10 @@ std::string room_status(const RoomView& room, double now_ms) {
 
 std::string room_state(const RoomView& room, double now_ms) {
   bool idle = room.status == "idle";
+  // "trackUrl" too: seed 004's tab-resume code hands currentTrack to its
+  // PLAY_AT handler, which reads the PLAY_AT field names.
   ordered_json track = {{"url", text_or_null(room.track_url)},
+                        {"trackUrl", text_or_null(room.track_url)},
                         {"title", text_or_null(room.title)},
                         {"filename", text_or_null(room.filename)},
                         {"startAtServerMs", start_at(room)},

@@ -36,7 +36,7 @@ RoomView room_view(const db::RoomRow& row);
 std::string room_status(const RoomView& room, double now_ms);
 
 // {"t":"ROOM_STATE","code","host","members","memberCount","currentTrack":{url,
-//  title,filename,startAtServerMs,startPositionSec,status},"serverNowMs","version","leadMs"}
+//  trackUrl,title,filename,startAtServerMs,startPositionSec,status},"serverNowMs","version","leadMs"}
 std::string room_state(const RoomView& room, double now_ms);
 // {"t":"PREPARE_PLAY"|"PLAY_AT","code","trackUrl","title","filename",
 //  "startAtServerMs","startPositionSec","version"}

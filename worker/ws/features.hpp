@@ -13,6 +13,7 @@
 #include "fanout/clock_hub.hpp"
 #include "fanout/room_hub.hpp"
 #include "fanout/time_ticker.hpp"
+#include "limits/guest_gate.hpp"
 #include "metrics/metrics.hpp"
 #include "presence/presence_tracker.hpp"
 #include "time/server_clock.hpp"
@@ -38,6 +39,7 @@ struct FeatureServices {
   PresenceTracker& presence;
   db::ClockQueries& clock_queries;
   db::RoomQueries& room_queries;
+  limits::GuestGate& guests;
   std::string client_role;   // the role end users' clock commands run as
   std::size_t max_follows;   // clocks one connection may follow
 };

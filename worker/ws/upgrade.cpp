@@ -27,6 +27,11 @@ std::optional<WsUpgrade::Refusal> WsUpgrade::accept(boost::beast::tcp_stream& st
       std::find(allowed_origins_.begin(), allowed_origins_.end(), origin) == allowed_origins_.end())
     return Refusal{http::status::forbidden, "origin not allowed"};
   Opening opening;
+  boost::system::error_code ec;
+  auto peer = stream.socket().remote_endpoint(ec);
+  if (ec) return Refusal{http::status::bad_request, "the connection is gone"};
+  opening.client_address = http_client::client_address(peer.address(), request[http::field::forwarded],
+                                                       request["X-Forwarded-For"], trusted_proxies_);
   if (is_time_feed(path)) {
     auto zone = http_target::query_parameter(target, "tz").value_or("UTC");
     if (!protocol::is_known_timezone(zone)) return Refusal{http::status::bad_request, "unknown time zone: " + zone};

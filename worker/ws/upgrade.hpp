@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "config/options.hpp"
+#include "http/client_address.hpp"
 #include "ws/features.hpp"
 #include "ws/session_registry.hpp"
 
@@ -25,14 +26,15 @@ class WsUpgrade {
   };
 
   WsUpgrade(const Options& options, SessionRegistry& registry, FeatureServices services)
-      : allowed_origins_(options.allowed_origins), limits_(options.limits), registry_(registry),
-        services_(std::move(services)) {}
+      : allowed_origins_(options.allowed_origins), trusted_proxies_(options.trusted_proxies),
+        limits_(options.limits), registry_(registry), services_(std::move(services)) {}
 
   // nullopt: the stream's socket now belongs to the WebSocket session.
   std::optional<Refusal> accept(boost::beast::tcp_stream& stream, Request request) const;
 
  private:
   std::vector<std::string> allowed_origins_;  // empty: any origin
+  http_client::TrustedProxies trusted_proxies_;
   const Limits& limits_;
   SessionRegistry& registry_;
   FeatureServices services_;

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "http/client_address.hpp"
 #include "protocol/message_types.hpp"
 #include "protocol/outbound.hpp"
 #include "ws/routes.hpp"
@@ -36,6 +37,11 @@ void WsSession::run(http::request<http::string_body> request, Opening opening) {
   ws_.set_option(websocket::stream_base::decorator(
       [](websocket::response_type& res) { res.set(http::field::server, "session-clock-worker"); }));
   beast::get_lowest_layer(ws_).expires_never();  // the websocket timeouts take over
+  // Beast answers pings inside the read: without this they would cost a
+  // write each and never meet the rate limit.
+  ws_.control_callback([this](websocket::frame_type kind, beast::string_view) {
+    if (kind != websocket::frame_type::close) on_control_frame();
+  });
   ws_.async_accept(request, [self = shared_from_this(), opening = std::move(opening)](beast::error_code ec) mutable {
     self->on_accept(ec, std::move(opening));
   });
@@ -47,6 +53,7 @@ void WsSession::on_accept(beast::error_code ec, Opening opening) {
   metrics_.connections++;
   metrics_.connections_total++;
   if (!registry_.add(this, weak_from_this())) return close(websocket::close_code::going_away, "server shutting down");
+  features_->rooms.opened_from(http_client::limit_key(opening.client_address));
   if (opening.identity) features_->identity.adopt(std::move(*opening.identity));
   if (opening.time_feed_zone) features_->ticks.start_feed(*opening.time_feed_zone);
   read();
@@ -54,6 +61,19 @@ void WsSession::on_accept(beast::error_code ec, Opening opening) {
 
 void WsSession::read() {
   ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t n) { self->on_read(ec, n); });
+}
+
+// Control frames spend the same budget as messages. A flood is closed from
+// outside the read (a close cannot start inside Beast's callback).
+void WsSession::on_control_frame() {
+  auto admitted = limiter_.admit(steady_clock::now());
+  if (admitted.allowed) return;
+  metrics_.rate_limited++;
+  if (!admitted.should_close || control_flood_) return;
+  control_flood_ = true;
+  net::post(ws_.get_executor(), [self = shared_from_this()] {
+    self->close(websocket::close_code::policy_error, "message rate limit exceeded");
+  });
 }
 
 void WsSession::on_read(beast::error_code ec, std::size_t) {

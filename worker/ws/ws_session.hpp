@@ -32,6 +32,7 @@ class SessionRegistry;
 struct Opening {
   std::optional<auth::VerifiedToken> identity;  // an access_token already admitted
   std::optional<std::string> time_feed_zone;    // /ws/time/: the feed starts at once
+  std::string client_address;                    // for per-address limits (http/client_address.hpp)
 };
 
 class WsSession : public Outbox, public Subscriber, public std::enable_shared_from_this<WsSession> {
@@ -76,6 +77,7 @@ class WsSession : public Outbox, public Subscriber, public std::enable_shared_fr
   void on_accept(boost::beast::error_code ec, Opening opening);
   void read();
   void on_read(boost::beast::error_code ec, std::size_t bytes);
+  void on_control_frame();  // a ping or pong arrived
   void dispatch(std::string_view text, double receive_ms);
   void enqueue(Outgoing item);
   void write();
@@ -96,6 +98,7 @@ class WsSession : public Outbox, public Subscriber, public std::enable_shared_fr
   bool accepted_ = false;
   bool closing_ = false;
   bool ended_ = false;
+  bool control_flood_ = false;  // a close for flooding with control frames is posted
   std::optional<boost::beast::websocket::close_reason> close_reason_;  // set once closing
 };
 

@@ -41,6 +41,15 @@ export class Cluster {
     chmodSync(this.dir, 0o755);  // the cluster inside runs as postgres when we are root
     this.pgdir = join(this.dir, 'pg');
     this.url = startCluster(this.pgdir);
+    try {
+      this.#prepare();
+    } catch (e) {
+      this.stop();  // the caller never gets this object to stop (the extension not installed, say)
+      throw e;
+    }
+  }
+
+  #prepare() {
     this.sql(`DO $$ BEGIN
       IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'anon') THEN CREATE ROLE anon NOLOGIN NOINHERIT; END IF;
       IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'authenticated') THEN CREATE ROLE authenticated NOLOGIN NOINHERIT; END IF;

@@ -31,9 +31,17 @@ void Identity::on_auth(const protocol::Auth& request) {
 
 void Identity::end() { expiry_.cancel(); }
 
+// The verifier accepts exp up to the year 9999; the steady clock counts
+// nanoseconds in 64 bits (292 years): the wait is saturated, not overflowed
+// into the past.
+constexpr hours kLongestWait{24 * 365 * 100};
+
 void Identity::arm_expiry() {
-  auto remaining = milliseconds(static_cast<std::int64_t>(token_->expires_at_s * 1000 - clock_.now_ms()));
-  expiry_.expires_after(std::max(remaining, milliseconds(0)));
+  double remaining_ms = token_->expires_at_s * 1000 - clock_.now_ms();
+  auto remaining = remaining_ms >= duration_cast<milliseconds>(kLongestWait).count()
+                       ? duration_cast<milliseconds>(kLongestWait)
+                       : milliseconds(static_cast<std::int64_t>(std::max(0.0, remaining_ms)));
+  expiry_.expires_after(remaining);
   // The connection is kept alive until the timer fires or end() cancels it.
   expiry_.async_wait([this, connection = out_.self(), exp = token_->expires_at_s](boost::system::error_code ec) {
     if (ec || !token_ || token_->expires_at_s != exp) return;  // cancelled, or a later token's timer
