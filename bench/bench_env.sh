@@ -23,9 +23,19 @@ check_idle_before() {
 # any extra CMake targets (a benchmark's own binary), then make install (with
 # sudo unless root); output in $work/build.log, its tail on failure. Run from
 # `make bench` we are a sub-make: the parent's jobserver flags are dropped.
+#
+# BENCH_NO_INSTALL=1 builds only the worker (and the extra targets) and uses
+# the extension already installed, for a machine whose installed extension
+# someone else maintains: the worker's start-up check refuses a version it
+# does not speak, so a mismatch cannot go unnoticed.
 build_and_install() {
   local sudo=""
   [ "$(id -u)" = 0 ] || sudo=sudo
+  if [ "${BENCH_NO_INSTALL:-0}" = 1 ]; then
+    cmake --build build -j2 --target session-clock-worker "$@" >"$work/build.log" 2>&1 \
+      || { tail -30 "$work/build.log" >&2; die "building the worker failed"; }
+    return 0
+  fi
   env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -j2 all worker >"$work/build.log" 2>&1 \
     || { tail -30 "$work/build.log" >&2; die "make failed"; }
   if [ $# -gt 0 ]; then

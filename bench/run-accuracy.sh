@@ -18,12 +18,18 @@
 #     jitter-unif  BASE ms each way + uniform [0, JITTER] ms extra per chunk
 #     jitter-exp   BASE ms each way + exponential extra (mean JITTER/4, capped at JITTER)
 #     asym         UP ms client → server, DOWN ms back, no jitter
+#     db-shifted   a second worker whose own clocks are wrong (libfaketime:
+#                  FAKETIME, default "+2.5 x1.0002": 2.5 s ahead and 200 ppm
+#                  fast, wall and monotonic clocks alike), behind a clean
+#                  proxy: it serves the database's time, which is the truth
+#                  here (one host), so the error includes its offset's own
+#                  (run it alone or added: ABENCH_SCENARIOS=db-shifted)
 #     nginx        BASE ms each way + uniform [0, JITTER] ms, through real nginx
 #                  (deploy/nginx/session-clock.conf, TLS with a throwaway
 #                  self-signed certificate) in front of the worker: https://
 #                  and wss:// as deployed (run it alone: ABENCH_SCENARIOS=nginx)
-#   error = estimator's server time − the true time (same host: the worker's
-#   clock is ours), sampled every SAMPLE ms; bench/accuracy/report.js turns
+#   error = estimator's server time − the true time (same host: the
+#   database's clock, which the worker serves, is ours), sampled every SAMPLE ms; bench/accuracy/report.js turns
 #   the samples into p50/p95/max |error| after SETTLE s, the error 1 s after
 #   connecting, and the time to converge, and judges issue 6's goals.
 #
@@ -35,6 +41,7 @@
 # ABENCH_SETTLE_S (5), ABENCH_SAMPLE_MS (100), ABENCH_SHIFT_MS (1234.5),
 # ABENCH_BASE_MS (20), ABENCH_JITTER_MS (40), ABENCH_UP_MS (5),
 # ABENCH_DOWN_MS (30), ABENCH_SCENARIOS ("clean jitter-unif jitter-exp asym"),
+# ABENCH_FAKETIME ("+2.5 x1.0002", the db-shifted worker's libfaketime FAKETIME),
 # ABENCH_WORKER_THREADS (1), ABENCH_SEED (1), ABENCH_PYTHON (1; 0 leaves the
 # Python client out), ABENCH_OURS_OPTIONS (JSON
 # SessionClock options for our client, e.g. '{"pollIntervalMs":1000}' to poll
@@ -59,6 +66,8 @@ JITTER_MS=${ABENCH_JITTER_MS:-40}
 UP_MS=${ABENCH_UP_MS:-5}
 DOWN_MS=${ABENCH_DOWN_MS:-30}
 SCENARIOS=${ABENCH_SCENARIOS:-clean jitter-unif jitter-exp asym}
+FAKETIME_SPEC=${ABENCH_FAKETIME:-+2.5 x1.0002}
+LIBFAKETIME=/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1
 WORKER_THREADS=${ABENCH_WORKER_THREADS:-1}
 SEED=${ABENCH_SEED:-1}
 OURS_OPTIONS=${ABENCH_OURS_OPTIONS:-"{}"}
@@ -78,8 +87,9 @@ done
 [ "$SAMPLE_MS" -ge 10 ] || die "ABENCH_SAMPLE_MS must be >= 10"
 [ "$WORKER_THREADS" -ge 1 ] || die "ABENCH_WORKER_THREADS must be >= 1"
 for s in $SCENARIOS; do
-  case $s in clean|jitter-unif|jitter-exp|asym|nginx) ;; *) die "unknown scenario '$s'" ;; esac
+  case $s in clean|jitter-unif|jitter-exp|asym|nginx|db-shifted) ;; *) die "unknown scenario '$s'" ;; esac
 done
+case " $SCENARIOS " in *" db-shifted "*) [ -f "$LIBFAKETIME" ] || die "the db-shifted scenario needs libfaketime (scripts/install-deps.sh: faketime)" ;; esac
 case " $SCENARIOS " in *" nginx "*) [ -x /usr/sbin/nginx ] || die "the nginx scenario needs nginx (scripts/install-deps.sh)" ;; esac
 for tool in psql postgres; do [ -x "$PG_BIN/$tool" ] || die "$PG_BIN/$tool not found"; done
 command -v node >/dev/null || die "node not found"
@@ -99,7 +109,7 @@ work=$(mktemp -d /tmp/session_clock_abench.XXXXXX)
 source bench/bench_env.sh  # host_busy_ticks, check_idle_before, build_and_install, commit_of, stop_workers
 [ "$(id -u)" = 0 ] && chmod 755 "$work"
 cluster="$work/pg"
-worker_pid="" proxy_pid="" nginx_pid="" runner_pids=()
+worker_pid="" proxy_pid="" nginx_pid="" shifted_pid="" runner_pids=()
 
 stop_pid() {  # stop_pid PID: SIGTERM, SIGKILL after 5 s, reap
   local pid=$1
@@ -115,6 +125,7 @@ cleanup() {
   for pid in "${runner_pids[@]}"; do stop_pid "$pid"; done
   stop_pid "$proxy_pid"
   stop_pid "$nginx_pid"
+  stop_pid "$shifted_pid"
   stop_pid "$worker_pid"
   if [ "$rc" -ne 0 ]; then
     [ -f "$work/worker.log" ] && { echo "bench-accuracy: failed (exit $rc); last worker log lines:" >&2; tail -8 "$work/worker.log" >&2; }
@@ -235,6 +246,7 @@ run_scenario() {
     jitter-unif) label="jitter ${BASE_MS}+U(0,${JITTER_MS})" ;;
     jitter-exp) label="jitter ${BASE_MS}+exp(${JITTER_MS}/4)" ;;
     nginx) label="nginx+TLS ${BASE_MS}+U(0,${JITTER_MS})" ;;
+    db-shifted) label="worker clock ${FAKETIME_SPEC// /,} (0 ms)" ;;
     asym) label="asym ${UP_MS}up/${DOWN_MS}down"
           bias=$(awk -v u="$UP_MS" -v d="$DOWN_MS" 'BEGIN { print (u - d) / 2 }') ;;
   esac
@@ -277,6 +289,28 @@ EOF_NGINX
   target_port=$port scheme=https
 }
 
+# start_shifted_worker: a second worker on the same database whose wall and
+# monotonic clocks are FAKETIME_SPEC off (libfaketime); sets target_port.
+# It serves the database's time, measured over its own connections, so the
+# runners' truth (this host's clock, the database's) still holds.
+start_shifted_worker() {
+  local port=""
+  : >"$work/shifted.log"
+  env LD_PRELOAD="$LIBFAKETIME" FAKETIME="$FAKETIME_SPEC" FAKETIME_NO_CACHE=1 \
+    build/session-clock-worker --database-url "$url" --listen 127.0.0.1:0 --jwt-secret "$JWT_SECRET" \
+    --threads "$WORKER_THREADS" --log-level info >"$work/shifted.log" 2>&1 &
+  shifted_pid=$!
+  for _ in $(seq 1 200); do
+    port=$(sed -nE 's|.*listening on http://127\.0\.0\.1:([0-9]+).*|\1|p' "$work/shifted.log" | head -1)
+    [ -n "$port" ] && grep -q "serving the database's clock" "$work/shifted.log" && break
+    kill -0 "$shifted_pid" 2>/dev/null || die "the shifted worker exited at start: $(tail -3 "$work/shifted.log")"
+    sleep 0.05
+  done
+  grep -q "serving the database's clock" "$work/shifted.log" || die "the shifted worker never read the database's clock"
+  log "shifted worker (FAKETIME '$FAKETIME_SPEC') on 127.0.0.1:$port: $(grep -m1 "serving the database's clock" "$work/shifted.log")"
+  target_port=$port
+}
+
 started=$(date +%s)
 for s in $SCENARIOS; do
   case $s in
@@ -284,6 +318,9 @@ for s in $SCENARIOS; do
     jitter-unif) run_scenario jitter-unif --up-ms "$BASE_MS" --down-ms "$BASE_MS" --jitter-ms "$JITTER_MS" --dist uniform ;;
     jitter-exp) run_scenario jitter-exp --up-ms "$BASE_MS" --down-ms "$BASE_MS" --jitter-ms "$JITTER_MS" --dist exp ;;
     asym) run_scenario asym --up-ms "$UP_MS" --down-ms "$DOWN_MS" ;;
+    db-shifted) start_shifted_worker
+                run_scenario db-shifted
+                stop_pid "$shifted_pid"; shifted_pid="" target_port="" ;;
     nginx) start_nginx
            run_scenario nginx --up-ms "$BASE_MS" --down-ms "$BASE_MS" --jitter-ms "$JITTER_MS" --dist uniform
            stop_pid "$nginx_pid"; nginx_pid="" target_port="" scheme=http ;;

@@ -41,10 +41,11 @@ export interface SyncState {
    */
   offsetMs: number;
   /**
-   * Bound on |now() − the server's clock|: half the round-trip delay of the
+   * Bound on |now() − the database's clock|: half the round-trip delay of the
    * best recent sample, grown by its age at 15 ppm, plus any correction still
-   * being slewed. Infinity until synced. Does not include the server's own
-   * error against UTC (serverMaxErrorMs).
+   * being slewed, plus the worker's own bound on its offset to the database
+   * (serverMaxErrorMs). Infinity until synced, or while the worker has not
+   * measured the database's clock.
    */
   maxErrorMs: number;
   /** Round trip of the most recent ping, server processing included. NaN before the first. */
@@ -59,9 +60,9 @@ export interface SyncState {
   steps: number;
   /** Local ms since the last answered ping. */
   lastSampleAgeMs: number;
-  /** The server host's kernel says its clock is not synchronised (TIME_PONG syncWarning). */
+  /** The worker cannot back its time: it has not read the database's clock lately enough (TIME_PONG syncWarning). */
   serverSyncWarning: boolean;
-  /** The server host kernel's maxerror (ms); NaN until known. */
+  /** The worker's bound on |its time − the database's clock| (ms; TIME_PONG maxErrorMs); NaN until known. */
   serverMaxErrorMs: number;
 }
 

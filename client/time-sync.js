@@ -31,6 +31,15 @@ export function clockResolutionMs(now = () => performance.now()) {
   return Number.isFinite(step) ? step : 1;
 }
 
+// The server's stamps are the database's clock within the bound its pongs
+// state (maxErrorMs: the worker's own offset to the database), so a bound
+// against the database's clock adds it. A server that states none (an older
+// one: the field absent, NaN here) adds nothing; null (not yet measured)
+// makes the bound infinite: nothing backs it.
+function serverError(ms) {
+  return Number.isNaN(ms) ? 0 : ms;
+}
+
 export class TimeSync {
   #options;
   #connection;
@@ -76,7 +85,7 @@ export class TimeSync {
     const s = this.#estimator.snapshot(localNow());
     return {
       offsetMs: s.offsetMs,
-      maxErrorMs: s.maxErrorMs,
+      maxErrorMs: s.maxErrorMs + serverError(this.#serverHealth.maxErrorMs),
       rttMs: s.rttMs,
       synced: s.synced,
       delayMs: s.delayMs,
@@ -155,6 +164,7 @@ export class TimeSync {
     this.#connection.healthy();
     if (typeof m.syncWarning === 'boolean') this.#serverHealth.syncWarning = m.syncWarning;
     if (typeof m.maxErrorMs === 'number') this.#serverHealth.maxErrorMs = m.maxErrorMs;
+    else if (m.maxErrorMs === null) this.#serverHealth.maxErrorMs = Infinity;  // the server cannot back its stamps yet
     const t2 = m.serverReceiveMs ?? m.serverNowMs;
     const t3 = m.serverSendMs ?? m.serverNowMs;
     if (this.#estimator.addSample({ t1, t2, t3, t4 })) {

@@ -72,6 +72,10 @@ function renderSync() {
   setText('sync-error', s.synced ? `± ${ms(s.maxErrorMs)}` : '–');
   setText('sync-rtt', ms(s.rttMs));
   setText('sync-samples', String(s.samples));
+  // The worker serves the database's clock, measured over its own
+  // connections: this is how far its time may be off it (TIME_PONG maxErrorMs).
+  const dbError = s.serverMaxErrorMs;
+  setText('database-clock', `server clock = database clock ± ${ms(dbError)}`);
   $('server-warning').hidden = !s.serverSyncWarning;
 }
 

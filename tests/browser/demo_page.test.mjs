@@ -180,6 +180,10 @@ test('the page syncs: offset within a millisecond of the truth, a small error bo
   assert.equal(await page.textContent('#status'), 'Live');
   assert.match(await page.textContent('#server-time'), /^\d\d:\d\d:\d\d\.\d\d\d$/);
   assert.match(await page.textContent('#sync-error'), /^± \d+\.\d{3} ms$/);
+  // The worker serves the database's clock and says how well it knows it.
+  figures.databaseClockErrorMs = sync.serverMaxErrorMs;
+  assert.match(await page.textContent('#database-clock'), /^server clock = database clock ± \d+\.\d{3} ms$/);
+  assert.ok(sync.serverMaxErrorMs < 2, `the worker's bound on the database's clock: ${sync.serverMaxErrorMs} ms on loopback`);
 });
 
 test('a timer reads right while running, after a pause and a resume done in SQL', async () => {

@@ -91,7 +91,8 @@ std::string Cluster::sql(const std::string& statement) const {
 
 void Cluster::restart() const { run_command(pg_cluster() + " restart " + dir_ + "/pg"); }
 
-WorkerProcess::WorkerProcess(const std::string& database_url, std::vector<std::string> extra_args) {
+WorkerProcess::WorkerProcess(const std::string& database_url, std::vector<std::string> extra_args,
+                             std::vector<std::string> extra_env) {
   char templ[] = "/tmp/session_clock_worker_log.XXXXXX";
   int fd = mkstemp(templ);
   if (fd < 0) throw std::runtime_error("mkstemp failed");
@@ -106,11 +107,22 @@ WorkerProcess::WorkerProcess(const std::string& database_url, std::vector<std::s
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
+  std::vector<char*> envp;
+  auto overridden = [&](const char* entry) {  // getenv() would see the first of two
+    for (auto& e : extra_env)
+      if (std::string_view(entry).substr(0, e.find('=') + 1) == std::string_view(e).substr(0, e.find('=') + 1))
+        return true;
+    return false;
+  };
+  for (char** e = environ; *e; ++e)
+    if (!overridden(*e)) envp.push_back(*e);
+  for (auto& e : extra_env) envp.push_back(e.data());
+  envp.push_back(nullptr);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, fd, STDOUT_FILENO);
   posix_spawn_file_actions_adddup2(&actions, fd, STDERR_FILENO);
-  int rc = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
+  int rc = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   close(fd);
   if (rc != 0) throw std::runtime_error("cannot start the worker");
@@ -164,7 +176,10 @@ bool WorkerProcess::wait_listening(milliseconds timeout) const {
   for (auto deadline = steady_clock::now() + timeout; steady_clock::now() < deadline;) {
     auto [status, body] = http_request(port_, "GET", "/healthz");
     auto health = json::parse(body, nullptr, false);
-    if (health.is_object() && health["listener"]["up"] == true) return true;
+    // And the database's clock read: until then the worker serves its own
+    // host's clock, with no bound (docs/protocol.md, "One clock").
+    if (health.is_object() && health["listener"]["up"] == true && health["databaseClock"]["measured"] == true)
+      return true;
     std::this_thread::sleep_for(milliseconds(25));
   }
   return false;

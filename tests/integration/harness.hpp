@@ -40,7 +40,10 @@ class Cluster {
 // JSON with --log-format json: the destructor fails the test otherwise.
 class WorkerProcess {
  public:
-  WorkerProcess(const std::string& database_url, std::vector<std::string> extra_args = {});
+  // extra_env: NAME=value entries added to this process's environment
+  // (libfaketime's LD_PRELOAD and FAKETIME, for instance).
+  WorkerProcess(const std::string& database_url, std::vector<std::string> extra_args = {},
+                std::vector<std::string> extra_env = {});
   ~WorkerProcess();
   unsigned short port() const { return port_; }
   const std::string& log_path() const { return log_; }
@@ -48,8 +51,9 @@ class WorkerProcess {
   void terminate();  // SIGTERM (wait_exit() to reap it)
   void kill_hard();  // SIGKILL and reap: a crash, no goodbye
   int wait_exit(std::chrono::seconds timeout = std::chrono::seconds(10));  // exit status, -1 if still running
-  // Whether /healthz reports the LISTEN connection up within the timeout (it
-  // connects in the background after the port is open).
+  // Whether /healthz reports the LISTEN connection up and the database's
+  // clock measured within the timeout (both happen in the background after
+  // the port is open).
   bool wait_listening(std::chrono::milliseconds timeout = std::chrono::milliseconds(5000)) const;
 
  private:

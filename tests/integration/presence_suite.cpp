@@ -29,10 +29,10 @@ void PresenceSuite::SetUp() {
   cluster_->sql("SELECT count(session_clock_stop(id)) FROM session_clock.sessions WHERE ended_at IS NULL");
 }
 
-std::unique_ptr<WorkerProcess> PresenceSuite::start_worker(std::vector<std::string> args) {
+std::unique_ptr<WorkerProcess> PresenceSuite::start_worker(std::vector<std::string> args, std::vector<std::string> env) {
   args.insert(args.end(), {"--worker-lease-ms", "1500", "--livekit-api-key", kLiveKitKey, "--livekit-api-secret",
                            kLiveKitSecret});
-  auto w = std::make_unique<WorkerProcess>(cluster_->url(), args);
+  auto w = std::make_unique<WorkerProcess>(cluster_->url(), args, env);
   EXPECT_TRUE(w->wait_listening(milliseconds(8000))) << "listener never came up";
   return w;
 }

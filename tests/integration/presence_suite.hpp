@@ -41,8 +41,8 @@ class PresenceSuite : public ClusterSuite {
   void SetUp() override;
   void TearDown() override { print_logs_on_failure({worker_.get(), second_.get()}); }
 
-  // A worker with a short lease and LiveKit webhooks on.
-  std::unique_ptr<WorkerProcess> start_worker(std::vector<std::string> args = {});
+  // A worker with a short lease and LiveKit webhooks on (env: see WorkerProcess).
+  std::unique_ptr<WorkerProcess> start_worker(std::vector<std::string> args = {}, std::vector<std::string> env = {});
 
   // A running session with alice (host) and bob as members, presence
   // tracked, with a short grace. min_participants 0 (the rule idle) lets the

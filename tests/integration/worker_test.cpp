@@ -37,6 +37,7 @@ class WorkerTest : public t::ClusterSuite {
 };
 
 TEST_F(WorkerTest, TimePingIsAnsweredWithAllFourStamps) {
+  wait_listening();  // and the database's clock read: before that, maxErrorMs is null (no bound)
   t::WsClient ws(worker_->port());
   double sent = wall_ms();
   ws.send({{"t", "TIME_PING"}, {"clientNowMs", sent}, {"pingId", 7}});
@@ -51,8 +52,25 @@ TEST_F(WorkerTest, TimePingIsAnsweredWithAllFourStamps) {
   // Same host, same clock: the server's stamps fall inside the round trip.
   EXPECT_GE(server_receive, sent - 1.0);
   EXPECT_LE(server_send, received + 1.0);
-  EXPECT_TRUE((*pong)["syncWarning"].is_boolean());
+  EXPECT_EQ((*pong)["syncWarning"], false);
   EXPECT_TRUE((*pong)["maxErrorMs"].is_number());
+  EXPECT_LT((*pong)["maxErrorMs"].get<double>(), 5.0);  // the worker's bound on the database's clock, loopback
+}
+
+// Before its first reading of the database's clock the worker serves its
+// own host's and says it cannot back it; time sync works all the same.
+TEST_F(WorkerTest, WithoutADatabaseClockReadingPongsClaimNoBound) {
+  worker_ = std::make_unique<t::WorkerProcess>("postgresql://postgres@127.0.0.1:1/nowhere");
+  t::WsClient ws(worker_->port());
+  ws.send({{"t", "TIME_PING"}, {"clientNowMs", wall_ms()}, {"pingId", 1}});
+  auto pong = ws.receive_type("TIME_PONG");
+  ASSERT_TRUE(pong);
+  EXPECT_EQ((*pong)["syncWarning"], true);
+  EXPECT_TRUE((*pong)["maxErrorMs"].is_null());
+  auto health = json::parse(t::http_request(worker_->port(), "GET", "/healthz").second);
+  EXPECT_EQ(health["databaseClock"]["measured"], false);
+  EXPECT_TRUE(health["databaseClock"]["errorMs"].is_null());
+  EXPECT_EQ(health["status"], "degraded");
 }
 
 TEST_F(WorkerTest, OlderDialectsAreAnswered) {

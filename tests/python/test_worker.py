@@ -1,7 +1,8 @@
 """The Python client against the real worker and a throwaway cluster.
 
-One host: the worker stamps with this host's realtime clock, so the client's
-server time can be checked against time.time_ns() directly. Every wait is
+One host: the worker serves the database's clock, which is this host's
+realtime clock, so the client's server time can be checked against
+time.time_ns() directly. Every wait is
 bounded (asyncio.wait_for / the client's own timeouts); bounds are generous
 because other builds and tests share the machine.
 """

@@ -97,7 +97,11 @@ class Worker:
 
     def start(self, port=0):
         marker = re.compile(r"listening on http://127\.0\.0\.1:(\d+)")
+        # Until it has read the database's clock the worker serves its own
+        # host's, with no bound (docs/protocol.md, "One clock"): wait for both.
+        measured = "serving the database's clock"
         before = len(marker.findall(self.log()))  # a restart appends to the same log
+        measured_before = self.log().count(measured)
         with open(self.log_path, "a") as log:
             self.process = subprocess.Popen(
                 [str(WORKER), "--database-url", self.database_url, "--listen", f"127.0.0.1:{port}",
@@ -106,7 +110,7 @@ class Worker:
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
             ports = marker.findall(self.log())
-            if len(ports) > before:
+            if len(ports) > before and self.log().count(measured) > measured_before:
                 self.port = int(ports[-1])
                 return
             if self.process.poll() is not None:

@@ -105,3 +105,18 @@ TEST(Metrics, EveryRouteHasItsOwnSeries) {
   for (const auto& name : names)
     EXPECT_TRUE(has_line(text, "session_clock_messages_total{type=\"" + std::string(name) + "\"} 0")) << name;
 }
+
+// The database clock's gauges: exact signed seconds to the microsecond, the
+// error +Inf until the first exchange, and no offset until then (0 would
+// read as "the hosts agree").
+TEST(Metrics, DatabaseClockGaugesAreExactAndAbsentUntilMeasured) {
+  Metrics m({}, "1.3.0", "abc123");
+  auto before = m.prometheus_text(0, true, true);
+  EXPECT_TRUE(has_line(before, "session_clock_database_clock_error_seconds +Inf")) << before;
+  EXPECT_EQ(before.find("session_clock_database_clock_offset_seconds"), std::string::npos) << before;
+  auto after = m.prometheus_text(0, true, true, {true, -2500.1234, 0.4567, 12.0});
+  EXPECT_TRUE(has_line(after, "session_clock_database_clock_offset_seconds -2.500123")) << after;
+  EXPECT_TRUE(has_line(after, "session_clock_database_clock_error_seconds 0.000457")) << after;
+  EXPECT_TRUE(has_line(after, "session_clock_database_clock_age_seconds 0.012000")) << after;
+  EXPECT_TRUE(has_line(after, "# TYPE session_clock_database_clock_offset_seconds gauge")) << after;
+}

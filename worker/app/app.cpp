@@ -23,11 +23,13 @@
 #include "db/pool.hpp"
 #include "db/presence_queries.hpp"
 #include "db/room_queries.hpp"
+#include "db/time_queries.hpp"
 #include "limits/guest_gate.hpp"
 #include "http/listener.hpp"
 #include "livekit/reconciler.hpp"
 #include "presence/lease_keeper.hpp"
 #include "presence/stranded_watch.hpp"
+#include "time/database_clock_probe.hpp"
 #include "ws/routes.hpp"
 #include "ws/session_registry.hpp"
 
@@ -70,23 +72,26 @@ std::string random_uuid() {
 // it is destroyed (a connection's destructor counts itself out).
 struct Core {
   Core(const Options& o, std::optional<auth::JwtVerifier> verifier)
-      : tokens(std::move(verifier), o.client_role, clock),
+      : clock(o.database_clock.max_error_ms,
+              ServerClock::database_estimator_options(o.database_clock.interval, o.database_clock.drift_ppm)),
+        tokens(std::move(verifier), o.client_role, clock),
         pool(o.database_url, kDatabaseThreads),
         clock_queries(pool, o.client_role),
         presence_queries(pool),
         room_queries(pool),
         livekit_queries(pool),
+        time_queries(pool),
         guests(o.guests) {}
 
   Metrics metrics{route_names(), build_info::kVersion, build_info::kCommit};
-  ServerClock clock;
-  ClockHealth clock_health;
+  ServerClock clock;  // the database's, once measured (DatabaseClockProbe)
   auth::TokenAdmission tokens;
   db::Pool pool;
   db::ClockQueries clock_queries;
   db::PresenceQueries presence_queries;
   db::RoomQueries room_queries;
   db::LiveKitQueries livekit_queries;
+  db::TimeQueries time_queries;
   limits::GuestGate guests;
   SessionRegistry registry;
   std::string worker_id = random_uuid();
@@ -96,7 +101,9 @@ struct Core {
 // stop in.
 struct Services {
   Services(net::io_context& io, Core& core, const Options& o)
-      : clock_hub(std::make_shared<ClockHub>(io, core.clock_queries, core.metrics, core.clock)),
+      : database_clock(std::make_shared<DatabaseClockProbe>(io, core.time_queries, core.clock,
+                                                            o.database_clock.interval)),
+        clock_hub(std::make_shared<ClockHub>(io, core.clock_queries, core.metrics, core.clock)),
         room_hub(std::make_shared<RoomHub>(io, core.room_queries, core.metrics, core.clock)),
         ticker(std::make_shared<TimeTicker>(io, core.clock)),
         presence(std::make_shared<PresenceTracker>(io, core.presence_queries, core.worker_id)),
@@ -118,6 +125,7 @@ struct Services {
   // After the LISTEN connection (re)connects: re-read everything followed,
   // since notifications sent meanwhile are lost.
   void resync() {
+    database_clock->burst();  // the database may have restarted, or the path to it changed
     clock_hub->resync();
     deadlines->poke();  // deadlines set while the listener was away
     room_hub->resync();
@@ -125,6 +133,7 @@ struct Services {
   }
 
   void start() {
+    database_clock->start();
     ticker->start();
     lease->start();
     deadlines->start();
@@ -133,6 +142,7 @@ struct Services {
   }
 
   void stop() {
+    database_clock->stop();
     ticker->stop();
     lease->stop();
     deadlines->stop();
@@ -140,6 +150,7 @@ struct Services {
     if (reconciler) reconciler->stop();
   }
 
+  std::shared_ptr<DatabaseClockProbe> database_clock;
   std::shared_ptr<ClockHub> clock_hub;
   std::shared_ptr<RoomHub> room_hub;
   std::shared_ptr<TimeTicker> ticker;
@@ -191,9 +202,9 @@ int run_app(Options options) {
         services->resync();
       });
 
-  FeatureServices features{core->tokens,        core->clock,        core->clock_health,       core->metrics,
-                           *services->ticker,   *services->clock_hub, *services->room_hub,   *services->presence,
-                           core->clock_queries, core->room_queries, core->guests,       options.client_role,
+  FeatureServices features{core->tokens,         core->clock,         core->metrics,      *services->ticker,
+                           *services->clock_hub, *services->room_hub, *services->presence, core->clock_queries,
+                           core->room_queries,   core->guests,        options.client_role,
                            options.limits.max_subscriptions};
   WsUpgrade websocket(options, core->registry, features);
   StatusPages status(core->pool, *notifications, core->metrics, *services->presence, core->worker_id, core->clock);

@@ -72,6 +72,7 @@ ParsedOptions parse_options(int argc, char** argv) {
   long lease_ms = o.presence.lease.count();
   long deadline_wait_ms = o.presence.max_deadline_wait.count();
   long reconcile_ms = o.livekit.reconcile_interval.count();
+  long db_clock_interval_ms = o.database_clock.interval.count();
 
   app.add_option("--database-url", o.database_url, "PostgreSQL connection string")
       ->envname("DATABASE_URL")->required();
@@ -147,6 +148,16 @@ ParsedOptions parse_options(int argc, char** argv) {
   app.add_option("--livekit-reconcile-interval-ms", reconcile_ms, "how often rooms holding LiveKit presence are reconciled")
       ->envname("SESSION_CLOCK_LIVEKIT_RECONCILE_INTERVAL_MS")->capture_default_str()->check(CLI::Range(200, 3600000));
 
+  app.add_option("--database-clock-interval-ms", db_clock_interval_ms,
+                 "how often the offset to the database's clock is measured")
+      ->envname("SESSION_CLOCK_DATABASE_CLOCK_INTERVAL_MS")->capture_default_str()->check(CLI::Range(100, 60000));
+  app.add_option("--database-clock-drift-ppm", o.database_clock.drift_ppm,
+                 "bound on how fast this host's clock and the database's drift apart (ppm)")
+      ->envname("SESSION_CLOCK_DATABASE_CLOCK_DRIFT_PPM")->capture_default_str()->check(CLI::Range(0.0, 100000.0));
+  app.add_option("--database-clock-max-error-ms", o.database_clock.max_error_ms,
+                 "/healthz is degraded while the served time's error bound exceeds this")
+      ->envname("SESSION_CLOCK_DATABASE_CLOCK_MAX_ERROR_MS")->capture_default_str()->check(CLI::Range(0.01, 60000.0));
+
   try {
     app.parse(argc, argv);
     split_listen(listen, o);
@@ -188,6 +199,7 @@ ParsedOptions parse_options(int argc, char** argv) {
   o.presence.lease = std::chrono::milliseconds(lease_ms);
   o.presence.max_deadline_wait = std::chrono::milliseconds(deadline_wait_ms);
   lk.reconcile_interval = std::chrono::milliseconds(reconcile_ms);
+  o.database_clock.interval = std::chrono::milliseconds(db_clock_interval_ms);
   o.allowed_origins = split_list(origins);
   o.trusted_proxies = split_list(proxies);
   try {

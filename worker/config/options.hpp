@@ -45,6 +45,13 @@ struct LiveKit {
   std::chrono::milliseconds reconcile_interval{30000};
 };
 
+// The database's clock, which the worker serves (time/server_clock.hpp).
+struct DatabaseClock {
+  std::chrono::milliseconds interval{1000};  // between measurements (a burst at start and reconnect)
+  double drift_ppm = 500;                    // how fast the two hosts' clocks may drift apart at most
+  double max_error_ms = 5;                   // a larger error bound turns /healthz degraded
+};
+
 struct Options {
   std::string database_url;
   std::string listen_host = "127.0.0.1";
@@ -63,6 +70,7 @@ struct Options {
   GuestLimits guests;
   Presence presence;
   LiveKit livekit;
+  DatabaseClock database_clock;
 };
 
 // What --version prints: the project's version and the commit built.

@@ -132,21 +132,31 @@ void RoomHub::apply_locked(Room& room, const protocol::RoomView& view) {
   }
 }
 
-// The start instant is server time; the timer runs on the monotonic clock
-// from this host's reading of it, so a wall-clock step after the PREPARE
-// cannot move it.
+// The start instant is the database's time; the timer runs on this host's
+// monotonic clock at the instant the measured offset maps it to
+// (ServerClock::steady_at), so this host's wall clock cannot move it. A start
+// already past fires at once.
 void RoomHub::schedule_play_at(const std::string& code, Room& room, const protocol::RoomView& view) {
   if (!view.start_at_us) return;
-  double delay_ms = static_cast<double>(*view.start_at_us) / 1000.0 - clock_.now_ms();
   auto timer = std::make_shared<net::steady_timer>(io_);
-  timer->expires_after(microseconds(static_cast<std::int64_t>(std::max(0.0, delay_ms) * 1000)));
   room.play_timer = timer;
-  auto frame = frame_of(protocol::play_at(view));
-  timer->async_wait([self = shared_from_this(), code, version = view.version, frame](boost::system::error_code ec) {
+  wait_for_start(timer, code, view.version, static_cast<double>(*view.start_at_us) / 1000.0,
+                 frame_of(protocol::play_at(view)));
+}
+
+// The offset may have changed while the timer ran (the worker's first
+// reading of the database's clock, set at start-up from a resync, can step
+// it by seconds): on waking early by the database's clock, wait the rest.
+void RoomHub::wait_for_start(std::shared_ptr<net::steady_timer> timer, const std::string& code,
+                             std::int64_t version, double start_ms, Frame frame) {
+  timer->expires_at(clock_.steady_at(start_ms));
+  timer->async_wait([self = shared_from_this(), timer, code, version, start_ms, frame](boost::system::error_code ec) {
     if (ec) return;
     std::lock_guard lock(self->mutex_);
     auto it = self->rooms_.find(code);
     if (it == self->rooms_.end() || it->second.version != version) return;  // superseded
+    if (self->clock_.now_ms() < start_ms - kEarlyToleranceMs)
+      return self->wait_for_start(timer, code, version, start_ms, frame);
     self->broadcast(it->second, frame);
   });
 }

@@ -71,6 +71,11 @@ class RoomHub : public std::enable_shared_from_this<RoomHub> {
   void broadcast(Room& room, const Frame& frame);
   void tell_host(Room& room, const Frame& frame);
   void schedule_play_at(const std::string& code, Room& room, const protocol::RoomView& view);
+  void wait_for_start(std::shared_ptr<boost::asio::steady_timer> timer, const std::string& code, std::int64_t version,
+                      double start_ms, Frame frame);
+  // A timer woken this early by the database's clock waits again (a rounding
+  // to the microsecond is not a reason to).
+  static constexpr double kEarlyToleranceMs = 0.05;
 
   boost::asio::io_context& io_;
   db::RoomQueries& db_;

@@ -1,5 +1,6 @@
 #include "fanout/time_ticker.hpp"
 
+#include <algorithm>
 #include <map>
 
 #include "protocol/time_update.hpp"
@@ -40,16 +41,36 @@ void TimeTicker::unsubscribe(const Subscriber* key) {
                  entries_.end());
 }
 
-// On the strand. Aims at the next wall-clock second; the tick announces that
-// second, never one it already announced (a late wake-up or a backward step
-// can't repeat or skip ahead of the boundary it was aimed at).
+// On the strand. Aims at the served clock's next second; the tick announces
+// that second, never one it already announced (a late wake-up or a backward
+// step can't repeat or skip ahead of the boundary it was aimed at).
 void TimeTicker::arm() {
   if (stopped_) return;
   auto now = clock_.now();
-  auto target = floor<seconds>(now) + seconds(1);
+  wait_for(floor<seconds>(now) + seconds(1), now);
+}
+
+// The served clock is the database's, and it may move under a timer set by
+// it: it steps once when the worker first reads the database's clock (from
+// this host's wall clock, seconds off perhaps), and slews a little with each
+// measurement. So on waking the timer asks it again: early by a little, it
+// waits out the rest; if the aimed second is no longer the next one (the
+// clock stepped back), it aims afresh instead of announcing a second ahead,
+// and forgets seconds announced ahead of the clock as it now reads (by this
+// host's clock, before the first reading): they were wrong, and holding
+// them would silence the feed for as long as the step.
+void TimeTicker::wait_for(system_clock::time_point target, system_clock::time_point now) {
   timer_.expires_after(duration_cast<steady_clock::duration>(target - now));
   timer_.async_wait([self = shared_from_this(), target](const boost::system::error_code& ec) {
     if (ec || self->stopped_) return;
+    auto now = self->clock_.now();
+    if (now < target) {
+      if (floor<seconds>(now) + seconds(1) < target) {
+        self->last_sent_ = std::min<system_clock::time_point>(self->last_sent_, floor<seconds>(now));
+        return self->arm();
+      }
+      return self->wait_for(target, now);
+    }
     if (target > self->last_sent_) {
       self->last_sent_ = target;
       self->tick(target);

@@ -37,6 +37,7 @@ class TimeTicker : public std::enable_shared_from_this<TimeTicker> {
     std::chrono::system_clock::time_point after;
   };
   void arm();
+  void wait_for(std::chrono::system_clock::time_point target, std::chrono::system_clock::time_point now);
   void tick(std::chrono::system_clock::time_point second);
 
   boost::asio::strand<boost::asio::io_context::executor_type> strand_;

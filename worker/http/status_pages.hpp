@@ -1,5 +1,6 @@
 // GET /healthz and GET /metrics: the worker's health (database, LISTEN
-// connection, host clock, connections, presence reports) and its Prometheus
+// connection, host clock, the database clock it serves, connections,
+// presence reports) and its Prometheus
 // counters. Database error texts (hosts, roles) go to the log only.
 #pragma once
 

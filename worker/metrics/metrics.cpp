@@ -1,5 +1,6 @@
 #include "metrics/metrics.hpp"
 
+#include <cmath>
 #include <cstdio>
 #include <sstream>
 #include <string_view>
@@ -47,13 +48,23 @@ std::string micros_as_seconds(std::uint64_t micros) {
   return std::to_string(micros / 1000000) + '.' + fraction;
 }
 
+// Exact decimal seconds of a (possibly negative) time in ms, to the
+// microsecond: "-2.500123"; "+Inf" for an unbounded error.
+std::string ms_as_seconds(double ms) {
+  if (std::isinf(ms)) return ms > 0 ? "+Inf" : "-Inf";
+  auto micros = static_cast<long long>(std::llround(ms * 1000.0));
+  std::string sign = micros < 0 ? "-" : "";
+  return sign + micros_as_seconds(static_cast<std::uint64_t>(micros < 0 ? -micros : micros));
+}
+
 }  // namespace
 
 // Every value is an integer printed as one (a double would print 12345678 as
 // 1.23457e+07, and lose precision past 2^53); the histogram's sum is exact
 // microseconds. Names stay distinct under OpenMetrics, where a counter's
 // family drops its _total: no gauge is named like a counter's family.
-std::string Metrics::prometheus_text(std::uint64_t listener_reconnects, bool database_up, bool listener_up) const {
+std::string Metrics::prometheus_text(std::uint64_t listener_reconnects, bool database_up, bool listener_up,
+                                     const DatabaseClockGauges& database_clock) const {
   std::ostringstream o;
   auto family = [&](const char* name, const char* type, const char* help) {
     o << "# HELP " << name << ' ' << help << "\n# TYPE " << name << ' ' << type << '\n';
@@ -90,6 +101,20 @@ std::string Metrics::prometheus_text(std::uint64_t listener_reconnects, bool dat
           livekit_reconcile_failures.load());
   gauge("session_clock_database_up", "1 if the last query succeeded", database_up ? 1 : 0);
   gauge("session_clock_listener_up", "1 if the LISTEN connection is up", listener_up ? 1 : 0);
+
+  // The time this worker serves is the database's; how far it may be off
+  // (+Inf until the first exchange) and how old the latest exchange is. The
+  // offset is absent until measured: 0 would read as "the hosts agree".
+  family("session_clock_database_clock_error_seconds", "gauge",
+         "bound on the served time's error against the database's clock");
+  o << "session_clock_database_clock_error_seconds " << ms_as_seconds(database_clock.error_ms) << '\n';
+  if (database_clock.measured) {
+    family("session_clock_database_clock_offset_seconds", "gauge",
+           "the database's clock minus this host's wall clock, as measured");
+    o << "session_clock_database_clock_offset_seconds " << ms_as_seconds(database_clock.offset_ms) << '\n';
+    family("session_clock_database_clock_age_seconds", "gauge", "time since the database's clock was last read");
+    o << "session_clock_database_clock_age_seconds " << ms_as_seconds(database_clock.age_ms) << '\n';
+  }
 
   // Both should always be 0: a billing alarm (docs/grace.md).
   if (stranded_running.load() >= 0) {

@@ -6,11 +6,21 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
 
 namespace session_clock::worker {
+
+// The database clock's estimate as /metrics shows it (time/server_clock.hpp):
+// plain values, so this file needs nothing of the clock's.
+struct DatabaseClockGauges {
+  bool measured = false;
+  double offset_ms = 0;  // database clock − this host's wall clock
+  double error_ms = std::numeric_limits<double>::infinity();  // bound on the served time's error; infinity until measured
+  double age_ms = 0;     // since the latest exchange
+};
 
 class Metrics {
  public:
@@ -40,7 +50,8 @@ class Metrics {
   void count_message(std::size_t route);
   // Time from a NOTIFY's arrival to the push being queued to a subscriber.
   void observe_push_latency(double seconds);
-  std::string prometheus_text(std::uint64_t listener_reconnects, bool database_up, bool listener_up) const;
+  std::string prometheus_text(std::uint64_t listener_reconnects, bool database_up, bool listener_up,
+                              const DatabaseClockGauges& database_clock = {}) const;
 
  private:
   static constexpr std::array<double, 10> kBuckets{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0};

@@ -6,7 +6,7 @@ Features::Features(Outbox& out, const FeatureServices& s)
     : out(out),
       identity(out, s.tokens, s.clock),
       rooms(out, identity, s.room_queries, s.room_hub, s.clock, s.guests),
-      time(out, s.metrics, s.clock_health, s.clock, [this](double rtt_ms) { rooms.update_rtt(rtt_ms); }),
+      time(out, s.metrics, s.clock, [this](double rtt_ms) { rooms.update_rtt(rtt_ms); }),
       ticks(out, s.ticker, s.clock),
       follows(out, identity, s.clock_queries, s.clock_hub, s.clock, s.max_follows),
       presence(out, identity, follows, s.presence),

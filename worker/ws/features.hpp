@@ -16,7 +16,6 @@
 #include "limits/guest_gate.hpp"
 #include "metrics/metrics.hpp"
 #include "presence/presence_tracker.hpp"
-#include "time/clock_health.hpp"
 #include "time/server_clock.hpp"
 #include "ws/features/clock_commands.hpp"
 #include "ws/features/clock_follows.hpp"
@@ -33,7 +32,6 @@ namespace session_clock::worker {
 struct FeatureServices {
   const auth::TokenAdmission& tokens;
   const ServerClock& clock;
-  ClockHealth& clock_health;
   Metrics& metrics;
   TimeTicker& ticker;
   ClockHub& clock_hub;

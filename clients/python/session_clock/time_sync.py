@@ -27,15 +27,23 @@ class SyncState:
     """SessionClock.sync: the estimate now, and what the server says of its own clock."""
 
     offset_ms: float  # server - local (the monotonic base), slewing included
-    max_error_ms: float  # bounds |now_ms() - the server's clock|; inf before the first sample
+    max_error_ms: float  # bounds |now_ms() - the database's clock| (the worker's own bound included); inf before the first sample
     rtt_ms: float  # the latest round trip
     synced: bool
     delay_ms: float  # the lowest delay in the window
     samples: int
     steps: int
     last_sample_age_ms: float
-    server_sync_warning: bool  # the server's kernel says its clock is not synchronised
-    server_max_error_ms: float  # the server kernel's maxerror
+    server_sync_warning: bool  # the worker cannot back its time (database clock not read lately enough)
+    server_max_error_ms: float  # the worker's bound on |its time - the database's clock|; nan until known
+
+
+def _server_error(ms: float) -> float:
+    # The worker's stamps are the database's clock within the bound its pongs
+    # state, so a bound against the database's clock adds it; a server that
+    # states none (an older one: nan) adds nothing; None (not yet measured)
+    # was recorded as inf: nothing backs the bound.
+    return 0.0 if math.isnan(ms) else ms
 
 
 def _cancel(handle: Optional[asyncio.TimerHandle]) -> None:
@@ -87,7 +95,8 @@ class TimeSync:
         with self._lock:
             s = self._estimator.snapshot(local_now_ms())
         return SyncState(
-            offset_ms=s.offset_ms, max_error_ms=s.max_error_ms, rtt_ms=s.rtt_ms, synced=s.synced,
+            offset_ms=s.offset_ms, max_error_ms=s.max_error_ms + _server_error(self._server_max_error_ms),
+            rtt_ms=s.rtt_ms, synced=s.synced,
             delay_ms=s.delay_ms, samples=s.samples, steps=s.steps, last_sample_age_ms=s.last_sample_age_ms,
             server_sync_warning=self._server_sync_warning, server_max_error_ms=self._server_max_error_ms,
         )
@@ -159,6 +168,8 @@ class TimeSync:
             self._server_sync_warning = m["syncWarning"]
         if _is_number(m.get("maxErrorMs")):
             self._server_max_error_ms = m["maxErrorMs"]
+        elif "maxErrorMs" in m and m["maxErrorMs"] is None:
+            self._server_max_error_ms = math.inf  # the server cannot back its stamps yet
         t2 = m.get("serverReceiveMs", m.get("serverNowMs"))
         t3 = m.get("serverSendMs", m.get("serverNowMs"))
         with self._lock:

@@ -107,9 +107,12 @@ export class Worker {
     const exited = new Promise((done) => this.process.once('exit', (code, signal) => done({ code, signal })));
     this.exited = exited;
     const marker = /listening on http:\/\/127\.0\.0\.1:(\d+)/;
+    // Until it has read the database's clock the worker serves its own
+    // host's, with no bound (docs/protocol.md, "One clock"): wait for both.
+    const measured = "serving the database's clock";
     for (const deadline = Date.now() + 15_000; Date.now() < deadline;) {
       const found = marker.exec(this.log());
-      if (found) {
+      if (found && this.log().includes(measured)) {
         this.port = Number(found[1]);
         return this;
       }

@@ -15,9 +15,9 @@ constexpr double kRecommendedSyncIntervalMs = 30'000;
 void TimeSync::on_ping(const protocol::TimePing& ping, double receive_ms) {
   metrics_.pings++;
   if (ping.rtt_ms) on_rtt_(*ping.rtt_ms);
-  auto health = health_.read();
+  auto health = clock_.status();
   out_.send_stamped([ping, receive_ms, health](double send_ms) {
-    return protocol::time_pong(ping, receive_ms, send_ms, health.sync_warning, health.max_error_ms);
+    return protocol::time_pong(ping, receive_ms, send_ms, !health.within_bound, health.error_ms);
   });
 }
 
@@ -31,10 +31,10 @@ void TimeSync::on_device(const protocol::DeviceTimeSync& request, double receive
 
 void TimeSync::answer_legacy(const char* event, const protocol::LegacyTimeSync& request, double receive_ms) {
   metrics_.pings++;
-  auto health = health_.read();
+  auto health = clock_.status();
   out_.send_stamped([event, request, receive_ms, health](double send_ms) {
     return protocol::legacy_time_sync_response(event, request, receive_ms, send_ms, kRecommendedSyncIntervalMs,
-                                               health.sync_warning);
+                                               !health.within_bound);
   });
 }
 
