@@ -12,6 +12,7 @@
 #   make deb         the Debian packages (dpkg-buildpackage, into build/deb/)
 #   make demo        install what is missing, build, start a throwaway cluster
 #   make test        install what is missing, build, run every test suite
+#   make fuzz        every libFuzzer target (tests/fuzz), FUZZ_SECONDS each
 #   make bench       every benchmark in bench/ (bench-worker, bench-grace,
 #                    bench-rooms, bench-accuracy: one each)
 
@@ -58,7 +59,7 @@ ifdef VPATH
 $(shell mkdir -p $(sort $(dir $(OBJS))))
 endif
 
-.PHONY: deps worker deb demo test bench bench-worker bench-grace bench-rooms bench-accuracy
+.PHONY: deps worker deb demo test fuzz bench bench-worker bench-grace bench-rooms bench-accuracy
 
 deps:
 	@$(source_dir)/scripts/install-deps.sh
@@ -78,6 +79,10 @@ test: deps
 	@scripts/run-tests.sh
 
 # Every benchmark runs even if an earlier one fails; non-zero if any failed.
+FUZZ_SECONDS ?= 180
+fuzz: deps
+	@tests/fuzz/run.sh $(FUZZ_SECONDS)
+
 bench: deps
 	@rc=0; bench/run.sh || rc=$$?; bench/run-worker.sh || rc=$$?; bench/run-grace.sh || rc=$$?; \
 	  bench/run-rooms.sh || rc=$$?; bench/run-accuracy.sh || rc=$$?; exit $$rc

@@ -28,6 +28,9 @@ PACKAGES=(
   # The one-clock integration tests run the worker with its wall clock
   # shifted and running fast (libfaketime, LD_PRELOAD), the database's not.
   faketime
+  # The fuzz targets (tests/fuzz): Debian's clang with libFuzzer and the
+  # sanitizers' runtimes.
+  clang libclang-rt-14-dev
 )
 
 missing=()
