@@ -219,7 +219,9 @@ run_scenario() {
       >"$work/runner-$name-$shift_ms.log" 2>&1 &
     runner_pids+=($!)
     if [ "$PYTHON" = 1 ]; then
-      timeout $((DURATION + 30)) /usr/bin/python3 -B "$acc/runner.py" --url "http://127.0.0.1:$proxy_port" --shift-ms="$shift_ms" \
+      # Python's default SSL context trusts SSL_CERT_FILE, as node NODE_EXTRA_CA_CERTS.
+      env $([ "$scheme" = https ] && echo SSL_CERT_FILE="$work/nginx/cert.pem") \
+      timeout $((DURATION + 30)) /usr/bin/python3 -B "$acc/runner.py" --url "$scheme://127.0.0.1:$proxy_port" --shift-ms="$shift_ms" \
         --duration-s "$DURATION" --sample-ms "$SAMPLE_MS" --out "$work/$name-$shift_ms-python.json" \
         >"$work/runner-$name-$shift_ms-python.log" 2>&1 &
       runner_pids+=($!)
