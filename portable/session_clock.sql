@@ -85,9 +85,9 @@ REVOKE ALL ON SCHEMA session_clock_portable FROM PUBLIC;
 
 -- The edition and version the worker checks (worker/app/schema_check.hpp).
 CREATE OR REPLACE FUNCTION session_clock.portable_version() RETURNS text
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
-    AS $$ SELECT '1.3'::text $$;
+    AS $$ BEGIN RETURN '1.3'; END $$;
 COMMENT ON FUNCTION session_clock.portable_version() IS 'the portable edition''s version (the extension''s extversion it matches)';
 
 ------------------------------------------------------------------------------
@@ -352,22 +352,29 @@ $types$;
 -- session_clock_portable, which only the owner (whose SECURITY DEFINER
 -- functions call them) may use, and run with the search_path their callers
 -- pinned: a SET clause of their own would cost every call (a dozen per
--- RPC) and keep the SQL ones from being inlined.
+-- RPC). They are PL/pgSQL, which keeps each statement's plan for the
+-- session: a LANGUAGE sql function that PostgreSQL cannot inline (a FROM,
+-- a sub-SELECT, SECURITY DEFINER, a SET clause, STRICT over a CASE) is
+-- parsed and planned again in every transaction that calls it, which made
+-- a pause cost several times the hand-written baseline's (bench/run.sh,
+-- docs/benchmarks.md). Only what PostgreSQL inlines stays LANGUAGE sql.
 ------------------------------------------------------------------------------
 
 -- core/arguments.cpp: why a text breaks the rule for free text (NULL if it
 -- does not): blank, too long, or control characters (C0, DEL, C1, line
 -- separators, bidi controls), checked in that order.
 CREATE OR REPLACE FUNCTION session_clock_portable.text_problem(p_value text, p_max integer) RETURNS text
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
     AS $$
-        SELECT CASE
+    BEGIN
+        RETURN CASE
             WHEN pg_catalog.octet_length(p_value) > 4 * p_max THEN 'is too long (at most ' || p_max || ' characters)'
             WHEN p_value ~ '^[ \t\u00A0\u1680\u2000-\u200B\u202F\u205F\u3000\uFEFF]*$' THEN 'must not be empty'
             WHEN pg_catalog.char_length(p_value) > p_max THEN 'is too long (at most ' || p_max || ' characters)'
             WHEN p_value ~ '[\u0001-\u001F\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069]'
                 THEN 'must not contain control characters'
-        END
+        END;
+    END
     $$;
 
 -- Raises 22023 naming the parameter when the text breaks the rule.
@@ -478,13 +485,15 @@ CREATE OR REPLACE FUNCTION session_clock_portable.caller(OUT admin boolean, OUT 
 -- What the caller may do to a session: 0 none, 1 participant, 2 host, 3 admin.
 CREATE OR REPLACE FUNCTION session_clock_portable.access(p_admin boolean, p_sub text, p_session_id uuid)
     RETURNS integer
-    LANGUAGE sql STABLE PARALLEL RESTRICTED
+    LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
     AS $$
-        SELECT CASE WHEN p_admin THEN 3
+    BEGIN
+        RETURN CASE WHEN p_admin THEN 3
                     WHEN p_sub IS NULL THEN 0
                     ELSE COALESCE((SELECT CASE m.role WHEN 'host' THEN 2 ELSE 1 END
                                    FROM session_clock.session_members m
-                                   WHERE m.session_id = p_session_id AND m.participant_id = p_sub), 0) END
+                                   WHERE m.session_id = p_session_id AND m.participant_id = p_sub), 0) END;
+    END
     $$;
 
 CREATE OR REPLACE FUNCTION session_clock_portable.require_access(p_admin boolean, p_sub text, p_role_name text,
@@ -509,8 +518,8 @@ CREATE OR REPLACE FUNCTION session_clock_portable.require_access(p_admin boolean
 -- Microseconds between two instants, exactly (core/clock_model.cpp works in
 -- integer microseconds).
 CREATE OR REPLACE FUNCTION session_clock_portable.us(p_later timestamptz, p_earlier timestamptz) RETURNS numeric
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-    AS $$ SELECT (EXTRACT(epoch FROM p_later) - EXTRACT(epoch FROM p_earlier)) * 1000000 $$;
+    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$ BEGIN RETURN (EXTRACT(epoch FROM p_later) - EXTRACT(epoch FROM p_earlier)) * 1000000; END $$;
 
 -- core::elapsed_ms: the clock's position in ms at "at".
 CREATE OR REPLACE FUNCTION session_clock.elapsed_ms(session session_clock.sessions, at timestamptz)
@@ -549,11 +558,14 @@ COMMENT ON FUNCTION session_clock.elapsed_ms(session_clock.sessions, timestamptz
 -- server_time_status() (anon's) needs server_label.
 CREATE OR REPLACE FUNCTION session_clock.portable_settings(OUT min_participants integer, OUT grace_ms integer,
         OUT server_label text)
-    LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
     AS $$
+    BEGIN
         SELECT COALESCE(s.min_participants, 2), COALESCE(s.grace_ms, 30000), COALESCE(s.server_label, 'session_clock')
-        FROM (SELECT) AS one LEFT JOIN session_clock.settings s ON true
+          INTO min_participants, grace_ms, server_label
+          FROM (SELECT) AS one LEFT JOIN session_clock.settings s ON true;
+    END
     $$;
 
 -- One logged change of a locked session (pg/clock_store.cpp save_change
@@ -712,13 +724,17 @@ CREATE OR REPLACE FUNCTION session_clock_portable.log_presence(s session_clock.s
 -- pg/clock_result.cpp: what the clock RPCs answer.
 CREATE OR REPLACE FUNCTION session_clock_portable.change_result(s session_clock.sessions, p_now timestamptz,
         p_changed boolean) RETURNS session_clock.clock_change
-    LANGUAGE sql STABLE PARALLEL SAFE
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
     AS $$
-        SELECT ROW(s.id, s.started_at, s.is_paused, s.total_paused_ms, s.last_state_change_at, s.ended_at,
+    DECLARE
+        d session_clock.settings;  -- all NULL without the row
+    BEGIN
+        SELECT * INTO d FROM session_clock.settings;
+        RETURN ROW(s.id, s.started_at, s.is_paused, s.total_paused_ms, s.last_state_change_at, s.ended_at,
                    s.version, p_now, session_clock.elapsed_ms(s, p_now), p_changed, s.participants,
                    COALESCE(s.min_participants, d.min_participants, 2), COALESCE(s.grace_ms, d.grace_ms, 30000),
-                   s.grace_deadline_at, s.auto_paused)::session_clock.clock_change
-        FROM (SELECT) AS one LEFT JOIN session_clock.settings d ON true
+                   s.grace_deadline_at, s.auto_paused)::session_clock.clock_change;
+    END
     $$;
 
 CREATE OR REPLACE FUNCTION session_clock_portable.unknown_session(p_session_id uuid) RETURNS void
@@ -746,22 +762,27 @@ COMMENT ON FUNCTION session_clock.server_now_ms() IS 'Unix epoch milliseconds no
 -- client's files: source says so, and what it cannot know is null, never a
 -- guess. server is the settings row's server_label.
 CREATE OR REPLACE FUNCTION session_clock.server_time_status() RETURNS jsonb
-    LANGUAGE sql VOLATILE STRICT PARALLEL SAFE
+    LANGUAGE plpgsql VOLATILE STRICT PARALLEL SAFE
     AS $$
-        SELECT pg_catalog.jsonb_build_object('source', 'portable', 'server', d.server_label, 'is_synced', NULL,
-                                             'last_sync', NULL, 'offset_ms', NULL)
-        FROM session_clock.portable_settings() d
+    BEGIN
+        RETURN pg_catalog.jsonb_build_object('source', 'portable',
+                                             'server', (SELECT d.server_label FROM session_clock.portable_settings() d),
+                                             'is_synced', NULL, 'last_sync', NULL, 'offset_ms', NULL);
+    END
     $$;
 COMMENT ON FUNCTION session_clock.server_time_status() IS
     'portable edition: source "portable", server (the settings row''s server_label); is_synced, last_sync and offset_ms are null: SQL cannot read the host''s clock discipline';
 
 CREATE OR REPLACE FUNCTION public.session_clock_server_time(
         OUT server_now timestamptz, OUT server_now_ms double precision, OUT status jsonb)
-    LANGUAGE sql VOLATILE PARALLEL SAFE
+    LANGUAGE plpgsql VOLATILE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
     AS $$
-        SELECT t, (EXTRACT(epoch FROM t) * 1000)::double precision, session_clock.server_time_status()
-        FROM session_clock.server_now() AS t
+    BEGIN
+        server_now := session_clock.server_now();
+        server_now_ms := (EXTRACT(epoch FROM server_now) * 1000)::double precision;
+        status := session_clock.server_time_status();
+    END
     $$;
 
 ------------------------------------------------------------------------------
@@ -929,21 +950,21 @@ CREATE OR REPLACE FUNCTION public.session_clock_get(p_session_id uuid)
 
 CREATE OR REPLACE FUNCTION public.session_clock_pause(p_session_id uuid, p_reason text DEFAULT NULL)
     RETURNS session_clock.clock_change
-    LANGUAGE sql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE SECURITY DEFINER
+    LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
-    AS $$ SELECT session_clock_portable.change_clock(p_session_id, p_reason, 'pause') $$;
+    AS $$ BEGIN RETURN session_clock_portable.change_clock(p_session_id, p_reason, 'pause'); END $$;
 
 CREATE OR REPLACE FUNCTION public.session_clock_resume(p_session_id uuid, p_reason text DEFAULT NULL)
     RETURNS session_clock.clock_change
-    LANGUAGE sql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE SECURITY DEFINER
+    LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
-    AS $$ SELECT session_clock_portable.change_clock(p_session_id, p_reason, 'resume') $$;
+    AS $$ BEGIN RETURN session_clock_portable.change_clock(p_session_id, p_reason, 'resume'); END $$;
 
 CREATE OR REPLACE FUNCTION public.session_clock_stop(p_session_id uuid, p_reason text DEFAULT NULL)
     RETURNS session_clock.clock_change
-    LANGUAGE sql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE SECURITY DEFINER
+    LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
-    AS $$ SELECT session_clock_portable.change_clock(p_session_id, p_reason, 'stop') $$;
+    AS $$ BEGIN RETURN session_clock_portable.change_clock(p_session_id, p_reason, 'stop'); END $$;
 COMMENT ON FUNCTION public.session_clock_stop(uuid, text) IS 'stops the clock for good (host or admin); idempotent';
 
 ------------------------------------------------------------------------------
@@ -1477,14 +1498,14 @@ CREATE OR REPLACE FUNCTION session_clock.worker_goodbye(p_worker_id uuid) RETURN
     $$;
 
 CREATE OR REPLACE FUNCTION session_clock.early_presence_limits(OUT max_age interval, OUT max_rows integer)
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
-    AS $$ SELECT interval '6 hours', 200 $$;
+    AS $$ BEGIN max_age := interval '6 hours'; max_rows := 200; END $$;
 
 CREATE OR REPLACE FUNCTION session_clock.lock_unborn_session(p_session_id uuid) RETURNS void
-    LANGUAGE sql VOLATILE PARALLEL UNSAFE
+    LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
     SET search_path = pg_catalog, pg_temp
-    AS $$ SELECT pg_catalog.pg_advisory_xact_lock(1396919371, pg_catalog.hashtext(p_session_id::text)) $$;
+    AS $$ BEGIN PERFORM pg_catalog.pg_advisory_xact_lock(1396919371, pg_catalog.hashtext(p_session_id::text)); END $$;
 
 CREATE OR REPLACE FUNCTION session_clock.early_presence_put(p_session_id uuid, p_participant_id text, p_present boolean,
         OUT changed boolean, OUT participants integer)
@@ -1548,9 +1569,11 @@ CREATE OR REPLACE FUNCTION session_clock.livekit_note(p_session_id uuid, p_event
 
 CREATE OR REPLACE FUNCTION session_clock.livekit_presence_of(p_session_id uuid, p_identities text[])
     RETURNS TABLE (identity text, present boolean)
-    LANGUAGE sql STABLE PARALLEL SAFE
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
     AS $$
+    BEGIN
+        RETURN QUERY
         SELECT c.identity,
                pg_catalog.bool_or(c.joined AND NOT c.gone AND NOT EXISTS (
                    SELECT FROM session_clock.livekit_connections r
@@ -1560,7 +1583,8 @@ CREATE OR REPLACE FUNCTION session_clock.livekit_presence_of(p_session_id uuid, 
         WHERE c.session_id = p_session_id AND c.participant_sid <> ''
           AND (p_identities IS NULL OR c.identity = ANY (p_identities))
         GROUP BY c.identity
-        ORDER BY c.identity
+        ORDER BY c.identity;
+    END
     $$;
 
 CREATE OR REPLACE FUNCTION session_clock.livekit_event(p_event_id text, p_event text, p_session_id uuid,
@@ -1819,13 +1843,16 @@ CREATE OR REPLACE FUNCTION session_clock_portable.position_ms(p_ms double precis
 -- read start_position_ms at start_at; running while playing.
 CREATE OR REPLACE FUNCTION session_clock_portable.room_position(r session_clock.rooms, p_at timestamptz)
     RETURNS double precision
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
     AS $$
-        SELECT CASE WHEN r.status = 'idle' THEN 0
-                    WHEN us > 0 THEN us::double precision / 1000 ELSE 0 END
-        FROM (SELECT pg_catalog.floor(r.start_position_ms * 1000 + 0.5)::numeric
-                     + CASE WHEN r.status = 'paused' THEN 0
-                            ELSE GREATEST(session_clock_portable.us(p_at, r.start_at), 0) END AS us) q
+    DECLARE
+        us numeric := pg_catalog.floor(r.start_position_ms * 1000 + 0.5)::numeric
+                      + CASE WHEN r.status = 'paused' THEN 0
+                             ELSE GREATEST(session_clock_portable.us(p_at, r.start_at), 0) END;
+    BEGIN
+        RETURN CASE WHEN r.status = 'idle' THEN 0
+                    WHEN us > 0 THEN us::double precision / 1000 ELSE 0 END;
+    END
     $$;
 
 -- Who acts (pg/room_rpc.cpp actor_of): an end user only as itself; an
@@ -1872,18 +1899,21 @@ CREATE OR REPLACE FUNCTION session_clock_portable.lock_room(p_code text) RETURNS
 
 CREATE OR REPLACE FUNCTION session_clock_portable.room_notify(p_code text, p_change text, p_version bigint)
     RETURNS void
-    LANGUAGE sql VOLATILE PARALLEL UNSAFE
+    LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
     AS $$
-        SELECT pg_catalog.pg_notify('session_clock', pg_catalog.format(
-            '{"event":"room_%s","room":"%s","version":%s}', p_change, p_code, p_version))
+    BEGIN
+        PERFORM pg_catalog.pg_notify('session_clock', pg_catalog.format(
+            '{"event":"room_%s","room":"%s","version":%s}', p_change, p_code, p_version));
+    END
     $$;
 
 -- What every room RPC returns: the first 200 members in join order.
 CREATE OR REPLACE FUNCTION session_clock_portable.room_result(r session_clock.rooms, p_now timestamptz,
         p_changed boolean) RETURNS session_clock.room_state
-    LANGUAGE sql STABLE PARALLEL SAFE
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
     AS $$
-        SELECT ROW(r.code, r.host,
+    BEGIN
+        RETURN ROW(r.code, r.host,
                    CASE WHEN r.status = 'playing' AND p_now < r.start_at THEN 'preparing' ELSE r.status END,
                    r.track_url, r.title, r.filename, r.start_at, r.start_position_ms, r.lead_ms, r.version, p_now,
                    session_clock_portable.room_position(r, p_now),
@@ -1894,7 +1924,8 @@ CREATE OR REPLACE FUNCTION session_clock_portable.room_result(r session_clock.ro
                                    FROM session_clock.room_members x WHERE x.code = r.code
                                    ORDER BY x.joined_at, x.participant_id LIMIT 200) m), '[]'::jsonb),
                    (SELECT pg_catalog.count(*)::integer FROM session_clock.room_members x WHERE x.code = r.code),
-                   p_changed)::session_clock.room_state
+                   p_changed)::session_clock.room_state;
+    END
     $$;
 
 -- The new state, its event and its NOTIFY.
@@ -2016,15 +2047,15 @@ CREATE OR REPLACE FUNCTION session_clock_portable.room_membership(p_code text, p
 
 CREATE OR REPLACE FUNCTION public.session_clock_room_join(p_code text, p_as text DEFAULT NULL)
     RETURNS session_clock.room_state
-    LANGUAGE sql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE SECURITY DEFINER
+    LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
-    AS $$ SELECT session_clock_portable.room_membership(p_code, p_as, true) $$;
+    AS $$ BEGIN RETURN session_clock_portable.room_membership(p_code, p_as, true); END $$;
 
 CREATE OR REPLACE FUNCTION public.session_clock_room_leave(p_code text, p_as text DEFAULT NULL)
     RETURNS session_clock.room_state
-    LANGUAGE sql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE SECURITY DEFINER
+    LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
-    AS $$ SELECT session_clock_portable.room_membership(p_code, p_as, false) $$;
+    AS $$ BEGIN RETURN session_clock_portable.room_membership(p_code, p_as, false); END $$;
 
 CREATE OR REPLACE FUNCTION public.session_clock_room_state(p_code text)
     RETURNS session_clock.room_state
@@ -2141,36 +2172,36 @@ CREATE OR REPLACE FUNCTION public.session_clock_room_play(p_code text, p_track_u
         p_filename text DEFAULT NULL, p_start_position_sec double precision DEFAULT 0,
         p_lead_ms integer DEFAULT NULL, p_request_id text DEFAULT NULL, p_as text DEFAULT NULL)
     RETURNS session_clock.room_state
-    LANGUAGE sql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE SECURITY DEFINER
+    LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
-    AS $$ SELECT session_clock_portable.room_command('play', p_code, p_track_url, p_title, p_filename,
-                                                     p_start_position_sec, true, p_lead_ms, p_request_id, p_as) $$;
+    AS $$ BEGIN RETURN session_clock_portable.room_command('play', p_code, p_track_url, p_title, p_filename,
+                                                     p_start_position_sec, true, p_lead_ms, p_request_id, p_as); END $$;
 COMMENT ON FUNCTION public.session_clock_room_play(text, text, text, text, double precision, integer, text, text) IS
     'host only: plays the track from p_start_position_sec at now + lead (NULL lead: the room''s)';
 
 CREATE OR REPLACE FUNCTION public.session_clock_room_pause(p_code text, p_position_sec double precision DEFAULT NULL,
         p_lead_ms integer DEFAULT NULL, p_request_id text DEFAULT NULL, p_as text DEFAULT NULL)
     RETURNS session_clock.room_state
-    LANGUAGE sql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE SECURITY DEFINER
+    LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
-    AS $$ SELECT session_clock_portable.room_command('pause', p_code, NULL, NULL, NULL, p_position_sec, true,
-                                                     p_lead_ms, p_request_id, p_as) $$;
+    AS $$ BEGIN RETURN session_clock_portable.room_command('pause', p_code, NULL, NULL, NULL, p_position_sec, true,
+                                                     p_lead_ms, p_request_id, p_as); END $$;
 
 CREATE OR REPLACE FUNCTION public.session_clock_room_seek(p_code text, p_position_sec double precision,
         p_lead_ms integer DEFAULT NULL, p_request_id text DEFAULT NULL, p_as text DEFAULT NULL)
     RETURNS session_clock.room_state
-    LANGUAGE sql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE SECURITY DEFINER
+    LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
-    AS $$ SELECT session_clock_portable.room_command('seek', p_code, NULL, NULL, NULL, p_position_sec, true,
-                                                     p_lead_ms, p_request_id, p_as) $$;
+    AS $$ BEGIN RETURN session_clock_portable.room_command('seek', p_code, NULL, NULL, NULL, p_position_sec, true,
+                                                     p_lead_ms, p_request_id, p_as); END $$;
 
 CREATE OR REPLACE FUNCTION public.session_clock_room_stop(p_code text, p_request_id text DEFAULT NULL,
         p_as text DEFAULT NULL)
     RETURNS session_clock.room_state
-    LANGUAGE sql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE SECURITY DEFINER
+    LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
-    AS $$ SELECT session_clock_portable.room_command('stop', p_code, NULL, NULL, NULL, NULL, false, NULL,
-                                                     p_request_id, p_as) $$;
+    AS $$ BEGIN RETURN session_clock_portable.room_command('stop', p_code, NULL, NULL, NULL, NULL, false, NULL,
+                                                     p_request_id, p_as); END $$;
 
 CREATE OR REPLACE FUNCTION public.session_clock_room_set_host(p_code text, p_new_host text, p_as text DEFAULT NULL)
     RETURNS session_clock.room_state
