@@ -13,9 +13,13 @@ $sudo make install >/dev/null
 dir=${SESSION_CLOCK_DEMO_DIR:-/tmp/session_clock_demo}
 scripts/pg-cluster stop "$dir"  # a leftover from an interrupted demo
 worker_pid="" sleep_pid=""
-# Cleanup runs to the end even if Ctrl-C is pressed again meanwhile.
+# Cleanup runs to the end even if Ctrl-C is pressed again meanwhile, and
+# whatever each step answers: a signal to the whole process group (a closed
+# terminal, timeout) has already ended the worker or the sleep, and under
+# set -e their failed kill would leave the cluster running.
 cleanup() {
-  trap '' INT TERM
+  trap '' INT TERM HUP
+  set +e
   echo; echo "demo: stopping"
   [ -n "$sleep_pid" ] && kill "$sleep_pid" 2>/dev/null
   [ -n "$worker_pid" ] && { kill "$worker_pid" 2>/dev/null; wait "$worker_pid" 2>/dev/null; }

@@ -25,6 +25,8 @@
 #   packaging   tests/packaging/run.sh: one version everywhere, META.json,
 #               npm pack of the client, systemd-analyze verify of the unit,
 #               promtool check metrics on a live worker
+#   demo        tests/packaging/demo_test.sh: make demo's script starts,
+#               serves, and Ctrl-C or a closed terminal deletes its cluster
 #   fuzz        tests/fuzz/run.sh 20: every libFuzzer target for 20 s
 #               (make fuzz runs them longer)
 #   deb         tests/packaging/deb_test.sh: make deb, install both packages,
@@ -152,6 +154,7 @@ python_portable_suite() {
 }
 run_suite python-portable python_portable_suite
 run_suite packaging tests/packaging/run.sh
+run_suite demo tests/packaging/demo_test.sh
 run_suite fuzz tests/fuzz/run.sh 20
 # Last: it replaces the installed extension with the packaged one for a
 # while (and puts the source-built one back).
