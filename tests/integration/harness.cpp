@@ -92,7 +92,7 @@ std::string Cluster::sql(const std::string& statement) const {
 void Cluster::restart() const { run_command(pg_cluster() + " restart " + dir_ + "/pg"); }
 
 WorkerProcess::WorkerProcess(const std::string& database_url, std::vector<std::string> extra_args,
-                             std::vector<std::string> extra_env) {
+                             std::vector<std::string> extra_env, unsigned open_files_limit) {
   char templ[] = "/tmp/session_clock_worker_log.XXXXXX";
   int fd = mkstemp(templ);
   if (fd < 0) throw std::runtime_error("mkstemp failed");
@@ -102,6 +102,8 @@ WorkerProcess::WorkerProcess(const std::string& database_url, std::vector<std::s
                                    "--listen", "127.0.0.1:0",
                                    "--jwt-secret", kJwtSecret, "--log-level", "debug", "--threads", "2"};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
+  if (open_files_limit > 0)
+    args.insert(args.begin(), {"/usr/bin/prlimit", "--nofile=" + std::to_string(open_files_limit), "--"});
   for (std::size_t i = 0; i + 1 < args.size(); ++i)
     if (args[i] == "--log-format") log_format_ = args[i + 1];
   std::vector<char*> argv;

@@ -42,10 +42,13 @@ class WorkerProcess {
  public:
   // extra_env: NAME=value entries added to this process's environment
   // (libfaketime's LD_PRELOAD and FAKETIME, for instance).
+  // open_files_limit: the worker's RLIMIT_NOFILE (soft and hard), set by
+  // prlimit(1) before it starts; 0 leaves this process's.
   WorkerProcess(const std::string& database_url, std::vector<std::string> extra_args = {},
-                std::vector<std::string> extra_env = {});
+                std::vector<std::string> extra_env = {}, unsigned open_files_limit = 0);
   ~WorkerProcess();
   unsigned short port() const { return port_; }
+  pid_t pid() const { return pid_; }
   const std::string& log_path() const { return log_; }
   std::string log() const;
   void terminate();  // SIGTERM (wait_exit() to reap it)

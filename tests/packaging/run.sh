@@ -152,6 +152,34 @@ unit_hardening() {
   [ ${#missing[@]} -eq 0 ] || { echo "missing: ${missing[*]}"; return 1; }
 }
 check "the unit is hardened and takes its settings from the environment file" unit_hardening
+# LimitNOFILE and --max-connections agree: the worker under the unit's
+# limit derives the caps worker.env documents, an explicit cap the limit
+# cannot hold stops it (exit status 2), and worker.env sets none larger.
+unit_descriptors() {
+  local limit caps expected env_cap
+  limit=$(sed -nE 's/^LimitNOFILE=([0-9]+)$/\1/p' deploy/systemd/session-clock-worker.service.in)
+  [ -n "$limit" ] || { echo "no numeric LimitNOFILE in the unit"; return 1; }
+  grep -q "^#SESSION_CLOCK_MAX_CONNECTIONS=$((limit - 100))$" deploy/worker.env &&
+    grep -q "^#SESSION_CLOCK_MAX_CONNECTIONS_PER_IP=$(((limit - 100) / 2))$" deploy/worker.env ||
+    { echo "deploy/worker.env's example caps are not LimitNOFILE=$limit's"; return 1; }
+  env_cap=$(sed -nE 's/^SESSION_CLOCK_MAX_CONNECTIONS=([0-9]+)$/\1/p' deploy/worker.env)
+  [ -z "$env_cap" ] || [ "$env_cap" -le $((limit - 100)) ] || { echo "worker.env: $env_cap > LimitNOFILE - 100"; return 1; }
+  # The same rule at a limit this host lets us set, if not the unit's own.
+  local at=$limit
+  prlimit --nofile="$at" -- true 2>/dev/null || at=$(ulimit -Hn)
+  expected="at most $((at - 100)) at once, $(((at - 100) / 2)) from one client address"
+  prlimit --nofile="$at" -- build/session-clock-worker --database-url postgresql://nobody@127.0.0.1:1/none \
+    --listen 127.0.0.1:0 >"$work/caps.log" 2>&1 &
+  local pid=$!
+  for _ in $(seq 1 50); do grep -q "connections: at most" "$work/caps.log" && break; sleep 0.1; done
+  kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+  caps=$(grep -o "connections: at most [^\"]*" "$work/caps.log")
+  equal "the worker's caps under RLIMIT_NOFILE=$at" "connections: $expected" "$caps" || { cat "$work/caps.log"; return 1; }
+  prlimit --nofile="$at" -- build/session-clock-worker --database-url postgresql://nobody@127.0.0.1:1/none \
+    --listen 127.0.0.1:0 --max-connections $((at - 99)) >"$work/over.log" 2>&1
+  equal "exit status of --max-connections $((at - 99)) under RLIMIT_NOFILE=$at" 2 $?
+}
+check "the unit's LimitNOFILE and --max-connections agree" unit_descriptors
 
 # --- promtool on a live worker's metrics
 start_worker() {

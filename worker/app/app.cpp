@@ -24,6 +24,7 @@
 #include "db/presence_queries.hpp"
 #include "db/room_queries.hpp"
 #include "db/time_queries.hpp"
+#include "limits/connection_gate.hpp"
 #include "limits/guest_gate.hpp"
 #include "http/listener.hpp"
 #include "livekit/reconciler.hpp"
@@ -81,7 +82,8 @@ struct Core {
         room_queries(pool),
         livekit_queries(pool),
         time_queries(pool),
-        guests(o.guests) {}
+        guests(o.guests),
+        connections({o.limits.max_connections, o.limits.max_connections_per_ip, limits::kSpareConnections}) {}
 
   Metrics metrics{route_names(), build_info::kVersion, build_info::kCommit};
   ServerClock clock;  // the database's, once measured (DatabaseClockProbe)
@@ -93,6 +95,7 @@ struct Core {
   db::LiveKitQueries livekit_queries;
   db::TimeQueries time_queries;
   limits::GuestGate guests;
+  limits::ConnectionGate connections;  // every socket holds a place until it closes
   SessionRegistry registry;
   std::string worker_id = random_uuid();
 };
@@ -206,7 +209,7 @@ int run_app(Options options) {
                            *services->clock_hub, *services->room_hub, *services->presence, core->clock_queries,
                            core->room_queries,   core->guests,        options.client_role,
                            options.limits.max_subscriptions};
-  WsUpgrade websocket(options, core->registry, features);
+  WsUpgrade websocket(options, core->registry, features, core->connections);
   StatusPages status(core->pool, *notifications, core->metrics, *services->presence, core->worker_id, core->clock);
   PartyState party_state(core->room_queries, core->clock);
   HttpRoutes routes{websocket,     status,     party_state, services->webhook ? &*services->webhook : nullptr,
@@ -214,7 +217,8 @@ int run_app(Options options) {
   std::shared_ptr<Listener> listener;
   try {
     listener = std::make_shared<Listener>(
-        io, net::ip::tcp::endpoint(net::ip::make_address(options.listen_host), options.listen_port), routes);
+        io, net::ip::tcp::endpoint(net::ip::make_address(options.listen_host), options.listen_port), routes,
+        core->connections, http_client::TrustedProxies(options.trusted_proxies));
   } catch (const std::exception& e) {
     spdlog::critical("cannot listen on {}:{}: {}", options.listen_host, options.listen_port, e.what());
     return 2;
@@ -222,6 +226,8 @@ int run_app(Options options) {
   auto endpoint = listener->local_endpoint();
   spdlog::info("listening on http://{}:{} (WebSocket at /ws), {} threads", endpoint.address().to_string(),
                endpoint.port(), options.threads);
+  spdlog::info("connections: at most {} at once, {} from one client address", options.limits.max_connections,
+               options.limits.max_connections_per_ip);
   spdlog::info("host clock: {}", core::to_json(core::read_kernel_clock_status(), core::kDefaultServerLabel));
 
   notifications->start();

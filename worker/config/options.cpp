@@ -1,5 +1,7 @@
 #include "config/options.hpp"
 
+#include <sys/resource.h>
+
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <fstream>
@@ -11,6 +13,7 @@
 
 #include "build_info.hpp"
 #include "http/client_address.hpp"
+#include "limits/connection_gate.hpp"
 #include "livekit/room_mapping.hpp"
 
 namespace session_clock::worker {
@@ -69,6 +72,7 @@ ParsedOptions parse_options(int argc, char** argv) {
   std::string proxies;
   std::string jwt_secret_file, livekit_secret_file;
   long idle_seconds = o.limits.idle_timeout.count();
+  long frame_read_ms = o.limits.frame_read_timeout.count();
   long lease_ms = o.presence.lease.count();
   long deadline_wait_ms = o.presence.max_deadline_wait.count();
   long reconcile_ms = o.livekit.reconcile_interval.count();
@@ -116,8 +120,16 @@ ParsedOptions parse_options(int argc, char** argv) {
       ->envname("SESSION_CLOCK_FLOOD_STRIKES")->capture_default_str()->check(CLI::Range(1, 100000));
   app.add_option("--max-send-queue", l.max_send_queue, "frames queued for a slow reader before it is closed")
       ->envname("SESSION_CLOCK_MAX_SEND_QUEUE")->capture_default_str()->check(CLI::Range(4, 1 << 20));
-  app.add_option("--idle-timeout", idle_seconds, "seconds without any frame or pong before closing")
+  app.add_option("--idle-timeout", idle_seconds, "seconds without a complete frame before closing (pinged halfway)")
       ->envname("SESSION_CLOCK_IDLE_TIMEOUT")->capture_default_str()->check(CLI::Range(2, 3600));
+  app.add_option("--frame-read-timeout-ms", frame_read_ms, "a message begun must arrive whole within this, or 1008")
+      ->envname("SESSION_CLOCK_FRAME_READ_TIMEOUT_MS")->capture_default_str()->check(CLI::Range(100, 600000));
+  app.add_option("--max-connections", l.max_connections,
+                 "sockets held at once, HTTP and WebSocket (0: RLIMIT_NOFILE less 100); beyond: 503")
+      ->envname("SESSION_CLOCK_MAX_CONNECTIONS")->capture_default_str();
+  app.add_option("--max-connections-per-ip", l.max_connections_per_ip,
+                 "of them from one client address, an IPv6 one by its /64 (0: half of --max-connections)")
+      ->envname("SESSION_CLOCK_MAX_CONNECTIONS_PER_IP")->capture_default_str();
 
   auto& g = o.guests;
   app.add_option("--max-guests-per-address", g.max_guests_per_address, "room guests one client address may have at once")
@@ -196,6 +208,17 @@ ParsedOptions parse_options(int argc, char** argv) {
     return {std::nullopt, 2};
   }
   l.idle_timeout = std::chrono::seconds(idle_seconds);
+  l.frame_read_timeout = std::chrono::milliseconds(frame_read_ms);
+  rlimit open_files{};
+  getrlimit(RLIMIT_NOFILE, &open_files);
+  std::string caps_error;
+  auto caps = limits::connection_caps(l.max_connections, l.max_connections_per_ip, open_files.rlim_cur, caps_error);
+  if (!caps) {
+    std::cerr << caps_error << "\n";
+    return {std::nullopt, 2};
+  }
+  l.max_connections = caps->total;
+  l.max_connections_per_ip = caps->per_address;
   o.presence.lease = std::chrono::milliseconds(lease_ms);
   o.presence.max_deadline_wait = std::chrono::milliseconds(deadline_wait_ms);
   lk.reconcile_interval = std::chrono::milliseconds(reconcile_ms);

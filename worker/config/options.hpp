@@ -18,7 +18,10 @@ struct Limits {
   int flood_strikes = 20;          // rate_limited replies before closing 1008
   std::size_t max_send_queue = 256;  // queued frames before a slow reader is closed
   std::size_t max_http_body_bytes = 8 * 1024;
-  std::chrono::seconds idle_timeout{60};  // no frame and no pong this long: half-open, closed
+  std::chrono::seconds idle_timeout{60};  // no complete frame this long (pinged halfway): closed
+  std::chrono::milliseconds frame_read_timeout{10000};  // a message begun must be complete within it
+  std::size_t max_connections = 0;         // sockets at once (0 asked: RLIMIT_NOFILE less a reserve)
+  std::size_t max_connections_per_ip = 0;  // of them per client address (0 asked: half the total)
   std::size_t max_subscriptions = 64;     // clocks per connection
 };
 

@@ -25,8 +25,11 @@ class Subscriber {
   // A CLOCK_STATE for session_id at version; the subscriber drops versions it
   // has already seen. Thread-safe.
   virtual void push_clock(ClockPushPtr push) = 0;
-  // Any other frame (time ticks). Thread-safe.
+  // Any other frame (a room's PREPARE_PLAY, PLAY_AT...): never dropped.
+  // Thread-safe.
   virtual void push(Frame frame) = 0;
+  // A time tick: a newer one replaces one not yet sent. Thread-safe.
+  virtual void push_tick(Frame frame) = 0;
 };
 
 }  // namespace session_clock::worker

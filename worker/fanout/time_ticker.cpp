@@ -100,7 +100,7 @@ void TimeTicker::tick(system_clock::time_point second) {
       if (!text) continue;
       frame = std::make_shared<const std::string>(std::move(*text));
     }
-    subscriber->push(frame);
+    subscriber->push_tick(frame);
   }
 }
 

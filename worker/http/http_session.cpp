@@ -21,8 +21,8 @@ constexpr std::string_view kPartyStatePath = "/api/party-state";
 
 }  // namespace
 
-HttpSession::HttpSession(net::ip::tcp::socket&& socket, const HttpRoutes& routes)
-    : stream_(std::move(socket)), routes_(routes) {}
+HttpSession::HttpSession(net::ip::tcp::socket&& socket, const HttpRoutes& routes, limits::ConnectionGate::Ticket place)
+    : place_(std::move(place)), stream_(std::move(socket)), routes_(routes) {}
 
 void HttpSession::run() {
   net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read(); });
@@ -32,7 +32,7 @@ void HttpSession::read() {
   parser_.emplace();
   parser_->body_limit(routes_.max_body_bytes);
   parser_->header_limit(16 * 1024);
-  stream_.expires_after(std::chrono::seconds(30));
+  stream_.expires_after(place_.spare() ? std::chrono::seconds(5) : std::chrono::seconds(30));
   http::async_read_header(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
     if (ec) return self->on_read(ec, 0);
     if (path_of(self->parser_->get().target()) == kLiveKitWebhookPath)
@@ -53,9 +53,10 @@ void HttpSession::on_read(beast::error_code ec, std::size_t) {
   routes_.metrics.http_requests++;
   Request request = parser_->release();
   auto path = path_of(request.target());
+  if (place_.spare()) return answer_at_capacity(request);
   if (beast::websocket::is_upgrade(request)) {
     auto version = request.version();
-    auto refused = routes_.websocket.accept(stream_, std::move(request));
+    auto refused = routes_.websocket.accept(stream_, std::move(request), place_);
     if (refused)
       respond(json_response(refused->status, version, false, nlohmann::json{{"error", refused->message}}.dump()));
     return;
@@ -116,6 +117,22 @@ HttpSession::Response HttpSession::answer(const Request& request) {
     res.body() = R"({"error":"not found"})";
   }
   return res;
+}
+
+// Monitoring must still see a full worker; everyone else is told to come
+// back, and the socket is given back either way.
+void HttpSession::answer_at_capacity(const Request& request) {
+  auto path = path_of(request.target());
+  bool status_page = (path == "/healthz" || path == "/metrics") && request.method() == http::verb::get;
+  Response res = status_page ? answer(request)
+                             : json_response(http::status::service_unavailable, request.version(), false,
+                                             R"({"error":"the server is at its connection limit: retry later"})");
+  if (!status_page) {
+    routes_.metrics.connections_refused++;
+    res.set(http::field::retry_after, "5");
+  }
+  res.keep_alive(false);
+  respond(std::move(res));
 }
 
 HttpSession::Response HttpSession::json_response(http::status status, unsigned version, bool keep_alive,

@@ -1,7 +1,8 @@
 // One plain HTTP connection on the WebSocket port, keep-alive: reads a
 // request (the header first: the body limit depends on the route), answers
 // it from HttpRoutes, or hands the socket to a WebSocket session. Anything
-// else is 404; bodies over the limit get 413.
+// else is 404; bodies over the limit get 413. On a spare place (beyond the
+// connection caps) only /healthz and /metrics are answered, then closed.
 #pragma once
 
 #include <boost/beast/core.hpp>
@@ -10,12 +11,13 @@
 #include <optional>
 
 #include "http/routes.hpp"
+#include "limits/connection_gate.hpp"
 
 namespace session_clock::worker {
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
-  HttpSession(boost::asio::ip::tcp::socket&& socket, const HttpRoutes& routes);
+  HttpSession(boost::asio::ip::tcp::socket&& socket, const HttpRoutes& routes, limits::ConnectionGate::Ticket place);
   void run();
 
  private:
@@ -25,6 +27,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void read();
   void on_read(boost::beast::error_code ec, std::size_t bytes);
   Response answer(const Request& request);
+  void answer_at_capacity(const Request& request);
   void on_webhook(Request request);
   void on_party_state(Request request);
   Response json_response(boost::beast::http::status status, unsigned version, bool keep_alive, std::string body) const;
@@ -32,6 +35,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void respond_later(Response response);
   void respond(Response response);
 
+  limits::ConnectionGate::Ticket place_;  // given back after the socket closes
   boost::beast::tcp_stream stream_;
   const HttpRoutes& routes_;
   boost::beast::flat_buffer buffer_;

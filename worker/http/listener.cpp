@@ -10,8 +10,10 @@ namespace session_clock::worker {
 
 namespace net = boost::asio;
 
-Listener::Listener(net::io_context& io, const net::ip::tcp::endpoint& endpoint, const HttpRoutes& routes)
-    : io_(io), acceptor_(net::make_strand(io)), routes_(routes) {
+Listener::Listener(net::io_context& io, const net::ip::tcp::endpoint& endpoint, const HttpRoutes& routes,
+                   limits::ConnectionGate& gate, http_client::TrustedProxies trusted_proxies)
+    : io_(io), acceptor_(net::make_strand(io)), routes_(routes), gate_(gate),
+      trusted_proxies_(std::move(trusted_proxies)) {
   acceptor_.open(endpoint.protocol());
   acceptor_.set_option(net::socket_base::reuse_address(true));
   acceptor_.bind(endpoint);
@@ -38,12 +40,29 @@ void Listener::accept() {
       auto pause = std::make_shared<net::steady_timer>(self->acceptor_.get_executor(), std::chrono::milliseconds(100));
       return pause->async_wait([self, pause](boost::system::error_code) { self->accept(); });
     } else {
-      boost::system::error_code ignored;
-      socket.set_option(net::ip::tcp::no_delay(true), ignored);
-      std::make_shared<HttpSession>(std::move(socket), self->routes_)->run();
+      self->admit(std::move(socket));
     }
     self->accept();
   });
+}
+
+// Counted by the peer's address, unless the peer is a trusted proxy (its
+// clients are counted as they upgrade: ws/upgrade.hpp). Beyond every place,
+// closed at once: nothing read, nothing held.
+void Listener::admit(net::ip::tcp::socket socket) {
+  boost::system::error_code ec;
+  auto peer = socket.remote_endpoint(ec);
+  if (ec) return;  // gone already
+  auto address = trusted_proxies_.contains(peer.address())
+                     ? std::string()
+                     : http_client::limit_key(http_client::client_address(peer.address(), {}, {}, {}));
+  auto place = gate_.admit_socket(address);
+  if (!place) {
+    routes_.metrics.connections_refused++;
+    return;
+  }
+  socket.set_option(net::ip::tcp::no_delay(true), ec);
+  std::make_shared<HttpSession>(std::move(socket), routes_, std::move(place))->run();
 }
 
 }  // namespace session_clock::worker

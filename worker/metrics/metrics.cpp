@@ -89,6 +89,11 @@ std::string Metrics::prometheus_text(std::uint64_t listener_reconnects, bool dat
   counter("session_clock_errors_total", "ERROR frames sent", errors.load());
   counter("session_clock_rate_limited_total", "messages refused by the rate limit", rate_limited.load());
   counter("session_clock_queue_drops_total", "connections closed for reading too slowly", queue_drops.load());
+  counter("session_clock_connections_refused_total",
+          "connections refused beyond --max-connections or --max-connections-per-ip (503, or closed)",
+          connections_refused.load());
+  counter("session_clock_frames_superseded_total", "queued CLOCK_STATE and time frames replaced by a newer one",
+          frames_superseded.load());
   counter("session_clock_http_requests_total", "HTTP requests served", http_requests.load());
   counter("session_clock_deadlines_applied_total", "grace deadlines this worker applied (clocks paused)",
           deadlines_applied.load());

@@ -37,6 +37,8 @@ class Metrics {
   std::atomic<std::uint64_t> errors{0};
   std::atomic<std::uint64_t> rate_limited{0};
   std::atomic<std::uint64_t> queue_drops{0};  // slow readers closed
+  std::atomic<std::uint64_t> connections_refused{0};  // beyond --max-connections or --max-connections-per-ip
+  std::atomic<std::uint64_t> frames_superseded{0};    // queued CLOCK_STATEs and ticks a newer one replaced
   std::atomic<std::uint64_t> http_requests{0};
   std::atomic<std::uint64_t> deadlines_applied{0};  // grace pauses this worker wrote
   std::atomic<std::uint64_t> webhooks{0};           // LiveKit webhooks accepted

@@ -17,7 +17,8 @@ bool is_time_feed(std::string_view path) { return path == "/ws/time/" || path ==
 
 }  // namespace
 
-std::optional<WsUpgrade::Refusal> WsUpgrade::accept(boost::beast::tcp_stream& stream, Request request) const {
+std::optional<WsUpgrade::Refusal> WsUpgrade::accept(boost::beast::tcp_stream& stream, Request request,
+                                                    limits::ConnectionGate::Ticket& place) const {
   auto target = request.target();
   auto path = http_target::path_of(target);
   if (path != "/ws" && !is_time_feed(path))
@@ -32,6 +33,14 @@ std::optional<WsUpgrade::Refusal> WsUpgrade::accept(boost::beast::tcp_stream& st
   if (ec) return Refusal{http::status::bad_request, "the connection is gone"};
   opening.client_address = http_client::client_address(peer.address(), request[http::field::forwarded],
                                                        request["X-Forwarded-For"], trusted_proxies_);
+  std::vector<limits::ConnectionGate::Ticket> places;
+  if (trusted_proxies_.contains(peer.address())) {  // the proxy's socket counted in the total only
+    places.push_back(gate_.admit_client(http_client::limit_key(opening.client_address)));
+    if (!places.back()) {
+      services_.metrics.connections_refused++;
+      return Refusal{http::status::service_unavailable, "too many connections from this address: retry later"};
+    }
+  }
   if (is_time_feed(path)) {
     auto zone = http_target::query_parameter(target, "tz").value_or("UTC");
     if (!protocol::is_known_timezone(zone)) return Refusal{http::status::bad_request, "unknown time zone: " + zone};
@@ -42,7 +51,8 @@ std::optional<WsUpgrade::Refusal> WsUpgrade::accept(boost::beast::tcp_stream& st
     if (!result.token) return Refusal{http::status::unauthorized, result.error};
     opening.identity = std::move(result.token);
   }
-  std::make_shared<WsSession>(stream.release_socket(), limits_, registry_, services_)
+  places.push_back(std::move(place));
+  std::make_shared<WsSession>(stream.release_socket(), limits_, registry_, services_, std::move(places))
       ->run(std::move(request), std::move(opening));
   return std::nullopt;
 }

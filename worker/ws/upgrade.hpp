@@ -1,7 +1,9 @@
 // The upgrade to WebSocket at /ws, or at /ws/time/ (seed 002's public time
 // feed, ?tz=Area/City, default UTC): the Origin allow-list, the zone and an
 // access_token in the query (admitted like AUTH's) are checked before the
-// handshake; then the socket belongs to a new WsSession with its features.
+// handshake, and so is the client's share of connections when it comes
+// through a trusted proxy (limits/connection_gate.hpp); then the socket, and
+// its place, belong to a new WsSession with its features.
 #pragma once
 
 #include <boost/beast/core/tcp_stream.hpp>
@@ -12,6 +14,7 @@
 
 #include "config/options.hpp"
 #include "http/client_address.hpp"
+#include "limits/connection_gate.hpp"
 #include "ws/features.hpp"
 #include "ws/session_registry.hpp"
 
@@ -25,12 +28,15 @@ class WsUpgrade {
     std::string message;
   };
 
-  WsUpgrade(const Options& options, SessionRegistry& registry, FeatureServices services)
+  WsUpgrade(const Options& options, SessionRegistry& registry, FeatureServices services,
+            limits::ConnectionGate& gate)
       : allowed_origins_(options.allowed_origins), trusted_proxies_(options.trusted_proxies),
-        limits_(options.limits), registry_(registry), services_(std::move(services)) {}
+        limits_(options.limits), registry_(registry), services_(std::move(services)), gate_(gate) {}
 
-  // nullopt: the stream's socket now belongs to the WebSocket session.
-  std::optional<Refusal> accept(boost::beast::tcp_stream& stream, Request request) const;
+  // nullopt: the stream's socket, and the socket's place, now belong to the
+  // WebSocket session.
+  std::optional<Refusal> accept(boost::beast::tcp_stream& stream, Request request,
+                                limits::ConnectionGate::Ticket& place) const;
 
  private:
   std::vector<std::string> allowed_origins_;  // empty: any origin
@@ -38,6 +44,7 @@ class WsUpgrade {
   const Limits& limits_;
   SessionRegistry& registry_;
   FeatureServices services_;
+  limits::ConnectionGate& gate_;
 };
 
 }  // namespace session_clock::worker

@@ -1,5 +1,6 @@
 #include "ws/ws_session.hpp"
 
+#include <algorithm>
 #include <spdlog/spdlog.h>
 
 #include "http/client_address.hpp"
@@ -16,9 +17,18 @@ namespace http = beast::http;
 namespace websocket = beast::websocket;
 using namespace std::chrono;
 
+namespace {
+
+// The key time ticks are superseded by (a session's CLOCK_STATE has its id).
+const std::string kTimeTick = "time";
+
+}  // namespace
+
 WsSession::WsSession(net::ip::tcp::socket&& socket, const Limits& limits, SessionRegistry& registry,
-                     const FeatureServices& services)
-    : ws_(std::move(socket)),
+                     const FeatureServices& services, std::vector<limits::ConnectionGate::Ticket> places)
+    : places_(std::move(places)),
+      ws_(std::move(socket)),
+      frame_timer_(ws_.get_executor()),
       limits_(limits),
       registry_(registry),
       metrics_(services.metrics),
@@ -33,13 +43,17 @@ WsSession::~WsSession() {
 void WsSession::run(http::request<http::string_body> request, Opening opening) {
   websocket::stream_base::timeout timeout{seconds(10), limits_.idle_timeout, /*keep_alive_pings=*/true};
   ws_.set_option(timeout);
-  ws_.read_message_max(limits_.max_message_bytes);
+  // The size limit is ours (on_read): Beast's own would fail the read,
+  // send 1009 and reset the connection while the client is still sending.
+  ws_.read_message_max(0);
   ws_.set_option(websocket::stream_base::decorator(
       [](websocket::response_type& res) { res.set(http::field::server, "session-clock-worker"); }));
   beast::get_lowest_layer(ws_).expires_never();  // the websocket timeouts take over
   // Beast answers pings inside the read: without this they would cost a
-  // write each and never meet the rate limit.
+  // write each and never meet the rate limit. A control frame is a frame:
+  // a pong, answering the server's ping or not, keeps the connection.
   ws_.control_callback([this](websocket::frame_type kind, beast::string_view) {
+    last_frame_ = steady_clock::now();
     if (kind != websocket::frame_type::close) on_control_frame();
   });
   ws_.async_accept(request, [self = shared_from_this(), opening = std::move(opening)](beast::error_code ec) mutable {
@@ -56,11 +70,41 @@ void WsSession::on_accept(beast::error_code ec, Opening opening) {
   features_->rooms.opened_from(http_client::limit_key(opening.client_address));
   if (opening.identity) features_->identity.adopt(std::move(*opening.identity));
   if (opening.time_feed_zone) features_->ticks.start_feed(*opening.time_feed_zone);
+  last_frame_ = steady_clock::now();
+  watch_frames();
   read();
 }
 
+// Piece by piece, so that a message's size and time are known as it comes:
+// never more than one byte past the limit is kept.
 void WsSession::read() {
-  ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t n) { self->on_read(ec, n); });
+  ws_.async_read_some(buffer_, limits_.max_message_bytes + 1 - buffer_.size(),
+                      [self = shared_from_this()](beast::error_code ec, std::size_t n) { self->on_read(ec, n); });
+}
+
+// The timer waits for the nearest deadline: the message begun must be
+// complete, or some frame must have come within the idle timeout. Frames
+// that complete meanwhile move the deadline on, checked when it falls due.
+void WsSession::watch_frames() {
+  frame_timer_.expires_at(message_begun_ ? *message_begun_ + limits_.frame_read_timeout
+                                         : last_frame_ + limits_.idle_timeout);
+  frame_timer_.async_wait([weak = weak_from_this()](beast::error_code ec) {
+    if (auto self = weak.lock(); self && !ec) self->on_frame_timer();
+  });
+}
+
+void WsSession::on_frame_timer() {
+  if (closing_) {  // the close handshake had its time
+    beast::error_code ignored;
+    beast::get_lowest_layer(ws_).socket().close(ignored);
+    return;
+  }
+  auto now = steady_clock::now();
+  if (message_begun_ && now >= *message_begun_ + limits_.frame_read_timeout)
+    return close(websocket::close_code::policy_error, "message not complete within the frame read timeout", kAbuseGrace);
+  if (!message_begun_ && now >= last_frame_ + limits_.idle_timeout)
+    return close(websocket::close_code::policy_error, "no complete frame within the idle timeout", kAbuseGrace);
+  watch_frames();
 }
 
 // Control frames spend the same budget as messages. A flood is closed from
@@ -79,10 +123,27 @@ void WsSession::on_control_frame() {
 void WsSession::on_read(beast::error_code ec, std::size_t) {
   double receive_ms = clock_.now_ms();  // stamped before anything else happens
   if (ec) {
-    // Oversized frames: Beast has already failed the read with close code 1009.
     if (ec != websocket::error::closed) spdlog::debug("ws: read ended: {}", ec.message());
     return end();
   }
+  if (closing_) return;  // the close reads (and discards) what follows
+  if (buffer_.size() > limits_.max_message_bytes) {
+    buffer_.consume(buffer_.size());
+    return close(websocket::close_code::too_big, "message too big");  // the close drains the rest
+  }
+  if (!ws_.is_message_done()) {
+    if (!message_begun_) {
+      message_begun_ = steady_clock::now();
+      watch_frames();
+    }
+    return read();
+  }
+  message_begun_.reset();
+  last_frame_ = steady_clock::now();
+  on_message(receive_ms);
+}
+
+void WsSession::on_message(double receive_ms) {
   auto admitted = limiter_.admit(steady_clock::now());
   if (!admitted.allowed) {
     buffer_.consume(buffer_.size());
@@ -128,6 +189,10 @@ void WsSession::push(Frame frame) {
   post([this, frame = std::move(frame)] { send(frame); });
 }
 
+void WsSession::push_tick(Frame frame) {
+  post([this, frame = std::move(frame)] { send_latest(kTimeTick, frame); });
+}
+
 void WsSession::revoke(std::string session_id, std::string user) {
   post([this, session_id = std::move(session_id), user = std::move(user)] {
     features_->follows.revoke(session_id, user);
@@ -158,10 +223,14 @@ void WsSession::post_reply(protocol::Trace trace, std::function<void()> fn) {
 
 // One bounded queue: a client that can't keep up is closed, never buffered
 // without bound.
-void WsSession::send(Frame frame) { enqueue({std::move(frame), nullptr, answering_}); }
+void WsSession::send(Frame frame) { enqueue({std::move(frame), nullptr, answering_, {}}); }
+
+void WsSession::send_latest(std::string key, Frame frame) {
+  enqueue({std::move(frame), nullptr, answering_, std::move(key)});
+}
 
 void WsSession::send_stamped(std::function<std::string(double send_ms)> build) {
-  enqueue({nullptr, std::move(build), answering_});
+  enqueue({nullptr, std::move(build), answering_, {}});
 }
 
 void WsSession::send_error(const char* code, std::string message, nlohmann::json ref) {
@@ -171,16 +240,28 @@ void WsSession::send_error(const char* code, std::string message, nlohmann::json
 
 void WsSession::enqueue(Outgoing item) {
   if (closing_) return;
+  if (!item.latest_of.empty()) drop_superseded(item.latest_of);
   if (queue_.size() >= limits_.max_send_queue) {
     metrics_.queue_drops++;
     queue_.erase(queue_.begin() + 1, queue_.end());  // keep only the write in flight
-    // That write may never finish if the client never reads: give it a
-    // deadline, after which the socket is closed under it.
-    beast::get_lowest_layer(ws_).expires_after(seconds(5));
+    // That write may never finish if the client never reads: the close's
+    // grace closes the socket under it.
     return close(websocket::close_code::policy_error, "client is too slow");
   }
   queue_.push_back(std::move(item));
   if (queue_.size() == 1) write();
+}
+
+// The front is being written; what waits behind it with the same key is
+// superseded, unless it answers a traced message (its trace must come back).
+// One at most: each newer one removed the one before.
+void WsSession::drop_superseded(const std::string& key) {
+  if (queue_.size() < 2) return;
+  auto it = std::find_if(queue_.begin() + 1, queue_.end(),
+                         [&](const Outgoing& o) { return !o.trace && o.latest_of == key; });
+  if (it == queue_.end()) return;
+  queue_.erase(it);
+  metrics_.frames_superseded++;
 }
 
 void WsSession::write() {
@@ -210,11 +291,21 @@ void WsSession::on_write(beast::error_code ec, std::size_t) {
 
 // What was already queued (the errors explaining why) goes out first, then
 // the close frame; send() accepts nothing new once closing.
-void WsSession::close(websocket::close_code code, const char* reason) {
+void WsSession::close(websocket::close_code code, const char* reason) { close(code, reason, kCloseGrace); }
+
+// Beast's close sends the frame, then reads (and discards) what the client
+// still sends until its close arrives, and only then closes the socket:
+// closing with unread data would reset the connection, and the client would
+// never read the code. `grace` bounds all of it.
+void WsSession::close(websocket::close_code code, const char* reason, steady_clock::duration grace) {
   if (closing_) return;
   closing_ = true;
   end();
   close_reason_ = websocket::close_reason(code, reason);
+  frame_timer_.expires_after(grace);
+  frame_timer_.async_wait([weak = weak_from_this()](beast::error_code ec) {
+    if (auto self = weak.lock(); self && !ec) self->on_frame_timer();
+  });
   if (queue_.empty()) send_close();
 }
 

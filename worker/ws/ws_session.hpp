@@ -1,12 +1,20 @@
 // One WebSocket connection's transport: reads frames within the size, JSON
-// depth and rate limits, hands each message to its feature through the
+// depth, rate and time limits, hands each message to its feature through the
 // dispatch table (routes.hpp), and writes through one bounded queue, closing
-// a client that can't keep up. Every handler runs on the connection's
+// a client that can't keep up. In that queue a CLOCK_STATE or a time tick
+// waiting to be written gives way to a newer one of its kind; nothing else
+// is ever dropped. Frames must arrive whole: one at least every idle
+// timeout (the server pings halfway), and a message begun within
+// --frame-read-timeout-ms; bytes of an unfinished frame keep nothing open.
+// Every close sends its close frame, reads what the client still sends
+// until its answer, and only then (or after a grace period) closes the
+// socket, so a client reads the code instead of a reset. Every handler runs on the connection's
 // strand; other threads reach it only through push*(), revoke() and
 // shutdown(), which post to it. What the connection does lives in its
 // features (features.hpp).
 #pragma once
 
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
@@ -15,9 +23,11 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "auth/jwt_verifier.hpp"
 #include "config/options.hpp"
+#include "limits/connection_gate.hpp"
 #include "limits/rate_limiter.hpp"
 #include "metrics/metrics.hpp"
 #include "time/server_clock.hpp"
@@ -37,8 +47,10 @@ struct Opening {
 
 class WsSession : public Outbox, public Subscriber, public std::enable_shared_from_this<WsSession> {
  public:
+  // places: the socket's place in the connection caps (and its client's,
+  // through a proxy), given back when the socket is closed.
   WsSession(boost::asio::ip::tcp::socket&& socket, const Limits& limits, SessionRegistry& registry,
-            const FeatureServices& services);
+            const FeatureServices& services, std::vector<limits::ConnectionGate::Ticket> places);
   ~WsSession() override;
 
   // Completes the upgrade, then opens the connection as `opening` says.
@@ -52,9 +64,11 @@ class WsSession : public Outbox, public Subscriber, public std::enable_shared_fr
   // Subscriber (thread-safe)
   void push_clock(ClockPushPtr push) override;
   void push(Frame frame) override;
+  void push_tick(Frame frame) override;
 
   // Outbox (on the strand, but post())
   void send(Frame frame) override;
+  void send_latest(std::string key, Frame frame) override;
   void send_stamped(std::function<std::string(double send_ms)> build) override;
   void send_error(const char* code, std::string message, nlohmann::json ref) override;
   void close(boost::beast::websocket::close_code code, const char* reason) override;
@@ -68,24 +82,37 @@ class WsSession : public Outbox, public Subscriber, public std::enable_shared_fr
 
  private:
   // A frame, or one built when its write starts (send time stamped then),
-  // with the trace of the message it answers, if that had one.
+  // with the trace of the message it answers, if that had one, and what it
+  // is the latest of, if a newer one supersedes it (send_latest).
   struct Outgoing {
     Frame frame;
     std::function<std::string(double send_ms)> stamp;
     protocol::Trace trace;
+    std::string latest_of;
   };
+  static constexpr auto kCloseGrace = std::chrono::seconds(5);  // for a close handshake, then the socket is closed
+  static constexpr auto kAbuseGrace = std::chrono::seconds(1);  // the same, for a client closed for misbehaving
   void on_accept(boost::beast::error_code ec, Opening opening);
   void read();
   void on_read(boost::beast::error_code ec, std::size_t bytes);
+  void on_message(double receive_ms);
+  void watch_frames();  // arms the timer for the next frame deadline
+  void on_frame_timer();
   void on_control_frame();  // a ping or pong arrived
   void dispatch(std::string_view text, double receive_ms);
   void enqueue(Outgoing item);
+  void drop_superseded(const std::string& key);
+  void close(boost::beast::websocket::close_code code, const char* reason, std::chrono::steady_clock::duration grace);
   void write();
   void on_write(boost::beast::error_code ec, std::size_t bytes);
   void send_close();
   void end();  // stops every fan-out to this connection (idempotent)
 
+  std::vector<limits::ConnectionGate::Ticket> places_;  // outlives the socket
   boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  boost::asio::steady_timer frame_timer_;  // frame deadlines, then the close's grace
+  std::chrono::steady_clock::time_point last_frame_;  // the latest complete frame
+  std::optional<std::chrono::steady_clock::time_point> message_begun_;  // a message partly read since
   const Limits& limits_;
   SessionRegistry& registry_;
   Metrics& metrics_;

@@ -89,7 +89,7 @@ void ClockFollows::deliver(const std::string& id, std::int64_t version, Frame fr
   if (it == clocks_.end() || version <= it->second.version) return;  // not followed, or not newer
   it->second.version = version;
   it->second.last = frame;
-  out_.send(std::move(frame));
+  out_.send_latest(id, std::move(frame));
 }
 
 // Admins (service_role) keep their access; other users on this connection
