@@ -191,15 +191,18 @@ int run_app(Options options) {
     exit_status = 4;
     std::raise(SIGTERM);
   });
-  NotificationTargets targets{*services->clock_hub, *services->room_hub, *services->deadlines, core->metrics,
-                              core->registry,
+  // Before the listener: notifications drop its kept rooms.
+  PartyState party_state(core->room_queries, core->clock, core->metrics, core->guests, options);
+  NotificationTargets targets{*services->clock_hub, *services->room_hub, party_state, *services->deadlines,
+                              core->metrics,        core->registry,
                               [self_test](const std::string& payload) { self_test->on_payload(payload); }};
   auto notifications = std::make_shared<db::NotificationListener>(
       io, options.database_url, [targets](const std::string& payload) { route_notification(payload, targets); },
-      [&services, self_test, schema_check] {
+      [&services, &party_state, self_test, schema_check] {
         schema_check->start();
         if (!self_test->passed()) self_test->start();
         services->resync();
+        party_state.rooms_may_have_changed();
       });
 
   FeatureServices features{core->tokens,         core->clock,         core->metrics,      *services->ticker,
@@ -208,7 +211,6 @@ int run_app(Options options) {
                            options.limits.max_subscriptions};
   WsUpgrade websocket(options, core->registry, features);
   StatusPages status(core->pool, *notifications, core->metrics, *services->presence, core->worker_id, core->clock);
-  PartyState party_state(core->room_queries, core->clock);
   HttpRoutes routes{websocket,     status,     party_state, services->webhook ? &*services->webhook : nullptr,
                     core->metrics, core->clock, options.limits.max_http_body_bytes};
   std::shared_ptr<Listener> listener;

@@ -73,6 +73,7 @@ ParsedOptions parse_options(int argc, char** argv) {
   long deadline_wait_ms = o.presence.max_deadline_wait.count();
   long reconcile_ms = o.livekit.reconcile_interval.count();
   long db_clock_interval_ms = o.database_clock.interval.count();
+  long party_cache_ms = o.party_state.cache_ttl.count();
 
   app.add_option("--database-url", o.database_url, "PostgreSQL connection string")
       ->envname("DATABASE_URL")->required();
@@ -129,6 +130,14 @@ ParsedOptions parse_options(int argc, char** argv) {
       ->envname("SESSION_CLOCK_GUEST_JOIN_FAILURES_PER_MINUTE")->capture_default_str()->check(CLI::PositiveNumber);
   app.add_option("--guest-join-failure-burst", g.join_failure_burst, "failed guest joins an address may make at once")
       ->envname("SESSION_CLOCK_GUEST_JOIN_FAILURE_BURST")->capture_default_str()->check(CLI::Range(1.0, 1000.0));
+
+  auto& ps = o.party_state;
+  app.add_option("--party-state-rate", ps.rate_per_second, "GET /api/party-state lookups per second per client address")
+      ->envname("SESSION_CLOCK_PARTY_STATE_RATE")->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--party-state-burst", ps.burst, "party-state lookups a client address may make at once")
+      ->envname("SESSION_CLOCK_PARTY_STATE_BURST")->capture_default_str()->check(CLI::Range(1.0, 100000.0));
+  app.add_option("--party-state-cache-ms", party_cache_ms, "how long a room's row answers party-state lookups (0: no cache)")
+      ->envname("SESSION_CLOCK_PARTY_STATE_CACHE_MS")->capture_default_str()->check(CLI::Range(0, 5000));
 
   app.add_option("--worker-lease-ms", lease_ms, "the worker's presence lease; renewed every third of it")
       ->envname("SESSION_CLOCK_WORKER_LEASE_MS")->capture_default_str()->check(CLI::Range(1000, 600000));
@@ -200,6 +209,7 @@ ParsedOptions parse_options(int argc, char** argv) {
   o.presence.max_deadline_wait = std::chrono::milliseconds(deadline_wait_ms);
   lk.reconcile_interval = std::chrono::milliseconds(reconcile_ms);
   o.database_clock.interval = std::chrono::milliseconds(db_clock_interval_ms);
+  ps.cache_ttl = std::chrono::milliseconds(party_cache_ms);
   o.allowed_origins = split_list(origins);
   o.trusted_proxies = split_list(proxies);
   try {

@@ -38,6 +38,8 @@ class Metrics {
   std::atomic<std::uint64_t> rate_limited{0};
   std::atomic<std::uint64_t> queue_drops{0};  // slow readers closed
   std::atomic<std::uint64_t> http_requests{0};
+  std::atomic<std::uint64_t> party_state_queries{0};  // /api/party-state reads sent to the database
+  std::atomic<std::uint64_t> party_state_limited{0};  // /api/party-state lookups refused (429)
   std::atomic<std::uint64_t> deadlines_applied{0};  // grace pauses this worker wrote
   std::atomic<std::uint64_t> webhooks{0};           // LiveKit webhooks accepted
   std::atomic<std::uint64_t> livekit_rooms_reconciled{0};    // rooms compared with LiveKit's RoomService
