@@ -73,3 +73,14 @@ TEST(Options, PartyStateLimitsHaveDefaultsAndFlags) {
   EXPECT_FALSE(parse({"--party-state-cache-ms", "60000"}).options);
   EXPECT_FALSE(parse({"--party-state-rate", "0"}).options);
 }
+
+TEST(Options, OneKindOfPublicKeyTheHsSecretBesideAJwks) {
+  auto jwks = temp_file(R"({"keys":[]})");
+  auto parsed = parse({"--jwt-secret", "x", "--jwks-url", "https://ref.supabase.co/auth/v1/.well-known/jwks.json"});
+  ASSERT_TRUE(parsed.options);
+  EXPECT_EQ(parsed.options->jwks_url, "https://ref.supabase.co/auth/v1/.well-known/jwks.json");
+  EXPECT_TRUE(parse({"--jwks-file", jwks}).options);
+  EXPECT_FALSE(parse({"--jwks-file", jwks, "--jwks-url", "https://a.test/jwks.json"}).options);
+  EXPECT_FALSE(parse({"--jwks-file", jwks, "--jwt-public-key", jwks}).options);
+  std::remove(jwks.c_str());
+}

@@ -14,6 +14,7 @@
 #include "app/notification_router.hpp"
 #include "app/schema_check.hpp"
 #include "app/self_test.hpp"
+#include "auth/jwks_source.hpp"
 #include "build_info.hpp"
 #include "core/kernel_clock.hpp"
 #include "core/notification.hpp"
@@ -45,8 +46,16 @@ constexpr unsigned kDatabaseThreads = 2;
 
 // Throws std::invalid_argument on an unusable key.
 std::optional<auth::JwtVerifier> make_verifier(const Options& o) {
+  if (!o.jwks_url.empty() || !o.jwks_file.empty()) {
+    // A file is the operator's own: unreadable, the worker does not start. A
+    // URL may be down for a moment: it is read again when tokens need it.
+    auto keys = o.jwks_url.empty()
+                    ? std::make_shared<auth::JwksSource>(o.jwks_file, auth::jwks_file_loader(o.jwks_file), true)
+                    : std::make_shared<auth::JwksSource>(o.jwks_url, auth::jwks_url_loader(o.jwks_url), false);
+    return auth::JwtVerifier::with_key_set(std::move(keys), o.jwt_secret).require({o.jwt_audience, o.jwt_issuer});
+  }
   if (o.jwt_secret.empty() && o.jwt_public_key_file.empty()) {
-    spdlog::warn("no --jwt-secret or --jwt-public-key: clock subscriptions are unavailable, time sync works");
+    spdlog::warn("no --jwt-secret, --jwt-public-key or --jwks-url: clock subscriptions are unavailable, time sync works");
     return std::nullopt;
   }
   std::stringstream pem;

@@ -85,6 +85,10 @@ ParsedOptions parse_options(int argc, char** argv) {
       ->envname("SESSION_CLOCK_JWT_SECRET_FILE")->check(CLI::ExistingFile);
   app.add_option("--jwt-public-key", o.jwt_public_key_file, "PEM file with an RS*/ES* public key")
       ->envname("SESSION_CLOCK_JWT_PUBLIC_KEY")->check(CLI::ExistingFile);
+  app.add_option("--jwks-url", o.jwks_url, "JWKS to verify RS*/ES* tokens by kid (https; http on loopback only)")
+      ->envname("SESSION_CLOCK_JWKS_URL");
+  app.add_option("--jwks-file", o.jwks_file, "the same from a file, read again when a token names an unknown kid")
+      ->envname("SESSION_CLOCK_JWKS_FILE")->check(CLI::ExistingFile);
   app.add_option("--jwt-aud", o.jwt_audience, "tokens must carry this audience (Supabase: authenticated)")
       ->envname("SESSION_CLOCK_JWT_AUD");
   app.add_option("--jwt-iss", o.jwt_issuer, "tokens must have this issuer (Supabase: https://<ref>.supabase.co/auth/v1)")
@@ -188,6 +192,10 @@ ParsedOptions parse_options(int argc, char** argv) {
   }
   if (!o.jwt_secret.empty() && !o.jwt_public_key_file.empty()) {
     std::cerr << "--jwt-secret and --jwt-public-key are exclusive: give one\n";
+    return {std::nullopt, 2};
+  }
+  if (int keys = !o.jwt_public_key_file.empty() + !o.jwks_url.empty() + !o.jwks_file.empty(); keys > 1) {
+    std::cerr << "--jwt-public-key, --jwks-url and --jwks-file are exclusive: give one (--jwt-secret may go with a JWKS)\n";
     return {std::nullopt, 2};
   }
   if (lk.api_key.empty() != lk.api_secret.empty()) {

@@ -66,6 +66,8 @@ struct Options {
   unsigned short listen_port = 8080;
   std::string jwt_secret;
   std::string jwt_public_key_file;
+  std::string jwks_url;   // RS*/ES* keys by kid (Supabase: .../auth/v1/.well-known/jwks.json)
+  std::string jwks_file;  // the same from a file
   std::string jwt_audience;  // tokens must carry it in aud (empty: not checked)
   std::string jwt_issuer;    // tokens' iss must be it (empty: not checked)
   std::vector<std::string> allowed_origins;  // empty: any origin
