@@ -33,10 +33,10 @@ json claims(const std::string& sub) {
   return {{"sub", sub}, {"role", "authenticated"}, {"aud", "authenticated"}, {"exp", now + 600}};
 }
 
-std::string tamper(std::string token) {
-  auto at = token.find('.') + 3;
-  token[at] = token[at] == 'A' ? 'B' : 'A';
-  return token;
+// The same signature over other claims (another sub).
+std::string tamper(const std::string& token) {
+  auto first = token.find('.'), second = token.rfind('.');
+  return token.substr(0, first + 1) + t::base64url(claims("mallory").dump()) + token.substr(second);
 }
 
 // AUTH's answer: "AUTH_OK" or the ERROR's message.

@@ -45,10 +45,12 @@ auth::JwtVerifier verifier(std::string secret = {}) {
   return auth::JwtVerifier::with_key_set(std::make_shared<FixedKeys>(jwks_document({&es(), &rs()})), std::move(secret));
 }
 
-std::string tamper(std::string token) {
-  auto at = token.find('.') + 3;  // inside the payload
-  token[at] = token[at] == 'A' ? 'B' : 'A';
-  return token;
+// The same signature over other claims (another sub).
+std::string tamper(const std::string& token) {
+  auto first = token.find('.'), second = token.rfind('.');
+  auto other = claims();
+  other["sub"] = "mallory";
+  return token.substr(0, first + 1) + base64url(other.dump()) + token.substr(second);
 }
 
 }  // namespace

@@ -76,9 +76,17 @@ void ec_key(const Json& jwk, Jwk& out) {
   auto crv = member(jwk, "crv");
   const char* group = nullptr;
   std::size_t size = 0;
-  if (crv == "P-256") group = "prime256v1", size = 32, out.algorithms = {"ES256"};
-  else if (crv == "P-384") group = "secp384r1", size = 48, out.algorithms = {"ES384"};
-  else throw Skip{"crv must be P-256 or P-384"};
+  if (crv == "P-256") {
+    group = "prime256v1";
+    size = 32;
+    out.algorithms = {"ES256"};
+  } else if (crv == "P-384") {
+    group = "secp384r1";
+    size = 48;
+    out.algorithms = {"ES384"};
+  } else {
+    throw Skip{"crv must be P-256 or P-384"};
+  }
   auto x = base64url_member(jwk, "x"), y = base64url_member(jwk, "y");
   if (x.size() != size || y.size() != size) throw Skip{"x and y must be " + std::to_string(size) + " bytes"};
   std::string point = "\x04" + x + y;  // uncompressed (SEC 1 §2.3.3)
@@ -157,7 +165,8 @@ JwkSet JwkSet::parse(std::string_view document) {
     try {
       auto jwk = build(entry);
       if (set.keys_.count(jwk.kid)) throw Skip{"kid appears twice"};
-      set.keys_.emplace(jwk.kid, std::make_shared<const Jwk>(std::move(jwk)));
+      std::string key_id = jwk.kid;  // not jwk.kid: the move below may come first
+      set.keys_.emplace(std::move(key_id), std::make_shared<const Jwk>(std::move(jwk)));
     } catch (const Skip& skip) {
       set.skipped_.push_back(kid + ": " + skip.reason);
     }

@@ -50,7 +50,7 @@ class PartyState {
   void lookup(const PartyStateRequest& request, std::function<void(PartyStateReply)> done);
 
   // A room changed (its NOTIFY), or any may have (the LISTEN connection is back).
-  void room_changed(const std::string& code) { cache_.forget(code); }
+  void room_changed(const std::string& code, std::int64_t version) { cache_.forget(code, version); }
   void rooms_may_have_changed() { cache_.forget_all(); }
 
  private:

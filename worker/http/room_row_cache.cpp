@@ -61,10 +61,12 @@ void RoomRowCache::finished(const std::string& code, std::uint64_t generation, C
 
 // A read in flight keeps its waiters: it still answers them, but its row
 // is not kept (its generation is over).
-void RoomRowCache::forget(const std::string& code) {
+void RoomRowCache::forget(const std::string& code, std::int64_t version) {
   std::lock_guard lock(mutex_);
   auto it = rooms_.find(code);
   if (it == rooms_.end()) return;
+  const Entry& entry = it->second;
+  if (entry.filled && entry.read.room && entry.read.room->version >= version) return;
   if (it->second.waiting.empty()) {
     rooms_.erase(it);
   } else {

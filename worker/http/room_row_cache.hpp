@@ -4,7 +4,7 @@
 // who asks while it runs waits for its answer. The room's row is kept, not
 // an answer rendered from it: positions are computed from the stored
 // schedule at answer time, so they stay exact however old the row is. A row
-// is dropped when its room changes (the room's NOTIFY) or the LISTEN
+// is dropped when its room's version moves on (the room's NOTIFY) or the LISTEN
 // connection comes back (notifications may have been lost), so what is kept
 // is at most as stale as a push. Unknown codes are kept too (a code created
 // since is seen within ttl); an unavailable database is not. At most
@@ -36,7 +36,9 @@ class RoomRowCache {
   RoomRowCache(Clock::duration ttl, std::size_t max_rooms) : ttl_(ttl), max_rooms_(max_rooms) {}
 
   void get(const std::string& code, Clock::time_point now, const Fetch& fetch, Done done);
-  void forget(const std::string& code);
+  // The room changed to `version`: a kept row older than that is dropped
+  // (joins, leaves and READY keep the version, and what is kept with it).
+  void forget(const std::string& code, std::int64_t version);
   void forget_all();
   std::size_t size() const;
 
