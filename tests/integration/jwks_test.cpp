@@ -114,7 +114,6 @@ class Jwks : public t::ClusterSuite {
  protected:
   void TearDown() override { print_logs_on_failure({worker_.get()}); }
   void start(std::vector<std::string> args) {
-    args.insert(args.end(), {"--jwt-aud", "authenticated"});
     worker_ = std::make_unique<t::WorkerProcess>(cluster_->url(), args);
     ASSERT_TRUE(worker_->wait_listening());
   }
