@@ -54,3 +54,19 @@ TEST(GuestGate, AddressesHoldingNothingAreForgotten) {
   g.leave("a");  // a second leave is harmless
   EXPECT_EQ(g.enter("a", t0), Verdict::admitted);
 }
+
+// /api/party-state's unknown codes spend the same bucket, without a guest
+// place being taken first, and say how long until the next try.
+TEST(GuestGate, FailedLookupsSpendTheBucketAndSayWhenToRetry) {
+  auto g = gate(2, 2, 6);
+  auto t0 = steady_clock::time_point{} + hours(1);
+  EXPECT_EQ(g.failure_wait("a", t0), steady_clock::duration::zero());
+  g.failed("a", t0);
+  EXPECT_EQ(g.failure_wait("a", t0), steady_clock::duration::zero());
+  g.failed("a", t0);
+  EXPECT_EQ(g.failure_wait("a", t0), seconds(10));  // one failure at 6 a minute
+  EXPECT_EQ(g.enter("a", t0), Verdict::too_many_failures);  // the guest door is shut too
+  EXPECT_EQ(ceil<seconds>(g.failure_wait("a", t0 + seconds(4))), seconds(6));
+  EXPECT_EQ(g.failure_wait("a", t0 + seconds(10)), steady_clock::duration::zero());
+  EXPECT_EQ(g.failure_wait("b", t0), steady_clock::duration::zero());
+}

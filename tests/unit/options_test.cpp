@@ -58,3 +58,29 @@ TEST(Options, RequiredClaimsAndTrustedProxies) {
   EXPECT_EQ(parsed.options->trusted_proxies, (std::vector<std::string>{"127.0.0.1", "10.0.0.0/8"}));
   EXPECT_FALSE(parse({"--trusted-proxies", "nginx"}).options);
 }
+
+TEST(Options, PartyStateLimitsHaveDefaultsAndFlags) {
+  auto defaults = parse({});
+  ASSERT_TRUE(defaults.options);
+  EXPECT_EQ(defaults.options->party_state.rate_per_second, 10);
+  EXPECT_EQ(defaults.options->party_state.burst, 30);
+  EXPECT_EQ(defaults.options->party_state.cache_ttl, std::chrono::milliseconds(250));
+  auto set = parse({"--party-state-rate", "2.5", "--party-state-burst", "4", "--party-state-cache-ms", "0"});
+  ASSERT_TRUE(set.options);
+  EXPECT_EQ(set.options->party_state.rate_per_second, 2.5);
+  EXPECT_EQ(set.options->party_state.burst, 4);
+  EXPECT_EQ(set.options->party_state.cache_ttl, std::chrono::milliseconds(0));
+  EXPECT_FALSE(parse({"--party-state-cache-ms", "60000"}).options);
+  EXPECT_FALSE(parse({"--party-state-rate", "0"}).options);
+}
+
+TEST(Options, OneKindOfPublicKeyTheHsSecretBesideAJwks) {
+  auto jwks = temp_file(R"({"keys":[]})");
+  auto parsed = parse({"--jwt-secret", "x", "--jwks-url", "https://ref.supabase.co/auth/v1/.well-known/jwks.json"});
+  ASSERT_TRUE(parsed.options);
+  EXPECT_EQ(parsed.options->jwks_url, "https://ref.supabase.co/auth/v1/.well-known/jwks.json");
+  EXPECT_TRUE(parse({"--jwks-file", jwks}).options);
+  EXPECT_FALSE(parse({"--jwks-file", jwks, "--jwks-url", "https://a.test/jwks.json"}).options);
+  EXPECT_FALSE(parse({"--jwks-file", jwks, "--jwt-public-key", jwks}).options);
+  std::remove(jwks.c_str());
+}

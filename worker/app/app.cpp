@@ -14,6 +14,7 @@
 #include "app/notification_router.hpp"
 #include "app/schema_check.hpp"
 #include "app/self_test.hpp"
+#include "auth/jwks_source.hpp"
 #include "build_info.hpp"
 #include "core/kernel_clock.hpp"
 #include "core/notification.hpp"
@@ -46,8 +47,16 @@ constexpr unsigned kDatabaseThreads = 2;
 
 // Throws std::invalid_argument on an unusable key.
 std::optional<auth::JwtVerifier> make_verifier(const Options& o) {
+  if (!o.jwks_url.empty() || !o.jwks_file.empty()) {
+    // A file is the operator's own: unreadable, the worker does not start. A
+    // URL may be down for a moment: it is read again when tokens need it.
+    auto keys = o.jwks_url.empty()
+                    ? std::make_shared<auth::JwksSource>(o.jwks_file, auth::jwks_file_loader(o.jwks_file), true)
+                    : std::make_shared<auth::JwksSource>(o.jwks_url, auth::jwks_url_loader(o.jwks_url), false);
+    return auth::JwtVerifier::with_key_set(std::move(keys), o.jwt_secret).require({o.jwt_audience, o.jwt_issuer});
+  }
   if (o.jwt_secret.empty() && o.jwt_public_key_file.empty()) {
-    spdlog::warn("no --jwt-secret or --jwt-public-key: clock subscriptions are unavailable, time sync works");
+    spdlog::warn("no --jwt-secret, --jwt-public-key or --jwks-url: clock subscriptions are unavailable, time sync works");
     return std::nullopt;
   }
   std::stringstream pem;
@@ -194,15 +203,18 @@ int run_app(Options options) {
     exit_status = 4;
     std::raise(SIGTERM);
   });
-  NotificationTargets targets{*services->clock_hub, *services->room_hub, *services->deadlines, core->metrics,
-                              core->registry,
+  // Before the listener: notifications drop its kept rooms.
+  PartyState party_state(core->room_queries, core->clock, core->metrics, core->guests, options);
+  NotificationTargets targets{*services->clock_hub, *services->room_hub, party_state, *services->deadlines,
+                              core->metrics,        core->registry,
                               [self_test](const std::string& payload) { self_test->on_payload(payload); }};
   auto notifications = std::make_shared<db::NotificationListener>(
       io, options.database_url, [targets](const std::string& payload) { route_notification(payload, targets); },
-      [&services, self_test, schema_check] {
+      [&services, &party_state, self_test, schema_check] {
         schema_check->start();
         if (!self_test->passed()) self_test->start();
         services->resync();
+        party_state.rooms_may_have_changed();
       });
 
   FeatureServices features{core->tokens,         core->clock,         core->metrics,      *services->ticker,
@@ -211,7 +223,6 @@ int run_app(Options options) {
                            options.limits.max_subscriptions};
   WsUpgrade websocket(options, core->registry, features, core->connections);
   StatusPages status(core->pool, *notifications, core->metrics, *services->presence, core->worker_id, core->clock);
-  PartyState party_state(core->room_queries, core->clock);
   HttpRoutes routes{websocket,     status,     party_state, services->webhook ? &*services->webhook : nullptr,
                     core->metrics, core->clock, options.limits.max_http_body_bytes};
   std::shared_ptr<Listener> listener;

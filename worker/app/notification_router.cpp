@@ -14,6 +14,7 @@ void route_notification(const std::string& payload, const NotificationTargets& t
       to.deadlines.on_clock_event(note.event);
       return;
     case Kind::room:
+      to.party_states.room_changed(note.room, note.version);
       return to.rooms.on_change(note.room, note.event, note.version);
     case Kind::member_removed:
       return to.connections.revoke(note.session_id, note.participant_id);

@@ -22,8 +22,8 @@ int base64url_value(char c) {
   return -1;
 }
 
-// Strict base64url (RFC 7515 §2): no padding, no whitespace and zero unused
-// bits, so every token has exactly one spelling.
+}  // namespace
+
 std::optional<std::string> base64url_decode(std::string_view text) {
   if (text.size() % 4 == 1) return std::nullopt;
   std::string out;
@@ -43,6 +43,8 @@ std::optional<std::string> base64url_decode(std::string_view text) {
   if ((bits & ((1u << pending) - 1)) != 0) return std::nullopt;
   return out;
 }
+
+namespace {
 
 struct Segments {
   std::string_view header, payload, signature;

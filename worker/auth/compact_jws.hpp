@@ -22,6 +22,10 @@ struct CompactJws {
   std::string_view signing_input;  // "header.payload", a view into the token given to decode_compact_jws
 };
 
+// Strict base64url (RFC 7515 §2): no padding, no whitespace and zero unused
+// bits, so every value has exactly one spelling. Also JWK parameters' decoder.
+std::optional<std::string> base64url_decode(std::string_view text);
+
 // Exactly three strict base64url segments (no padding, no whitespace, zero
 // unused bits, so a token has one spelling), the first two JSON objects.
 std::optional<CompactJws> decode_compact_jws(std::string_view token);

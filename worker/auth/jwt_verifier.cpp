@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "auth/compact_jws.hpp"
+#include "auth/jws_signature.hpp"
 #include "core/arguments.hpp"
 
 namespace session_clock::worker::auth {
@@ -123,6 +124,15 @@ std::string_view check_header(const Json& header, const std::vector<Algorithm>& 
 
 // ---- signature -------------------------------------------------------------
 
+// RS* or ES*: what a key set answers for. "" for anything else (HS*, none).
+std::string asymmetric_alg(const Json& header) {
+  auto alg = header.find("alg");
+  if (alg == header.end() || !alg->is_string()) return {};
+  const auto& name = alg->get_ref<const std::string&>();
+  bool asymmetric = name.size() == 5 && (name.rfind("RS", 0) == 0 || name.rfind("ES", 0) == 0);
+  return asymmetric ? name : std::string();
+}
+
 const EVP_MD* hmac_digest(std::string_view algorithm) {
   if (algorithm == "HS256") return EVP_sha256();
   if (algorithm == "HS384") return EVP_sha384();
@@ -220,6 +230,15 @@ JwtVerifier JwtVerifier::with_public_key(std::string public_key_pem) {
   return JwtVerifier(canonical_pem(key.get()), std::move(algorithms));
 }
 
+JwtVerifier JwtVerifier::with_key_set(std::shared_ptr<const KeyLookup> keys, std::string hmac_secret) {
+  if (!keys) throw std::invalid_argument("no JWKS");
+  auto algorithms = hmac_secret.empty() ? std::vector<Algorithm>{} : hmac_algorithms(hmac_secret.size());
+  JwtVerifier verifier(std::move(hmac_secret), std::move(algorithms));
+  verifier.key_set_ = std::move(keys);
+  for (const char* name : {"RS256", "RS384", "RS512", "ES256", "ES384"}) verifier.allowed_algorithms_.push_back(name);
+  return verifier;
+}
+
 VerifyResult JwtVerifier::verify(std::string_view token, std::int64_t now_s) const noexcept {
   try {
     return verify_unguarded(token, now_s);
@@ -236,10 +255,27 @@ VerifyResult JwtVerifier::verify_unguarded(std::string_view token, std::int64_t 
   if (token.size() > kMaxTokenBytes) return refuse("token too large");
   auto jws = decode_compact_jws(token);
   if (!jws) return refuse("malformed token");
+  if (auto alg = asymmetric_alg(jws->header); key_set_ && !alg.empty()) {
+    if (auto problem = check_with_key_set(*jws, alg); !problem.empty()) return refuse(problem);
+    return check_claims(jws->payload, now_s, required_);
+  }
   const Algorithm* algorithm = nullptr;
   if (auto problem = check_header(jws->header, algorithms_, algorithm); !problem.empty()) return refuse(problem);
   if (auto problem = check_signature(token, *algorithm, jws->signature); !problem.empty()) return refuse(problem);
   return check_claims(jws->payload, now_s, required_);
+}
+
+// The kid picks the key; the key, not the token, decides which algorithms
+// it verifies.
+std::string_view JwtVerifier::check_with_key_set(const CompactJws& jws, const std::string& alg) const {
+  auto kid = jws.header.find("kid");
+  if (kid == jws.header.end() || !kid->is_string()) return "token has no kid";
+  auto key = key_set_->find(kid->get<std::string>());
+  if (!key) return "unknown key";
+  if (!key->allows(alg)) return "algorithm not allowed";
+  if (auto problem = check_typ_and_crit(jws.header); !problem.empty()) return problem;
+  if (!jws_signature_matches(key->key.get(), alg, jws.signing_input, jws.signature)) return "bad signature";
+  return {};
 }
 
 std::string_view JwtVerifier::check_signature(std::string_view token, const Algorithm& algorithm,

@@ -1,6 +1,10 @@
 // Verifies the JWT a client sends in AUTH (docs/protocol.md, Authentication).
 // The key decides the algorithms, never the token: libjwt 1.10 trusts the
 // token's `alg`, so the header is read and checked here before libjwt sees it.
+// With a key set (a JWKS: auth/jwk_set.hpp), an RS*/ES* token is checked
+// against the key its kid names, only for the algorithms that key allows,
+// with OpenSSL (auth/jws_signature.hpp); HS* tokens only ever against the
+// secret, so a public key's bytes can never serve as an HMAC key.
 #pragma once
 
 #include <cstddef>
@@ -10,7 +14,11 @@
 #include <string_view>
 #include <vector>
 
+#include "auth/jwk_set.hpp"
+
 namespace session_clock::worker::auth {
+
+struct CompactJws;
 
 // Supabase's admin role: it acts on every session and needs no sub.
 inline constexpr const char* kServiceRole = "service_role";
@@ -50,6 +58,8 @@ class JwtVerifier {
   // for P-384; throws std::invalid_argument for anything else or a PEM that
   // does not parse as a public key.
   static JwtVerifier with_public_key(std::string public_key_pem);
+  // RS*/ES* tokens by kid against `keys`; HS* too when a secret is given.
+  static JwtVerifier with_key_set(std::shared_ptr<const KeyLookup> keys, std::string hmac_secret = {});
 
   // From now on tokens must also carry these (empty fields: not checked).
   JwtVerifier& require(RequiredClaims claims) {
@@ -75,11 +85,13 @@ class JwtVerifier {
   VerifyResult verify_unguarded(std::string_view token, std::int64_t now_s) const;
   std::string_view check_signature(std::string_view token, const Algorithm& algorithm,
                                    const std::string& signature) const;
+  std::string_view check_with_key_set(const CompactJws& jws, const std::string& alg) const;
 
   std::string key_;  // the HMAC secret, or the public key re-encoded as canonical PEM
   std::vector<Algorithm> algorithms_;
   std::vector<std::string> allowed_algorithms_;
   RequiredClaims required_;
+  std::shared_ptr<const KeyLookup> key_set_;  // null: no JWKS
 };
 
 }  // namespace session_clock::worker::auth

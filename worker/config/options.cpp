@@ -77,6 +77,7 @@ ParsedOptions parse_options(int argc, char** argv) {
   long deadline_wait_ms = o.presence.max_deadline_wait.count();
   long reconcile_ms = o.livekit.reconcile_interval.count();
   long db_clock_interval_ms = o.database_clock.interval.count();
+  long party_cache_ms = o.party_state.cache_ttl.count();
 
   app.add_option("--database-url", o.database_url, "PostgreSQL connection string")
       ->envname("DATABASE_URL")->required();
@@ -88,6 +89,10 @@ ParsedOptions parse_options(int argc, char** argv) {
       ->envname("SESSION_CLOCK_JWT_SECRET_FILE")->check(CLI::ExistingFile);
   app.add_option("--jwt-public-key", o.jwt_public_key_file, "PEM file with an RS*/ES* public key")
       ->envname("SESSION_CLOCK_JWT_PUBLIC_KEY")->check(CLI::ExistingFile);
+  app.add_option("--jwks-url", o.jwks_url, "JWKS to verify RS*/ES* tokens by kid (https; http on loopback only)")
+      ->envname("SESSION_CLOCK_JWKS_URL");
+  app.add_option("--jwks-file", o.jwks_file, "the same from a file, read again when a token names an unknown kid")
+      ->envname("SESSION_CLOCK_JWKS_FILE")->check(CLI::ExistingFile);
   app.add_option("--jwt-aud", o.jwt_audience, "tokens must carry this audience (Supabase: authenticated)")
       ->envname("SESSION_CLOCK_JWT_AUD");
   app.add_option("--jwt-iss", o.jwt_issuer, "tokens must have this issuer (Supabase: https://<ref>.supabase.co/auth/v1)")
@@ -142,6 +147,14 @@ ParsedOptions parse_options(int argc, char** argv) {
   app.add_option("--guest-join-failure-burst", g.join_failure_burst, "failed guest joins an address may make at once")
       ->envname("SESSION_CLOCK_GUEST_JOIN_FAILURE_BURST")->capture_default_str()->check(CLI::Range(1.0, 1000.0));
 
+  auto& ps = o.party_state;
+  app.add_option("--party-state-rate", ps.rate_per_second, "GET /api/party-state lookups per second per client address")
+      ->envname("SESSION_CLOCK_PARTY_STATE_RATE")->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--party-state-burst", ps.burst, "party-state lookups a client address may make at once")
+      ->envname("SESSION_CLOCK_PARTY_STATE_BURST")->capture_default_str()->check(CLI::Range(1.0, 100000.0));
+  app.add_option("--party-state-cache-ms", party_cache_ms, "how long a room's row answers party-state lookups (0: no cache)")
+      ->envname("SESSION_CLOCK_PARTY_STATE_CACHE_MS")->capture_default_str()->check(CLI::Range(0, 5000));
+
   app.add_option("--worker-lease-ms", lease_ms, "the worker's presence lease; renewed every third of it")
       ->envname("SESSION_CLOCK_WORKER_LEASE_MS")->capture_default_str()->check(CLI::Range(1000, 600000));
   app.add_option("--max-deadline-wait-ms", deadline_wait_ms, "longest sleep between grace-deadline sweeps")
@@ -193,6 +206,10 @@ ParsedOptions parse_options(int argc, char** argv) {
     std::cerr << "--jwt-secret and --jwt-public-key are exclusive: give one\n";
     return {std::nullopt, 2};
   }
+  if (int keys = !o.jwt_public_key_file.empty() + !o.jwks_url.empty() + !o.jwks_file.empty(); keys > 1) {
+    std::cerr << "--jwt-public-key, --jwks-url and --jwks-file are exclusive: give one (--jwt-secret may go with a JWKS)\n";
+    return {std::nullopt, 2};
+  }
   if (lk.api_key.empty() != lk.api_secret.empty()) {
     std::cerr << "--livekit-api-key and --livekit-api-secret go together: give both or neither\n";
     return {std::nullopt, 2};
@@ -223,6 +240,7 @@ ParsedOptions parse_options(int argc, char** argv) {
   o.presence.max_deadline_wait = std::chrono::milliseconds(deadline_wait_ms);
   lk.reconcile_interval = std::chrono::milliseconds(reconcile_ms);
   o.database_clock.interval = std::chrono::milliseconds(db_clock_interval_ms);
+  ps.cache_ttl = std::chrono::milliseconds(party_cache_ms);
   o.allowed_origins = split_list(origins);
   o.trusted_proxies = split_list(proxies);
   try {

@@ -33,6 +33,14 @@ struct GuestLimits {
   double join_failures_per_minute = 6;  // and then per minute
 };
 
+// GET /api/party-state (http/party_state.hpp): anyone may ask, so requests
+// are limited per client address and each room's row is kept a short while.
+struct PartyStateLimits {
+  double rate_per_second = 10;  // sustained lookups per client address
+  double burst = 30;            // a party behind one NAT resuming at once must pass
+  std::chrono::milliseconds cache_ttl{250};
+};
+
 // Presence and grace: the worker's lease and how it watches deadlines.
 struct Presence {
   std::chrono::milliseconds lease{15000};           // presence it reported ends this long after it dies
@@ -61,6 +69,8 @@ struct Options {
   unsigned short listen_port = 8080;
   std::string jwt_secret;
   std::string jwt_public_key_file;
+  std::string jwks_url;   // RS*/ES* keys by kid (Supabase: .../auth/v1/.well-known/jwks.json)
+  std::string jwks_file;  // the same from a file
   std::string jwt_audience;  // tokens must carry it in aud (empty: not checked)
   std::string jwt_issuer;    // tokens' iss must be it (empty: not checked)
   std::vector<std::string> allowed_origins;  // empty: any origin
@@ -71,6 +81,7 @@ struct Options {
   unsigned threads = 0;                       // 0: one per core
   Limits limits;
   GuestLimits guests;
+  PartyStateLimits party_state;
   Presence presence;
   LiveKit livekit;
   DatabaseClock database_clock;

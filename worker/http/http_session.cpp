@@ -67,10 +67,16 @@ void HttpSession::on_read(beast::error_code ec, std::size_t) {
 }
 
 void HttpSession::on_party_state(Request request) {
-  routes_.party_state.lookup(request.target(), [self = shared_from_this(), version = request.version(),
-                                                keep_alive = request.keep_alive()](http::status status, std::string body) {
-    auto res = self->json_response(status, version, keep_alive, std::move(body));
+  beast::error_code ec;
+  auto peer = stream_.socket().remote_endpoint(ec);
+  if (ec) return;  // the connection is gone
+  PartyStateRequest asked{request.target(), peer.address(), request[http::field::forwarded],
+                          request["X-Forwarded-For"]};
+  routes_.party_state.lookup(asked, [self = shared_from_this(), version = request.version(),
+                                     keep_alive = request.keep_alive()](PartyStateReply reply) {
+    auto res = self->json_response(reply.status, version, keep_alive, std::move(reply.body));
     res.set(http::field::cache_control, "no-store");
+    if (reply.retry_after.count() > 0) res.set(http::field::retry_after, std::to_string(reply.retry_after.count()));
     self->respond_later(std::move(res));
   });
 }

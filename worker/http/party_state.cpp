@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "core/sql_error.hpp"
@@ -11,6 +12,7 @@
 namespace session_clock::worker {
 
 namespace http = boost::beast::http;
+using Clock = std::chrono::steady_clock;
 
 namespace {
 
@@ -25,22 +27,66 @@ std::optional<std::string> room_code(std::string_view target) {
   return code;
 }
 
+// Retry-After is whole seconds: rounded up, at least one.
+std::chrono::seconds whole_seconds(Clock::duration wait) {
+  return std::chrono::seconds(std::max<long long>(1, std::llround(std::ceil(std::chrono::duration<double>(wait).count()))));
+}
+
+PartyStateReply too_many(Clock::duration wait) {
+  return {http::status::too_many_requests, R"({"error":"too many party-state lookups from this address; retry later"})",
+          whole_seconds(wait)};
+}
+
 }  // namespace
 
-void PartyState::lookup(std::string_view target, std::function<void(http::status, std::string)> done) const {
-  auto code = room_code(target);
-  if (!code) return done(http::status::bad_request, R"({"error":"code: 4 to 12 letters or digits"})");
-  rooms_.call({"session_clock_room_state", {*code}}, [done = std::move(done), &clock = clock_](db::RoomRead read) {
-    if (!read.room) {
-      if (read.sqlstate == core::sqlstate::kNoDataFound) return done(http::status::not_found, R"({"error":"no such room"})");
-      return done(http::status::service_unavailable, R"({"error":"the database is unavailable; retry"})");
-    }
-    auto room = protocol::room_view(*read.room);
-    auto state = nlohmann::json::parse(protocol::room_state(room, clock.now_ms()));
-    nlohmann::json body = {{"code", room.code}, {"currentTrack", state["currentTrack"]}, {"version", room.version},
-                           {"serverNowMs", state["serverNowMs"]}};
-    done(http::status::ok, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+PartyState::PartyState(db::RoomQueries& rooms, const ServerClock& clock, Metrics& metrics,
+                       limits::GuestGate& failures, const Options& options)
+    : rooms_(rooms),
+      clock_(clock),
+      metrics_(metrics),
+      failures_(failures),
+      trusted_proxies_(options.trusted_proxies),
+      requests_({options.party_state.rate_per_second, options.party_state.burst}),
+      cache_(options.party_state.cache_ttl, kMaxCachedRooms) {}
+
+void PartyState::lookup(const PartyStateRequest& request, std::function<void(PartyStateReply)> done) {
+  auto client = http_client::limit_key(
+      http_client::client_address(request.peer, request.forwarded, request.x_forwarded_for, trusted_proxies_));
+  auto now = Clock::now();
+  auto verdict = requests_.admit(client, now);
+  if (!verdict.allowed) {
+    metrics_.party_state_limited++;
+    return done(too_many(verdict.retry_after));
+  }
+  // Refused before the code is looked at: an answer would tell which codes exist.
+  if (auto wait = failures_.failure_wait(client, now); wait > Clock::duration::zero()) {
+    metrics_.party_state_limited++;
+    return done(too_many(wait));
+  }
+  auto code = room_code(request.target);
+  if (!code) return done({http::status::bad_request, R"({"error":"code: 4 to 12 letters or digits"})"});
+  auto fetch = [this, code = *code](std::function<void(db::RoomRead)> got) {
+    metrics_.party_state_queries++;
+    rooms_.call({"session_clock_room_state", {code}}, std::move(got));
+  };
+  cache_.get(*code, now, fetch, [this, client, done = std::move(done)](const db::RoomRead& read) {
+    answer(read, client, done);
   });
+}
+
+void PartyState::answer(const db::RoomRead& read, const std::string& client,
+                        const std::function<void(PartyStateReply)>& done) {
+  if (!read.room) {
+    if (read.sqlstate != core::sqlstate::kNoDataFound)
+      return done({http::status::service_unavailable, R"({"error":"the database is unavailable; retry"})"});
+    failures_.failed(client, Clock::now());
+    return done({http::status::not_found, R"({"error":"no such room"})"});
+  }
+  auto room = protocol::room_view(*read.room);
+  auto state = nlohmann::json::parse(protocol::room_state(room, clock_.now_ms()));
+  nlohmann::json body = {{"code", room.code}, {"currentTrack", state["currentTrack"]}, {"version", room.version},
+                         {"serverNowMs", state["serverNowMs"]}};
+  done({http::status::ok, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)});
 }
 
 }  // namespace session_clock::worker

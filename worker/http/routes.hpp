@@ -17,7 +17,7 @@ namespace session_clock::worker {
 struct HttpRoutes {
   const WsUpgrade& websocket;
   const StatusPages& status;
-  const PartyState& party_state;
+  PartyState& party_state;
   const livekit::WebhookEndpoint* livekit;  // null: no LiveKit key configured (404)
   Metrics& metrics;
   const ServerClock& clock;  // POST /timesync

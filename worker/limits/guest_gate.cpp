@@ -19,16 +19,23 @@ void GuestGate::forget_idle(Clock::time_point now) {
   }
 }
 
-GuestGate::Verdict GuestGate::enter(const std::string& address, Clock::time_point now) {
-  std::lock_guard lock(mutex_);
+// Null when the table is full of addresses that hold something.
+GuestGate::Entry* GuestGate::find_or_add(const std::string& address, Clock::time_point now) {
   auto it = entries_.find(address);
   if (it == entries_.end()) {
     if (entries_.size() >= kMaxAddresses) forget_idle(now);
-    if (entries_.size() >= kMaxAddresses) return Verdict::too_many_failures;
+    if (entries_.size() >= kMaxAddresses) return nullptr;
     it = entries_.emplace(address, Entry{0, limits_.join_failure_burst, now}).first;
   }
-  Entry& entry = it->second;
-  refill(entry, now);
+  refill(it->second, now);
+  return &it->second;
+}
+
+GuestGate::Verdict GuestGate::enter(const std::string& address, Clock::time_point now) {
+  std::lock_guard lock(mutex_);
+  Entry* found = find_or_add(address, now);
+  if (!found) return Verdict::too_many_failures;
+  Entry& entry = *found;
   if (entry.failure_tokens < 1) return Verdict::too_many_failures;
   if (entry.guests >= limits_.max_guests_per_address) return Verdict::too_many_guests;
   ++entry.guests;
@@ -45,10 +52,18 @@ void GuestGate::leave(const std::string& address) {
 
 void GuestGate::failed(const std::string& address, Clock::time_point now) {
   std::lock_guard lock(mutex_);
+  if (Entry* entry = find_or_add(address, now)) entry->failure_tokens = std::max(0.0, entry->failure_tokens - 1);
+}
+
+GuestGate::Clock::duration GuestGate::failure_wait(const std::string& address, Clock::time_point now) {
+  std::lock_guard lock(mutex_);
   auto it = entries_.find(address);
-  if (it == entries_.end()) return;  // enter() made it; a failure always follows an enter
+  if (it == entries_.end()) return entries_.size() >= kMaxAddresses ? std::chrono::seconds(1) : Clock::duration::zero();
   refill(it->second, now);
-  it->second.failure_tokens = std::max(0.0, it->second.failure_tokens - 1);
+  double missing = 1.0 - it->second.failure_tokens;
+  if (missing <= 0) return Clock::duration::zero();
+  return std::chrono::duration_cast<Clock::duration>(
+      std::chrono::duration<double, std::ratio<60>>(missing / limits_.join_failures_per_minute));
 }
 
 std::size_t GuestGate::tracked() const {

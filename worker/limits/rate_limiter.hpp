@@ -16,6 +16,7 @@
 #include <optional>
 
 #include "config/options.hpp"
+#include "limits/token_bucket.hpp"
 
 namespace session_clock::worker::limits {
 
@@ -37,13 +38,9 @@ class RateLimiter {
   int strikes() const { return strikes_; }
 
  private:
-  void refill(Clock::time_point now);
-
-  double rate_per_second_;
-  double burst_;
+  BucketShape shape_;
   int flood_strikes_;
-  double tokens_;
-  std::optional<Clock::time_point> last_refill_;
+  TokenBucket bucket_;
   std::optional<Clock::time_point> last_refusal_;
   int strikes_ = 0;
   bool closing_ = false;

@@ -58,13 +58,17 @@ class Exchange {
 };
 
 http::request<http::string_body> make_request(const ServiceUrl& url, const HttpPost& post) {
-  http::request<http::string_body> request{http::verb::post, post.target, 11};
+  http::request<http::string_body> request{http::string_to_verb(post.method), post.target, 11};
   request.set(http::field::host, url.host_header);
   request.set(http::field::user_agent, kUserAgent);
-  request.set(http::field::content_type, "application/json");
-  request.set(http::field::authorization, post.authorization);
+  if (request.method() == http::verb::get) {
+    request.set(http::field::accept, "application/json");
+  } else {
+    request.set(http::field::content_type, "application/json");
+    request.body() = post.body;
+  }
+  if (!post.authorization.empty()) request.set(http::field::authorization, post.authorization);
   request.keep_alive(false);  // one request per connection
-  request.body() = post.body;
   request.prepare_payload();
   return request;
 }

@@ -1,4 +1,5 @@
-// One HTTP/1.1 POST of a JSON body over a connection of its own, plain or TLS,
+// One HTTP/1.1 POST of a JSON body (or a GET: the JWKS, auth/jwks_source.hpp)
+// over a connection of its own, plain or TLS,
 // the whole exchange (resolve, connect, handshake, write, read) bounded by one
 // deadline. Blocking: it runs a private io_context on the caller's thread.
 // TLS verifies the peer against the context's trust store and checks the host
@@ -31,9 +32,10 @@ struct HttpOutcome {
 
 struct HttpPost {
   std::string target;         // path of the request line
-  std::string authorization;  // the Authorization header's value
+  std::string authorization;  // the Authorization header's value ("": none)
   std::string body;           // JSON
   std::size_t max_reply_bytes = 0;
+  std::string method = "POST";  // or "GET", with no body
 };
 
 // tls must be non-null when url.tls is set. Never throws.

@@ -95,6 +95,10 @@ std::string Metrics::prometheus_text(std::uint64_t listener_reconnects, bool dat
   counter("session_clock_frames_superseded_total", "queued CLOCK_STATE and time frames replaced by a newer one",
           frames_superseded.load());
   counter("session_clock_http_requests_total", "HTTP requests served", http_requests.load());
+  counter("session_clock_party_state_queries_total", "/api/party-state reads sent to the database",
+          party_state_queries.load());
+  counter("session_clock_party_state_limited_total", "/api/party-state lookups refused with 429",
+          party_state_limited.load());
   counter("session_clock_deadlines_applied_total", "grace deadlines this worker applied (clocks paused)",
           deadlines_applied.load());
   counter("session_clock_webhooks_total", "LiveKit webhooks accepted", webhooks.load());

@@ -40,6 +40,8 @@ class Metrics {
   std::atomic<std::uint64_t> connections_refused{0};  // beyond --max-connections or --max-connections-per-ip
   std::atomic<std::uint64_t> frames_superseded{0};    // queued CLOCK_STATEs and ticks a newer one replaced
   std::atomic<std::uint64_t> http_requests{0};
+  std::atomic<std::uint64_t> party_state_queries{0};  // /api/party-state reads sent to the database
+  std::atomic<std::uint64_t> party_state_limited{0};  // /api/party-state lookups refused (429)
   std::atomic<std::uint64_t> deadlines_applied{0};  // grace pauses this worker wrote
   std::atomic<std::uint64_t> webhooks{0};           // LiveKit webhooks accepted
   std::atomic<std::uint64_t> livekit_rooms_reconciled{0};    // rooms compared with LiveKit's RoomService
