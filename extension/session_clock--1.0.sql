@@ -8,6 +8,30 @@
 
 \echo Use "CREATE EXTENSION session_clock" to load this file. \quit
 
+-- An app that wrote its own session_clock_* RPCs (seed 003's get, pause
+-- and resume) would fail below at the first name it holds; say which, all
+-- of them, and where to go (docs/portable.md). (No @extschema@ in quotes:
+-- the target schema is the first of the script's search_path.)
+DO $precheck$
+DECLARE
+    found text;
+BEGIN
+    SELECT pg_catalog.string_agg(p.oid::pg_catalog.regprocedure::pg_catalog.text OPERATOR(pg_catalog.||) ' returning '
+                                 OPERATOR(pg_catalog.||) pg_catalog.format_type(p.prorettype, NULL), ', '
+                                 ORDER BY p.oid::pg_catalog.regprocedure::pg_catalog.text)
+      INTO found
+    FROM pg_catalog.pg_proc p
+    WHERE p.pronamespace OPERATOR(pg_catalog.=) (SELECT n.oid FROM pg_catalog.pg_namespace n
+                                                 WHERE n.nspname OPERATOR(pg_catalog.=) pg_catalog.current_schema())
+      AND p.proname OPERATOR(pg_catalog.~~) 'session\_clock\_%';
+    IF found IS NOT NULL THEN
+        RAISE EXCEPTION 'functions named like session_clock''s already exist: %', found
+            USING ERRCODE = 'duplicate_function',
+                  HINT = 'An app that defined its own session_clock_* RPCs (seed 003) migrates its timers first: see docs/portable.md.';
+    END IF;
+END
+$precheck$;
+
 CREATE SCHEMA session_clock;
 COMMENT ON SCHEMA session_clock IS 'session_clock extension: clock rows, event log, members, helpers';
 REVOKE ALL ON SCHEMA session_clock FROM PUBLIC;

@@ -2,7 +2,8 @@
 # The shared pg_regress files and isolation specs against the portable
 # edition (portable/session_clock.sql), installed by the database's owner,
 # who is not a superuser, in a throwaway cluster; then the portable
-# edition's own tests (tests/portable/sql: re-runs, refusals, settings).
+# edition's own tests (tests/portable/sql: re-runs, refusals), the catalogs
+# compared, and seed 003's migration (tests/portable/seed_003).
 #
 # Expected outputs are the extension's (expected/, tests/isolation/expected)
 # with, per file, at most one small patch in tests/portable/expected/*.diff
@@ -103,6 +104,15 @@ if [ -f "$("${PG_CONFIG:-pg_config}" --sharedir)/extension/session_clock.control
   fi
 else
   echo "catalog parity: skipped, the extension is not installed"
+fi
+# Seed 003's app, which wrote its own session_clock_get/pause/resume: the
+# script refuses it, and portable/migrate_from_seed_003.sql moves its timers.
+if tests/portable/seed_003/run.sh regress_portable_owner >"$work/seed_003.log" 2>&1; then
+  echo "test seed_003_migration ... ok" | tee -a "$work/isolation.log"
+else
+  cat "$work/seed_003.log"
+  echo "test seed_003_migration ... FAILED" | tee -a "$work/isolation.log"
+  status=1
 fi
 # One summary for scripts/run-tests.sh to count, in pg_regress's words.
 ok=$(cat "$work/regress.log" "$work/isolation.log" | awk '/\.\.\. ok/ { n++ } END { print n + 0 }')
