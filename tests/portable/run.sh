@@ -3,7 +3,8 @@
 # edition (portable/session_clock.sql), installed by the database's owner,
 # who is not a superuser, in a throwaway cluster; then the portable
 # edition's own tests (tests/portable/sql: re-runs, refusals), the catalogs
-# compared, and seed 003's migration (tests/portable/seed_003).
+# compared, a database moved between the editions (tests/portable/move),
+# and seed 003's migration (tests/portable/seed_003).
 #
 # Expected outputs are the extension's (expected/, tests/isolation/expected)
 # with, per file, at most one small patch in tests/portable/expected/*.diff
@@ -102,8 +103,16 @@ if [ -f "$("${PG_CONFIG:-pg_config}" --sharedir)/extension/session_clock.control
     echo "test catalog_parity ... FAILED" >>"$work/isolation.log"
     status=1
   fi
+  # Moving a database from one edition to the other and back.
+  if tests/portable/move/run.sh regress_portable_owner >"$work/move.log" 2>&1; then
+    echo "test move_edition ... ok" | tee -a "$work/isolation.log"
+  else
+    cat "$work/move.log"
+    echo "test move_edition ... FAILED" | tee -a "$work/isolation.log"
+    status=1
+  fi
 else
-  echo "catalog parity: skipped, the extension is not installed"
+  echo "catalog parity and move_edition: skipped, the extension is not installed"
 fi
 # Seed 003's app, which wrote its own session_clock_get/pause/resume: the
 # script refuses it, and portable/migrate_from_seed_003.sql moves its timers.
