@@ -258,16 +258,18 @@ CREATE FUNCTION session_clock.replay(p_session_id uuid,
 ------------------------------------------------------------------------------
 DO $grants$
 DECLARE
+    ext_schema text := (SELECT n.nspname FROM pg_catalog.pg_extension x JOIN pg_catalog.pg_namespace n ON n.oid = x.extnamespace
+                        WHERE x.extname = 'session_clock');
     fn regprocedure;
     acting_functions regprocedure[] := ARRAY[
-        '@extschema@.session_clock_start(uuid)',
-        '@extschema@.session_clock_get(uuid)',
-        '@extschema@.session_clock_pause(uuid, text)',
-        '@extschema@.session_clock_resume(uuid, text)',
-        '@extschema@.session_clock_stop(uuid, text)',
-        '@extschema@.session_clock_add_member(uuid, text, text)',
-        '@extschema@.session_clock_remove_member(uuid, text)',
-        '@extschema@.session_clock_members(uuid)',
+        pg_catalog.format('%I.session_clock_start(uuid)', ext_schema),
+        pg_catalog.format('%I.session_clock_get(uuid)', ext_schema),
+        pg_catalog.format('%I.session_clock_pause(uuid, text)', ext_schema),
+        pg_catalog.format('%I.session_clock_resume(uuid, text)', ext_schema),
+        pg_catalog.format('%I.session_clock_stop(uuid, text)', ext_schema),
+        pg_catalog.format('%I.session_clock_add_member(uuid, text, text)', ext_schema),
+        pg_catalog.format('%I.session_clock_remove_member(uuid, text)', ext_schema),
+        pg_catalog.format('%I.session_clock_members(uuid)', ext_schema),
         'session_clock.caller_access(uuid)',
         'session_clock.replay(uuid)'
     ]::regprocedure[];

@@ -609,6 +609,10 @@ CREATE FUNCTION session_clock.apply_privileges() RETURNS void
     DECLARE
         ext oid := (SELECT x.oid FROM pg_catalog.pg_extension x WHERE x.extname = 'session_clock');
         anon_role oid := (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = 'anon');
+        -- A trusted install by a non-superuser: the objects are the bootstrap
+        -- superuser's, the extension the installer's, who is an admin and
+        -- gets what the owner has (nothing more happens otherwise).
+        installer oid := (SELECT x.extowner FROM pg_catalog.pg_extension x WHERE x.extname = 'session_clock');
         problems text;
         o record;
         role_name text;
@@ -657,7 +661,8 @@ CREATE FUNCTION session_clock.apply_privileges() RETURNS void
                    CASE p.kind WHEN 'function' THEN 'EXECUTE' ELSE 'SELECT' END AS privilege,
                    CASE WHEN p.kind = 'function' THEN COALESCE(f.proacl, pg_catalog.acldefault('f', f.proowner))
                         WHEN c.relkind = 'S' THEN COALESCE(c.relacl, pg_catalog.acldefault('s', c.relowner))
-                        ELSE COALESCE(c.relacl, pg_catalog.acldefault('r', c.relowner)) END AS acl
+                        ELSE COALESCE(c.relacl, pg_catalog.acldefault('r', c.relowner)) END AS acl,
+                   COALESCE(f.proowner, c.relowner) AS owner
             FROM session_clock.privileges p
             -- (CASE: a function's name is not a relation's, nor the reverse)
             LEFT JOIN pg_catalog.pg_proc f
@@ -693,7 +698,16 @@ CREATE FUNCTION session_clock.apply_privileges() RETURNS void
                     EXECUTE pg_catalog.format('GRANT %s ON %s TO %I', o.privilege, o.target, role_name);
                 END IF;
             END LOOP;
+            IF installer <> o.owner AND NOT EXISTS (SELECT FROM pg_catalog.aclexplode(o.acl) a
+                                                    WHERE a.grantee = installer AND a.privilege_type = o.privilege) THEN
+                EXECUTE pg_catalog.format('GRANT %s ON %s TO %I', o.privilege, o.target,
+                                          pg_catalog.pg_get_userbyid(installer));
+            END IF;
         END LOOP;
+        IF installer <> (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = 'session_clock.settings'::pg_catalog.regclass)
+           AND NOT pg_catalog.has_table_privilege(installer, 'session_clock.settings', 'UPDATE') THEN
+            EXECUTE pg_catalog.format('GRANT UPDATE ON session_clock.settings TO %I', pg_catalog.pg_get_userbyid(installer));
+        END IF;
         -- The defaults are service_role's to change too.
         IF EXISTS (SELECT FROM pg_catalog.pg_roles r WHERE r.rolname = 'service_role')
            AND NOT pg_catalog.has_table_privilege('service_role', 'session_clock.settings', 'UPDATE') THEN
@@ -704,39 +718,46 @@ CREATE FUNCTION session_clock.apply_privileges() RETURNS void
 
 -- Every object of 1.0 to 1.3 as the scripts' grants left it, and the two
 -- above.
-INSERT INTO session_clock.privileges (object, kind, audience) VALUES
+-- The RPCs are named without their schema here and qualified with the
+-- extension's below (no @extschema@ inside quotes: CVE-2023-39417).
+INSERT INTO session_clock.privileges (object, kind, audience)
+SELECT CASE WHEN v.object LIKE 'session\_clock.%' THEN v.object
+            ELSE pg_catalog.format('%I.%s', n.nspname, v.object) END,
+       v.kind, v.audience
+FROM pg_catalog.pg_extension x JOIN pg_catalog.pg_namespace n ON n.oid = x.extnamespace
+CROSS JOIN (VALUES
     -- Server time and the pure elapsed_ms: anyone, anon included.
     ('session_clock.server_now()',                                         'function', 'public'),
     ('session_clock.server_now_ms()',                                      'function', 'public'),
     ('session_clock.server_time_status()',                                 'function', 'public'),
-    ('@extschema@.session_clock_server_time()',                            'function', 'public'),
+    ('session_clock_server_time()',                                        'function', 'public'),
     ('session_clock.elapsed_ms(session_clock.sessions, timestamptz)',      'function', 'public'),
     -- The RPCs an app calls for its end users (each checks the caller).
-    ('@extschema@.session_clock_start(uuid)',                              'function', 'authenticated'),
-    ('@extschema@.session_clock_get(uuid)',                                'function', 'authenticated'),
-    ('@extschema@.session_clock_pause(uuid, text)',                        'function', 'authenticated'),
-    ('@extschema@.session_clock_resume(uuid, text)',                       'function', 'authenticated'),
-    ('@extschema@.session_clock_stop(uuid, text)',                         'function', 'authenticated'),
-    ('@extschema@.session_clock_add_member(uuid, text, text)',             'function', 'authenticated'),
-    ('@extschema@.session_clock_remove_member(uuid, text)',                'function', 'authenticated'),
-    ('@extschema@.session_clock_members(uuid)',                            'function', 'authenticated'),
+    ('session_clock_start(uuid)',                                          'function', 'authenticated'),
+    ('session_clock_get(uuid)',                                            'function', 'authenticated'),
+    ('session_clock_pause(uuid, text)',                                    'function', 'authenticated'),
+    ('session_clock_resume(uuid, text)',                                   'function', 'authenticated'),
+    ('session_clock_stop(uuid, text)',                                     'function', 'authenticated'),
+    ('session_clock_add_member(uuid, text, text)',                         'function', 'authenticated'),
+    ('session_clock_remove_member(uuid, text)',                            'function', 'authenticated'),
+    ('session_clock_members(uuid)',                                        'function', 'authenticated'),
     ('session_clock.caller_access(uuid)',                                  'function', 'authenticated'),
     ('session_clock.replay(uuid)',                                         'function', 'authenticated'),
-    ('@extschema@.session_clock_presence(uuid, text, boolean)',            'function', 'authenticated'),
-    ('@extschema@.session_clock_configure(uuid, integer, integer, boolean)', 'function', 'authenticated'),
-    ('@extschema@.session_clock_room_create(text, text, boolean)',         'function', 'authenticated'),
-    ('@extschema@.session_clock_room_join(text, text)',                    'function', 'authenticated'),
-    ('@extschema@.session_clock_room_leave(text, text)',                   'function', 'authenticated'),
-    ('@extschema@.session_clock_room_state(text)',                         'function', 'authenticated'),
-    ('@extschema@.session_clock_room_play(text, text, text, text, double precision, integer, text, text)',
+    ('session_clock_presence(uuid, text, boolean)',                        'function', 'authenticated'),
+    ('session_clock_configure(uuid, integer, integer, boolean)',             'function', 'authenticated'),
+    ('session_clock_room_create(text, text, boolean)',                     'function', 'authenticated'),
+    ('session_clock_room_join(text, text)',                                'function', 'authenticated'),
+    ('session_clock_room_leave(text, text)',                               'function', 'authenticated'),
+    ('session_clock_room_state(text)',                                     'function', 'authenticated'),
+    ('session_clock_room_play(text, text, text, text, double precision, integer, text, text)',
                                                                            'function', 'authenticated'),
-    ('@extschema@.session_clock_room_pause(text, double precision, integer, text, text)',
+    ('session_clock_room_pause(text, double precision, integer, text, text)',
                                                                            'function', 'authenticated'),
-    ('@extschema@.session_clock_room_seek(text, double precision, integer, text, text)',
+    ('session_clock_room_seek(text, double precision, integer, text, text)',
                                                                            'function', 'authenticated'),
-    ('@extschema@.session_clock_room_stop(text, text, text)',              'function', 'authenticated'),
-    ('@extschema@.session_clock_room_set_host(text, text, text)',          'function', 'authenticated'),
-    ('@extschema@.session_clock_room_ready(text, bigint, text)',           'function', 'authenticated'),
+    ('session_clock_room_stop(text, text, text)',                          'function', 'authenticated'),
+    ('session_clock_room_set_host(text, text, text)',                      'function', 'authenticated'),
+    ('session_clock_room_ready(text, bigint, text)',                       'function', 'authenticated'),
     -- The worker's functions (each refuses anyone but an admin).
     ('session_clock.require_admin()',                                      'function', 'service_role'),
     ('session_clock.record_presence(uuid, text, text, uuid, boolean, text)', 'function', 'service_role'),
@@ -777,6 +798,8 @@ INSERT INTO session_clock.privileges (object, kind, audience) VALUES
     ('session_clock.livekit_connections',                                  'relation', 'owner'),
     ('session_clock.session_events_id_seq',                                'relation', 'owner'),
     ('session_clock.room_events_id_seq',                                   'relation', 'owner'),
-    ('session_clock.early_presence_id_seq',                                'relation', 'owner');
+    ('session_clock.early_presence_id_seq',                                'relation', 'owner')
+) AS v(object, kind, audience)
+WHERE x.extname = 'session_clock';
 
 SELECT session_clock.apply_privileges();

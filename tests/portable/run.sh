@@ -23,12 +23,12 @@ pg_regress=$PGXS_DIR/test/regress/pg_regress
 pg_isolation_regress=$PGXS_DIR/test/isolation/pg_isolation_regress
 
 # The shared files, in the extension's order, without the ones about
-# CREATE EXTENSION itself (preplanted, install, upgrade) and the docs check
+# CREATE EXTENSION itself (preplanted, install, upgrade, trusted) and the docs check
 # (schema_doc, edition-independent): portable_install stands in for them.
 shared=$(sed -n 's/^REGRESS *= *//p' Makefile)
 regress="portable_install"
 for t in $shared; do
-  case $t in preplanted|install|schema_doc|upgrade) ;; *) regress="$regress $t" ;; esac
+  case $t in preplanted|install|schema_doc|upgrade|trusted) ;; *) regress="$regress $t" ;; esac
 done
 regress="$regress portable_rerun"
 isolation=$(sed -n 's/^ISOLATION *= *//p' Makefile)
