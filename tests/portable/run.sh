@@ -4,6 +4,7 @@
 # who is not a superuser, in a throwaway cluster; then the portable
 # edition's own tests (tests/portable/sql: re-runs, refusals), the catalogs
 # compared, a database moved between the editions (tests/portable/move),
+# an earlier script's database upgraded in place (tests/portable/upgrade),
 # and seed 003's migration (tests/portable/seed_003).
 #
 # Expected outputs are the extension's (expected/, tests/isolation/expected)
@@ -113,6 +114,15 @@ if [ -f "$("${PG_CONFIG:-pg_config}" --sharedir)/extension/session_clock.control
   fi
 else
   echo "catalog parity and move_edition: skipped, the extension is not installed"
+fi
+# An earlier script's database, with rows, upgraded by the current one:
+# rows kept, catalog a fresh install's (portable_isolation's).
+if tests/portable/upgrade/run.sh regress_portable_owner portable_isolation >"$work/upgrade.log" 2>&1; then
+  echo "test upgrade_in_place ... ok" | tee -a "$work/isolation.log"
+else
+  cat "$work/upgrade.log"
+  echo "test upgrade_in_place ... FAILED" | tee -a "$work/isolation.log"
+  status=1
 fi
 # Seed 003's app, which wrote its own session_clock_get/pause/resume: the
 # script refuses it, and portable/migrate_from_seed_003.sql moves its timers.
