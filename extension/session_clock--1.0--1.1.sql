@@ -316,10 +316,12 @@ CREATE FUNCTION session_clock.livekit_event(p_event_id text, p_event text, p_ses
 ------------------------------------------------------------------------------
 DO $grants$
 DECLARE
+    ext_schema text := (SELECT n.nspname FROM pg_catalog.pg_extension x JOIN pg_catalog.pg_namespace n ON n.oid = x.extnamespace
+                        WHERE x.extname = 'session_clock');
     fn regprocedure;
     app_functions regprocedure[] := ARRAY[
-        '@extschema@.session_clock_presence(uuid, text, boolean)',
-        '@extschema@.session_clock_configure(uuid, integer, integer)'
+        pg_catalog.format('%I.session_clock_presence(uuid, text, boolean)', ext_schema),
+        pg_catalog.format('%I.session_clock_configure(uuid, integer, integer)', ext_schema)
     ]::regprocedure[];
     worker_functions regprocedure[] := ARRAY[
         'session_clock.require_admin()',

@@ -8,6 +8,30 @@
 
 \echo Use "CREATE EXTENSION session_clock" to load this file. \quit
 
+-- An app that wrote its own session_clock_* RPCs (seed 003's get, pause
+-- and resume) would fail below at the first name it holds; say which, all
+-- of them, and where to go (docs/portable.md). (No @extschema@ in quotes:
+-- the target schema is the first of the script's search_path.)
+DO $precheck$
+DECLARE
+    found text;
+BEGIN
+    SELECT pg_catalog.string_agg(p.oid::pg_catalog.regprocedure::pg_catalog.text OPERATOR(pg_catalog.||) ' returning '
+                                 OPERATOR(pg_catalog.||) pg_catalog.format_type(p.prorettype, NULL), ', '
+                                 ORDER BY p.oid::pg_catalog.regprocedure::pg_catalog.text)
+      INTO found
+    FROM pg_catalog.pg_proc p
+    WHERE p.pronamespace OPERATOR(pg_catalog.=) (SELECT n.oid FROM pg_catalog.pg_namespace n
+                                                 WHERE n.nspname OPERATOR(pg_catalog.=) pg_catalog.current_schema())
+      AND p.proname OPERATOR(pg_catalog.~~) 'session\_clock\_%';
+    IF found IS NOT NULL THEN
+        RAISE EXCEPTION 'functions named like session_clock''s already exist: %', found
+            USING ERRCODE = 'duplicate_function',
+                  HINT = 'An app that defined its own session_clock_* RPCs (seed 003) migrates its timers first: see docs/portable.md.';
+    END IF;
+END
+$precheck$;
+
 CREATE SCHEMA session_clock;
 COMMENT ON SCHEMA session_clock IS 'session_clock extension: clock rows, event log, members, helpers';
 REVOKE ALL ON SCHEMA session_clock FROM PUBLIC;
@@ -234,16 +258,18 @@ CREATE FUNCTION session_clock.replay(p_session_id uuid,
 ------------------------------------------------------------------------------
 DO $grants$
 DECLARE
+    ext_schema text := (SELECT n.nspname FROM pg_catalog.pg_extension x JOIN pg_catalog.pg_namespace n ON n.oid = x.extnamespace
+                        WHERE x.extname = 'session_clock');
     fn regprocedure;
     acting_functions regprocedure[] := ARRAY[
-        '@extschema@.session_clock_start(uuid)',
-        '@extschema@.session_clock_get(uuid)',
-        '@extschema@.session_clock_pause(uuid, text)',
-        '@extschema@.session_clock_resume(uuid, text)',
-        '@extschema@.session_clock_stop(uuid, text)',
-        '@extschema@.session_clock_add_member(uuid, text, text)',
-        '@extschema@.session_clock_remove_member(uuid, text)',
-        '@extschema@.session_clock_members(uuid)',
+        pg_catalog.format('%I.session_clock_start(uuid)', ext_schema),
+        pg_catalog.format('%I.session_clock_get(uuid)', ext_schema),
+        pg_catalog.format('%I.session_clock_pause(uuid, text)', ext_schema),
+        pg_catalog.format('%I.session_clock_resume(uuid, text)', ext_schema),
+        pg_catalog.format('%I.session_clock_stop(uuid, text)', ext_schema),
+        pg_catalog.format('%I.session_clock_add_member(uuid, text, text)', ext_schema),
+        pg_catalog.format('%I.session_clock_remove_member(uuid, text)', ext_schema),
+        pg_catalog.format('%I.session_clock_members(uuid)', ext_schema),
         'session_clock.caller_access(uuid)',
         'session_clock.replay(uuid)'
     ]::regprocedure[];

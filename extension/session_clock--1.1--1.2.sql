@@ -162,18 +162,20 @@ COMMENT ON FUNCTION @extschema@.session_clock_room_ready(text, bigint, text) IS
 
 DO $grants$
 DECLARE
+    ext_schema text := (SELECT n.nspname FROM pg_catalog.pg_extension x JOIN pg_catalog.pg_namespace n ON n.oid = x.extnamespace
+                        WHERE x.extname = 'session_clock');
     fn regprocedure;
     room_functions regprocedure[] := ARRAY[
-        '@extschema@.session_clock_room_create(text, text)',
-        '@extschema@.session_clock_room_join(text, text)',
-        '@extschema@.session_clock_room_leave(text, text)',
-        '@extschema@.session_clock_room_state(text)',
-        '@extschema@.session_clock_room_play(text, text, text, text, double precision, integer, text, text)',
-        '@extschema@.session_clock_room_pause(text, double precision, integer, text, text)',
-        '@extschema@.session_clock_room_seek(text, double precision, integer, text, text)',
-        '@extschema@.session_clock_room_stop(text, text, text)',
-        '@extschema@.session_clock_room_set_host(text, text, text)',
-        '@extschema@.session_clock_room_ready(text, bigint, text)'
+        pg_catalog.format('%I.session_clock_room_create(text, text)', ext_schema),
+        pg_catalog.format('%I.session_clock_room_join(text, text)', ext_schema),
+        pg_catalog.format('%I.session_clock_room_leave(text, text)', ext_schema),
+        pg_catalog.format('%I.session_clock_room_state(text)', ext_schema),
+        pg_catalog.format('%I.session_clock_room_play(text, text, text, text, double precision, integer, text, text)', ext_schema),
+        pg_catalog.format('%I.session_clock_room_pause(text, double precision, integer, text, text)', ext_schema),
+        pg_catalog.format('%I.session_clock_room_seek(text, double precision, integer, text, text)', ext_schema),
+        pg_catalog.format('%I.session_clock_room_stop(text, text, text)', ext_schema),
+        pg_catalog.format('%I.session_clock_room_set_host(text, text, text)', ext_schema),
+        pg_catalog.format('%I.session_clock_room_ready(text, bigint, text)', ext_schema)
     ]::regprocedure[];
     has_anon boolean := EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'anon');
     has_authenticated boolean := EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'authenticated');

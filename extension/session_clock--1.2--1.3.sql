@@ -24,6 +24,10 @@
 --   and its own objects' grants did.
 -- - server_time_status() reports seed 001's `server` (the setting
 --   session_clock.server_label) and `last_sync` (in C).
+-- - The database-wide defaults move to session_clock.settings, one row
+--   shared with the portable edition and changed by the owner or
+--   service_role; the superuser-only settings still apply where the row
+--   leaves a value unset.
 -- - Seed 003's single device: session_clock_configure gains
 --   p_single_device; in such a session a user's newest connection wins
 --   (claim_device, NOTIFY device_claimed) and the others leave, the
@@ -416,6 +420,49 @@ CREATE FUNCTION session_clock.livekit_reconcile(p_session_id uuid, p_room_name t
     $$;
 
 ------------------------------------------------------------------------------
+-- The database-wide defaults, shared with the portable edition: one row
+-- that only the owner and service_role may change. A NULL column is unset:
+-- the setting of the same name (session_clock.grace_ms, .min_participants,
+-- .server_label; superuser-only), else the built-in default. The row wins
+-- because it is the one place both editions read (a database moved between
+-- them keeps its defaults) and the only one service_role can change; the
+-- settings still apply while it is unset, so a 1.2 database configured in
+-- postgresql.conf or with ALTER DATABASE keeps its defaults on update
+-- (docs/extension.md).
+------------------------------------------------------------------------------
+CREATE TABLE session_clock.settings (
+    singleton        boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+    min_participants integer CHECK (min_participants BETWEEN 0 AND 10000),
+    grace_ms         integer CHECK (grace_ms BETWEEN 0 AND 86400000),
+    server_label     text    CHECK (server_label ~ '^[ -~]{1,64}$')
+);
+COMMENT ON TABLE session_clock.settings IS
+    'the database-wide defaults: one row, changed by the owner or service_role; NULL: the setting of the same name (extension), else the built-in default';
+INSERT INTO session_clock.settings (singleton) VALUES (true);
+-- pg_dump keeps a changed row; the restore's CREATE EXTENSION writes the
+-- unset one first, and settings_keep_one() turns the dump's INSERT into an
+-- UPDATE of it.
+CREATE FUNCTION session_clock.settings_keep_one() RETURNS trigger
+    LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    BEGIN
+        IF NOT NEW.singleton OR NOT EXISTS (SELECT FROM session_clock.settings) THEN
+            RETURN NEW;  -- the CHECK refuses a second row; the first goes in
+        END IF;
+        UPDATE session_clock.settings
+           SET min_participants = NEW.min_participants, grace_ms = NEW.grace_ms, server_label = NEW.server_label;
+        RETURN NULL;
+    END
+    $$;
+COMMENT ON FUNCTION session_clock.settings_keep_one() IS
+    'trigger: an INSERT into session_clock.settings (a restore) updates its one row';
+CREATE TRIGGER settings_keep_one BEFORE INSERT ON session_clock.settings
+    FOR EACH ROW EXECUTE FUNCTION session_clock.settings_keep_one();
+SELECT pg_catalog.pg_extension_config_dump('session_clock.settings',
+    'WHERE min_participants IS NOT NULL OR grace_ms IS NOT NULL OR server_label IS NOT NULL');
+
+------------------------------------------------------------------------------
 -- Alarms: tracked, open sessions in a state the grace rule never leaves
 -- them in (a setting changed under them, a row edited by hand). A billing
 -- team wants both counts at zero; the worker exports them to /metrics.
@@ -430,6 +477,7 @@ CREATE VIEW session_clock.stranded_sessions AS
            s.last_state_change_at
     FROM session_clock.sessions s
     CROSS JOIN LATERAL (SELECT COALESCE(s.min_participants,
+                                        (SELECT d.min_participants FROM session_clock.settings d),
                                         NULLIF(pg_catalog.current_setting('session_clock.min_participants', true), '')::integer,
                                         2) AS min_participants) m
     WHERE s.presence_tracked AND s.ended_at IS NULL AND m.min_participants > 0
@@ -561,6 +609,10 @@ CREATE FUNCTION session_clock.apply_privileges() RETURNS void
     DECLARE
         ext oid := (SELECT x.oid FROM pg_catalog.pg_extension x WHERE x.extname = 'session_clock');
         anon_role oid := (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = 'anon');
+        -- A trusted install by a non-superuser: the objects are the bootstrap
+        -- superuser's, the extension the installer's, who is an admin and
+        -- gets what the owner has (nothing more happens otherwise).
+        installer oid := (SELECT x.extowner FROM pg_catalog.pg_extension x WHERE x.extname = 'session_clock');
         problems text;
         o record;
         role_name text;
@@ -609,7 +661,8 @@ CREATE FUNCTION session_clock.apply_privileges() RETURNS void
                    CASE p.kind WHEN 'function' THEN 'EXECUTE' ELSE 'SELECT' END AS privilege,
                    CASE WHEN p.kind = 'function' THEN COALESCE(f.proacl, pg_catalog.acldefault('f', f.proowner))
                         WHEN c.relkind = 'S' THEN COALESCE(c.relacl, pg_catalog.acldefault('s', c.relowner))
-                        ELSE COALESCE(c.relacl, pg_catalog.acldefault('r', c.relowner)) END AS acl
+                        ELSE COALESCE(c.relacl, pg_catalog.acldefault('r', c.relowner)) END AS acl,
+                   COALESCE(f.proowner, c.relowner) AS owner
             FROM session_clock.privileges p
             -- (CASE: a function's name is not a relation's, nor the reverse)
             LEFT JOIN pg_catalog.pg_proc f
@@ -645,45 +698,66 @@ CREATE FUNCTION session_clock.apply_privileges() RETURNS void
                     EXECUTE pg_catalog.format('GRANT %s ON %s TO %I', o.privilege, o.target, role_name);
                 END IF;
             END LOOP;
+            IF installer <> o.owner AND NOT EXISTS (SELECT FROM pg_catalog.aclexplode(o.acl) a
+                                                    WHERE a.grantee = installer AND a.privilege_type = o.privilege) THEN
+                EXECUTE pg_catalog.format('GRANT %s ON %s TO %I', o.privilege, o.target,
+                                          pg_catalog.pg_get_userbyid(installer));
+            END IF;
         END LOOP;
+        IF installer <> (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = 'session_clock.settings'::pg_catalog.regclass)
+           AND NOT pg_catalog.has_table_privilege(installer, 'session_clock.settings', 'UPDATE') THEN
+            EXECUTE pg_catalog.format('GRANT UPDATE ON session_clock.settings TO %I', pg_catalog.pg_get_userbyid(installer));
+        END IF;
+        -- The defaults are service_role's to change too.
+        IF EXISTS (SELECT FROM pg_catalog.pg_roles r WHERE r.rolname = 'service_role')
+           AND NOT pg_catalog.has_table_privilege('service_role', 'session_clock.settings', 'UPDATE') THEN
+            GRANT UPDATE ON session_clock.settings TO service_role;
+        END IF;
     END
     $$;
 
 -- Every object of 1.0 to 1.3 as the scripts' grants left it, and the two
 -- above.
-INSERT INTO session_clock.privileges (object, kind, audience) VALUES
+-- The RPCs are named without their schema here and qualified with the
+-- extension's below (no @extschema@ inside quotes: CVE-2023-39417).
+INSERT INTO session_clock.privileges (object, kind, audience)
+SELECT CASE WHEN v.object LIKE 'session\_clock.%' THEN v.object
+            ELSE pg_catalog.format('%I.%s', n.nspname, v.object) END,
+       v.kind, v.audience
+FROM pg_catalog.pg_extension x JOIN pg_catalog.pg_namespace n ON n.oid = x.extnamespace
+CROSS JOIN (VALUES
     -- Server time and the pure elapsed_ms: anyone, anon included.
     ('session_clock.server_now()',                                         'function', 'public'),
     ('session_clock.server_now_ms()',                                      'function', 'public'),
     ('session_clock.server_time_status()',                                 'function', 'public'),
-    ('@extschema@.session_clock_server_time()',                            'function', 'public'),
+    ('session_clock_server_time()',                                        'function', 'public'),
     ('session_clock.elapsed_ms(session_clock.sessions, timestamptz)',      'function', 'public'),
     -- The RPCs an app calls for its end users (each checks the caller).
-    ('@extschema@.session_clock_start(uuid)',                              'function', 'authenticated'),
-    ('@extschema@.session_clock_get(uuid)',                                'function', 'authenticated'),
-    ('@extschema@.session_clock_pause(uuid, text)',                        'function', 'authenticated'),
-    ('@extschema@.session_clock_resume(uuid, text)',                       'function', 'authenticated'),
-    ('@extschema@.session_clock_stop(uuid, text)',                         'function', 'authenticated'),
-    ('@extschema@.session_clock_add_member(uuid, text, text)',             'function', 'authenticated'),
-    ('@extschema@.session_clock_remove_member(uuid, text)',                'function', 'authenticated'),
-    ('@extschema@.session_clock_members(uuid)',                            'function', 'authenticated'),
+    ('session_clock_start(uuid)',                                          'function', 'authenticated'),
+    ('session_clock_get(uuid)',                                            'function', 'authenticated'),
+    ('session_clock_pause(uuid, text)',                                    'function', 'authenticated'),
+    ('session_clock_resume(uuid, text)',                                   'function', 'authenticated'),
+    ('session_clock_stop(uuid, text)',                                     'function', 'authenticated'),
+    ('session_clock_add_member(uuid, text, text)',                         'function', 'authenticated'),
+    ('session_clock_remove_member(uuid, text)',                            'function', 'authenticated'),
+    ('session_clock_members(uuid)',                                        'function', 'authenticated'),
     ('session_clock.caller_access(uuid)',                                  'function', 'authenticated'),
     ('session_clock.replay(uuid)',                                         'function', 'authenticated'),
-    ('@extschema@.session_clock_presence(uuid, text, boolean)',            'function', 'authenticated'),
-    ('@extschema@.session_clock_configure(uuid, integer, integer, boolean)', 'function', 'authenticated'),
-    ('@extschema@.session_clock_room_create(text, text, boolean)',         'function', 'authenticated'),
-    ('@extschema@.session_clock_room_join(text, text)',                    'function', 'authenticated'),
-    ('@extschema@.session_clock_room_leave(text, text)',                   'function', 'authenticated'),
-    ('@extschema@.session_clock_room_state(text)',                         'function', 'authenticated'),
-    ('@extschema@.session_clock_room_play(text, text, text, text, double precision, integer, text, text)',
+    ('session_clock_presence(uuid, text, boolean)',                        'function', 'authenticated'),
+    ('session_clock_configure(uuid, integer, integer, boolean)',             'function', 'authenticated'),
+    ('session_clock_room_create(text, text, boolean)',                     'function', 'authenticated'),
+    ('session_clock_room_join(text, text)',                                'function', 'authenticated'),
+    ('session_clock_room_leave(text, text)',                               'function', 'authenticated'),
+    ('session_clock_room_state(text)',                                     'function', 'authenticated'),
+    ('session_clock_room_play(text, text, text, text, double precision, integer, text, text)',
                                                                            'function', 'authenticated'),
-    ('@extschema@.session_clock_room_pause(text, double precision, integer, text, text)',
+    ('session_clock_room_pause(text, double precision, integer, text, text)',
                                                                            'function', 'authenticated'),
-    ('@extschema@.session_clock_room_seek(text, double precision, integer, text, text)',
+    ('session_clock_room_seek(text, double precision, integer, text, text)',
                                                                            'function', 'authenticated'),
-    ('@extschema@.session_clock_room_stop(text, text, text)',              'function', 'authenticated'),
-    ('@extschema@.session_clock_room_set_host(text, text, text)',          'function', 'authenticated'),
-    ('@extschema@.session_clock_room_ready(text, bigint, text)',           'function', 'authenticated'),
+    ('session_clock_room_stop(text, text, text)',                          'function', 'authenticated'),
+    ('session_clock_room_set_host(text, text, text)',                      'function', 'authenticated'),
+    ('session_clock_room_ready(text, bigint, text)',                       'function', 'authenticated'),
     -- The worker's functions (each refuses anyone but an admin).
     ('session_clock.require_admin()',                                      'function', 'service_role'),
     ('session_clock.record_presence(uuid, text, text, uuid, boolean, text)', 'function', 'service_role'),
@@ -704,6 +778,7 @@ INSERT INTO session_clock.privileges (object, kind, audience) VALUES
     ('session_clock.livekit_note(uuid, text, text, text, text, text)',     'function', 'owner'),
     ('session_clock.livekit_presence_of(uuid, text[])',                    'function', 'owner'),
     ('session_clock.apply_privileges()',                                   'function', 'owner'),
+    ('session_clock.settings_keep_one()',                                  'function', 'owner'),
     -- What service_role reads (the worker, billing and admin tools).
     ('session_clock.sessions',                                             'relation', 'service_role'),
     ('session_clock.session_members',                                      'relation', 'service_role'),
@@ -717,11 +792,14 @@ INSERT INTO session_clock.privileges (object, kind, audience) VALUES
     ('session_clock.device_claims',                                        'relation', 'service_role'),
     ('session_clock.stranded_sessions',                                    'relation', 'service_role'),
     ('session_clock.privileges',                                           'relation', 'service_role'),
+    ('session_clock.settings',                                             'relation', 'service_role'),
     -- The LiveKit bookkeeping and the sequences: the owner's alone.
     ('session_clock.livekit_webhook_events',                               'relation', 'owner'),
     ('session_clock.livekit_connections',                                  'relation', 'owner'),
     ('session_clock.session_events_id_seq',                                'relation', 'owner'),
     ('session_clock.room_events_id_seq',                                   'relation', 'owner'),
-    ('session_clock.early_presence_id_seq',                                'relation', 'owner');
+    ('session_clock.early_presence_id_seq',                                'relation', 'owner')
+) AS v(object, kind, audience)
+WHERE x.extname = 'session_clock';
 
 SELECT session_clock.apply_privileges();

@@ -303,20 +303,63 @@ CREATE TABLE IF NOT EXISTS session_clock.device_claims (
 COMMENT ON TABLE session_clock.device_claims IS
     'single-device sessions: each user''s latest connection (device, as the worker names it) and how many claims came before';
 
--- The database-wide defaults. The extension reads them from superuser-only
--- settings (session_clock.min_participants, .grace_ms, .server_label); a
--- placeholder setting protects nothing (anyone may SET it), so this edition
--- keeps them in one row that only the owner and service_role may change.
+-- The database-wide defaults, one row that only the owner and service_role
+-- may change, as in the extension from 1.3 on. A NULL column is unset: the
+-- built-in default (the extension reads its superuser-only setting of the
+-- same name first; here that would be a placeholder anyone may SET, so
+-- this edition ignores it).
 CREATE TABLE IF NOT EXISTS session_clock.settings (
     singleton        boolean PRIMARY KEY DEFAULT true CHECK (singleton),
-    min_participants integer NOT NULL DEFAULT 2 CHECK (min_participants BETWEEN 0 AND 10000),
-    grace_ms         integer NOT NULL DEFAULT 30000 CHECK (grace_ms BETWEEN 0 AND 86400000),
-    server_label     text    NOT NULL DEFAULT 'session_clock'
-                     CHECK (server_label ~ '^[ -~]{1,64}$')
+    min_participants integer CHECK (min_participants BETWEEN 0 AND 10000),
+    grace_ms         integer CHECK (grace_ms BETWEEN 0 AND 86400000),
+    server_label     text    CHECK (server_label ~ '^[ -~]{1,64}$')
 );
+-- The first 1.3 script made the columns NOT NULL with the built-in values
+-- as defaults: unset what still holds them.
+DO $settings$
+BEGIN
+    IF EXISTS (SELECT FROM pg_catalog.pg_attribute a
+               WHERE a.attrelid = 'session_clock.settings'::pg_catalog.regclass AND a.attname = 'grace_ms'
+                 AND a.attnotnull) THEN
+        ALTER TABLE session_clock.settings
+            ALTER COLUMN min_participants DROP NOT NULL, ALTER COLUMN min_participants DROP DEFAULT,
+            ALTER COLUMN grace_ms DROP NOT NULL, ALTER COLUMN grace_ms DROP DEFAULT,
+            ALTER COLUMN server_label DROP NOT NULL, ALTER COLUMN server_label DROP DEFAULT;
+        UPDATE session_clock.settings
+           SET min_participants = NULLIF(min_participants, 2), grace_ms = NULLIF(grace_ms, 30000),
+               server_label = NULLIF(server_label, 'session_clock');
+    END IF;
+END
+$settings$;
 COMMENT ON TABLE session_clock.settings IS
-    'portable edition: the database-wide defaults (the extension''s session_clock.min_participants, .grace_ms, .server_label settings); one row, changed by the owner or service_role';
+    'the database-wide defaults: one row, changed by the owner or service_role; NULL: the setting of the same name (extension), else the built-in default';
 INSERT INTO session_clock.settings (singleton) VALUES (true) ON CONFLICT (singleton) DO NOTHING;
+-- A restore of the extension's pg_dump writes the row after CREATE
+-- EXTENSION wrote its own; the same function here keeps the editions equal.
+CREATE OR REPLACE FUNCTION session_clock.settings_keep_one() RETURNS trigger
+    LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    BEGIN
+        IF NOT NEW.singleton OR NOT EXISTS (SELECT FROM session_clock.settings) THEN
+            RETURN NEW;  -- the CHECK refuses a second row; the first goes in
+        END IF;
+        UPDATE session_clock.settings
+           SET min_participants = NEW.min_participants, grace_ms = NEW.grace_ms, server_label = NEW.server_label;
+        RETURN NULL;
+    END
+    $$;
+COMMENT ON FUNCTION session_clock.settings_keep_one() IS
+    'trigger: an INSERT into session_clock.settings (a restore) updates its one row';
+DO $trigger$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_trigger t
+                   WHERE t.tgrelid = 'session_clock.settings'::pg_catalog.regclass AND t.tgname = 'settings_keep_one') THEN
+        CREATE TRIGGER settings_keep_one BEFORE INSERT ON session_clock.settings
+            FOR EACH ROW EXECUTE FUNCTION session_clock.settings_keep_one();
+    END IF;
+END
+$trigger$;
 
 DO $types$
 BEGIN
@@ -2516,6 +2559,7 @@ INSERT INTO session_clock.privileges AS p (object, kind, audience) VALUES
     ('session_clock.livekit_note(uuid, text, text, text, text, text)',     'function', 'owner'),
     ('session_clock.livekit_presence_of(uuid, text[])',                    'function', 'owner'),
     ('session_clock.apply_privileges()',                                   'function', 'owner'),
+    ('session_clock.settings_keep_one()',                                  'function', 'owner'),
     -- What service_role reads (the worker, billing and admin tools).
     ('session_clock.sessions',                                             'relation', 'service_role'),
     ('session_clock.session_members',                                      'relation', 'service_role'),

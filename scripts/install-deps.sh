@@ -25,6 +25,9 @@ PACKAGES=(
   python3 python3-websockets python3-pytest
   # tests/portable/run.sh applies its expected-output patches.
   patch
+  # tests/pooler/run.sh: the worker's self-test through PgBouncer in
+  # transaction mode (it must refuse) and session mode.
+  pgbouncer
   # The one-clock integration tests run the worker with its wall clock
   # shifted and running fast (libfaketime, LD_PRELOAD), the database's not.
   faketime

@@ -10,6 +10,8 @@
 #   integration-portable  the worker's integration tests that use the
 #               database (grace with kill -9 and two workers, rooms across
 #               two workers, ...), with the portable edition
+#   pooler      tests/pooler/run.sh: the worker through PgBouncer, in
+#               transaction mode (the self-test must stop it) and session mode
 #   browser     node --test, tests/browser/: the client's estimator and
 #               connection logic, and the demo page and the React bindings
 #               (React 18, bundled by esbuild) in headless Chromium against
@@ -113,6 +115,9 @@ integration_portable_suite() {
   return $rc
 }
 run_suite integration-portable integration_portable_suite
+# The worker through Debian's PgBouncer: its self-test refuses a
+# transaction-mode pooler (LISTEN broken) and passes a session-mode one.
+run_suite pooler tests/pooler/run.sh
 
 # npm ci installs exactly the lockfile's playwright-core (no browser download:
 # the tests drive Debian's /usr/bin/chromium), react, react-dom and esbuild; run.sh picks node --test's

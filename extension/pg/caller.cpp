@@ -7,6 +7,17 @@
 #include "caller.hpp"
 #include "spi.hpp"
 
+extern "C" {
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "catalog/indexing.h"
+#include "catalog/pg_extension.h"
+#include "utils/fmgroids.h"
+#include "utils/rel.h"
+}
+
 namespace session_clock::pg {
 namespace {
 
@@ -25,10 +36,28 @@ bool has_privs_of(Oid role, const char* name) {
 // our functions this is still the caller (GetUserId() is the owner).
 Oid acting_role() { return pg_call([] { return GetOuterUserId(); }); }
 
+// pg_extension.extowner: whoever ran CREATE EXTENSION. A trusted install
+// by a non-superuser makes the objects the bootstrap superuser's and only
+// the extension its installer's (InvalidOid if not installed).
+Oid extension_owner() {
+  Oid owner = InvalidOid;
+  Relation rel = table_open(ExtensionRelationId, AccessShareLock);
+  ScanKeyData key;
+  ScanKeyInit(&key, Anum_pg_extension_extname, BTEqualStrategyNumber, F_NAMEEQ, CStringGetDatum("session_clock"));
+  SysScanDesc scan = systable_beginscan(rel, ExtensionNameIndexId, true, nullptr, 1, &key);
+  HeapTuple tuple = systable_getnext(scan);
+  if (HeapTupleIsValid(tuple)) owner = reinterpret_cast<Form_pg_extension>(GETSTRUCT(tuple))->extowner;
+  systable_endscan(scan);
+  table_close(rel, AccessShareLock);
+  return owner;
+}
+
 bool is_admin_role(Oid role) {
   return pg_call([&] {
     if (superuser_arg(role)) return true;
-    return has_privs_of_role(role, GetUserId());  // the extension's owner
+    if (has_privs_of_role(role, GetUserId())) return true;  // the functions' owner
+    Oid installer = extension_owner();
+    return OidIsValid(installer) && has_privs_of_role(role, installer);
   }) || has_privs_of(role, "service_role");
 }
 

@@ -2,7 +2,8 @@
 //
 // The model (docs/security.md): the role that is acting (SET ROLE, as
 // PostgREST does, or the login role) decides. Superusers, the extension's
-// owner and service_role are admins. anon never acts on a clock.
+// owner (its installer, and the functions' owner: they differ in a trusted
+// install by a non-superuser) and service_role are admins. anon never acts on a clock.
 // authenticated, and any caller that sets request.jwt.claims with a sub, acts
 // as that sub and only on sessions the sub is a member of. Any other role was
 // granted EXECUTE by the DBA on purpose and is an admin.

@@ -3,7 +3,19 @@
 #include "settings.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <string_view>
+
+extern "C" {
+#include "access/table.h"
+#include "access/tableam.h"
+#include "catalog/namespace.h"
+#include "executor/tuptable.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+}
 
 namespace session_clock::pg {
 namespace {
@@ -22,6 +34,53 @@ bool check_server_label(char** value, void**, GucSource) {
   if (!label.empty() && label.size() <= kMaxServerLabelChars && printable) return true;
   GUC_check_errdetail("session_clock.server_label must be 1 to 64 printable ASCII characters.");
   return false;
+}
+
+// The row of session_clock.settings; all unset before schema 1.3 (a newer
+// library on a not yet updated schema) or without a row.
+struct StoredDefaults {
+  std::optional<std::int32_t> min_participants;
+  std::optional<std::int32_t> grace_ms;
+  std::optional<std::string> server_label;
+};
+
+// One scan of a one-row table, without SPI or an executor, as the session
+// probe does (clock_store.cpp): it runs on every clock read that needs a
+// default. No privilege check: anyone may read the defaults, as anyone may
+// SHOW the settings (server_time_status() is anon's).
+StoredDefaults read_stored_defaults() {
+  return pg_call([]() -> StoredDefaults {
+    StoredDefaults stored;
+    Oid schema = get_namespace_oid("session_clock", true);
+    Oid relid = OidIsValid(schema) ? get_relname_relid("settings", schema) : InvalidOid;
+    if (!OidIsValid(relid)) return stored;
+    Relation rel = table_open(relid, AccessShareLock);
+    Snapshot snapshot = ActiveSnapshotSet() ? GetActiveSnapshot() : GetTransactionSnapshot();
+    TupleTableSlot* slot = table_slot_create(rel, nullptr);
+    TableScanDesc scan = table_beginscan(rel, snapshot, 0, nullptr);
+    auto column = [&](const char* name, bool* null) {
+      AttrNumber attnum = get_attnum(relid, name);
+      if (attnum <= 0) elog(ERROR, "session_clock: column session_clock.settings.%s is missing", name);
+      return slot_getattr(slot, attnum, null);
+    };
+    if (table_scan_getnextslot(scan, ForwardScanDirection, slot)) {
+      bool null = true;
+      Datum value = column("min_participants", &null);
+      if (!null) stored.min_participants = DatumGetInt32(value);
+      value = column("grace_ms", &null);
+      if (!null) stored.grace_ms = DatumGetInt32(value);
+      value = column("server_label", &null);
+      if (!null) {
+        char* label = TextDatumGetCString(value);
+        stored.server_label = std::string(label);
+        pfree(label);
+      }
+    }
+    table_endscan(scan);
+    ExecDropSingleTupleTableSlot(slot);
+    table_close(rel, AccessShareLock);
+    return stored;
+  });
 }
 
 }  // namespace
@@ -51,10 +110,16 @@ void define_settings() {
   });
 }
 
-std::string server_label() { return server_label_setting ? server_label_setting : core::kDefaultServerLabel; }
+std::string server_label() {
+  return read_stored_defaults().server_label.value_or(server_label_setting ? server_label_setting
+                                                                          : core::kDefaultServerLabel);
+}
 
 core::GraceConfig grace_config(const StoredSession& stored) {
-  return {stored.min_participants.value_or(default_min_participants), stored.grace_ms.value_or(default_grace_ms)};
+  if (stored.min_participants && stored.grace_ms) return {*stored.min_participants, *stored.grace_ms};
+  StoredDefaults defaults = read_stored_defaults();
+  return {stored.min_participants.value_or(defaults.min_participants.value_or(default_min_participants)),
+          stored.grace_ms.value_or(defaults.grace_ms.value_or(default_grace_ms))};
 }
 
 }  // namespace session_clock::pg

@@ -1,7 +1,10 @@
-// The extension's settings, changed like any other (ALTER DATABASE ... SET
-// session_clock.grace_ms = 45000, ALTER SYSTEM, postgresql.conf): the
-// database-wide defaults of the grace rule (a session's own configuration
-// wins) and the label server_time_status() reports.
+// The database-wide defaults of the grace rule (a session's own
+// configuration wins) and the label server_time_status() reports. Each is
+// read, in order, from the row of session_clock.settings (schema 1.3, shared
+// with the portable edition, which the owner and service_role change), the
+// superuser-only setting of the same name (ALTER DATABASE ... SET
+// session_clock.grace_ms = 45000, ALTER SYSTEM, postgresql.conf: what 1.2
+// read, honoured where the row leaves a value NULL), and the built-in value.
 #pragma once
 
 #include <string>

@@ -2,8 +2,8 @@
 -- without OIDs or owners, for tests/portable/run.sh to diff the extension's
 -- catalog against the portable edition's. Leaves out only what must
 -- differ (docs/portable.md): a function's language and body; the portable
--- edition's own objects (portable_version(), portable_settings(),
--- session_clock.settings, schema session_clock_portable); the comment of
+-- edition's own objects (portable_version(), portable_settings(), schema
+-- session_clock_portable); the comment of
 -- server_time_status(), which says what each edition can know; and the
 -- text of the view stranded_sessions, whose default minimum comes from the
 -- extension's setting or the settings row (its columns are compared).
@@ -15,7 +15,7 @@ WITH fn AS (
       AND p.proname NOT IN ('portable_version', 'portable_settings')
 ), rel AS (
     SELECT c.* FROM pg_class c
-    WHERE c.relnamespace = 'session_clock'::regnamespace AND c.relname NOT IN ('settings', 'settings_pkey')
+    WHERE c.relnamespace = 'session_clock'::regnamespace
 ), acl AS (
     -- grantee names, with the owner spelled "owner"
     SELECT 'function' AS kind, fn.sig AS name,
@@ -55,6 +55,8 @@ SELECT line FROM (
     FROM rel JOIN pg_constraint x ON x.conrelid = rel.oid
     UNION ALL
     SELECT 'index ' || pg_get_indexdef(i.indexrelid) FROM rel JOIN pg_index i ON i.indrelid = rel.oid
+    UNION ALL
+    SELECT 'trigger ' || pg_get_triggerdef(t.oid) FROM rel JOIN pg_trigger t ON t.tgrelid = rel.oid AND NOT t.tgisinternal
     UNION ALL
     SELECT 'view ' || rel.relname || ' ' || pg_get_viewdef(rel.oid) FROM rel
     WHERE rel.relkind = 'v' AND rel.relname <> 'stranded_sessions'

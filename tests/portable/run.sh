@@ -2,7 +2,10 @@
 # The shared pg_regress files and isolation specs against the portable
 # edition (portable/session_clock.sql), installed by the database's owner,
 # who is not a superuser, in a throwaway cluster; then the portable
-# edition's own tests (tests/portable/sql: re-runs, refusals, settings).
+# edition's own tests (tests/portable/sql: re-runs, refusals), the catalogs
+# compared, a database moved between the editions (tests/portable/move),
+# an earlier script's database upgraded in place (tests/portable/upgrade),
+# and seed 003's migration (tests/portable/seed_003).
 #
 # Expected outputs are the extension's (expected/, tests/isolation/expected)
 # with, per file, at most one small patch in tests/portable/expected/*.diff
@@ -21,12 +24,12 @@ pg_regress=$PGXS_DIR/test/regress/pg_regress
 pg_isolation_regress=$PGXS_DIR/test/isolation/pg_isolation_regress
 
 # The shared files, in the extension's order, without the ones about
-# CREATE EXTENSION itself (preplanted, install, upgrade) and the docs check
+# CREATE EXTENSION itself (preplanted, install, upgrade, trusted) and the docs check
 # (schema_doc, edition-independent): portable_install stands in for them.
 shared=$(sed -n 's/^REGRESS *= *//p' Makefile)
 regress="portable_install"
 for t in $shared; do
-  case $t in preplanted|install|schema_doc|upgrade) ;; *) regress="$regress $t" ;; esac
+  case $t in preplanted|install|schema_doc|upgrade|trusted) ;; *) regress="$regress $t" ;; esac
 done
 regress="$regress portable_rerun"
 isolation=$(sed -n 's/^ISOLATION *= *//p' Makefile)
@@ -101,8 +104,34 @@ if [ -f "$("${PG_CONFIG:-pg_config}" --sharedir)/extension/session_clock.control
     echo "test catalog_parity ... FAILED" >>"$work/isolation.log"
     status=1
   fi
+  # Moving a database from one edition to the other and back.
+  if tests/portable/move/run.sh regress_portable_owner >"$work/move.log" 2>&1; then
+    echo "test move_edition ... ok" | tee -a "$work/isolation.log"
+  else
+    cat "$work/move.log"
+    echo "test move_edition ... FAILED" | tee -a "$work/isolation.log"
+    status=1
+  fi
 else
-  echo "catalog parity: skipped, the extension is not installed"
+  echo "catalog parity and move_edition: skipped, the extension is not installed"
+fi
+# An earlier script's database, with rows, upgraded by the current one:
+# rows kept, catalog a fresh install's (portable_isolation's).
+if tests/portable/upgrade/run.sh regress_portable_owner portable_isolation >"$work/upgrade.log" 2>&1; then
+  echo "test upgrade_in_place ... ok" | tee -a "$work/isolation.log"
+else
+  cat "$work/upgrade.log"
+  echo "test upgrade_in_place ... FAILED" | tee -a "$work/isolation.log"
+  status=1
+fi
+# Seed 003's app, which wrote its own session_clock_get/pause/resume: the
+# script refuses it, and portable/migrate_from_seed_003.sql moves its timers.
+if tests/portable/seed_003/run.sh regress_portable_owner >"$work/seed_003.log" 2>&1; then
+  echo "test seed_003_migration ... ok" | tee -a "$work/isolation.log"
+else
+  cat "$work/seed_003.log"
+  echo "test seed_003_migration ... FAILED" | tee -a "$work/isolation.log"
+  status=1
 fi
 # One summary for scripts/run-tests.sh to count, in pg_regress's words.
 ok=$(cat "$work/regress.log" "$work/isolation.log" | awk '/\.\.\. ok/ { n++ } END { print n + 0 }')

@@ -34,7 +34,8 @@ void SelfTest::start() {
       spdlog::critical(
           "self-test failed: a NOTIFY did not reach the LISTEN connection within {} s. A transaction-mode "
           "pooler (e.g. PgBouncer pool_mode=transaction) silently breaks LISTEN: connect the worker to "
-          "PostgreSQL directly or through a session-mode pool.",
+          "PostgreSQL directly or through a session-mode pool (Supabase: the session pooler on port 5432, "
+          "never the transaction pooler on port 6543).",
           kTimeout.count());
       self->fail_();
     });

@@ -2,8 +2,7 @@
 -- tables hold their rows): running the script again changes nothing and
 -- keeps every row; only its owner may run it; it refuses functions it did
 -- not create (seed 003's) and leaves nothing behind when it refuses; the
--- defaults live in session_clock.settings, which only the owner and
--- service_role may change.
+-- extension's setting names change nothing here.
 
 -- why: everything the script makes, as text: definitions, privileges,
 -- comments, columns, constraints, indexes, types, and every row.
@@ -93,42 +92,11 @@ CREATE DATABASE regress_portable_editor OWNER regress_portable_owner;
 DROP DATABASE regress_portable_editor;
 
 ------------------------------------------------------------------------------
--- The defaults: session_clock.settings
+-- The defaults: session_clock.settings (sql/settings.sql tests the row in
+-- both editions)
 ------------------------------------------------------------------------------
-SELECT * FROM session_clock.settings;
-\i sql/include/try_text.sql
--- why: only the owner and service_role change them; end users and anon
--- cannot even read the table (the functions read it for them).
-SELECT r.role,
-       pg_temp.try_text(format('SET LOCAL ROLE %I; UPDATE session_clock.settings SET grace_ms = 1000', r.role)) AS update
-FROM (VALUES ('anon'), ('authenticated'), ('authenticator'), ('service_role'), ('regress_portable_owner')) AS r(role);
-UPDATE session_clock.settings SET grace_ms = DEFAULT;
--- why: within the limits the extension's settings have.
-SELECT v.statement, pg_temp.try_text(v.statement) AS outcome
-FROM (VALUES ($$UPDATE session_clock.settings SET grace_ms = -1$$),
-             ($$UPDATE session_clock.settings SET grace_ms = 90000000$$),
-             ($$UPDATE session_clock.settings SET min_participants = 10001$$),
-             ($$UPDATE session_clock.settings SET server_label = ''$$),
-             ($$UPDATE session_clock.settings SET server_label = E'clock\n'$$),
-             ($$INSERT INTO session_clock.settings (singleton) VALUES (false)$$)) AS v(statement);
 -- why: a SET of the extension's setting names changes nothing here (anyone
--- could SET a placeholder); the row does.
+-- could SET a placeholder); portable_settings() reads the row alone.
 SET session_clock.grace_ms = 1;
 SELECT (session_clock.portable_settings()).grace_ms AS default_grace_ms;
 RESET session_clock.grace_ms;
--- why: grace.sql's "new defaults apply to sessions without their own
--- value", through the row: a tracked session below the minimum gets a
--- deadline 45 s ahead; the stranded view and server_time_status() follow.
-UPDATE session_clock.settings SET grace_ms = 45000, min_participants = 3, server_label = 'time.example.com';
-SELECT changed FROM session_clock_start('c0ffee00-0000-4000-8000-000000000002');
-SELECT participants, min_participants, grace_ms, grace_deadline_at - server_now = interval '45 s' AS deadline_45s_ahead
-FROM session_clock_presence('c0ffee00-0000-4000-8000-000000000002', 'a', true);
-SELECT session_clock.server_time_status() ->> 'server' AS server;
-UPDATE session_clock.settings SET min_participants = 2;
-SELECT participants, min_participants, grace_deadline_at IS NULL AS deadline_cancelled
-FROM session_clock_presence('c0ffee00-0000-4000-8000-000000000002', 'b', true);
-UPDATE session_clock.settings SET min_participants = 3;
-SELECT problem, participants, min_participants FROM session_clock.stranded_sessions
-WHERE session_id = 'c0ffee00-0000-4000-8000-000000000002';
-UPDATE session_clock.settings SET grace_ms = DEFAULT, min_participants = DEFAULT, server_label = DEFAULT;
-SELECT changed FROM session_clock_stop('c0ffee00-0000-4000-8000-000000000002');
