@@ -40,7 +40,7 @@ std::string raw_from_der(const std::string& der, std::size_t half) {
 
 }  // namespace
 
-std::string base64url(const std::string& bytes) {
+std::string base64url(std::string_view bytes) {
   std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
   int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
                           reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));

@@ -8,6 +8,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace session_clock::testing {
@@ -34,6 +35,6 @@ class TestJwk {
 std::string jwks_document(const std::vector<const TestJwk*>& keys);
 
 // Unpadded base64url.
-std::string base64url(const std::string& bytes);
+std::string base64url(std::string_view bytes);
 
 }  // namespace session_clock::testing

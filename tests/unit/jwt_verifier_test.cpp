@@ -15,10 +15,13 @@
 #include <thread>
 #include <vector>
 
+#include "test_jwk.hpp"
+
 namespace {
 
 using session_clock::worker::auth::JwtVerifier;
 using session_clock::worker::auth::VerifyResult;
+using session_clock::testing::base64url;
 using Json = nlohmann::json;
 using Strings = std::vector<std::string>;
 
@@ -27,16 +30,6 @@ const std::string kSecret = "0123456789abcdef0123456789abcdef0123456789abcdef012
 const std::string kHs256Header = R"({"alg":"HS256","typ":"JWT"})";
 
 // ---- token building ----------------------------------------------------------
-
-std::string b64url(std::string_view bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
-  out.resize(static_cast<std::size_t>(n));
-  while (!out.empty() && out.back() == '=') out.pop_back();
-  for (char& c : out) c = c == '+' ? '-' : c == '/' ? '_' : c;
-  return out;
-}
 
 std::string hmac(const EVP_MD* md, std::string_view key, std::string_view data) {
   unsigned char mac[EVP_MAX_MD_SIZE];
@@ -49,8 +42,8 @@ std::string hmac(const EVP_MD* md, std::string_view key, std::string_view data) 
 // A token signed by hand, so headers and payloads can be anything.
 std::string hs_token(std::string_view header, std::string_view payload, std::string_view secret = kSecret,
                      const EVP_MD* md = EVP_sha256()) {
-  std::string input = b64url(header) + "." + b64url(payload);
-  return input + "." + b64url(hmac(md, secret, input));
+  std::string input = base64url(header) + "." + base64url(payload);
+  return input + "." + base64url(hmac(md, secret, input));
 }
 
 Json claims() { return {{"sub", "user-1"}, {"role", "authenticated"}, {"exp", kNow + 3600}}; }
@@ -193,7 +186,7 @@ TEST(JwtVerifier, RefusesTamperedPayload) {
   forged["role"] = "service_role";
   std::string token = genuine;
   auto first = token.find('.'), second = token.rfind('.');
-  token.replace(first + 1, second - first - 1, b64url(forged.dump()));
+  token.replace(first + 1, second - first - 1, base64url(forged.dump()));
   ASSERT_TRUE(secret_verifier().verify(genuine, kNow).token.has_value());
   expect_refused(secret_verifier().verify(token, kNow), "bad signature");
 
@@ -201,7 +194,7 @@ TEST(JwtVerifier, RefusesTamperedPayload) {
   auto rs = libjwt_token(JWT_ALG_RS256, rsa().private_pem, claims());
   first = rs.find('.');
   second = rs.rfind('.');
-  rs.replace(first + 1, second - first - 1, b64url(forged.dump()));
+  rs.replace(first + 1, second - first - 1, base64url(forged.dump()));
   expect_refused(rsa_verifier.verify(rs, kNow), "bad signature");
 }
 
@@ -219,7 +212,7 @@ TEST(JwtVerifier, RefusesTamperedSignature) {
 TEST(JwtVerifier, RefusesSignatureOfWrongLength) {
   auto hs = hs_token(claims());
   expect_refused(secret_verifier().verify(hs.substr(0, hs.rfind('.') + 1), kNow), "bad signature");  // empty
-  auto token = hs.substr(0, hs.rfind('.') + 1) + b64url(std::string(31, 'x'));
+  auto token = hs.substr(0, hs.rfind('.') + 1) + base64url(std::string(31, 'x'));
   expect_refused(secret_verifier().verify(token, kNow), "bad signature");
 }
 
@@ -250,12 +243,12 @@ TEST(JwtVerifier, RefusesNonCanonicalBase64) {
 // ---- algorithms ------------------------------------------------------------------
 
 TEST(JwtVerifier, RefusesAlgNone) {
-  std::string unsigned_part = b64url(R"({"alg":"none","typ":"JWT"})") + "." + b64url(claims().dump());
+  std::string unsigned_part = base64url(R"({"alg":"none","typ":"JWT"})") + "." + base64url(claims().dump());
   auto secret = secret_verifier();
   auto rsa_verifier = JwtVerifier::with_public_key(rsa().public_pem);
   for (const auto* verifier : {&secret, &rsa_verifier}) {
     expect_refused(verifier->verify(unsigned_part + ".", kNow), "algorithm not allowed");
-    expect_refused(verifier->verify(unsigned_part + "." + b64url(hmac(EVP_sha256(), kSecret, unsigned_part)), kNow),
+    expect_refused(verifier->verify(unsigned_part + "." + base64url(hmac(EVP_sha256(), kSecret, unsigned_part)), kNow),
                    "algorithm not allowed");
   }
   for (const char* alg : {"None", "NONE", "hs256", ""}) {
@@ -419,15 +412,15 @@ TEST(JwtVerifier, RoleIsOptionalButMustBeAName) {
 TEST(JwtVerifier, RefusesMalformedTokens) {
   auto verifier = secret_verifier();
   auto good = hs_token(claims());
-  auto header = b64url(kHs256Header), payload = b64url(claims().dump());
+  auto header = base64url(kHs256Header), payload = base64url(claims().dump());
   for (const std::string& token : {
            std::string(), std::string("."), std::string(".."), header + "." + payload,  // two segments
            good + ".AAAA",                                                             // four segments
            "!" + good,                                                                 // not base64url
            header + "=." + payload + ".AAAA",                                          // padding
            good + " ",                                                                 // whitespace
-           b64url("{not json") + "." + payload + ".AAAA",                              // header not JSON
-           b64url("[]") + "." + payload + ".AAAA",                                     // header not an object
+           base64url("{not json") + "." + payload + ".AAAA",                              // header not JSON
+           base64url("[]") + "." + payload + ".AAAA",                                     // header not an object
            hs_token(kHs256Header, R"([{"sub":"user-1"}])"),                             // payload an array
            hs_token(kHs256Header, "null"), hs_token(kHs256Header, R"({"sub":"x"} trailing)"),
            hs_token(kHs256Header, "{\"sub\":\"\xff\"}"),                                // invalid UTF-8

@@ -15,6 +15,7 @@
 #include "livekit/webhook_event.hpp"
 #include "livekit/webhook_verifier.hpp"
 #include "livekit_signer.hpp"
+#include "test_jwk.hpp"
 
 namespace {
 
@@ -24,6 +25,7 @@ using session_clock::worker::livekit::RoomMapping;
 using session_clock::worker::livekit::parse_webhook_event;
 using session_clock::worker::livekit::WebhookVerifier;
 using session_clock::worker::livekit::WebhookVerifyResult;
+using session_clock::testing::base64url;
 using Json = nlohmann::json;
 
 constexpr std::int64_t kNow = 1'700'000'000;
@@ -35,16 +37,6 @@ const std::string kBody =
 
 // ---- tokens built by hand, so headers and claims can be anything ------------
 
-std::string b64url(std::string_view bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
-  out.resize(static_cast<std::size_t>(n));
-  while (!out.empty() && out.back() == '=') out.pop_back();
-  for (char& c : out) c = c == '+' ? '-' : c == '/' ? '_' : c;
-  return out;
-}
-
 std::string hmac(const EVP_MD* md, std::string_view key, std::string_view data) {
   unsigned char mac[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
@@ -55,8 +47,8 @@ std::string hmac(const EVP_MD* md, std::string_view key, std::string_view data) 
 
 std::string hand_token(const Json& header, const Json& payload, std::string_view secret = kSecret,
                        const EVP_MD* md = EVP_sha256()) {
-  std::string input = b64url(header.dump()) + "." + b64url(payload.dump());
-  return input + "." + b64url(hmac(md, secret, input));
+  std::string input = base64url(header.dump()) + "." + base64url(payload.dump());
+  return input + "." + base64url(hmac(md, secret, input));
 }
 
 const Json kHeader = {{"alg", "HS256"}, {"typ", "JWT"}};
@@ -195,9 +187,9 @@ TEST(LiveKitWebhookVerifier, RequiresSha256Claim) {
 
 TEST(LiveKitWebhookVerifier, RefusesAnyAlgorithmButHs256) {
   Json payload = claims();
-  std::string unsigned_part = b64url(R"({"alg":"none"})") + "." + b64url(payload.dump());
+  std::string unsigned_part = base64url(R"({"alg":"none"})") + "." + base64url(payload.dump());
   expect_refused(verifier().verify(unsigned_part + ".", kBody, kNow), "algorithm not allowed");
-  expect_refused(verifier().verify(unsigned_part + "." + b64url(hmac(EVP_sha256(), kSecret, unsigned_part)), kBody,
+  expect_refused(verifier().verify(unsigned_part + "." + base64url(hmac(EVP_sha256(), kSecret, unsigned_part)), kBody,
                                    kNow),
                  "algorithm not allowed");
   // Genuine MACs with the right secret, under an algorithm LiveKit never uses.
@@ -266,7 +258,7 @@ TEST(LiveKitWebhookVerifier, RefusesGarbageHeaders) {
   auto token = sign_livekit_webhook(kKey, kSecret, kBody, kNow);
   for (const std::string& header : {std::string("garbage"), std::string("."), std::string(".."), std::string("a.b"),
                                     token + ".AAAA", token + " ", " " + token, token.substr(0, token.rfind('.')),
-                                    std::string("\x01\x02.\xff.\n"), b64url("[]") + ".e30.AAAA"}) {
+                                    std::string("\x01\x02.\xff.\n"), base64url("[]") + ".e30.AAAA"}) {
     SCOPED_TRACE(header);
     expect_refused(verifier().verify(header, kBody, kNow), "malformed token");
   }
