@@ -37,7 +37,7 @@ WsSession::WsSession(net::ip::tcp::socket&& socket, const Limits& limits, Sessio
       limiter_(limits) {}
 
 WsSession::~WsSession() {
-  if (accepted_) metrics_.connections--;
+  if (counted_) metrics_.connections--;
 }
 
 void WsSession::run(http::request<http::string_body> request, Opening opening) {
@@ -56,6 +56,10 @@ void WsSession::run(http::request<http::string_body> request, Opening opening) {
     last_frame_ = steady_clock::now();
     if (kind != websocket::frame_type::close) on_control_frame();
   });
+  // Counted before the 101 goes out: a client that has read it must find
+  // itself in the gauge (ConnectionLimitsTest reads it right after).
+  counted_ = true;
+  metrics_.connections++;
   ws_.async_accept(request, [self = shared_from_this(), opening = std::move(opening)](beast::error_code ec) mutable {
     self->on_accept(ec, std::move(opening));
   });
@@ -63,8 +67,6 @@ void WsSession::run(http::request<http::string_body> request, Opening opening) {
 
 void WsSession::on_accept(beast::error_code ec, Opening opening) {
   if (ec) return spdlog::debug("ws: handshake failed: {}", ec.message());
-  accepted_ = true;
-  metrics_.connections++;
   metrics_.connections_total++;
   if (!registry_.add(this, weak_from_this())) return close(websocket::close_code::going_away, "server shutting down");
   features_->rooms.opened_from(http_client::limit_key(opening.client_address));

@@ -122,7 +122,7 @@ class WsSession : public Outbox, public Subscriber, public std::enable_shared_fr
   std::deque<Outgoing> queue_;
   protocol::Trace answering_;  // set while a traced message is answered
   limits::RateLimiter limiter_;
-  bool accepted_ = false;
+  bool counted_ = false;  // in metrics_.connections
   bool closing_ = false;
   bool ended_ = false;
   bool control_flood_ = false;  // a close for flooding with control frames is posted
