@@ -34,6 +34,8 @@
 --   participant present throughout.
 -- - Seed 004's guests: session_clock_room_create gains p_guests; the
 --   worker adds tokenless guests with session_clock.room_join_guest.
+-- - session_clock_get takes its owner's rights in C instead of being
+--   SECURITY DEFINER (issue 18: the read path's fixed cost).
 -- docs/grace.md tells the presence rules, docs/security.md the privileges,
 -- docs/protocol.md ("Coming from …") the seeds.
 
@@ -459,6 +461,16 @@ COMMENT ON FUNCTION session_clock.settings_keep_one() IS
     'trigger: an INSERT into session_clock.settings (a restore) updates its one row';
 CREATE TRIGGER settings_keep_one BEFORE INSERT ON session_clock.settings
     FOR EACH ROW EXECUTE FUNCTION session_clock.settings_keep_one();
+-- Each backend keeps a copy of the row (a clock read touches the table only
+-- after a change); this trigger tells every backend when to read it again.
+CREATE FUNCTION session_clock.settings_changed() RETURNS trigger
+    LANGUAGE c VOLATILE PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
+    AS 'MODULE_PATHNAME', 'session_clock_settings_changed';
+COMMENT ON FUNCTION session_clock.settings_changed() IS
+    'trigger: a change of session_clock.settings reaches the copies the backends keep';
+CREATE TRIGGER settings_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON session_clock.settings
+    FOR EACH STATEMENT EXECUTE FUNCTION session_clock.settings_changed();
 SELECT pg_catalog.pg_extension_config_dump('session_clock.settings',
     'WHERE min_participants IS NOT NULL OR grace_ms IS NOT NULL OR server_label IS NOT NULL');
 
@@ -566,6 +578,14 @@ CREATE FUNCTION session_clock.room_join_guest(p_code text, p_guest_id text, p_na
     AS 'MODULE_PATHNAME', 'session_clock_room_join_guest';
 COMMENT ON FUNCTION session_clock.room_join_guest(text, text, text, integer) IS
     'for workers: adds the guest p_guest_id (guest:…) to a room that admits guests, unless it already holds p_max_guests guests';
+
+------------------------------------------------------------------------------
+-- The hot read path without SECURITY DEFINER's per-call cost: the C code
+-- reads the row without SQL text, takes the owner's rights itself for the
+-- one membership query (schema- and operator-qualified), and so needs no
+-- pinned search_path (docs/security.md; sql/security.sql plants operators).
+------------------------------------------------------------------------------
+ALTER FUNCTION @extschema@.session_clock_get(uuid) SECURITY INVOKER RESET search_path;
 
 ------------------------------------------------------------------------------
 -- Privileges, as data. session_clock.privileges lists every function,
@@ -779,6 +799,7 @@ CROSS JOIN (VALUES
     ('session_clock.livekit_presence_of(uuid, text[])',                    'function', 'owner'),
     ('session_clock.apply_privileges()',                                   'function', 'owner'),
     ('session_clock.settings_keep_one()',                                  'function', 'owner'),
+    ('session_clock.settings_changed()',                                   'function', 'owner'),
     -- What service_role reads (the worker, billing and admin tools).
     ('session_clock.sessions',                                             'relation', 'service_role'),
     ('session_clock.session_members',                                      'relation', 'service_role'),

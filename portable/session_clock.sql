@@ -360,6 +360,23 @@ BEGIN
     END IF;
 END
 $trigger$;
+-- The extension's backends keep a copy of the row and this trigger tells
+-- them it changed; here every read reads the row, so it has nothing to do.
+CREATE OR REPLACE FUNCTION session_clock.settings_changed() RETURNS trigger
+    LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$ BEGIN RETURN NULL; END $$;
+COMMENT ON FUNCTION session_clock.settings_changed() IS
+    'trigger: a change of session_clock.settings reaches the copies the backends keep';
+DO $trigger$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_trigger t
+                   WHERE t.tgrelid = 'session_clock.settings'::pg_catalog.regclass AND t.tgname = 'settings_changed') THEN
+        CREATE TRIGGER settings_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON session_clock.settings
+            FOR EACH STATEMENT EXECUTE FUNCTION session_clock.settings_changed();
+    END IF;
+END
+$trigger$;
 
 DO $types$
 BEGIN
@@ -2560,6 +2577,7 @@ INSERT INTO session_clock.privileges AS p (object, kind, audience) VALUES
     ('session_clock.livekit_presence_of(uuid, text[])',                    'function', 'owner'),
     ('session_clock.apply_privileges()',                                   'function', 'owner'),
     ('session_clock.settings_keep_one()',                                  'function', 'owner'),
+    ('session_clock.settings_changed()',                                   'function', 'owner'),
     -- What service_role reads (the worker, billing and admin tools).
     ('session_clock.sessions',                                             'relation', 'service_role'),
     ('session_clock.session_members',                                      'relation', 'service_role'),

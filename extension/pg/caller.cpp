@@ -111,7 +111,8 @@ Access access_to(const Caller& caller, const pg_uuid_t& session_id) {
   if (caller.admin) return Access::admin;
   if (!caller.sub) return Access::none;
   static Statement member_role(
-      "SELECT role FROM session_clock.session_members WHERE session_id = $1 AND participant_id = $2",
+      "SELECT role FROM session_clock.session_members "
+      "WHERE session_id OPERATOR(pg_catalog.=) $1 AND participant_id OPERATOR(pg_catalog.=) $2",
       {UUIDOID, TEXTOID});
   Datum args[2];
   args[0] = UUIDPGetDatum(const_cast<pg_uuid_t*>(&session_id));

@@ -18,6 +18,7 @@
 #include "clock_result.hpp"
 #include "clock_store.hpp"
 #include "early_presence.hpp"
+#include "owner_rights.hpp"
 #include "session_writer.hpp"
 #include "spi.hpp"
 
@@ -67,9 +68,11 @@ Datum change_clock(FunctionCallInfo fcinfo, Apply apply, Access needed) {
 
 // The hot read path: an admin's call needs no SPI at all; an end user's
 // needs it only for the membership check. A deadline that is due shows as
-// the pause it is, whether or not a worker has written it yet.
+// the pause it is, whether or not a worker has written it yet. SECURITY
+// INVOKER, with its owner's rights taken here (owner_rights.hpp).
 Datum get_clock(FunctionCallInfo fcinfo) {
   pg_uuid_t id = uuid_arg(fcinfo, 0, "p_session_id");
+  OwnerRights rights(fcinfo);
   Caller caller = identify_caller();
   auto stored = load_session(id, Lock::none);
   if (!stored) throw unknown_session(id);

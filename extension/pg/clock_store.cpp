@@ -3,6 +3,7 @@
 #include "clock_store.hpp"
 #include "pg_compat.hpp"
 #include "spi.hpp"
+#include "table_layout.hpp"
 
 extern "C" {
 #include "access/genam.h"
@@ -32,10 +33,12 @@ Datum text_datum(const char* text) {
 // a 1.1 library on a not yet updated 1.0 schema reads them as absent.
 constexpr int kColumns = 12;
 constexpr int kFirstGraceColumn = 6;
-constexpr const char* kColumnNames[kColumns] = {
-    "started_at",       "is_paused",    "total_paused_ms",   "last_state_change_at",
-    "ended_at",         "version",      "presence_tracked",  "participants",
-    "grace_deadline_at", "auto_paused", "min_participants",  "grace_ms"};
+TableLayout sessions_layout() {
+  static CachedLayout layout("sessions", {"started_at", "is_paused", "total_paused_ms", "last_state_change_at",
+                                          "ended_at", "version", "presence_tracked", "participants",
+                                          "grace_deadline_at", "auto_paused", "min_participants", "grace_ms"});
+  return layout.get();
+}
 struct SessionColumns {
   Datum values[kColumns];
   bool nulls[kColumns];
@@ -79,11 +82,11 @@ StoredSession to_session(const SessionColumns& c) {
 // with a serialization error under REPEATABLE READ / SERIALIZABLE.
 std::optional<SessionColumns> probe(const pg_uuid_t& id, Lock lock) {
   return pg_call([&]() -> std::optional<SessionColumns> {
-    Oid relid = get_relname_relid("sessions", get_namespace_oid("session_clock", false));
-    if (!OidIsValid(relid)) elog(ERROR, "session_clock: table session_clock.sessions is missing");
+    TableLayout layout = sessions_layout();
+    if (!OidIsValid(layout.relid)) elog(ERROR, "session_clock: table session_clock.sessions is missing");
     bool locking = lock == Lock::for_update;
-    Relation rel = table_open(relid, locking ? RowShareLock : AccessShareLock);
-    Relation index = index_open(compat::primary_key_index(rel), AccessShareLock);
+    Relation rel = table_open(layout.relid, locking ? RowShareLock : AccessShareLock);
+    Relation index = index_open(layout.primary_key, AccessShareLock);
     ScanKeyData key;
     ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_UUID_EQ, uuid_datum(id));
     Snapshot snapshot = locking || !ActiveSnapshotSet() ? GetTransactionSnapshot() : GetActiveSnapshot();
@@ -118,12 +121,11 @@ std::optional<SessionColumns> probe(const pg_uuid_t& id, Lock lock) {
     std::optional<SessionColumns> columns;
     if (found) {
       SessionColumns c;
-      TupleDesc desc = RelationGetDescr(rel);
       c.has_grace_columns = true;
       for (int i = 0; i < kColumns; ++i) {
-        int attno = SPI_fnumber(desc, kColumnNames[i]);
+        AttrNumber attno = layout.columns[i];
         if (attno <= 0) {
-          if (i < kFirstGraceColumn) elog(ERROR, "session_clock: column %s is missing", kColumnNames[i]);
+          if (i < kFirstGraceColumn) elog(ERROR, "session_clock: a clock column of session_clock.sessions is missing");
           c.has_grace_columns = false;
           c.values[i] = Datum(0);
           c.nulls[i] = true;

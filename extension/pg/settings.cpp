@@ -6,13 +6,19 @@
 #include <optional>
 #include <string_view>
 
+#include "pg_compat.hpp"
+#include "table_layout.hpp"
+
 extern "C" {
+#include "access/genam.h"
+#include "access/stratnum.h"
 #include "access/table.h"
 #include "access/tableam.h"
-#include "catalog/namespace.h"
 #include "executor/tuptable.h"
 #include "utils/builtins.h"
-#include "utils/lsyscache.h"
+#include "commands/trigger.h"
+#include "utils/fmgroids.h"
+#include "utils/inval.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 }
@@ -44,41 +50,58 @@ struct StoredDefaults {
   std::optional<std::string> server_label;
 };
 
-// One scan of a one-row table, without SPI or an executor, as the session
-// probe does (clock_store.cpp): it runs on every clock read that needs a
-// default. No privilege check: anyone may read the defaults, as anyone may
-// SHOW the settings (server_time_status() is anon's).
+// The row as last read, and the layout generation it was read under: the
+// trigger session_clock.settings_changed() invalidates the table's relcache
+// entry on every change, which starts a new generation in every backend
+// (at its next transaction, or at once in the changing one). So a clock
+// read touches the table only after a change: it runs on every read.
+struct CachedDefaults {
+  StoredDefaults values;
+  std::uint64_t generation = 0;
+};
+
+// One primary-key probe of the one-row table, without SPI or an executor,
+// as the session probe does (clock_store.cpp), with the latest snapshot:
+// what is kept must be what was last committed (or changed by this
+// transaction), never what an older snapshot of a REPEATABLE READ
+// transaction saw. No privilege check: anyone may read the defaults, as
+// anyone may SHOW the settings (server_time_status() is anon's).
 StoredDefaults read_stored_defaults() {
+  static CachedLayout settings("settings", {"min_participants", "grace_ms", "server_label"});
+  static CachedDefaults cached;
   return pg_call([]() -> StoredDefaults {
+    TableLayout layout = settings.get();
+    if (!OidIsValid(layout.relid)) return StoredDefaults{};
+    if (layout.generation == cached.generation) return cached.values;
+    for (int i = 0; i < 3; ++i)
+      if (layout.columns[i] <= 0) elog(ERROR, "session_clock: a column of session_clock.settings is missing");
     StoredDefaults stored;
-    Oid schema = get_namespace_oid("session_clock", true);
-    Oid relid = OidIsValid(schema) ? get_relname_relid("settings", schema) : InvalidOid;
-    if (!OidIsValid(relid)) return stored;
-    Relation rel = table_open(relid, AccessShareLock);
-    Snapshot snapshot = ActiveSnapshotSet() ? GetActiveSnapshot() : GetTransactionSnapshot();
+    Relation rel = table_open(layout.relid, AccessShareLock);
+    Relation index = index_open(layout.primary_key, AccessShareLock);
+    ScanKeyData key;
+    ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_BOOLEQ, BoolGetDatum(true));
     TupleTableSlot* slot = table_slot_create(rel, nullptr);
-    TableScanDesc scan = table_beginscan(rel, snapshot, 0, nullptr);
-    auto column = [&](const char* name, bool* null) {
-      AttrNumber attnum = get_attnum(relid, name);
-      if (attnum <= 0) elog(ERROR, "session_clock: column session_clock.settings.%s is missing", name);
-      return slot_getattr(slot, attnum, null);
-    };
-    if (table_scan_getnextslot(scan, ForwardScanDirection, slot)) {
+    IndexScanDesc scan = compat::index_beginscan(rel, index, GetLatestSnapshot(), 1, 0);
+    index_rescan(scan, &key, 1, nullptr, 0);
+    if (index_getnext_slot(scan, ForwardScanDirection, slot)) {
       bool null = true;
-      Datum value = column("min_participants", &null);
+      Datum value = slot_getattr(slot, layout.columns[0], &null);
       if (!null) stored.min_participants = DatumGetInt32(value);
-      value = column("grace_ms", &null);
+      value = slot_getattr(slot, layout.columns[1], &null);
       if (!null) stored.grace_ms = DatumGetInt32(value);
-      value = column("server_label", &null);
+      value = slot_getattr(slot, layout.columns[2], &null);
       if (!null) {
         char* label = TextDatumGetCString(value);
         stored.server_label = std::string(label);
         pfree(label);
       }
     }
-    table_endscan(scan);
+    index_endscan(scan);
     ExecDropSingleTupleTableSlot(slot);
-    table_close(rel, AccessShareLock);
+    index_close(index, NoLock);
+    table_close(rel, NoLock);
+    cached.values = stored;
+    cached.generation = layout.generation;
     return stored;
   });
 }
@@ -123,3 +146,17 @@ core::GraceConfig grace_config(const StoredSession& stored) {
 }
 
 }  // namespace session_clock::pg
+
+// AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ... FOR EACH STATEMENT on
+// session_clock.settings: every backend forgets its copy of the row (the
+// portable edition's function of the same name has nothing to forget).
+SESSION_CLOCK_FUNCTION(session_clock_settings_changed) {
+  return session_clock::pg::guard([&] {
+    if (!CALLED_AS_TRIGGER(fcinfo))
+      throw session_clock::core::SqlError(session_clock::core::sqlstate::kObjectNotInPrerequisiteState,
+                                          "session_clock.settings_changed() is a trigger function");
+    Relation changed = reinterpret_cast<TriggerData*>(fcinfo->context)->tg_relation;
+    session_clock::pg::pg_call([&] { CacheInvalidateRelcache(changed); });
+    return PointerGetDatum(nullptr);
+  });
+}

@@ -1,6 +1,8 @@
 // SPI with plans prepared once per backend and kept, every call through
 // pg_call. Query texts are schema-qualified: they run under the pinned
 // search_path of a SECURITY DEFINER function and must not depend on it.
+// Those a SECURITY INVOKER function may run (owner_rights.hpp) run under the
+// caller's search_path and qualify their operators too.
 #pragma once
 
 #include <cstdint>

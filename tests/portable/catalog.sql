@@ -4,7 +4,10 @@
 -- differ (docs/portable.md): a function's language and body; the portable
 -- edition's own objects (portable_version(), portable_settings(), schema
 -- session_clock_portable); the comment of
--- server_time_status(), which says what each edition can know; and the
+-- server_time_status(), which says what each edition can know; how
+-- session_clock_get(uuid) takes its owner's rights (the extension's C code
+-- takes them itself and pins no search_path, docs/security.md; PL/pgSQL
+-- needs SECURITY DEFINER with a pinned one); and the
 -- text of the view stranded_sessions, whose default minimum comes from the
 -- extension's setting or the settings row (its columns are compared).
 WITH fn AS (
@@ -30,7 +33,9 @@ WITH fn AS (
 SELECT line FROM (
     SELECT 'function ' || sig || ' (' || pg_get_function_arguments(oid) || ') returns ' || pg_get_function_result(oid)
            || ' ' || provolatile::text || CASE WHEN proisstrict THEN ' strict' ELSE '' END || ' parallel ' || proparallel::text
-           || CASE WHEN prosecdef THEN ' definer' ELSE '' END || ' config ' || coalesce(proconfig::text, '-') AS line
+           || CASE WHEN sig = 'session_clock_get(uuid)' THEN ' rights per edition'
+                   ELSE CASE WHEN prosecdef THEN ' definer' ELSE '' END || ' config ' || coalesce(proconfig::text, '-')
+              END AS line
     FROM fn
     UNION ALL
     SELECT 'comment function ' || sig || ': ' || obj_description(oid, 'pg_proc') FROM fn
