@@ -27,7 +27,7 @@ sources_in   = $(patsubst $(source_dir)/%,%,$(wildcard $(source_dir)/$(1)))
 OBJS         = $(patsubst %.cpp,%.o,$(call sources_in,extension/core/*.cpp) $(call sources_in,extension/pg/*.cpp))
 PROJECT_VERSION := $(shell cat $(source_dir)/VERSION)
 
-REGRESS        = preplanted install schema_doc upgrade clock_basics clock_errors membership roles security server_time event_log grace presence livekit early_presence member_removal single_device livekit_reconcile rooms room_guests stranded_sessions clock_vectors settings trusted
+REGRESS        = preplanted install schema_doc upgrade clock_basics clock_errors membership roles security server_time event_log grace presence livekit early_presence member_removal single_device livekit_reconcile rooms room_guests stranded_sessions clock_vectors settings trusted constraints_hold
 REGRESS_OPTS   = --inputdir=$(source_dir) --load-extension=plpgsql
 ISOLATION      = pause_pause resume_resume resume_behind_pause start_race stop_vs_pause deadline_vs_resume deadline_two_workers presence_race room_commands early_presence_race settings_cache
 ISOLATION_OPTS = --inputdir=$(source_dir)/tests/isolation

@@ -1,6 +1,9 @@
 #include "../core/notification.hpp"
 
+#include <algorithm>
+
 #include "clock_store.hpp"
+#include "direct_write.hpp"
 #include "pg_compat.hpp"
 #include "spi.hpp"
 #include "table_layout.hpp"
@@ -43,6 +46,7 @@ struct SessionColumns {
   Datum values[kColumns];
   bool nulls[kColumns];
   bool has_grace_columns;
+  ItemPointerData row;
 };
 
 std::optional<std::int32_t> optional_int(const SessionColumns& c, int i) {
@@ -62,6 +66,7 @@ StoredSession to_session(const SessionColumns& c) {
   if (!c.nulls[4]) s.ended_at_us = DatumGetTimestampTz(c.values[4]);
   s.version = DatumGetInt64(c.values[5]);
   stored.has_grace_columns = c.has_grace_columns;
+  stored.row = c.row;
   if (!c.has_grace_columns) return stored;
   core::GraceState& g = stored.session.grace;
   g.tracked = !c.nulls[6] && DatumGetBool(c.values[6]);
@@ -122,6 +127,7 @@ std::optional<SessionColumns> probe(const pg_uuid_t& id, Lock lock) {
     if (found) {
       SessionColumns c;
       c.has_grace_columns = true;
+      c.row = slot->tts_tid;
       for (int i = 0; i < kColumns; ++i) {
         AttrNumber attno = layout.columns[i];
         if (attno <= 0) {
@@ -193,7 +199,7 @@ void save_clock_only(const pg_uuid_t& id, const core::SessionChange& change, con
 }
 
 // Schema 1.1: clock and grace columns, and the event's participant/deadline.
-void save_session(const pg_uuid_t& id, const core::SessionChange& change, const Caller& caller,
+void save_session(const pg_uuid_t& id, ItemPointerData row, const core::SessionChange& change, const Caller& caller,
                   const std::string* participant_id) {
   static Statement update_and_log(
       "WITH changed AS (UPDATE session_clock.sessions SET is_paused = $2, total_paused_ms = $3, "
@@ -226,6 +232,16 @@ void save_session(const pg_uuid_t& id, const core::SessionChange& change, const 
   args[kRow + kEventArgs + 1] = TimestampTzGetDatum(g.deadline_us.value_or(0));
   nulls[kRow + kEventArgs + 1] = logs_deadline && g.deadline_us ? ' ' : 'n';
   nulls[kRow + kEventArgs + 2] = '\0';
+  // The same values without SQL (direct_write.hpp): the row's columns after
+  // the id, and the event's with the id first.
+  static_assert(kSessionWriteCount == kRow - 1 && kEventWriteCount == kEventArgs + 3);
+  Datum event_values[kEventWriteCount];
+  char event_nulls[kEventWriteCount];
+  event_values[0] = args[0];
+  event_nulls[0] = ' ';
+  std::copy(args + kRow, args + kRow + kEventArgs + 2, event_values + 1);
+  std::copy(nulls + kRow, nulls + kRow + kEventArgs + 2, event_nulls + 1);
+  if (write_directly(row, args + 1, nulls + 1, event_values, event_nulls)) return;
   if (update_and_log.run(args, nulls, false) != 1)
     throw core::SqlError(core::sqlstate::kInternalError, "session_clock: the locked session row was not updated");
 }
@@ -282,7 +298,7 @@ void log_start(const pg_uuid_t& id, const core::Transition& change, const Caller
 void save_change(const pg_uuid_t& id, const StoredSession& stored, const core::SessionChange& change,
                  const Caller& caller, const std::string* participant_id) {
   if (stored.has_grace_columns)
-    save_session(id, change, caller, participant_id);
+    save_session(id, stored.row, change, caller, participant_id);
   else if (core::moves_clock(change.event.kind))
     save_clock_only(id, change, caller);
   else

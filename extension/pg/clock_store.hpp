@@ -23,6 +23,7 @@ struct StoredSession {
   std::optional<std::int32_t> min_participants;  // NULL: the database-wide setting
   std::optional<std::int32_t> grace_ms;
   bool has_grace_columns = true;  // false on a 1.0 schema not yet updated to 1.1
+  ItemPointerData row{};          // the version read (writes follow its update chain)
 };
 std::optional<StoredSession> load_session(const pg_uuid_t& id, Lock lock);
 std::optional<core::ClockState> load_clock(const pg_uuid_t& id, Lock lock);

@@ -46,6 +46,13 @@ TableLayout CachedLayout::get() {
   if (OidIsValid(fresh.relid)) {
     Relation rel = table_open(fresh.relid, AccessShareLock);  // kept to the end of the transaction
     fresh.primary_key = compat::primary_key_index(rel);
+    TupleDesc desc = RelationGetDescr(rel);
+    for (int i = 0; i < desc->natts; ++i) {
+      Form_pg_attribute a = TupleDescAttr(desc, i);
+      if (a->attisdropped) continue;
+      ++fresh.live_columns;
+      if (a->attidentity) fresh.identity_sequence = compat::identity_sequence(rel, a->attnum);
+    }
     table_close(rel, NoLock);
     for (int i = 0; i < count_; ++i) {
       AttrNumber attno = get_attnum(fresh.relid, columns_[i]);

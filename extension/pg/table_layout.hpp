@@ -18,6 +18,8 @@ constexpr int kMaxLayoutColumns = 12;
 struct TableLayout {
   Oid relid = InvalidOid;        // InvalidOid: no such table (yet)
   Oid primary_key = InvalidOid;  // its index
+  Oid identity_sequence = InvalidOid;  // its identity column's, if it has one
+  int live_columns = 0;                // not dropped
   AttrNumber columns[kMaxLayoutColumns] = {};  // in the order named; 0: missing
   // Changes whenever the layout is looked up again: what a caller derived
   // from the table's contents under one generation is stale under another.
