@@ -3,6 +3,22 @@
 # measures. Each script stays readable top to bottom; these are its common
 # first lines.
 
+# The last steps of every script's cleanup: its throwaway cluster stopped,
+# $work removed, the exit status kept.
+drop_cluster_and_exit() {
+  scripts/pg-cluster stop "$cluster" >/dev/null 2>&1 || true
+  rm -rf "$work"
+  exit "$1"
+}
+
+# The script's own cleanup runs on exit; INT and TERM exit with the shell's
+# codes, so that it runs then too.
+trap_cleanup() {
+  trap cleanup EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+}
+
 # Ticks the host's CPUs have been busy (user, nice, system, irq, softirq, steal).
 host_busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat; }
 

@@ -106,7 +106,7 @@ node -e 'const o = JSON.parse(process.argv[1]); if (!o || typeof o !== "object" 
   || die "ABENCH_OURS_OPTIONS must be a JSON object (got '$OURS_OPTIONS')"
 
 work=$(mktemp -d /tmp/session_clock_abench.XXXXXX)
-source bench/bench_env.sh  # host_busy_ticks, check_idle_before, build_and_install, commit_of, stop_workers
+source bench/bench_env.sh  # host_busy_ticks, check_idle_before, build_and_install, commit_of, stop_workers, trap_cleanup, drop_cluster_and_exit
 [ "$(id -u)" = 0 ] && chmod 755 "$work"
 cluster="$work/pg"
 worker_pid="" proxy_pid="" nginx_pid="" shifted_pid="" runner_pids=()
@@ -133,13 +133,9 @@ cleanup() {
       [ -s "$f" ] && { echo "bench-accuracy: $(basename "$f"):" >&2; tail -8 "$f" >&2; }
     done
   fi
-  scripts/pg-cluster stop "$cluster" >/dev/null 2>&1 || true
-  rm -rf "$work"
-  exit "$rc"
+  drop_cluster_and_exit "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+trap_cleanup
 
 # --- is the host idle? -------------------------------------------------------------
 clk_tck=$(getconf CLK_TCK 2>/dev/null || echo 100)

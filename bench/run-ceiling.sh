@@ -30,7 +30,7 @@ die() { log "$*"; exit 1; }
 command -v curl >/dev/null || die "curl not found (reads the worker's /metrics)"
 
 work=$(mktemp -d /tmp/session_clock_cbench.XXXXXX)
-source bench/bench_env.sh  # host_busy_ticks, check_idle_before, build_and_install, commit_of, stop_workers
+source bench/bench_env.sh  # host_busy_ticks, check_idle_before, build_and_install, commit_of, stop_workers, trap_cleanup, drop_cluster_and_exit
 [ "$(id -u)" = 0 ] && chmod 755 "$work"
 cluster="$work/pg"
 worker_pids=() worker_ports=() worker_logs=() stop_status=()
@@ -39,13 +39,9 @@ cleanup() {
   trap - EXIT INT TERM
   stop_workers
   [ "$rc" -ne 0 ] && [ -f "$work/worker.log" ] && tail -8 "$work/worker.log" >&2
-  scripts/pg-cluster stop "$cluster" >/dev/null 2>&1 || true
-  rm -rf "$work"
-  exit "$rc"
+  drop_cluster_and_exit "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+trap_cleanup
 
 check_idle_before
 log "building and installing"

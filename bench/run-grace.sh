@@ -86,7 +86,7 @@ for tool in psql postgres; do [ -x "$PG_BIN/$tool" ] || die "$PG_BIN/$tool not f
 command -v curl >/dev/null || die "curl not found (reads the workers' /metrics)"
 
 work=$(mktemp -d /tmp/session_clock_gbench.XXXXXX)
-source bench/bench_env.sh  # host_busy_ticks, check_idle_before, build_and_install, commit_of, stop_workers
+source bench/bench_env.sh  # host_busy_ticks, check_idle_before, build_and_install, commit_of, stop_workers, trap_cleanup, drop_cluster_and_exit
 [ "$(id -u)" = 0 ] && chmod 755 "$work"
 cluster="$work/pg"
 worker_pids=() worker_ports=() worker_logs=() all_worker_logs=() stop_status=()
@@ -109,13 +109,9 @@ cleanup() {
     done
     [ -f "$cluster/server.log" ] && { echo "bench-grace: last server log lines:" >&2; tail -10 "$cluster/server.log" >&2; }
   fi
-  scripts/pg-cluster stop "$cluster" >/dev/null 2>&1 || true
-  rm -rf "$work"
-  exit "$rc"
+  drop_cluster_and_exit "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+trap_cleanup
 
 # --- is the host idle? -------------------------------------------------------------
 check_idle_before  # before anything of ours runs

@@ -86,7 +86,7 @@ if [ -z "$RTT_MS" ]; then lead_ms=1200; else
 fi
 
 work=$(mktemp -d /tmp/session_clock_rbench.XXXXXX)
-source bench/bench_env.sh  # host_busy_ticks, check_idle_before, build_and_install, commit_of, stop_workers
+source bench/bench_env.sh  # host_busy_ticks, check_idle_before, build_and_install, commit_of, stop_workers, trap_cleanup, drop_cluster_and_exit
 chmod 755 "$work"
 cluster="$work/pg"
 worker_pids=() worker_ports=() stop_status=()
@@ -111,13 +111,9 @@ cleanup() {
     done
     [ -f "$cluster/server.log" ] && { echo "bench-rooms: last server log lines:" >&2; tail -10 "$cluster/server.log" >&2; }
   fi
-  scripts/pg-cluster stop "$cluster" >/dev/null 2>&1 || true
-  rm -rf "$work"
-  exit "$rc"
+  drop_cluster_and_exit "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+trap_cleanup
 
 # --- is the host idle? -------------------------------------------------------------
 check_idle_before  # before anything of ours runs

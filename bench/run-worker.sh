@@ -64,7 +64,7 @@ if [ "$nofile" != unlimited ] && [ "$nofile" -lt "$need" ]; then
 fi
 
 work=$(mktemp -d /tmp/session_clock_wbench.XXXXXX)
-source bench/bench_env.sh  # host_busy_ticks, check_idle_before, build_and_install, commit_of, stop_workers
+source bench/bench_env.sh  # host_busy_ticks, check_idle_before, build_and_install, commit_of, stop_workers, trap_cleanup, drop_cluster_and_exit
 [ "$(id -u)" = 0 ] && chmod 755 "$work"
 cluster="$work/pg"
 worker_pid=""
@@ -91,13 +91,9 @@ cleanup() {
     [ -f "$work/worker.log" ] && { echo "bench-worker: failed (exit $rc); last worker log lines:" >&2; tail -15 "$work/worker.log" >&2; }
     [ -f "$cluster/server.log" ] && { echo "bench-worker: last server log lines:" >&2; tail -10 "$cluster/server.log" >&2; }
   fi
-  scripts/pg-cluster stop "$cluster" >/dev/null 2>&1 || true
-  rm -rf "$work"
-  exit "$rc"
+  drop_cluster_and_exit "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+trap_cleanup
 
 # --- build and install ----------------------------------------------------------
 log "building (extension, worker, worker_bench) and installing the extension"

@@ -60,7 +60,7 @@ done
 for tool in psql pgbench; do [ -x "$PG_BIN/$tool" ] || die "$PG_BIN/$tool not found"; done
 
 work=$(mktemp -d /tmp/session_clock_bench.XXXXXX)
-source bench/bench_env.sh  # host_busy_ticks, check_idle_before, build_and_install, commit_of, stop_workers
+source bench/bench_env.sh  # host_busy_ticks, check_idle_before, build_and_install, commit_of, stop_workers, trap_cleanup, drop_cluster_and_exit
 [ "$(id -u)" = 0 ] && chown postgres: "$work"
 cluster="$work/pg"
 pgbench_pid=""
@@ -75,13 +75,9 @@ cleanup() {
     echo "bench: failed (exit $rc); last server log lines:" >&2
     tail -15 "$cluster/server.log" >&2 || true
   fi
-  scripts/pg-cluster stop "$cluster" >/dev/null 2>&1 || true
-  rm -rf "$work"
-  exit "$rc"
+  drop_cluster_and_exit "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+trap_cleanup
 
 # --- build and install the extension under test ------------------------------
 log "building and installing the extension"

@@ -351,15 +351,6 @@ CREATE OR REPLACE FUNCTION session_clock.settings_keep_one() RETURNS trigger
     $$;
 COMMENT ON FUNCTION session_clock.settings_keep_one() IS
     'trigger: an INSERT into session_clock.settings (a restore) updates its one row';
-DO $trigger$
-BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_trigger t
-                   WHERE t.tgrelid = 'session_clock.settings'::pg_catalog.regclass AND t.tgname = 'settings_keep_one') THEN
-        CREATE TRIGGER settings_keep_one BEFORE INSERT ON session_clock.settings
-            FOR EACH ROW EXECUTE FUNCTION session_clock.settings_keep_one();
-    END IF;
-END
-$trigger$;
 -- The extension's backends keep a copy of the row and this trigger tells
 -- them it changed; here every read reads the row, so it has nothing to do.
 CREATE OR REPLACE FUNCTION session_clock.settings_changed() RETURNS trigger
@@ -368,15 +359,21 @@ CREATE OR REPLACE FUNCTION session_clock.settings_changed() RETURNS trigger
     AS $$ BEGIN RETURN NULL; END $$;
 COMMENT ON FUNCTION session_clock.settings_changed() IS
     'trigger: a change of session_clock.settings reaches the copies the backends keep';
-DO $trigger$
+DO $triggers$
+DECLARE
+    present text[] := ARRAY(SELECT t.tgname::text FROM pg_catalog.pg_trigger t
+                            WHERE t.tgrelid = 'session_clock.settings'::pg_catalog.regclass);
 BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_trigger t
-                   WHERE t.tgrelid = 'session_clock.settings'::pg_catalog.regclass AND t.tgname = 'settings_changed') THEN
+    IF NOT 'settings_keep_one' = ANY (present) THEN
+        CREATE TRIGGER settings_keep_one BEFORE INSERT ON session_clock.settings
+            FOR EACH ROW EXECUTE FUNCTION session_clock.settings_keep_one();
+    END IF;
+    IF NOT 'settings_changed' = ANY (present) THEN
         CREATE TRIGGER settings_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON session_clock.settings
             FOR EACH STATEMENT EXECUTE FUNCTION session_clock.settings_changed();
     END IF;
 END
-$trigger$;
+$triggers$;
 
 DO $types$
 BEGIN
