@@ -36,10 +36,12 @@ Datum text_datum(const char* text) {
 // a 1.1 library on a not yet updated 1.0 schema reads them as absent.
 constexpr int kColumns = 12;
 constexpr int kFirstGraceColumn = 6;
+constexpr const char* kColumnNames[kColumns] = {
+    "started_at",       "is_paused",    "total_paused_ms",   "last_state_change_at",
+    "ended_at",         "version",      "presence_tracked",  "participants",
+    "grace_deadline_at", "auto_paused", "min_participants",  "grace_ms"};
 TableLayout sessions_layout() {
-  static CachedLayout layout("sessions", {"started_at", "is_paused", "total_paused_ms", "last_state_change_at",
-                                          "ended_at", "version", "presence_tracked", "participants",
-                                          "grace_deadline_at", "auto_paused", "min_participants", "grace_ms"});
+  static CachedLayout layout("sessions", kColumnNames);
   return layout.get();
 }
 struct SessionColumns {
@@ -131,7 +133,7 @@ std::optional<SessionColumns> probe(const pg_uuid_t& id, Lock lock) {
       for (int i = 0; i < kColumns; ++i) {
         AttrNumber attno = layout.columns[i];
         if (attno <= 0) {
-          if (i < kFirstGraceColumn) elog(ERROR, "session_clock: a clock column of session_clock.sessions is missing");
+          if (i < kFirstGraceColumn) elog(ERROR, "session_clock: column %s is missing", kColumnNames[i]);
           c.has_grace_columns = false;
           c.values[i] = Datum(0);
           c.nulls[i] = true;

@@ -19,19 +19,13 @@ extern "C" {
 namespace session_clock::pg {
 namespace {
 
-TableLayout sessions_layout() {
-  static CachedLayout layout("sessions", {kSessionWriteColumns[0], kSessionWriteColumns[1], kSessionWriteColumns[2],
-                                          kSessionWriteColumns[3], kSessionWriteColumns[4], kSessionWriteColumns[5],
-                                          kSessionWriteColumns[6], kSessionWriteColumns[7], kSessionWriteColumns[8]});
+TableLayout written_session_columns() {
+  static CachedLayout layout("sessions", kSessionWriteColumns);
   return layout.get();
 }
 
-TableLayout events_layout() {
-  static CachedLayout layout("session_events",
-                             {kEventWriteColumns[0], kEventWriteColumns[1], kEventWriteColumns[2], kEventWriteColumns[3],
-                              kEventWriteColumns[4], kEventWriteColumns[5], kEventWriteColumns[6], kEventWriteColumns[7],
-                              kEventWriteColumns[8], kEventWriteColumns[9], kEventWriteColumns[10],
-                              kEventWriteColumns[11]});
+TableLayout written_event_columns() {
+  static CachedLayout layout("session_events", kEventWriteColumns);
   return layout.get();
 }
 
@@ -118,8 +112,8 @@ void insert_event(Relation rel, const TableLayout& layout, const Datum* values, 
 bool write_directly(ItemPointerData row, const Datum* session_values, const char* session_nulls,
                     const Datum* event_values, const char* event_nulls) {
   return pg_call([&]() -> bool {
-    TableLayout sessions = sessions_layout();
-    TableLayout events = events_layout();
+    TableLayout sessions = written_session_columns();
+    TableLayout events = written_event_columns();
     // Every column of the event is one we give, but its identity.
     if (!knows_every_column(sessions, kSessionWriteCount) || !knows_every_column(events, kEventWriteCount) ||
         !OidIsValid(events.identity_sequence) || events.live_columns != kEventWriteCount + 1 ||

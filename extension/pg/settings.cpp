@@ -3,6 +3,7 @@
 #include "settings.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <optional>
 #include <string_view>
 
@@ -67,14 +68,15 @@ struct CachedDefaults {
 // transaction saw. No privilege check: anyone may read the defaults, as
 // anyone may SHOW the settings (server_time_status() is anon's).
 StoredDefaults read_stored_defaults() {
-  static CachedLayout settings("settings", {"min_participants", "grace_ms", "server_label"});
+  static constexpr const char* kNames[] = {"min_participants", "grace_ms", "server_label"};
+  static CachedLayout settings("settings", kNames);
   static CachedDefaults cached;
   return pg_call([]() -> StoredDefaults {
     TableLayout layout = settings.get();
     if (!OidIsValid(layout.relid)) return StoredDefaults{};
     if (layout.generation == cached.generation) return cached.values;
-    for (int i = 0; i < 3; ++i)
-      if (layout.columns[i] <= 0) elog(ERROR, "session_clock: a column of session_clock.settings is missing");
+    for (std::size_t i = 0; i < std::size(kNames); ++i)
+      if (layout.columns[i] <= 0) elog(ERROR, "session_clock: column settings.%s is missing", kNames[i]);
     StoredDefaults stored;
     Relation rel = table_open(layout.relid, AccessShareLock);
     Relation index = index_open(layout.primary_key, AccessShareLock);

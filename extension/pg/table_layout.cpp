@@ -19,10 +19,9 @@ std::uint64_t lookups = 0;
 
 }  // namespace
 
-CachedLayout::CachedLayout(const char* table, std::initializer_list<const char*> columns)
-    : table_(table), count_(static_cast<int>(columns.size())), next_(all_layouts) {
-  int i = 0;
-  for (const char* c : columns) columns_[i++] = c;
+CachedLayout::CachedLayout(const char* table, const char* const* columns, std::size_t count)
+    : table_(table), count_(static_cast<int>(count)), next_(all_layouts) {
+  for (int i = 0; i < count_; ++i) columns_[i] = columns[i];
   all_layouts = this;
 }
 

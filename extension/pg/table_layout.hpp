@@ -6,8 +6,8 @@
 // path used to look all of it up by name on every call (docs/benchmarks.md).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
-#include <initializer_list>
 
 #include "guard.hpp"
 
@@ -30,7 +30,10 @@ struct TableLayout {
 // Declare it static: the cache lives as long as the backend.
 class CachedLayout {
  public:
-  CachedLayout(const char* table, std::initializer_list<const char*> columns);
+  template <std::size_t N>
+  CachedLayout(const char* table, const char* const (&columns)[N]) : CachedLayout(table, columns, N) {
+    static_assert(N <= kMaxLayoutColumns, "raise kMaxLayoutColumns");
+  }
   CachedLayout(const CachedLayout&) = delete;
   CachedLayout& operator=(const CachedLayout&) = delete;
 
@@ -39,6 +42,7 @@ class CachedLayout {
   TableLayout get();
 
  private:
+  CachedLayout(const char* table, const char* const* columns, std::size_t count);
   static void forget(Datum, Oid relid);
 
   const char* table_;
