@@ -183,8 +183,13 @@ void WsSession::dispatch(std::string_view text, double receive_ms) {
   answering_ = nullptr;
 }
 
+// The fan-out's hot path, once per subscriber per change: one post of the
+// shared push, no std::function around it (post() would add one, and a
+// second handler).
 void WsSession::push_clock(ClockPushPtr push) {
-  post([this, push = std::move(push)] { features_->follows.deliver(*push); });
+  net::post(ws_.get_executor(), [self = shared_from_this(), push = std::move(push)] {
+    if (!self->closing_ && !self->ended_) self->features_->follows.deliver(*push);
+  });
 }
 
 void WsSession::push(Frame frame) {
