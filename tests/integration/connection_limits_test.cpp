@@ -189,13 +189,6 @@ class ConnectionLimitsTest : public t::ClusterSuite {
  protected:
   void TearDown() override { print_logs_on_failure({worker_.get()}); }
 
-  static std::string new_session(const std::string& member) {
-    auto id = cluster_->sql("SELECT gen_random_uuid()");
-    cluster_->sql("SELECT session_clock_start('" + id + "')");
-    cluster_->sql("SELECT session_clock_add_member('" + id + "', '" + member + "', 'host')");
-    return id;
-  }
-
   // The value of a metric line "name value", -1 if absent or unanswered.
   long metric(const std::string& name) {
     RawClient c(worker_->port());

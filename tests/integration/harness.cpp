@@ -192,6 +192,13 @@ void ClusterSuite::expect_nothing_stranded() {
       << cluster_->sql("SELECT string_agg(session_id || ' ' || problem, ', ') FROM session_clock.stranded_sessions");
 }
 
+std::string ClusterSuite::new_session(const std::string& host) {
+  auto id = cluster_->sql("SELECT gen_random_uuid()");
+  cluster_->sql("SELECT session_clock_start('" + id + "')");
+  cluster_->sql("SELECT session_clock_add_member('" + id + "', '" + host + "', 'host')");
+  return id;
+}
+
 void ClusterSuite::print_logs_on_failure(std::initializer_list<const WorkerProcess*> workers) const {
   if (!HasFailure()) return;
   for (const auto* w : workers)

@@ -80,6 +80,8 @@ class ClusterSuite : public ::testing::Test {
   static void expect_nothing_stranded();
   // After a failed test, the logs of the given workers (null ones skipped).
   void print_logs_on_failure(std::initializer_list<const WorkerProcess*> workers) const;
+  // A started session with `host` as its host.
+  static std::string new_session(const std::string& host);
 
   static inline Cluster* cluster_ = nullptr;
 };

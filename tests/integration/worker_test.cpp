@@ -20,14 +20,6 @@ class WorkerTest : public t::ClusterSuite {
   void SetUp() override { worker_ = std::make_unique<t::WorkerProcess>(cluster_->url()); }
   void TearDown() override { print_logs_on_failure({worker_.get()}); }
 
-  // A started session with `member` as host.
-  static std::string new_session(const std::string& member) {
-    auto id = cluster_->sql("SELECT gen_random_uuid()");
-    cluster_->sql("SELECT session_clock_start('" + id + "')");
-    cluster_->sql("SELECT session_clock_add_member('" + id + "', '" + member + "', 'host')");
-    return id;
-  }
-
   // Waits until the worker's LISTEN connection is up (it connects in the background).
   void wait_listening() {
     if (!worker_->wait_listening()) FAIL() << "listener never came up";

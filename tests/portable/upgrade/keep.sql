@@ -3,23 +3,8 @@
 -- over the columns it has now, each sequence's position, the effective
 -- defaults.
 CREATE SCHEMA upgrade_check;
-CREATE FUNCTION upgrade_check.rows_of(rel regclass, columns text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-    result text;
-BEGIN
-    EXECUTE format('SELECT count(*) || '' '' || md5(coalesce(string_agg(t::text, ''|'' ORDER BY t::text), '''')) '
-                   || 'FROM (SELECT %s FROM %s) t', columns, rel) INTO result;
-    RETURN result;
-END
-$$;
-CREATE FUNCTION upgrade_check.position_of(seq regclass) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-    result text;
-BEGIN
-    EXECUTE format('SELECT last_value || '' '' || is_called FROM %s', seq) INTO result;
-    RETURN result;
-END
-$$;
+\set digest_schema upgrade_check
+\i tests/portable/row_digest.sql
 CREATE TABLE upgrade_check.kept AS
     SELECT c.oid::regclass::text AS relation, cols.columns,
            CASE c.relkind WHEN 'S' THEN upgrade_check.position_of(c.oid)
