@@ -128,9 +128,14 @@ test('seed 001: getStatus() and nowISO() as the clock helper gave them; null unt
     assert.ok(Math.abs(Date.parse(status.lastSync) - (sampledAt + 6.04)) <= bound + 2, status.lastSync);
     await sleep(30);
     assert.equal(sc.getStatus().lastSync, status.lastSync);  // no new sample, same moment
+    // nowISO() is now() to the millisecond: between two readings around it
+    // (compared with one reading after it, a slow host failed the test).
+    const before = sc.now();
     const iso = sc.nowISO();
+    const after = sc.now();
     assert.match(iso, /Z$/);
-    assert.ok(Math.abs(Date.parse(iso) - sc.now()) <= 1);
+    const at = Date.parse(iso);
+    assert.ok(at >= Math.floor(before) && at <= after, `${iso} not within [${before}, ${after}]`);
   } finally {
     sc.close();
   }
