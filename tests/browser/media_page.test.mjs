@@ -38,7 +38,7 @@ after(async () => {
 
 const round = (x, digits = 1) => Number(x.toFixed(digits));
 
-// Tolerances (ms), each at least twice the worst seen in RUNS_NOTE. TOLERANCE_MS
+// Tolerances (ms), each at least twice the worst seen in our runs. TOLERANCE_MS
 // is syncMedia's own "in sync". A first start (no lag measured yet) ends
 // about 120 ms behind; syncMedia measures that once the element's clock runs
 // steadily and seeks that far ahead once: within tolerance 330–370 ms after
@@ -50,8 +50,11 @@ const START_WITHIN_MS = 250;        // the clock first moves this soon after the
 const WORST_DRIFT_MS = 250;         // at any time after that (seen: 150); syncMedia would seek at 300
 const WITHIN_TOLERANCE_MS = 1000;   // within TOLERANCE_MS for good this soon after the clock first moved (seen: 386)
 const SETTLED_AFTER_MS = 1000;      // from here on, the drift stays within ...
-const SETTLED_DRIFT_MS = 50;        // ... this (seen: 18) ...
-const PAGES_APART_MS = 35;          // ... and two pages' positions at one server instant within this (seen: 16)
+const SETTLED_DRIFT_MS = 50;        // ... this (seen: 18)
+// Two pages' positions at one server instant: syncMedia leaves each page
+// alone within its tolerance, on either side of the schedule, so two pages
+// may sit twice that apart by design (seen: 16, and 35.5 once under CI load).
+const PAGES_APART_MS = 2 * TOLERANCE_MS;
 // After a tap, once in 7 runs under load the correcting seek was not made and
 // the nudges closed 51 ms by 2.3 s: there the bound is the nudges'.
 const TAP_SETTLED_AFTER_MS = 3000;  // (seen: 9.4 ms off from 3 s on)
