@@ -86,12 +86,19 @@ TEST(Metrics, NamesStayDistinctUnderOpenMetrics) {
   }
   for (const auto& [family, type] : families) {
     if (type == "counter") continue;
-    for (const auto& [other, other_type] : families)
-      if (other != family && other_type == "counter") EXPECT_NE(other, family);
+    for (const auto& [other, other_type] : families) {
+      if (other != family && other_type == "counter") {
+        EXPECT_NE(other, family);
+      }
+    }
   }
-  for (const auto& sample : sample_names)
-    for (const auto& [family, type] : families)
-      if (type == "gauge") EXPECT_NE(sample, family + "_total") << "gauge " << family << " beside a counter";
+  for (const auto& sample : sample_names) {
+    for (const auto& [family, type] : families) {
+      if (type == "gauge") {
+        EXPECT_NE(sample, family + "_total") << "gauge " << family << " beside a counter";
+      }
+    }
+  }
 }
 
 // Every parsed message type has its own series, so none is counted under
