@@ -477,6 +477,9 @@ CREATE OR REPLACE FUNCTION session_clock.check_participant_id(p_participant_id t
 -- SECURITY DEFINER (it reads only catalogs and the caller's own settings)
 -- because require_admin(), like the extension's, runs as its caller, who
 -- is service_role: that role may call this one helper, nothing else here.
+-- It runs on every RPC, so roles are found through to_regrole (the catalog
+-- cache) rather than by querying pg_roles (an executor run each), and
+-- pg_has_role, true for any superuser, stands for rolsuper too.
 CREATE OR REPLACE FUNCTION session_clock_portable.caller(OUT admin boolean, OUT sub text, OUT role_name text)
     LANGUAGE plpgsql VOLATILE PARALLEL RESTRICTED SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
@@ -484,9 +487,9 @@ CREATE OR REPLACE FUNCTION session_clock_portable.caller(OUT admin boolean, OUT 
     DECLARE
         acting oid;
         owner_oid oid := (SELECT n.nspowner FROM pg_catalog.pg_namespace n WHERE n.nspname = 'session_clock');
-        service oid := (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = 'service_role');
-        authenticated oid := (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = 'authenticated');
-        anon oid := (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = 'anon');
+        service oid := pg_catalog.to_regrole('service_role');
+        authenticated oid;
+        anon oid;
         end_user_role boolean;
         raw text;
         claims jsonb;
@@ -495,14 +498,15 @@ CREATE OR REPLACE FUNCTION session_clock_portable.caller(OUT admin boolean, OUT 
         IF role_name = 'none' THEN
             role_name := session_user;
         END IF;
-        SELECT r.oid, r.rolsuper OR pg_catalog.pg_has_role(r.oid, owner_oid, 'USAGE')
-                      OR (service IS NOT NULL AND pg_catalog.pg_has_role(r.oid, service, 'USAGE'))
-          INTO acting, admin
-        FROM pg_catalog.pg_roles r WHERE r.rolname = role_name;
+        acting := pg_catalog.to_regrole(pg_catalog.quote_ident(role_name));
+        admin := pg_catalog.pg_has_role(acting, owner_oid, 'USAGE')
+                 OR (service IS NOT NULL AND pg_catalog.pg_has_role(acting, service, 'USAGE'));
         IF admin THEN
             RETURN;
         END IF;
         admin := false;
+        authenticated := pg_catalog.to_regrole('authenticated');
+        anon := pg_catalog.to_regrole('anon');
         end_user_role := authenticated IS NOT NULL AND pg_catalog.pg_has_role(acting, authenticated, 'USAGE');
         IF NOT end_user_role AND anon IS NOT NULL AND pg_catalog.pg_has_role(acting, anon, 'USAGE') THEN
             RAISE EXCEPTION 'role anon may not act on session clocks' USING ERRCODE = 'insufficient_privilege',
@@ -864,7 +868,7 @@ CREATE OR REPLACE FUNCTION session_clock_portable.change_clock(p_session_id uuid
         IF p_reason IS NOT NULL THEN
             PERFORM session_clock_portable.check_text(p_reason, 'p_reason', 200);
         END IF;
-        SELECT * INTO c FROM session_clock_portable.caller();
+        c := session_clock_portable.caller();
         SELECT * INTO s FROM session_clock.sessions t WHERE t.id = p_session_id FOR UPDATE;
         IF NOT FOUND THEN
             PERFORM session_clock_portable.unknown_session(p_session_id);
@@ -911,7 +915,7 @@ CREATE OR REPLACE FUNCTION public.session_clock_start(p_session_id uuid)
         adopted boolean := false;
     BEGIN
         PERFORM session_clock_portable.require(p_session_id IS NULL, 'p_session_id');
-        SELECT * INTO c FROM session_clock_portable.caller();
+        c := session_clock_portable.caller();
         actor := COALESCE(c.sub, c.role_name);
         now := pg_catalog.clock_timestamp();
         INSERT INTO session_clock.sessions (id, started_at, is_paused, total_paused_ms, last_state_change_at, version)
@@ -982,7 +986,7 @@ CREATE OR REPLACE FUNCTION public.session_clock_get(p_session_id uuid)
         r session_clock.clock_change;
     BEGIN
         PERFORM session_clock_portable.require(p_session_id IS NULL, 'p_session_id');
-        SELECT * INTO c FROM session_clock_portable.caller();
+        c := session_clock_portable.caller();
         SELECT * INTO s FROM session_clock.sessions t WHERE t.id = p_session_id;
         IF NOT FOUND THEN
             PERFORM session_clock_portable.unknown_session(p_session_id);
@@ -1044,7 +1048,7 @@ CREATE OR REPLACE FUNCTION public.session_clock_add_member(
         IF p_role NOT IN ('host', 'participant') THEN
             RAISE EXCEPTION 'p_role must be ''host'' or ''participant''' USING ERRCODE = 'invalid_parameter_value';
         END IF;
-        SELECT * INTO c FROM session_clock_portable.caller();
+        c := session_clock_portable.caller();
         IF NOT EXISTS (SELECT FROM session_clock.sessions t WHERE t.id = p_session_id) THEN
             PERFORM session_clock_portable.unknown_session(p_session_id);
         END IF;
@@ -1076,7 +1080,7 @@ CREATE OR REPLACE FUNCTION public.session_clock_remove_member(p_session_id uuid,
     BEGIN
         PERFORM session_clock_portable.require(p_session_id IS NULL, 'p_session_id');
         PERFORM session_clock_portable.require(p_participant_id IS NULL, 'p_participant_id');
-        SELECT * INTO c FROM session_clock_portable.caller();
+        c := session_clock_portable.caller();
         SELECT * INTO s FROM session_clock.sessions t WHERE t.id = p_session_id FOR UPDATE;
         IF NOT FOUND THEN
             PERFORM session_clock_portable.unknown_session(p_session_id);
@@ -1118,7 +1122,7 @@ CREATE OR REPLACE FUNCTION session_clock.caller_access(p_session_id uuid) RETURN
         c record;
     BEGIN
         PERFORM session_clock_portable.require(p_session_id IS NULL, 'p_session_id');
-        SELECT * INTO c FROM session_clock_portable.caller();
+        c := session_clock_portable.caller();
         IF NOT EXISTS (SELECT FROM session_clock.sessions t WHERE t.id = p_session_id) THEN
             RETURN NULL;
         END IF;
@@ -1163,7 +1167,7 @@ CREATE OR REPLACE FUNCTION session_clock.replay(p_session_id uuid,
         first boolean := true;
     BEGIN
         PERFORM session_clock_portable.require(p_session_id IS NULL, 'p_session_id');
-        SELECT * INTO c FROM session_clock_portable.caller();
+        c := session_clock_portable.caller();
         IF NOT EXISTS (SELECT FROM session_clock.sessions t WHERE t.id = p_session_id) THEN
             PERFORM session_clock_portable.unknown_session(p_session_id);
         END IF;
@@ -1276,7 +1280,7 @@ CREATE OR REPLACE FUNCTION public.session_clock_presence(p_session_id uuid, p_pa
         PERFORM session_clock_portable.require(p_participant_id IS NULL, 'p_participant_id');
         PERFORM session_clock_portable.require(p_present IS NULL, 'p_present');
         PERFORM session_clock.check_participant_id(p_participant_id);
-        SELECT * INTO c FROM session_clock_portable.caller();
+        c := session_clock_portable.caller();
         IF NOT c.admin AND p_participant_id <> c.sub THEN
             RAISE EXCEPTION 'an end user may report only its own presence' USING ERRCODE = 'insufficient_privilege',
                 DETAIL = 'p_participant_id must equal the JWT sub claim';
@@ -1328,7 +1332,7 @@ CREATE OR REPLACE FUNCTION session_clock.record_presence(p_session_id uuid, p_pa
         IF p_reason IS NOT NULL THEN
             PERFORM session_clock_portable.check_text(p_reason, 'p_reason', 200);
         END IF;
-        SELECT * INTO c FROM session_clock_portable.caller();
+        c := session_clock_portable.caller();
         IF NOT c.admin THEN
             RAISE EXCEPTION 'only workers and admins record presence' USING ERRCODE = 'insufficient_privilege';
         END IF;
@@ -1347,7 +1351,7 @@ CREATE OR REPLACE FUNCTION session_clock.require_admin() RETURNS void
     LANGUAGE plpgsql VOLATILE PARALLEL RESTRICTED
     AS $$
     BEGIN
-        IF NOT (SELECT c.admin FROM session_clock_portable.caller() c) THEN
+        IF NOT (session_clock_portable.caller()).admin THEN
             RAISE EXCEPTION 'only workers and admins may call this' USING ERRCODE = 'insufficient_privilege';
         END IF;
     END
@@ -1375,7 +1379,7 @@ CREATE OR REPLACE FUNCTION public.session_clock_configure(
         IF p_grace_ms NOT BETWEEN 0 AND 86400000 THEN
             RAISE EXCEPTION 'p_grace_ms must be between 0 and 86400000' USING ERRCODE = 'invalid_parameter_value';
         END IF;
-        SELECT * INTO c FROM session_clock_portable.caller();
+        c := session_clock_portable.caller();
         SELECT * INTO s FROM session_clock.sessions t WHERE t.id = p_session_id FOR UPDATE;
         IF NOT FOUND THEN
             PERFORM session_clock_portable.unknown_session(p_session_id);
@@ -1421,7 +1425,7 @@ CREATE OR REPLACE FUNCTION session_clock.apply_due_deadlines(p_limit integer DEF
         IF lim NOT BETWEEN 1 AND 100000 THEN
             RAISE EXCEPTION 'p_limit must be between 1 and 100000' USING ERRCODE = 'invalid_parameter_value';
         END IF;
-        SELECT * INTO c FROM session_clock_portable.caller();
+        c := session_clock_portable.caller();
         IF NOT c.admin THEN
             RAISE EXCEPTION 'only workers and admins apply deadlines' USING ERRCODE = 'insufficient_privilege';
         END IF;
@@ -1462,7 +1466,7 @@ CREATE OR REPLACE FUNCTION session_clock.claim_device(p_session_id uuid, p_parti
         PERFORM session_clock_portable.require(p_device IS NULL, 'p_device');
         PERFORM session_clock.check_participant_id(p_participant_id);
         PERFORM session_clock_portable.check_text(p_device, 'p_device', 200);
-        IF NOT (SELECT c.admin FROM session_clock_portable.caller() c) THEN
+        IF NOT (session_clock_portable.caller()).admin THEN
             RAISE EXCEPTION 'only workers and admins claim devices' USING ERRCODE = 'insufficient_privilege';
         END IF;
         -- The row lock of the upsert orders concurrent claims of one user in
@@ -1923,7 +1927,7 @@ CREATE OR REPLACE FUNCTION session_clock_portable.room_actor(p_as text, OUT acto
         IF p_as IS NOT NULL THEN
             PERFORM session_clock_portable.check_text(p_as, 'p_as', 200);
         END IF;
-        SELECT * INTO c FROM session_clock_portable.caller();
+        c := session_clock_portable.caller();
         admin_itself := false;
         IF NOT c.admin THEN
             IF p_as IS NOT NULL AND p_as <> c.sub THEN
@@ -2124,7 +2128,7 @@ CREATE OR REPLACE FUNCTION public.session_clock_room_state(p_code text)
         c record;
         r session_clock.rooms;
     BEGIN
-        SELECT * INTO c FROM session_clock_portable.caller();
+        c := session_clock_portable.caller();
         SELECT * INTO r FROM session_clock.rooms t WHERE t.code = v_code;
         IF NOT FOUND THEN
             RAISE EXCEPTION 'room % does not exist', v_code USING ERRCODE = 'no_data_found';
@@ -2314,7 +2318,7 @@ CREATE OR REPLACE FUNCTION session_clock.room_join_guest(p_code text, p_guest_id
         IF p_name <> '' THEN
             PERFORM session_clock_portable.check_text(p_name, 'p_name', 64);
         END IF;
-        IF NOT (SELECT c.admin FROM session_clock_portable.caller() c) THEN
+        IF NOT (session_clock_portable.caller()).admin THEN
             RAISE EXCEPTION 'only workers and admins add guests' USING ERRCODE = 'insufficient_privilege';
         END IF;
         r := session_clock_portable.lock_room(v_code);

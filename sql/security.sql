@@ -389,6 +389,28 @@ COMMIT;
 -- A garbage claim did not take the backend down, and changed nothing.
 SELECT count(*) AS events FROM session_clock.session_events WHERE session_id::text LIKE 'b3000000-%';
 
+-- A role whose name needs quoting is found as the role it is: one inheriting
+-- authenticated acts as its sub (alice, in session 1 only); one inheriting
+-- service_role is an admin.
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'regress_Quoted "user"') THEN
+        CREATE ROLE "regress_Quoted ""user""" NOLOGIN IN ROLE authenticated;
+    END IF;
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'regress_Service Like') THEN
+        CREATE ROLE "regress_Service Like" NOLOGIN IN ROLE service_role;
+    END IF;
+END
+$$;
+BEGIN;
+SET LOCAL ROLE "regress_Quoted ""user""";
+SELECT set_config('request.jwt.claims', '{"sub":"alice"}', true) AS claims;
+SELECT session_clock.caller_access('b3000000-0000-4000-8000-000000000001') AS quoted_alice_on_1,
+       session_clock.caller_access('b3000000-0000-4000-8000-000000000002') AS quoted_alice_on_2;
+SET LOCAL ROLE "regress_Service Like";
+SELECT session_clock.caller_access('b3000000-0000-4000-8000-000000000002') AS service_like_on_2;
+COMMIT;
+
 -- Leave no sessions behind for the tests that run later.
 DELETE FROM session_clock.sessions WHERE id::text LIKE 'b3000000-%';
 DROP SCHEMA regress_security CASCADE;
