@@ -21,10 +21,11 @@ class Outbox {
   virtual ~Outbox() = default;
 
   virtual void send(Frame frame) = 0;
-  // A frame only the newest of which matters (a session's CLOCK_STATE): it
-  // replaces one with the same key still waiting in the queue, and goes
-  // last, so the client sees the frames it would have, less the superseded.
-  virtual void send_latest(std::string key, Frame frame) = 0;
+  // A session's CLOCK_STATE, the hub's push as every subscriber shares it:
+  // it replaces one of the same session still waiting in the queue, and
+  // goes last, so the client sees the frames it would have, less the
+  // superseded.
+  virtual void send_clock(ClockPushPtr push) = 0;
   // A frame built when its write starts, so send_ms is when it leaves (pongs).
   virtual void send_stamped(std::function<std::string(double send_ms)> build) = 0;
   virtual void send_error(const char* code, std::string message, nlohmann::json ref) = 0;

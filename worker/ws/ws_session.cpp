@@ -17,13 +17,6 @@ namespace http = beast::http;
 namespace websocket = beast::websocket;
 using namespace std::chrono;
 
-namespace {
-
-// The key time ticks are superseded by (a session's CLOCK_STATE has its id).
-const std::string kTimeTick = "time";
-
-}  // namespace
-
 WsSession::WsSession(net::ip::tcp::socket&& socket, const Limits& limits, SessionRegistry& registry,
                      const FeatureServices& services, std::vector<limits::ConnectionGate::Ticket> places)
     : places_(std::move(places)),
@@ -187,8 +180,8 @@ void WsSession::dispatch(std::string_view text, double receive_ms) {
 // shared push, no std::function around it (post() would add one, and a
 // second handler).
 void WsSession::push_clock(ClockPushPtr push) {
-  net::post(ws_.get_executor(), [self = shared_from_this(), push = std::move(push)] {
-    if (!self->closing_ && !self->ended_) self->features_->follows.deliver(*push);
+  net::post(ws_.get_executor(), [self = shared_from_this(), push = std::move(push)]() mutable {
+    if (!self->closing_ && !self->ended_) self->features_->follows.deliver(std::move(push));
   });
 }
 
@@ -197,7 +190,7 @@ void WsSession::push(Frame frame) {
 }
 
 void WsSession::push_tick(Frame frame) {
-  post([this, frame = std::move(frame)] { send_latest(kTimeTick, frame); });
+  post([this, frame = std::move(frame)] { send_tick(frame); });
 }
 
 void WsSession::revoke(std::string session_id, std::string user) {
@@ -230,14 +223,14 @@ void WsSession::post_reply(protocol::Trace trace, std::function<void()> fn) {
 
 // One bounded queue: a client that can't keep up is closed, never buffered
 // without bound.
-void WsSession::send(Frame frame) { enqueue({std::move(frame), nullptr, answering_, {}}); }
+void WsSession::send(Frame frame) { enqueue({std::move(frame), nullptr, answering_, nullptr}); }
 
-void WsSession::send_latest(std::string key, Frame frame) {
-  enqueue({std::move(frame), nullptr, answering_, std::move(key)});
-}
+void WsSession::send_clock(ClockPushPtr push) { enqueue({nullptr, nullptr, answering_, std::move(push)}); }
+
+void WsSession::send_tick(Frame frame) { enqueue({std::move(frame), nullptr, answering_, nullptr, /*tick=*/true}); }
 
 void WsSession::send_stamped(std::function<std::string(double send_ms)> build) {
-  enqueue({nullptr, std::move(build), answering_, {}});
+  enqueue({nullptr, std::move(build), answering_, nullptr});
 }
 
 void WsSession::send_error(const char* code, std::string message, nlohmann::json ref) {
@@ -247,7 +240,7 @@ void WsSession::send_error(const char* code, std::string message, nlohmann::json
 
 void WsSession::enqueue(Outgoing item) {
   if (closing_) return;
-  if (!item.latest_of.empty()) drop_superseded(item.latest_of);
+  if (item.tick || item.clock) drop_superseded(item);
   if (queue_.size() >= limits_.max_send_queue) {
     metrics_.queue_drops++;
     queue_.erase(queue_.begin() + 1, queue_.end());  // keep only the write in flight
@@ -259,13 +252,13 @@ void WsSession::enqueue(Outgoing item) {
   if (queue_.size() == 1) write();
 }
 
-// The front is being written; what waits behind it with the same key is
+// The front is being written; what waits behind it of the same kind is
 // superseded, unless it answers a traced message (its trace must come back).
 // One at most: each newer one removed the one before.
-void WsSession::drop_superseded(const std::string& key) {
+void WsSession::drop_superseded(const Outgoing& newer) {
   if (queue_.size() < 2) return;
   auto it = std::find_if(queue_.begin() + 1, queue_.end(),
-                         [&](const Outgoing& o) { return !o.trace && o.latest_of == key; });
+                         [&](const Outgoing& o) { return o.superseded_by(newer); });
   if (it == queue_.end()) return;
   queue_.erase(it);
   metrics_.frames_superseded++;
@@ -275,12 +268,12 @@ void WsSession::write() {
   Outgoing& next = queue_.front();
   if (next.stamp || next.trace) {
     double send_ms = clock_.now_ms();
-    std::string text = next.stamp ? next.stamp(send_ms) : *next.frame;
+    std::string text = next.stamp ? next.stamp(send_ms) : next.text();
     if (next.trace) text = protocol::with_trace(text, *next.trace, send_ms);
     next.frame = std::make_shared<const std::string>(std::move(text));
   }
   ws_.text(true);
-  ws_.async_write(net::buffer(*next.frame),
+  ws_.async_write(net::buffer(next.text()),
                   [self = shared_from_this()](beast::error_code ec, std::size_t n) { self->on_write(ec, n); });
 }
 

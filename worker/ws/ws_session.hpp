@@ -68,7 +68,7 @@ class WsSession : public Outbox, public Subscriber, public std::enable_shared_fr
 
   // Outbox (on the strand, but post())
   void send(Frame frame) override;
-  void send_latest(std::string key, Frame frame) override;
+  void send_clock(ClockPushPtr push) override;
   void send_stamped(std::function<std::string(double send_ms)> build) override;
   void send_error(const char* code, std::string message, nlohmann::json ref) override;
   void close(boost::beast::websocket::close_code code, const char* reason) override;
@@ -81,14 +81,20 @@ class WsSession : public Outbox, public Subscriber, public std::enable_shared_fr
   const Subscriber* key() const override { return this; }
 
  private:
-  // A frame, or one built when its write starts (send time stamped then),
-  // with the trace of the message it answers, if that had one, and what it
-  // is the latest of, if a newer one supersedes it (send_latest).
+  // A frame, a clock's push (its frame shared, not copied), or one built
+  // when its write starts (send time stamped then), with the trace of the
+  // message it answers, if that had one. A newer tick supersedes a tick, a
+  // newer push of the same session a push.
   struct Outgoing {
     Frame frame;
     std::function<std::string(double send_ms)> stamp;
     protocol::Trace trace;
-    std::string latest_of;
+    ClockPushPtr clock;
+    bool tick = false;
+    const std::string& text() const { return frame ? *frame : *clock->frame; }
+    bool superseded_by(const Outgoing& newer) const {
+      return !trace && (tick ? newer.tick : clock && newer.clock && clock->session_id == newer.clock->session_id);
+    }
   };
   static constexpr auto kCloseGrace = std::chrono::seconds(5);  // for a close handshake, then the socket is closed
   static constexpr auto kAbuseGrace = std::chrono::seconds(1);  // the same, for a client closed for misbehaving
@@ -101,7 +107,8 @@ class WsSession : public Outbox, public Subscriber, public std::enable_shared_fr
   void on_control_frame();  // a ping or pong arrived
   void dispatch(std::string_view text, double receive_ms);
   void enqueue(Outgoing item);
-  void drop_superseded(const std::string& key);
+  void send_tick(Frame frame);
+  void drop_superseded(const Outgoing& newer);
   void close(boost::beast::websocket::close_code code, const char* reason, std::chrono::steady_clock::duration grace);
   void write();
   void on_write(boost::beast::error_code ec, std::size_t bytes);

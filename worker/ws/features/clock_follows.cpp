@@ -18,7 +18,7 @@ void ClockFollows::follow(const std::string& id, bool recheck) {
   if (!identity_.token()) return out_.send_error(error_code::kUnauthorized, "send AUTH with a token first", ref);
   auto followed = clocks_.find(id);
   if (!recheck && followed != clocks_.end()) {
-    if (followed->second.last) out_.send(followed->second.last);  // already following: the state again, no query
+    if (followed->second) out_.send(followed->second->frame);  // already following: the state again, no query
     return;
   }
   if (!recheck && checks_.count(id)) return;  // its answer is on the way
@@ -58,8 +58,9 @@ bool ClockFollows::current(const std::string& id, std::uint64_t generation) cons
 
 void ClockFollows::grant(const std::string& id, const core::ClockState& state, const core::GraceState& grace) {
   checks_.erase(id);
-  bool newly = clocks_.emplace(id, FollowedClock{}).second;
-  deliver(id, state.version, std::make_shared<const std::string>(protocol::clock_state(id, state, grace, clock_.now_ms())));
+  bool newly = clocks_.emplace(id, nullptr).second;
+  auto frame = std::make_shared<const std::string>(protocol::clock_state(id, state, grace, clock_.now_ms()));
+  deliver(std::make_shared<const ClockPush>(ClockPush{id, state.version, std::move(frame)}));
   if (newly) hub_.subscribe(id, out_.subscriber());
   if (watcher_) watcher_->followed(id);
 }
@@ -82,14 +83,13 @@ void ClockFollows::stop(const std::string& id) {
   if (clocks_.erase(id)) hub_.unsubscribe(id, out_.key());
 }
 
-void ClockFollows::deliver(const ClockPush& push) { deliver(push.session_id, push.version, push.frame); }
-
-void ClockFollows::deliver(const std::string& id, std::int64_t version, Frame frame) {
-  auto it = clocks_.find(id);
-  if (it == clocks_.end() || version <= it->second.version) return;  // not followed, or not newer
-  it->second.version = version;
-  it->second.last = frame;
-  out_.send_latest(id, std::move(frame));
+// The push itself is kept and queued: no copy of its id or frame per
+// subscriber (the fan-out's hot path).
+void ClockFollows::deliver(ClockPushPtr push) {
+  auto it = clocks_.find(push->session_id);
+  if (it == clocks_.end() || (it->second && push->version <= it->second->version)) return;  // not followed, or not newer
+  it->second = push;
+  out_.send_clock(std::move(push));
 }
 
 // Admins (service_role) keep their access; other users on this connection

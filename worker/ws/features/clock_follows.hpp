@@ -44,7 +44,7 @@ class ClockFollows : public Identity::Observer {
   bool follows(const std::string& session_id) const { return clocks_.count(session_id) && !checking(session_id); }
   bool checking(const std::string& session_id) const { return checks_.count(session_id) > 0; }
 
-  void deliver(const ClockPush& push);  // from the hub, on the strand
+  void deliver(ClockPushPtr push);  // from the hub, on the strand
   // The user lost access (NOTIFY member_removed): refused like a failed check.
   void revoke(const std::string& session_id, const std::string& user);
   void identity_changed() override;  // another user: every follow is checked again
@@ -56,7 +56,6 @@ class ClockFollows : public Identity::Observer {
   bool current(const std::string& session_id, std::uint64_t generation) const;
   void grant(const std::string& session_id, const core::ClockState& state, const core::GraceState& grace);
   void refuse(const std::string& session_id, const char* code, std::string message, nlohmann::json ref);
-  void deliver(const std::string& session_id, std::int64_t version, Frame frame);
 
   Outbox& out_;
   const Identity& identity_;
@@ -65,11 +64,9 @@ class ClockFollows : public Identity::Observer {
   const ServerClock& clock_;
   std::size_t max_follows_;
   Watcher* watcher_ = nullptr;
-  struct FollowedClock {
-    std::int64_t version = 0;  // the newest version sent
-    Frame last;                // and its frame, re-sent on a repeated SUBSCRIBE_CLOCK
-  };
-  std::unordered_map<std::string, FollowedClock> clocks_;
+  // Followed clocks and the newest state sent of each (null before the
+  // first), re-sent on a repeated SUBSCRIBE_CLOCK.
+  std::unordered_map<std::string, ClockPushPtr> clocks_;
   // Access checks in flight (each costs database queries), by generation.
   static constexpr std::size_t kMaxChecksInFlight = 4;
   std::unordered_map<std::string, std::uint64_t> checks_;
