@@ -470,8 +470,9 @@ CREATE OR REPLACE FUNCTION session_clock.check_participant_id(p_participant_id t
 -- pg/caller.cpp: who is calling. The acting role is the one SET ROLE chose
 -- (as PostgREST does) or the login role; SECURITY DEFINER changes neither,
 -- so inside our functions it is still the caller. Admins: superusers, the
--- owner (whoever owns schema session_clock), service_role, and any other
--- role acting without a JWT sub (the DBA granted it EXECUTE on purpose).
+-- owner (of these functions or of schema session_clock), service_role, and
+-- any other role acting without a JWT sub (the DBA granted it EXECUTE on
+-- purpose).
 -- authenticated (and roles inheriting it) act as the JWT sub; anon never.
 --
 -- SECURITY DEFINER (it reads only catalogs and the caller's own settings)
@@ -486,7 +487,6 @@ CREATE OR REPLACE FUNCTION session_clock_portable.caller(OUT admin boolean, OUT 
     AS $$
     DECLARE
         acting oid;
-        owner_oid oid := (SELECT n.nspowner FROM pg_catalog.pg_namespace n WHERE n.nspname = 'session_clock');
         service oid := pg_catalog.to_regrole('service_role');
         authenticated oid;
         anon oid;
@@ -499,8 +499,15 @@ CREATE OR REPLACE FUNCTION session_clock_portable.caller(OUT admin boolean, OUT 
             role_name := session_user;
         END IF;
         acting := pg_catalog.to_regrole(pg_catalog.quote_ident(role_name));
-        admin := pg_catalog.pg_has_role(acting, owner_oid, 'USAGE')
+        -- current_user is this function's owner (SECURITY DEFINER), as
+        -- pg/caller.cpp checks the functions' owner first; the schema's
+        -- owner costs a query, so it is asked only when those say no.
+        admin := pg_catalog.pg_has_role(acting, current_user, 'USAGE')
                  OR (service IS NOT NULL AND pg_catalog.pg_has_role(acting, service, 'USAGE'));
+        IF NOT admin THEN
+            admin := pg_catalog.pg_has_role(acting, (SELECT n.nspowner FROM pg_catalog.pg_namespace n
+                                                     WHERE n.nspname = 'session_clock'), 'USAGE');
+        END IF;
         IF admin THEN
             RETURN;
         END IF;
@@ -549,11 +556,16 @@ CREATE OR REPLACE FUNCTION session_clock_portable.access(p_admin boolean, p_sub 
     LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
     AS $$
     BEGIN
-        RETURN CASE WHEN p_admin THEN 3
-                    WHEN p_sub IS NULL THEN 0
-                    ELSE COALESCE((SELECT CASE m.role WHEN 'host' THEN 2 ELSE 1 END
-                                   FROM session_clock.session_members m
-                                   WHERE m.session_id = p_session_id AND m.participant_id = p_sub), 0) END;
+        -- Separate statements: a subquery in the expression would run the
+        -- executor for admins too, who need no row.
+        IF p_admin THEN
+            RETURN 3;
+        ELSIF p_sub IS NULL THEN
+            RETURN 0;
+        END IF;
+        RETURN COALESCE((SELECT CASE m.role WHEN 'host' THEN 2 ELSE 1 END
+                         FROM session_clock.session_members m
+                         WHERE m.session_id = p_session_id AND m.participant_id = p_sub), 0);
     END
     $$;
 
@@ -660,17 +672,25 @@ CREATE OR REPLACE FUNCTION session_clock_portable.write(s session_clock.sessions
             s.last_state_change_at := at;
         END IF;
         s.version := s.version + 1;
-        UPDATE session_clock.sessions t
-        SET is_paused = s.is_paused, total_paused_ms = s.total_paused_ms,
-            last_state_change_at = s.last_state_change_at, ended_at = s.ended_at, version = s.version,
-            presence_tracked = s.presence_tracked, participants = s.participants,
-            grace_deadline_at = s.grace_deadline_at, auto_paused = s.auto_paused
-        WHERE t.id = s.id;
+        -- One statement for the row and its event: each statement costs an
+        -- executor start-up (the tables' CHECKs prepared again among it).
+        WITH changed AS (
+            UPDATE session_clock.sessions t
+            SET is_paused = s.is_paused, total_paused_ms = s.total_paused_ms,
+                last_state_change_at = s.last_state_change_at, ended_at = s.ended_at, version = s.version,
+                presence_tracked = s.presence_tracked, participants = s.participants,
+                grace_deadline_at = s.grace_deadline_at, auto_paused = s.auto_paused
+            WHERE t.id = s.id
+            RETURNING t.id)
         INSERT INTO session_clock.session_events (session_id, event, reason, at, actor, actor_role, elapsed_ms,
                 paused_ms, clock_stepped_back, version, participant_id, deadline_at)
-            VALUES (s.id, p_event, p_reason, at, p_actor, p_role_name, session_clock.elapsed_ms(s, at), paused_ms,
-                    at > p_now, s.version, p_participant_id,
-                    CASE WHEN p_event = 'grace_start' THEN s.grace_deadline_at END);
+            SELECT changed.id, p_event, p_reason, at, p_actor, p_role_name, session_clock.elapsed_ms(s, at),
+                   paused_ms, at > p_now, s.version, p_participant_id,
+                   CASE WHEN p_event = 'grace_start' THEN s.grace_deadline_at END
+            FROM changed;
+        IF NOT FOUND THEN  -- the caller holds the row's lock: only a bug gets here
+            PERFORM session_clock_portable.unknown_session(s.id);
+        END IF;
         PERFORM pg_catalog.pg_notify('session_clock', pg_catalog.format(
             '{"event":"%s","session_id":"%s","version":%s}', p_event, s.id, s.version));
         RETURN s;
@@ -873,11 +893,17 @@ CREATE OR REPLACE FUNCTION session_clock_portable.change_clock(p_session_id uuid
         IF NOT FOUND THEN
             PERFORM session_clock_portable.unknown_session(p_session_id);
         END IF;
-        PERFORM session_clock_portable.require_access(c.admin, c.sub, c.role_name, p_session_id,
-                                                      CASE p_action WHEN 'stop' THEN 2 ELSE 1 END);
+        IF NOT c.admin THEN
+            PERFORM session_clock_portable.require_access(c.admin, c.sub, c.role_name, p_session_id,
+                                                          CASE p_action WHEN 'stop' THEN 2 ELSE 1 END);
+        END IF;
         now := pg_catalog.clock_timestamp();  -- after the lock: serialised callers see ordered times
         actor := COALESCE(c.sub, c.role_name);
-        s := session_clock_portable.settle(s, now, actor, c.role_name);
+        -- settle and react decide for themselves; the guards only spare
+        -- the calls (and the row's copies) when there is nothing to decide.
+        IF s.grace_deadline_at <= now THEN
+            s := session_clock_portable.settle(s, now, actor, c.role_name);
+        END IF;
         IF p_action <> 'stop' AND s.ended_at IS NOT NULL THEN
             RAISE EXCEPTION 'cannot % a stopped session clock', p_action
                 USING ERRCODE = 'object_not_in_prerequisite_state';
@@ -890,7 +916,9 @@ CREATE OR REPLACE FUNCTION session_clock_portable.change_clock(p_session_id uuid
             s.grace_deadline_at := NULL;
             s.auto_paused := false;
             s := session_clock_portable.write(s, p_action, p_reason, now, actor, c.role_name);
-            s := session_clock_portable.react(s, now, actor, c.role_name);
+            IF s.presence_tracked OR s.grace_deadline_at IS NOT NULL OR s.auto_paused THEN
+                s := session_clock_portable.react(s, now, actor, c.role_name);
+            END IF;
         ELSIF p_action = 'pause' AND s.auto_paused AND s.is_paused AND s.ended_at IS NULL THEN
             -- Pausing a clock the grace rule paused makes the pause this person's.
             s.auto_paused := false;
