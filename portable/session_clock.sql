@@ -916,7 +916,7 @@ CREATE OR REPLACE FUNCTION session_clock_portable.change_clock(p_session_id uuid
             s.grace_deadline_at := NULL;
             s.auto_paused := false;
             s := session_clock_portable.write(s, p_action, p_reason, now, actor, c.role_name);
-            IF s.presence_tracked OR s.grace_deadline_at IS NOT NULL OR s.auto_paused THEN
+            IF s.presence_tracked THEN  -- no deadline or automatic pause is left after write
                 s := session_clock_portable.react(s, now, actor, c.role_name);
             END IF;
         ELSIF p_action = 'pause' AND s.auto_paused AND s.is_paused AND s.ended_at IS NULL THEN
