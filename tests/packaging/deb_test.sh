@@ -101,8 +101,10 @@ EOF_ENV
   $sudo runuser -u session-clock -- env -i PATH=/usr/bin:/bin bash -c \
     'set -a; . /etc/session-clock/worker.env; exec /usr/bin/session-clock-worker' >"$work/worker.log" 2>&1 &
   worker_pid=$!
+  # The schema check and the self-test run side by side: wait for both.
   for _ in $(seq 1 150); do
-    grep -q "self-test passed" "$work/worker.log" && break
+    grep -q "self-test passed" "$work/worker.log" && grep -q "database: the session_clock extension" "$work/worker.log" \
+      && break
     kill -0 "$worker_pid" 2>/dev/null || break
     sleep 0.1
   done
