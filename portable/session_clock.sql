@@ -594,32 +594,33 @@ CREATE OR REPLACE FUNCTION session_clock_portable.us(p_later timestamptz, p_earl
     LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
     AS $$ BEGIN RETURN (EXTRACT(epoch FROM p_later) - EXTRACT(epoch FROM p_earlier)) * 1000000; END $$;
 
--- core::elapsed_ms: the clock's position in ms at "at".
+-- core::elapsed_ms: the clock's position in ms at "at". Every RPC runs it,
+-- twice on a change: the arithmetic (session_clock_portable.us, written
+-- out) and one test come first, the diagnosis only when that test fails.
 CREATE OR REPLACE FUNCTION session_clock.elapsed_ms(session session_clock.sessions, at timestamptz)
     RETURNS double precision
     LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
     AS $$
     DECLARE
-        us numeric;
+        paused_us numeric := session.total_paused_ms::numeric * 1000;
+        us numeric := (EXTRACT(epoch FROM CASE WHEN session.ended_at IS NOT NULL THEN session.ended_at
+                                               WHEN session.is_paused THEN session.last_state_change_at
+                                               ELSE GREATEST(at, session.last_state_change_at) END)
+                       - EXTRACT(epoch FROM session.started_at)) * 1000000 - paused_us;
     BEGIN
-        IF NOT pg_catalog.isfinite(at) THEN
-            RAISE EXCEPTION 'at must be a finite timestamp' USING ERRCODE = 'invalid_parameter_value';
-        END IF;
-        IF session.started_at IS NULL OR session.is_paused IS NULL OR session.total_paused_ms IS NULL
-           OR session.last_state_change_at IS NULL THEN
-            RAISE EXCEPTION 'session row has NULL clock columns' USING ERRCODE = 'null_value_not_allowed';
-        END IF;
-        us := session_clock_portable.us(CASE WHEN session.ended_at IS NOT NULL THEN session.ended_at
-                                             WHEN session.is_paused THEN session.last_state_change_at
-                                             ELSE GREATEST(at, session.last_state_change_at) END,
-                                        session.started_at);
-        -- A row edited by hand into absurd values is an error, not a
-        -- wrapped-around answer (the C++ checks int64 overflow).
-        IF session.total_paused_ms::numeric * 1000 > 9223372036854775807
-           OR us - session.total_paused_ms::numeric * 1000 < -9223372036854775808 THEN
+        IF us IS NULL OR session.is_paused IS NULL OR session.last_state_change_at IS NULL
+           OR NOT pg_catalog.isfinite(at)
+           -- A row edited by hand into absurd values is an error, not a
+           -- wrapped-around answer (the C++ checks int64 overflow).
+           OR paused_us > 9223372036854775807 OR us < -9223372036854775808 THEN
+            IF NOT pg_catalog.isfinite(at) THEN
+                RAISE EXCEPTION 'at must be a finite timestamp' USING ERRCODE = 'invalid_parameter_value';
+            END IF;
+            IF us IS NULL OR session.is_paused IS NULL OR session.last_state_change_at IS NULL THEN
+                RAISE EXCEPTION 'session row has NULL clock columns' USING ERRCODE = 'null_value_not_allowed';
+            END IF;
             RAISE EXCEPTION 'session clock values are out of range' USING ERRCODE = 'numeric_value_out_of_range';
         END IF;
-        us := us - session.total_paused_ms::numeric * 1000;
         RETURN CASE WHEN us > 0 THEN us::double precision / 1000 ELSE 0 END;
     END
     $$;
@@ -884,8 +885,10 @@ CREATE OR REPLACE FUNCTION session_clock_portable.change_clock(p_session_id uuid
         actor text;
         changed boolean;
     BEGIN
-        PERFORM session_clock_portable.require(p_session_id IS NULL, 'p_session_id');
-        IF p_reason IS NOT NULL THEN
+        -- One test on the way in (text_problem is STRICT: no reason, no
+        -- problem); the calls that raise run only when it fails.
+        IF p_session_id IS NULL OR session_clock_portable.text_problem(p_reason, 200) IS NOT NULL THEN
+            PERFORM session_clock_portable.require(p_session_id IS NULL, 'p_session_id');
             PERFORM session_clock_portable.check_text(p_reason, 'p_reason', 200);
         END IF;
         c := session_clock_portable.caller();
