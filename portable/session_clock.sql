@@ -611,8 +611,9 @@ CREATE OR REPLACE FUNCTION session_clock.elapsed_ms(session session_clock.sessio
         IF us IS NULL OR session.is_paused IS NULL OR session.last_state_change_at IS NULL
            OR NOT pg_catalog.isfinite(at)
            -- A row edited by hand into absurd values is an error, not a
-           -- wrapped-around answer (the C++ checks int64 overflow).
-           OR paused_us > 9223372036854775807 OR us < -9223372036854775808 THEN
+           -- wrapped-around or infinite answer (the C++ computes in int64
+           -- and checks overflow; -infinity is int64's least value there).
+           OR paused_us > 9223372036854775807 OR us NOT BETWEEN -9223372036854775808 AND 9223372036854775807 THEN
             IF NOT pg_catalog.isfinite(at) THEN
                 RAISE EXCEPTION 'at must be a finite timestamp' USING ERRCODE = 'invalid_parameter_value';
             END IF;

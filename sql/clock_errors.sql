@@ -69,6 +69,14 @@ SELECT t.* FROM (VALUES
     ($$SELECT session_clock.elapsed_ms(ROW(gen_random_uuid(), now(), false, 0, now(), NULL, NULL, NULL, NULL, NULL, false, 0, NULL, false, false)::session_clock.sessions, now())$$)
 ) AS v(statement), LATERAL (SELECT v.statement, r.* FROM pg_temp.try(v.statement) r) t;
 
+-- why: a row edited by hand into values whose microseconds leave int64 is
+-- an error (22003), not a wrapped-around or infinite position: both
+-- editions do this arithmetic, and each must refuse what the other does.
+SELECT t.* FROM (VALUES
+    ($$SELECT session_clock.elapsed_ms(ROW(gen_random_uuid(), now(), false, 9223372036854775807, now(), NULL, 1, now(), NULL, NULL, false, 0, NULL, false, false)::session_clock.sessions, now())$$),
+    ($$SELECT session_clock.elapsed_ms(ROW(gen_random_uuid(), '-infinity', false, 0, now(), NULL, 1, now(), NULL, NULL, false, 0, NULL, false, false)::session_clock.sessions, now())$$)
+) AS v(statement), LATERAL (SELECT v.statement, r.* FROM pg_temp.try(v.statement) r) t;
+
 -- why: elapsed_ms is STRICT: a NULL row or a NULL time answers NULL.
 -- p_reason is optional everywhere: NULL is no reason, not an error (shown
 -- on no-op calls, so nothing changes).
