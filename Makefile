@@ -14,7 +14,8 @@
 #   make test        install what is missing, build, run every test suite
 #   make fuzz        every libFuzzer target (tests/fuzz), FUZZ_SECONDS each
 #   make bench       every benchmark in bench/ (bench-worker, bench-grace,
-#                    bench-rooms, bench-accuracy, bench-ceiling: one each)
+#                    bench-rooms, bench-accuracy, bench-ceiling,
+#                    bench-instructions: one each)
 
 EXTENSION    = session_clock
 MODULE_big   = session_clock
@@ -59,7 +60,7 @@ ifdef VPATH
 $(shell mkdir -p $(sort $(dir $(OBJS))))
 endif
 
-.PHONY: deps worker deb demo test fuzz bench bench-worker bench-grace bench-rooms bench-accuracy bench-ceiling
+.PHONY: deps worker deb demo test fuzz bench bench-worker bench-grace bench-rooms bench-accuracy bench-ceiling bench-instructions
 
 deps:
 	@$(source_dir)/scripts/install-deps.sh
@@ -85,7 +86,8 @@ fuzz: deps
 
 bench: deps
 	@rc=0; bench/run.sh || rc=$$?; bench/run-worker.sh || rc=$$?; bench/run-grace.sh || rc=$$?; \
-	  bench/run-rooms.sh || rc=$$?; bench/run-accuracy.sh || rc=$$?; bench/run-ceiling.sh || rc=$$?; exit $$rc
+	  bench/run-rooms.sh || rc=$$?; bench/run-accuracy.sh || rc=$$?; bench/run-ceiling.sh || rc=$$?; \
+	  bench/run-instructions.sh || rc=$$?; exit $$rc
 
 bench-worker: deps
 	@bench/run-worker.sh
@@ -101,3 +103,6 @@ bench-accuracy: deps
 
 bench-ceiling: deps
 	@bench/run-ceiling.sh
+
+bench-instructions: deps
+	@bench/run-instructions.sh

@@ -34,6 +34,8 @@ PACKAGES=(
   # The fuzz targets (tests/fuzz): Debian's clang with libFuzzer and the
   # sanitizers' runtimes.
   clang libclang-rt-14-dev
+  # bench/run-instructions.sh counts instructions with callgrind.
+  valgrind
 )
 
 missing=()
