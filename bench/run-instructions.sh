@@ -65,7 +65,7 @@ trap_cleanup
 
 log "building and installing the extension"
 build_and_install
-commit=$(commit_of extension portable bench/baseline.sql)
+commit=$(commit_of extension portable bench)
 
 log "starting a throwaway cluster in $cluster"
 scripts/pg-cluster start "$cluster" >/dev/null
