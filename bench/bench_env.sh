@@ -63,6 +63,24 @@ build_and_install() {
   [ -x build/session-clock-worker ] || die "build/session-clock-worker was not built"
 }
 
+# install_write_sides: what the write tests compare, in the cluster $PGHOST
+# names: the extension and the plpgsql baseline (bench/baseline.sql) in the
+# current database, SESSIONS clocks seeded into both and the baseline
+# checked to behave like the extension, and the portable edition in
+# database bench_portable with the same clocks. Uses the script's sql().
+install_write_sides() {
+  log "creating the extension and the plpgsql baseline; seeding $SESSIONS sessions"
+  sql -c 'CREATE EXTENSION session_clock' >/dev/null
+  sql -f bench/baseline.sql >/dev/null
+  sql -f bench/seed.sql >"$work/seed.log" || { cat "$work/seed.log" >&2; die "seeding failed"; }
+  sql -f bench/check_equivalence.sql >/dev/null || die "the baseline does not behave like the extension"
+  log "installing the portable edition in database bench_portable; seeding it alike"
+  sql -c 'CREATE DATABASE bench_portable' >/dev/null
+  sql -d bench_portable -f portable/session_clock.sql >/dev/null
+  sql -d bench_portable -c "SELECT count(*) FROM generate_series(1, $SESSIONS) AS i,
+                              LATERAL session_clock_start(md5(i::text)::uuid) AS c WHERE c.changed" >/dev/null
+}
+
 # commit_of PATH...: HEAD's short hash, "+ uncommitted changes" when any of
 # the PATHs (what the run measures) differs from it.
 commit_of() {

@@ -52,7 +52,7 @@ command -v valgrind >/dev/null || die "valgrind not found (scripts/install-deps.
 for tool in psql postgres pg_ctl; do [ -x "$PG_BIN/$tool" ] || die "$PG_BIN/$tool not found"; done
 
 work=$(mktemp -d /tmp/session_clock_bench.XXXXXX)
-source bench/bench_env.sh  # build_and_install, commit_of, trap_cleanup, drop_cluster_and_exit
+source bench/bench_env.sh  # build_and_install, install_write_sides, commit_of, trap_cleanup, drop_cluster_and_exit
 as_owner() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 [ "$(id -u)" = 0 ] && chown postgres: "$work"
 cluster="$work/pg"
@@ -73,14 +73,7 @@ export PGHOST="$cluster" PGPORT="$(cat "$cluster/port")" PGUSER=postgres PGDATAB
 unset PGSERVICE PGOPTIONS PGPASSWORD
 sql() { timeout 300 "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -v sessions="$SESSIONS" "$@"; }
 
-log "creating the extension, the plpgsql baseline and the portable edition; seeding $SESSIONS sessions"
-sql -c 'CREATE EXTENSION session_clock' >/dev/null
-sql -f bench/baseline.sql >/dev/null
-sql -f bench/seed.sql >"$work/seed.log" || { cat "$work/seed.log" >&2; die "seeding failed"; }
-sql -c 'CREATE DATABASE bench_portable' >/dev/null
-sql -d bench_portable -f portable/session_clock.sql >/dev/null
-sql -d bench_portable -c "SELECT count(*) FROM generate_series(1, $SESSIONS) AS i,
-                            LATERAL session_clock_start(md5(i::text)::uuid) AS c WHERE c.changed" >/dev/null
+install_write_sides
 pg_version=$(sql -At -c 'SHOW server_version')
 
 # The unchecked copies: every CHECK of the tables a pause and a resume write.

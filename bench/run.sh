@@ -60,7 +60,7 @@ done
 for tool in psql pgbench; do [ -x "$PG_BIN/$tool" ] || die "$PG_BIN/$tool not found"; done
 
 work=$(mktemp -d /tmp/session_clock_bench.XXXXXX)
-source bench/bench_env.sh  # host_busy_ticks, check_idle_before, build_and_install, commit_of, stop_workers, trap_cleanup, drop_cluster_and_exit
+source bench/bench_env.sh  # host_busy_ticks, check_idle_before, build_and_install, install_write_sides, commit_of, stop_workers, trap_cleanup, drop_cluster_and_exit
 [ "$(id -u)" = 0 ] && chown postgres: "$work"
 cluster="$work/pg"
 pgbench_pid=""
@@ -114,16 +114,7 @@ for _ in $(seq 1 50); do
 done
 [ "$(sql -At -c 'SHOW synchronous_commit')" = off ] || die "synchronous_commit did not become off"
 
-log "creating the extension and the plpgsql baseline; seeding $SESSIONS sessions"
-sql -c 'CREATE EXTENSION session_clock' >/dev/null
-sql -f bench/baseline.sql >/dev/null
-sql -f bench/seed.sql >"$work/seed.log" || { cat "$work/seed.log" >&2; die "seeding failed"; }
-sql -f bench/check_equivalence.sql >/dev/null || die "the baseline does not behave like the extension"
-log "installing the portable edition in database bench_portable; seeding it alike"
-sql -c 'CREATE DATABASE bench_portable' >/dev/null
-sql -d bench_portable -f portable/session_clock.sql >/dev/null
-sql -d bench_portable -c "SELECT count(*) FROM generate_series(1, $SESSIONS) AS i,
-                            LATERAL session_clock_start(md5(i::text)::uuid) AS c WHERE c.changed" >/dev/null
+install_write_sides
 pg_version=$(sql -At -c 'SHOW server_version')
 
 # --- pgbench ---------------------------------------------------------------------
