@@ -43,6 +43,7 @@ cd "$(dirname "$0")/.."
 sudo=""
 [ "$(id -u)" = 0 ] || sudo=sudo
 
+build_started=$SECONDS
 make -j2 all worker >/dev/null || { echo "run-tests: build failed (run make to see why)" >&2; exit 1; }
 $sudo make install >/dev/null || { echo "run-tests: make install failed" >&2; exit 1; }
 
@@ -50,6 +51,9 @@ workdir=$(mktemp -d /tmp/session_clock_test.XXXXXX)
 [ "$(id -u)" = 0 ] && chown postgres: "$workdir"
 trap 'scripts/pg-cluster stop "$workdir/pg"; rm -rf "$workdir"' EXIT
 scripts/pg-cluster start "$workdir/pg" >/dev/null || exit 1
+# Seconds per step, printed at the end: make test must stay near 40 minutes,
+# and this says which suite to look at when it grows.
+timings=("build+install $((SECONDS - build_started))")
 export PGHOST="$workdir/pg" PGPORT="$(cat "$workdir/pg/port")" PGUSER=postgres
 
 passed=0 failed=0 failed_suites=()
@@ -80,8 +84,10 @@ count() {
 run_suite() {
   local suite=$1; shift
   local log="$workdir/$suite.log"
+  local started=$SECONDS
   echo "== $suite"
   if "$@" 2>&1 | tee "$log"; then status=0; else status=1; fi
+  timings+=("$suite $((SECONDS - started))")
   count "$suite" "$log"
   if [ $status -ne 0 ]; then
     failed_suites+=("$suite")
@@ -165,6 +171,8 @@ run_suite fuzz tests/fuzz/run.sh 20
 # while (and puts the source-built one back).
 run_suite deb tests/packaging/deb_test.sh
 
+echo "run-tests: seconds per step:"
+printf '  %-22s %5s\n' $(printf '%s\n' "${timings[@]}")
 if [ ${#failed_suites[@]} -gt 0 ]; then
   echo "run-tests: failed suites: ${failed_suites[*]}"
 fi
