@@ -1,9 +1,14 @@
 #include "protocol/outbound.hpp"
 
+#include "protocol/json_numbers.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <limits>
+#include <random>
 #include <string>
 
 namespace protocol = session_clock::worker::protocol;
@@ -75,6 +80,43 @@ TEST(Outbound, NonFiniteServerTimesBecomeNull) {
   EXPECT_TRUE(j["serverReceiveMs"].is_null());
   EXPECT_TRUE(j["serverSendMs"].is_null());
   EXPECT_TRUE(j["maxErrorMs"].is_null());
+}
+
+// TIME_PONG writes its numbers without nlohmann: each reads back as the
+// same double, of the same kind (integer or not), as nlohmann's text of it.
+// The text itself may differ where two shortest digit strings denote the
+// same double (nlohmann writes 9702054653827.5625 as ...827.563, the
+// standard library as ...827.562), and above 1e15 (10000000000000000.0
+// against 1e+16); TimePongAsDocumented has the usual case letter for letter.
+TEST(Outbound, DirectNumbersReadBackAsNlohmannsDo) {
+  auto same_number = [](double v) {
+    std::string direct;
+    protocol::append_number(direct, v);
+    json mine = json::parse(direct), theirs = json::parse(protocol::number(v).dump());
+    EXPECT_EQ(mine.type(), theirs.type()) << direct;
+    if (mine.is_number_float())
+      EXPECT_EQ(mine.get<double>(), theirs.get<double>()) << direct;
+    else
+      EXPECT_EQ(mine, theirs) << direct;
+  };
+  double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
+  for (double v : {0.0, -0.0, 1.0, -1.5, 4.5, 0.1, 1e-7, 0.0001234, 0.00001234, 1790000000000.123, 1e13, 123456.789012,
+                   9007199254740992.0, 9007199254740994.0, -9007199254740994.0, 1e22, 1e300, 5e-324,
+                   1.7976931348623157e308, 9702054653827.5625, nan, inf, -inf})
+    same_number(v);
+  std::mt19937_64 bits(18);
+  for (int i = 0; i < 100000; ++i) {
+    std::uint64_t b = bits();
+    double v;
+    std::memcpy(&v, &b, sizeof v);
+    same_number(v);  // any double, every magnitude
+  }
+  std::uniform_real_distribution<double> ms(0, 1e13), error_ms(0, 1e6);
+  for (int i = 0; i < 100000; ++i) {
+    same_number(protocol::to_server_ms(ms(bits)));  // server times as sent
+    same_number(ms(bits));                          // a client's time, echoed
+    same_number(protocol::to_server_ms(error_ms(bits)));
+  }
 }
 
 // --- legacy and JSON-RPC ------------------------------------------------------
