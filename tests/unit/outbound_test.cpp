@@ -113,10 +113,43 @@ TEST(Outbound, DirectNumbersReadBackAsNlohmannsDo) {
   }
   std::uniform_real_distribution<double> ms(0, 1e13), error_ms(0, 1e6);
   for (int i = 0; i < 100000; ++i) {
-    same_number(protocol::to_server_ms(ms(bits)));  // server times as sent
-    same_number(ms(bits));                          // a client's time, echoed
-    same_number(protocol::to_server_ms(error_ms(bits)));
+    same_number(ms(bits));  // a client's time, echoed
+    same_number(protocol::to_server_ms(ms(bits)));
   }
+}
+
+// Server times are written from their whole microseconds: the same number
+// as server_ms() gives nlohmann, for any double.
+TEST(Outbound, ServerTimesWrittenFromMicrosecondsReadBackAsNlohmannsDo) {
+  auto same = [](double ms) {
+    std::string direct;
+    protocol::append_server_ms(direct, ms);
+    json mine = json::parse(direct), theirs = json::parse(protocol::server_ms(ms).dump());
+    EXPECT_EQ(mine.type(), theirs.type()) << direct << " for " << ms;
+    if (mine.is_number_float())
+      EXPECT_EQ(mine.get<double>(), theirs.get<double>()) << direct << " for " << ms;
+    else
+      EXPECT_EQ(mine, theirs) << direct << " for " << ms;
+  };
+  double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
+  for (double ms : {0.0, -0.0, 4.5, 0.0004, 0.0005, -0.0005, -1.25, 0.1, 0.01, 0.001, 1790000000003.4111,
+                    9702054653827.5625, 9007199254740.991, 9007199254740.993, 9007199254740992.0, -9007199254740.993,
+                    1e300, nan, inf, -inf})
+    same(ms);
+  std::mt19937_64 bits(19);
+  std::uniform_real_distribution<double> now(0, 1e13), bound(0, 1e6), negative(-1e13, 0);
+  for (int i = 0; i < 100000; ++i) {
+    same(now(bits));
+    same(bound(bits));
+    same(negative(bits));
+    std::uint64_t b = bits();
+    double any;
+    std::memcpy(&any, &b, sizeof any);
+    same(any);
+  }
+  std::string text;
+  protocol::append_server_ms(text, 1790000000003.4);
+  EXPECT_EQ(text, "1790000000003.4");  // no trailing zeros
 }
 
 // --- legacy and JSON-RPC ------------------------------------------------------

@@ -48,4 +48,24 @@ inline void append_number(std::string& out, double value) {
   if (text.find_first_of(".e") == std::string_view::npos) out += ".0";  // a float reads back as one
 }
 
+// server_ms(ms) as text: whole microseconds written as integers, a quarter
+// of the instructions of the shortest-digits search. The text reads back as
+// the same double: both are the double nearest to microseconds / 1000.
+inline void append_server_ms(std::string& out, double ms) {
+  constexpr double kMaxExactInteger = 9007199254740992.0;  // 2^53
+  double us = std::round(ms * 1000.0);
+  if (!(std::fabs(us) <= kMaxExactInteger)) return append_number(out, to_server_ms(ms));  // and NaN
+  auto micros = static_cast<std::int64_t>(us);
+  if (micros < 0) out += '-';
+  std::uint64_t magnitude = micros < 0 ? -static_cast<std::uint64_t>(micros) : micros;
+  char digits[24];
+  out.append(digits, std::to_chars(digits, digits + sizeof digits, magnitude / 1000).ptr);
+  unsigned fraction = magnitude % 1000;
+  if (fraction == 0) return;
+  char decimals[] = {'.', char('0' + fraction / 100), char('0' + fraction / 10 % 10), char('0' + fraction % 10)};
+  std::size_t length = sizeof decimals;
+  while (decimals[length - 1] == '0') --length;  // 4.5, not 4.500
+  out.append(decimals, length);
+}
+
 }  // namespace session_clock::worker::protocol

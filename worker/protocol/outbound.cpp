@@ -96,15 +96,15 @@ std::string time_pong(const TimePing& ping, double receive_ms, double send_ms, b
     out += ping.ping_id.dump(-1, ' ', false, json::error_handler_t::replace);
   }
   out += R"(,"serverReceiveMs":)";
-  append_number(out, to_server_ms(receive_ms));
+  append_server_ms(out, receive_ms);
   out += R"(,"serverSendMs":)";
-  append_number(out, to_server_ms(send_ms));
+  append_server_ms(out, send_ms);
   out += R"(,"serverNowMs":)";
-  append_number(out, to_server_ms(send_ms));
+  append_server_ms(out, send_ms);
   out += R"(,"syncWarning":)";
   out += sync_warning ? "true" : "false";
   out += R"(,"maxErrorMs":)";
-  append_number(out, to_server_ms(max_error_ms));
+  append_server_ms(out, max_error_ms);
   out += '}';
   return out;
 }
