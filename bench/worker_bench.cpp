@@ -40,6 +40,7 @@
 #include <boost/beast/websocket.hpp>
 #include <chrono>
 #include <condition_variable>
+#include <csignal>
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
@@ -546,6 +547,8 @@ struct Config {
   double time_limit_s = 240;
   bool strict = false;
   std::string only;  // comma-separated phases to run (memory,rtt,throughput,push); empty: all
+  unsigned short echo_port = 0;  // phase 1 against this echo (another process) instead of its own
+  bool serve_echo = false;       // only serve the echo, until SIGTERM (bench/run-worker-instructions.sh)
   bool runs(const char* phase) const {
     return only.empty() || ("," + only + ",").find("," + std::string(phase) + ",") != std::string::npos;
   }
@@ -623,7 +626,7 @@ void phase_memory(const Config& cfg, ClientPool& pool, Results& r) {
 
 void phase_rtt(const Config& cfg, EchoServer& echo, Results& r) {
   note(fmt("rtt: %zu + %zu warm-up sequential pings per side, interleaved ping by ping", cfg.pings, cfg.warmup));
-  SyncClient worker(cfg.worker_port), ref(echo.port());
+  SyncClient worker(cfg.worker_port), ref(cfg.echo_port ? cfg.echo_port : echo.port());
   std::vector<double> w, e;
   w.reserve(cfg.pings);
   e.reserve(cfg.pings);
@@ -1154,8 +1157,10 @@ std::string report(const Config& cfg, const Results& r, bool& all_met) {
     row("p50 (us)", num(r.rtt_worker.p50, 1), num(r.rtt_echo.p50, 1));
     row("p99 (us)", num(r.rtt_worker.p99, 1), num(r.rtt_echo.p99, 1));
     row("max (us)", num(r.rtt_worker.max, 1), num(r.rtt_echo.max, 1));
-    row("server CPU per round trip (us)", num(r.rtt_worker_cpu_us, 1), num(r.rtt_echo_cpu_us, 1));
-    row("server context switches per round trip", num(r.rtt_worker_switches, 1), num(r.rtt_echo_switches, 1));
+    // An echo in another process (--echo-port) is not this process's to measure.
+    auto echo_side = [&](double v) { return cfg.echo_port ? std::string("-") : num(v, 1); };
+    row("server CPU per round trip (us)", num(r.rtt_worker_cpu_us, 1), echo_side(r.rtt_echo_cpu_us));
+    row("server context switches per round trip", num(r.rtt_worker_switches, 1), echo_side(r.rtt_echo_switches));
     row("CPUs busy, both sides: worker/bench/other", r.rtt_cpu.text());
     row("ratio worker p50 / echo p50", num(ratio), "", "<= 1.5", verdict(true, ratio <= 1.5));
     if (ratio > 1.5) all_met = false;
@@ -1235,14 +1240,33 @@ std::string report(const Config& cfg, const Results& r, bool& all_met) {
 
 }  // namespace
 
+// The echo alone, for a profiler to watch it as a process of its own: its
+// port on stdout, then it serves until SIGTERM or SIGINT.
+int serve_echo(const Config& cfg) {
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGTERM);
+  sigaddset(&stop, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop, nullptr);  // before the threads start: they inherit it
+  EchoServer echo(cfg.echo_threads);
+  std::cout << "echo listening on 127.0.0.1:" << echo.port() << std::endl;
+  int signal = 0;
+  sigwait(&stop, &signal);
+  echo.stop();
+  return 0;
+}
+
 int main(int argc, char** argv) {
   Config cfg;
   CLI::App app{"worker_bench: the session_clock worker vs a minimal Beast echo server (bench/run-worker.sh)"};
   int pid = 0;
-  app.add_option("--worker-port", cfg.worker_port, "the running worker's port")->required();
-  app.add_option("--worker-pid", pid, "the running worker's pid (CPU and VmRSS)")->required();
-  app.add_option("--database-url", cfg.database_url, "the worker's database")->required();
-  app.add_option("--jwt-secret", cfg.jwt_secret, "the worker's --jwt-secret")->required();
+  auto* serve = app.add_flag("--serve-echo", cfg.serve_echo,
+                             "only serve the echo on 127.0.0.1 (its port on stdout) until SIGTERM");
+  app.add_option("--worker-port", cfg.worker_port, "the running worker's port")->excludes(serve);
+  app.add_option("--worker-pid", pid, "the running worker's pid (CPU and VmRSS)")->excludes(serve);
+  app.add_option("--database-url", cfg.database_url, "the worker's database")->excludes(serve);
+  app.add_option("--jwt-secret", cfg.jwt_secret, "the worker's --jwt-secret")->excludes(serve);
+  app.add_option("--echo-port", cfg.echo_port, "phase 1's echo: one serving there (--serve-echo), not its own");
   app.add_option("--out", cfg.out, "also write the table here");
   app.add_option("--pings", cfg.pings, "measured round trips per side")->capture_default_str()->check(CLI::Range(1, 1000000));
   app.add_option("--warmup", cfg.warmup, "warm-up round trips per side")->capture_default_str()->check(CLI::Range(0, 1000000));
@@ -1258,6 +1282,9 @@ int main(int argc, char** argv) {
   app.add_option("--only", cfg.only, "run only these phases: memory,rtt,throughput,push (for profiling)");
   CLI11_PARSE(app, argc, argv);
   cfg.worker_pid = pid;
+  if (cfg.serve_echo) return serve_echo(cfg);
+  if (!cfg.worker_port || !pid || cfg.database_url.empty() || cfg.jwt_secret.empty())
+    fail("--worker-port, --worker-pid, --database-url and --jwt-secret are required (or --serve-echo)");
 
   // Watchdog: every wait below is bounded, this bounds their sum.
   std::thread([limit = cfg.time_limit_s] {

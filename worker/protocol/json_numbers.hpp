@@ -13,8 +13,9 @@
 
 namespace session_clock::worker::protocol {
 
+inline constexpr double kMaxExactInteger = 9007199254740992.0;  // 2^53
+
 inline bool is_exact_integer(double value) {
-  constexpr double kMaxExactInteger = 9007199254740992.0;  // 2^53
   return std::trunc(value) == value && std::fabs(value) <= kMaxExactInteger;
 }
 
@@ -52,7 +53,6 @@ inline void append_number(std::string& out, double value) {
 // of the instructions of the shortest-digits search. The text reads back as
 // the same double: both are the double nearest to microseconds / 1000.
 inline void append_server_ms(std::string& out, double ms) {
-  constexpr double kMaxExactInteger = 9007199254740992.0;  // 2^53
   double us = std::round(ms * 1000.0);
   if (!(std::fabs(us) <= kMaxExactInteger)) return append_number(out, to_server_ms(ms));  // and NaN
   auto micros = static_cast<std::int64_t>(us);
