@@ -15,7 +15,7 @@
 #   make fuzz        every libFuzzer target (tests/fuzz), FUZZ_SECONDS each
 #   make bench       every benchmark in bench/ (bench-worker, bench-grace,
 #                    bench-rooms, bench-accuracy, bench-ceiling,
-#                    bench-instructions: one each)
+#                    bench-instructions, bench-worker-instructions: one each)
 
 EXTENSION    = session_clock
 MODULE_big   = session_clock
@@ -60,7 +60,7 @@ ifdef VPATH
 $(shell mkdir -p $(sort $(dir $(OBJS))))
 endif
 
-.PHONY: deps worker deb demo test fuzz bench bench-worker bench-grace bench-rooms bench-accuracy bench-ceiling bench-instructions
+.PHONY: deps worker deb demo test fuzz bench bench-worker bench-grace bench-rooms bench-accuracy bench-ceiling bench-instructions bench-worker-instructions
 
 deps:
 	@$(source_dir)/scripts/install-deps.sh
@@ -87,7 +87,7 @@ fuzz: deps
 bench: deps
 	@rc=0; bench/run.sh || rc=$$?; bench/run-worker.sh || rc=$$?; bench/run-grace.sh || rc=$$?; \
 	  bench/run-rooms.sh || rc=$$?; bench/run-accuracy.sh || rc=$$?; bench/run-ceiling.sh || rc=$$?; \
-	  bench/run-instructions.sh || rc=$$?; exit $$rc
+	  bench/run-instructions.sh || rc=$$?; bench/run-worker-instructions.sh || rc=$$?; exit $$rc
 
 bench-worker: deps
 	@bench/run-worker.sh
@@ -106,3 +106,6 @@ bench-ceiling: deps
 
 bench-instructions: deps
 	@bench/run-instructions.sh
+
+bench-worker-instructions: deps
+	@bench/run-worker-instructions.sh
