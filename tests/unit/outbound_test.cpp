@@ -86,8 +86,9 @@ TEST(Outbound, NonFiniteServerTimesBecomeNull) {
 // same double, of the same kind (integer or not), as nlohmann's text of it.
 // The text itself may differ where two shortest digit strings denote the
 // same double (nlohmann writes 9702054653827.5625 as ...827.563, the
-// standard library as ...827.562), and above 1e15 (10000000000000000.0
-// against 1e+16); TimePongAsDocumented has the usual case letter for letter.
+// standard library as ...827.562), and for floats of 16 integer digits
+// (9007199254740994.0 against 9.007199254740994e+15); TimePongAsDocumented
+// has the usual case letter for letter.
 TEST(Outbound, DirectNumbersReadBackAsNlohmannsDo) {
   auto same_number = [](double v) {
     std::string direct;
