@@ -42,14 +42,37 @@ as_pg "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$work/pg" -p "$pg_port" -U pos
 as_pg "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$work/pg" -p "$pg_port" -U pooler_owner -d pooler \
   -f portable/session_clock.sql >/dev/null
 
-# A free loopback port for PgBouncer, above pg-cluster's range.
+# PgBouncer's loopback port, above pg-cluster's range.
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 bouncer_port=54440
-while port_in_use $bouncer_port; do bouncer_port=$((bouncer_port + 1)); done
 
-# run_worker MODE: PgBouncer in MODE, the worker through it; the worker's
-# log and exit status in $work.
-run_worker() {
+# start_bouncer MODE: PgBouncer in MODE on the first port from
+# $bouncer_port on that it can bind. No listener there is not enough: the
+# port lies in the kernel's ephemeral range, where it may be the local end
+# of someone's connection, and then PgBouncer's bind fails.
+start_bouncer() {
+  local mode=$1
+  for _ in $(seq 20); do
+    while port_in_use $bouncer_port; do bouncer_port=$((bouncer_port + 1)); done
+    write_bouncer_ini "$mode"
+    : >"$work/pgbouncer.log"
+    rm -f "$work/pgbouncer.pid"
+    [ "$(id -u)" = 0 ] && chown postgres: "$work/pgbouncer.log"
+    as_pg pgbouncer -d "$work/pgbouncer.ini" >/dev/null 2>&1
+    for _ in $(seq 50); do
+      port_in_use $bouncer_port && [ -s "$work/pgbouncer.pid" ] && return 0
+      grep -q 'Address already in use' "$work/pgbouncer.log" && break
+      sleep 0.1
+    done
+    grep -q 'Address already in use' "$work/pgbouncer.log" || break
+    bouncer_port=$((bouncer_port + 1))
+  done
+  echo "pooler: PgBouncer did not start:"
+  cat "$work/pgbouncer.log"
+  exit 1
+}
+
+write_bouncer_ini() {
   local mode=$1
   cat >"$work/pgbouncer.ini" <<INI
 [databases]
@@ -68,10 +91,13 @@ pidfile = $work/pgbouncer.pid
 INI
   echo '"pooler_owner" ""' >"$work/userlist.txt"
   [ "$(id -u)" = 0 ] && chown postgres: "$work/pgbouncer.ini" "$work/userlist.txt"
-  as_pg pgbouncer -d "$work/pgbouncer.ini" >/dev/null 2>&1
-  for _ in $(seq 50); do port_in_use $bouncer_port && break; sleep 0.1; done
-  grep -q "pool_mode = $mode" "$work/pgbouncer.ini" && [ -s "$work/pgbouncer.pid" ] \
-    || { echo "pooler: PgBouncer did not start:"; cat "$work/pgbouncer.log"; exit 1; }
+}
+
+# run_worker MODE: PgBouncer in MODE, the worker through it; the worker's
+# log and exit status in $work.
+run_worker() {
+  local mode=$1
+  start_bouncer "$mode"
   # The worker until its self-test has spoken (or 20 s): "running" if it
   # is still up then (stopped here), else its exit status.
   "$worker" --database-url "postgresql://pooler_owner@127.0.0.1:$bouncer_port/pooler" \
