@@ -63,6 +63,17 @@ build_and_install() {
   [ -x build/session-clock-worker ] || die "build/session-clock-worker was not built"
 }
 
+# start_cluster_with_extension: the throwaway cluster $cluster started, with
+# Supabase's roles and the extension in it; sets url (its connection URL).
+start_cluster_with_extension() {
+  log "starting a throwaway cluster in $cluster"
+  url=$(scripts/pg-cluster start "$cluster")
+  scripts/pg-cluster psql "$cluster" -q -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
+\i scripts/supabase_roles.sql
+CREATE EXTENSION session_clock;
+SQL
+}
+
 # install_write_sides: what the write tests compare, in the cluster $PGHOST
 # names: the extension and the plpgsql baseline (bench/baseline.sql) in the
 # current database, SESSIONS clocks seeded into both and the baseline

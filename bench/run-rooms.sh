@@ -86,7 +86,7 @@ if [ -z "$RTT_MS" ]; then lead_ms=1200; else
 fi
 
 work=$(mktemp -d /tmp/session_clock_rbench.XXXXXX)
-source bench/bench_env.sh  # host_busy_ticks, check_idle_before, build_and_install, commit_of, stop_workers, trap_cleanup, drop_cluster_and_exit
+source bench/bench_env.sh  # host_busy_ticks, check_idle_before, build_and_install, start_cluster_with_extension, commit_of, stop_workers, trap_cleanup, drop_cluster_and_exit
 chmod 755 "$work"
 cluster="$work/pg"
 worker_pids=() worker_ports=() stop_status=()
@@ -125,15 +125,10 @@ build_and_install rooms_bench
 commit=$(commit_of worker extension bench/rooms_bench.cpp)
 
 # --- the cluster ------------------------------------------------------------------
-log "starting a throwaway cluster in $cluster"
-url=$(scripts/pg-cluster start "$cluster")
-scripts/pg-cluster psql "$cluster" -q -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
-\i scripts/supabase_roles.sql
-CREATE EXTENSION session_clock;
--- Which room RPCs each join and each broadcast cost (pg_stat_user_functions).
-ALTER SYSTEM SET track_functions = 'all';
-SELECT pg_reload_conf();
-SQL
+start_cluster_with_extension
+# Which room RPCs each join and each broadcast cost (pg_stat_user_functions).
+scripts/pg-cluster psql "$cluster" -q -v ON_ERROR_STOP=1 >/dev/null \
+  -c "ALTER SYSTEM SET track_functions = 'all'" -c 'SELECT pg_reload_conf()'
 pg_version=$(scripts/pg-cluster psql "$cluster" -X -At -c 'SHOW server_version')
 postmaster=$(head -1 "$cluster/data/postmaster.pid")
 

@@ -39,7 +39,7 @@ done
 command -v valgrind >/dev/null || die "valgrind not found (scripts/install-deps.sh installs it)"
 
 work=$(mktemp -d /tmp/session_clock_wibench.XXXXXX)
-source bench/bench_env.sh  # build_and_install, commit_of, trap_cleanup, drop_cluster_and_exit
+source bench/bench_env.sh  # build_and_install, start_cluster_with_extension, commit_of, trap_cleanup, drop_cluster_and_exit
 [ "$(id -u)" = 0 ] && chmod 755 "$work"
 cluster="$work/pg"
 pids=()
@@ -55,12 +55,7 @@ log "building (extension, worker, worker_bench) and installing the extension"
 build_and_install worker_bench
 commit=$(commit_of worker extension bench/worker_bench.cpp)
 
-log "starting a throwaway cluster in $cluster"
-url=$(scripts/pg-cluster start "$cluster")
-scripts/pg-cluster psql "$cluster" -q -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
-\i scripts/supabase_roles.sql
-CREATE EXTENSION session_clock;
-SQL
+start_cluster_with_extension
 secret="worker-instructions-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
 
 # port_in FILE PATTERN: the port a process wrote to FILE (sed pattern, one

@@ -64,7 +64,7 @@ if [ "$nofile" != unlimited ] && [ "$nofile" -lt "$need" ]; then
 fi
 
 work=$(mktemp -d /tmp/session_clock_wbench.XXXXXX)
-source bench/bench_env.sh  # host_busy_ticks, check_idle_before, build_and_install, commit_of, stop_workers, trap_cleanup, drop_cluster_and_exit
+source bench/bench_env.sh  # host_busy_ticks, check_idle_before, build_and_install, start_cluster_with_extension, commit_of, stop_workers, trap_cleanup, drop_cluster_and_exit
 [ "$(id -u)" = 0 ] && chmod 755 "$work"
 cluster="$work/pg"
 worker_pid=""
@@ -101,12 +101,7 @@ build_and_install worker_bench
 commit=$(commit_of worker extension bench/worker_bench.cpp)
 
 # --- the cluster --------------------------------------------------------------------
-log "starting a throwaway cluster in $cluster"
-url=$(scripts/pg-cluster start "$cluster")
-scripts/pg-cluster psql "$cluster" -q -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
-\i scripts/supabase_roles.sql
-CREATE EXTENSION session_clock;
-SQL
+start_cluster_with_extension
 
 # --- the worker ------------------------------------------------------------------------
 # Port 0: the kernel picks a free one; the worker logs which.
