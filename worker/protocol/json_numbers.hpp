@@ -26,7 +26,8 @@ inline nlohmann::ordered_json number(double value) {
 }
 
 // A server time in milliseconds, rounded to whole microseconds.
-inline double to_server_ms(double ms) { return std::round(ms * 1000.0) / 1000.0; }
+inline double server_us(double ms) { return std::round(ms * 1000.0); }
+inline double to_server_ms(double ms) { return server_us(ms) / 1000.0; }
 inline nlohmann::ordered_json server_ms(double ms) { return number(to_server_ms(ms)); }
 
 // number(value) as text, appended without building a JSON value: for the
@@ -53,7 +54,7 @@ inline void append_number(std::string& out, double value) {
 // of the instructions of the shortest-digits search. The text reads back as
 // the same double: both are the double nearest to microseconds / 1000.
 inline void append_server_ms(std::string& out, double ms) {
-  double us = std::round(ms * 1000.0);
+  double us = server_us(ms);
   if (!(std::fabs(us) <= kMaxExactInteger)) return append_number(out, to_server_ms(ms));  // and NaN
   auto micros = static_cast<std::int64_t>(us);
   if (micros < 0) out += '-';

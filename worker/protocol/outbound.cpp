@@ -98,9 +98,11 @@ std::string time_pong(const TimePing& ping, double receive_ms, double send_ms, b
   out += R"(,"serverReceiveMs":)";
   append_server_ms(out, receive_ms);
   out += R"(,"serverSendMs":)";
+  std::size_t send_at = out.size();
   append_server_ms(out, send_ms);
+  std::size_t send_length = out.size() - send_at;
   out += R"(,"serverNowMs":)";
-  append_server_ms(out, send_ms);
+  out.append(out, send_at, send_length);  // the same stamp, written once
   out += R"(,"syncWarning":)";
   out += sync_warning ? "true" : "false";
   out += R"(,"maxErrorMs":)";
