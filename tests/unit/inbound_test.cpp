@@ -300,12 +300,12 @@ TEST(Inbound, DepthExactlyAtTheLimitParses) {
   EXPECT_TRUE(std::holds_alternative<protocol::UnsubscribeTime>(parse(nested(kDepth))));
 }
 
-TEST(Inbound, DepthOverTheLimitIsRefusedBeforeParsing) {
+TEST(Inbound, DepthOverTheLimitIsRefusedAtTheFirstContainerPastIt) {
   auto e = error_of(nested(kDepth + 1));
   EXPECT_EQ(e.code, "bad_json");
   EXPECT_EQ(e.message, "nesting deeper than 16");
   EXPECT_TRUE(e.ref.is_null());
-  // Unbalanced and huge: still one cheap refusal, never handed to the parser.
+  // Unbalanced and huge: still one cheap refusal, the rest never read.
   EXPECT_EQ(error_of(std::string(100000, '[')).message, "nesting deeper than 16");
   // The limit is the caller's: 2 admits the message object plus one array.
   EXPECT_TRUE(std::holds_alternative<protocol::UnsubscribeTime>(protocol::parse_inbound(nested(2), 2)));

@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <initializer_list>
 
+#include "protocol/flat_object.hpp"
 #include "protocol/inbound_fields.hpp"
-#include "protocol/json_depth.hpp"
 #include "protocol/jsonrpc_request.hpp"
 #include "protocol/message_types.hpp"
 
@@ -17,15 +17,15 @@ using namespace fields;
 
 constexpr std::size_t kMaxTokenChars = 8192;
 
-Inbound parse_time_ping(const json& m) {
-  const json* now = member(m, "clientNowMs");
+Inbound parse_time_ping(const FlatObject& m) {
+  const json* now = m.find("clientNowMs");
   if (!now || !is_time_ms(*now))
     return bad_field("clientNowMs: must be a finite number of milliseconds in [0, 1e13]", m);
-  const json* id = member(m, "pingId");
+  const json* id = m.find("pingId");
   if (id && !is_correlation_id(*id))
     return bad_field("pingId: must be an integer in [0, 2^53] or a string of at most 64 characters", m);
   TimePing ping{now->get<double>(), id ? *id : json(), std::nullopt};
-  if (const json* rtt = member(m, "rttMs")) {
+  if (const json* rtt = m.find("rttMs")) {
     if (!rtt->is_number() || !std::isfinite(rtt->get<double>()) || rtt->get<double>() < 0 ||
         rtt->get<double>() > 60000)
       return bad_field("rttMs: must be a number of milliseconds in [0, 60000]", m);
@@ -35,11 +35,11 @@ Inbound parse_time_ping(const json& m) {
 }
 
 template <typename Request>
-Inbound parse_legacy_time_sync(const json& m) {
-  const json* sequence = member(m, "sequence");
+Inbound parse_legacy_time_sync(const FlatObject& m) {
+  const json* sequence = m.find("sequence");
   if (sequence && !is_correlation_id(*sequence))
     return bad_field("sequence: must be an integer in [0, 2^53] or a string of at most 64 characters", m);
-  const json* send = member(m, "client_send");
+  const json* send = m.find("client_send");
   if (send && !send->is_null() && !is_time_ms(*send))
     return bad_field("client_send: must be null or a finite number of milliseconds in [0, 1e13]", m);
   Request out;
@@ -50,24 +50,24 @@ Inbound parse_legacy_time_sync(const json& m) {
 
 // Over a socket a reply always goes back, so a notification (no id) is refused
 // rather than answered against JSON-RPC's rules.
-Inbound parse_jsonrpc_timesync(const json& m) {
-  const json* id = member(m, "id");
+Inbound parse_jsonrpc_timesync(const FlatObject& m) {
+  const json* id = m.find("id");
   if (!id) return bad_field("id: required (a JSON-RPC notification gets no reply)", m);
   if (!is_valid_jsonrpc_id(*id))
     return bad_field("id: must be a number, null or a string of at most 64 characters", m);
   return JsonRpcTimesync{*id};
 }
 
-Inbound parse_subscribe_time(const json& m) {
-  const json* zone = member(m, "timezone");
+Inbound parse_subscribe_time(const FlatObject& m) {
+  const json* zone = m.find("timezone");
   if (!zone) return SubscribeTime{};
   if (!is_timezone_name(*zone))
     return bad_field("timezone: must be a zone name of at most 64 characters [A-Za-z0-9_+-/]", m);
   return SubscribeTime{zone->get<std::string>()};
 }
 
-Inbound parse_auth(const json& m) {
-  const json* token = member(m, "token");
+Inbound parse_auth(const FlatObject& m) {
+  const json* token = m.find("token");
   if (!token || !token->is_string() || token->get_ref<const std::string&>().empty() ||
       token->get_ref<const std::string&>().size() > kMaxTokenChars)
     return bad_field("token: must be a non-empty string of at most 8192 characters", m);
@@ -77,7 +77,7 @@ Inbound parse_auth(const json& m) {
 constexpr const char* kBadSessionId = "sessionId: must be a UUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)";
 
 template <typename Message>
-Inbound parse_session_message(const json& m) {
+Inbound parse_session_message(const FlatObject& m) {
   auto id = session_id_of(m);
   if (!id) return bad_field(kBadSessionId, m);
   return Message{*id};
@@ -95,7 +95,7 @@ constexpr const char* kBadCode = "code: must be 4 to 12 letters or digits";
 constexpr const char* kBadPosition = "must be a number of seconds in [0, 86400]";
 
 template <typename Command>
-Inbound parse_clock_command(const json& m) {
+Inbound parse_clock_command(const FlatObject& m) {
   auto id = session_id_of(m);
   if (!id) return bad_field(kBadSessionId, m);
   Command command{*id, std::nullopt};
@@ -104,22 +104,22 @@ Inbound parse_clock_command(const json& m) {
   return command;
 }
 
-Inbound parse_create_room(const json& m) {
+Inbound parse_create_room(const FlatObject& m) {
   CreateRoom create;
-  const json* guests = member(m, "guests");
+  const json* guests = m.find("guests");
   if (guests && !guests->is_null()) {
     if (!guests->is_boolean()) return bad_field("guests: true or false", m);
     create.guests = guests->get<bool>();
   }
-  const json* code = member(m, "code");
+  const json* code = m.find("code");
   if (!code || code->is_null()) return create;
   create.code = room_code(code);
   if (!create.code) return bad_field(kBadCode, m);
   return create;
 }
 
-Inbound parse_join_room(const json& m) {
-  auto c = room_code(member(m, "code"));
+Inbound parse_join_room(const FlatObject& m) {
+  auto c = room_code(m.find("code"));
   if (!c) return bad_field(kBadCode, m);
   JoinRoom join{*c, std::nullopt};
   if (!optional_string(m, "name", kMaxGuestNameBytes, join.name))  // the database counts 64 characters
@@ -128,11 +128,11 @@ Inbound parse_join_room(const json& m) {
 }
 
 constexpr const char* kBadRequestId = "requestId: a string of at most 100 characters";
-bool request_id(const json& m, std::optional<std::string>& out) {
+bool request_id(const FlatObject& m, std::optional<std::string>& out) {
   return optional_string(m, "requestId", kMaxRequestIdChars, out);
 }
 
-Inbound parse_host_play(const json& m) {
+Inbound parse_host_play(const FlatObject& m) {
   HostPlay play;
   std::optional<std::string> url, title, filename;
   if (!optional_string(m, "trackUrl", kMaxUrlChars, url) || !url || url->empty())
@@ -141,7 +141,7 @@ Inbound parse_host_play(const json& m) {
       !optional_string(m, "filename", kMaxTrackTextChars, filename))
     return bad_field("title, filename: strings of at most 300 characters", m);
   if (!request_id(m, play.request_id)) return bad_field(kBadRequestId, m);
-  const json* start = member(m, "startPositionSec");
+  const json* start = m.find("startPositionSec");
   if (start && !start->is_null()) {
     if (!position(start)) return bad_field(std::string("startPositionSec: ") + kBadPosition, m);
     play.start_position_sec = start->get<double>();
@@ -152,10 +152,10 @@ Inbound parse_host_play(const json& m) {
   return play;
 }
 
-Inbound parse_host_pause(const json& m) {
+Inbound parse_host_pause(const FlatObject& m) {
   HostPause pause;
   if (!request_id(m, pause.request_id)) return bad_field(kBadRequestId, m);
-  const json* at = member(m, "positionSec");
+  const json* at = m.find("positionSec");
   if (at && !at->is_null()) {
     if (!position(at)) return bad_field(std::string("positionSec: ") + kBadPosition, m);
     pause.position_sec = at->get<double>();
@@ -163,29 +163,29 @@ Inbound parse_host_pause(const json& m) {
   return pause;
 }
 
-Inbound parse_host_seek(const json& m) {
+Inbound parse_host_seek(const FlatObject& m) {
   HostSeek seek;
   if (!request_id(m, seek.request_id)) return bad_field(kBadRequestId, m);
-  const json* at = member(m, "positionSec");
+  const json* at = m.find("positionSec");
   if (!position(at)) return bad_field(std::string("positionSec: ") + kBadPosition, m);
   seek.position_sec = at->get<double>();
   return seek;
 }
 
-Inbound parse_host_stop(const json& m) {
+Inbound parse_host_stop(const FlatObject& m) {
   HostStop stop;
   if (!request_id(m, stop.request_id)) return bad_field(kBadRequestId, m);
   return stop;
 }
 
-Inbound parse_ready(const json& m) {
-  const json* version = member(m, "version");
+Inbound parse_ready(const FlatObject& m) {
+  const json* version = m.find("version");
   if (!version || !version->is_number_integer() || version->get<std::int64_t>() < 1)
     return bad_field("version: must be the room's version (an integer >= 1)", m);
   return Ready{version->get<std::int64_t>()};
 }
 
-Inbound parse_by_t(const json& m, const json& t) {
+Inbound parse_by_t(const FlatObject& m, const json& t) {
   if (!t.is_string()) return fail(error_code::kBadMessage, "t: must be a string", m);
   const auto& type = t.get_ref<const std::string&>();
   if (type == message_type::kTimePing) return parse_time_ping(m);
@@ -212,22 +212,30 @@ Inbound parse_by_t(const json& m, const json& t) {
 }
 
 
-bool is_jsonrpc_timesync(const json& m) {
-  const json* method = member(m, "method");
-  return is_jsonrpc(m) && method && *method == message_type::kJsonRpcTimesync;
+bool is_jsonrpc_timesync(const FlatObject& m) {
+  const json* version = m.find("jsonrpc");
+  const json* method = m.find("method");
+  return version && *version == message_type::kJsonRpcVersion && method && *method == message_type::kJsonRpcTimesync;
 }
 
 }  // namespace
 
 Inbound parse_inbound(std::string_view frame, std::size_t max_json_depth) {
-  if (nests_deeper_than(frame, max_json_depth))
-    return ProtocolError{error_code::kBadJson, "nesting deeper than " + std::to_string(max_json_depth), nullptr};
-  json message = json::parse(frame.begin(), frame.end(), nullptr, false);
-  if (message.is_discarded()) return ProtocolError{error_code::kBadJson, "not valid JSON", nullptr};
-  if (!message.is_object()) return ProtocolError{error_code::kBadMessage, "not a JSON object", nullptr};
-  if (const json* t = member(message, "t")) return parse_by_t(message, *t);
+  auto read = read_flat_object(frame, max_json_depth);
+  if (const auto* error = std::get_if<FlatObjectError>(&read)) {
+    switch (*error) {
+      case FlatObjectError::too_deep:
+        return ProtocolError{error_code::kBadJson, "nesting deeper than " + std::to_string(max_json_depth), nullptr};
+      case FlatObjectError::not_json:
+        return ProtocolError{error_code::kBadJson, "not valid JSON", nullptr};
+      case FlatObjectError::not_object:
+        return ProtocolError{error_code::kBadMessage, "not a JSON object", nullptr};
+    }
+  }
+  const FlatObject& message = std::get<FlatObject>(read);
+  if (const json* t = message.find("t")) return parse_by_t(message, *t);
   // The older dialect names its messages with "event".
-  const json* event = member(message, "event");
+  const json* event = message.find("event");
   if (event && *event == message_type::kLegacyTimeSyncRequest) return parse_legacy_time_sync<LegacyTimeSync>(message);
   if (event && *event == message_type::kDeviceTimeSyncRequest) return parse_legacy_time_sync<DeviceTimeSync>(message);
   if (is_jsonrpc_timesync(message)) return parse_jsonrpc_timesync(message);

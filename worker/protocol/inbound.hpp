@@ -131,8 +131,8 @@ using Inbound = std::variant<TimePing, LegacyTimeSync, DeviceTimeSync, JsonRpcTi
                              JoinSession, LeaveSession, CreateRoom, JoinRoom, LeaveRoom, HostPlay, HostPause, HostSeek,
                              HostStop, Ready, ProtocolError>;
 
-// Parses one text frame. Nesting deeper than max_json_depth is refused before
-// the JSON parser runs.
+// Parses one text frame (protocol/flat_object.hpp: nesting deeper than
+// max_json_depth is refused at the first container past it).
 Inbound parse_inbound(std::string_view frame, std::size_t max_json_depth);
 
 }  // namespace session_clock::worker::protocol

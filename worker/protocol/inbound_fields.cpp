@@ -32,33 +32,27 @@ int hex_value(char c) {
 }  // namespace
 
 // See ProtocolError (inbound.hpp) for the shape.
-json error_ref(const json& message) {
-  if (!message.is_object()) return nullptr;
+json error_ref(const FlatObject& message) {
   json ref = json::object();
   for (const char* key : {"t", "event", "method"}) {
-    auto it = message.find(key);
-    if (it == message.end()) continue;
-    if (is_short_string(*it)) ref[key] = *it;
+    const json* v = message.find(key);
+    if (!v) continue;
+    if (is_short_string(*v)) ref[key] = *v;
     break;
   }
   for (const char* key : {"ref", "pingId", "sessionId", "sequence", "id"}) {
-    auto it = message.find(key);
-    if (it != message.end() && is_echoable(*it)) ref[key] = *it;
+    const json* v = message.find(key);
+    if (v && is_echoable(*v)) ref[key] = *v;
   }
   return ref;
 }
 
-ProtocolError fail(const char* code, std::string text, const json& message) {
+ProtocolError fail(const char* code, std::string text, const FlatObject& message) {
   return {code, std::move(text), error_ref(message)};
 }
 
-ProtocolError bad_field(std::string text, const json& message) {
+ProtocolError bad_field(std::string text, const FlatObject& message) {
   return fail(error_code::kBadField, std::move(text), message);
-}
-
-const json* member(const json& message, const char* key) {
-  auto it = message.find(key);
-  return it == message.end() ? nullptr : &*it;
 }
 
 bool is_time_ms(const json& v) {
@@ -109,8 +103,8 @@ std::optional<std::string> canonical_uuid(const json& v) {
   return out;
 }
 
-std::optional<std::string> session_id_of(const json& m) {
-  const json* id = member(m, "sessionId");
+std::optional<std::string> session_id_of(const FlatObject& m) {
+  const json* id = m.find("sessionId");
   return id ? canonical_uuid(*id) : std::nullopt;
 }
 
@@ -127,8 +121,8 @@ std::optional<std::string> room_code(const json* v) {
 }
 
 // An optional string field of at most max characters; false if malformed.
-bool optional_string(const json& m, const char* name, std::size_t max, std::optional<std::string>& out) {
-  const json* v = member(m, name);
+bool optional_string(const FlatObject& m, const char* name, std::size_t max, std::optional<std::string>& out) {
+  const json* v = m.find(name);
   if (!v || v->is_null()) return true;
   if (!v->is_string() || v->get_ref<const std::string&>().size() > max) return false;
   out = v->get<std::string>();
