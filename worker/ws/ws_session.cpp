@@ -152,9 +152,11 @@ void WsSession::on_message(double receive_ms) {
     send_error(protocol::error_code::kBadMessage, "only text frames carry messages", nullptr);
     return read();
   }
-  std::string text = beast::buffers_to_string(buffer_.data());
+  // Read in place (no read is pending until read() below); what a message
+  // keeps, its parse copies.
+  const auto frame = buffer_.cdata();
+  dispatch({static_cast<const char*>(frame.data()), frame.size()}, receive_ms);
   buffer_.consume(buffer_.size());
-  dispatch(text, receive_ms);
   if (!closing_) read();
 }
 
