@@ -215,7 +215,7 @@ Inbound parse_by_t(const FlatObject& m, const json& t) {
 bool is_jsonrpc_timesync(const FlatObject& m) {
   const json* version = m.find("jsonrpc");
   const json* method = m.find("method");
-  return version && *version == message_type::kJsonRpcVersion && method && *method == message_type::kJsonRpcTimesync;
+  return version && is_jsonrpc_version(*version) && method && *method == message_type::kJsonRpcTimesync;
 }
 
 }  // namespace

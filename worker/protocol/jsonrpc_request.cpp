@@ -14,11 +14,7 @@ bool is_valid_jsonrpc_id(const nlohmann::json& id) {
   return id.is_number() || id.is_null();
 }
 
-bool is_jsonrpc(const nlohmann::json& message) {
-  if (!message.is_object()) return false;
-  auto version = message.find("jsonrpc");
-  return version != message.end() && *version == message_type::kJsonRpcVersion;
-}
+bool is_jsonrpc_version(const nlohmann::json& version) { return version == message_type::kJsonRpcVersion; }
 
 JsonRpcRequest classify_jsonrpc(const nlohmann::json& message) {
   if (!message.is_object()) return {};
@@ -27,7 +23,8 @@ JsonRpcRequest classify_jsonrpc(const nlohmann::json& message) {
   if (has_id && !is_valid_jsonrpc_id(*id)) return {};
   nlohmann::json reply_id = has_id ? *id : nlohmann::json();
   auto method = message.find("method");
-  if (!is_jsonrpc(message) || method == message.end() || !method->is_string())
+  auto version = message.find("jsonrpc");
+  if (version == message.end() || !is_jsonrpc_version(*version) || method == message.end() || !method->is_string())
     return {JsonRpcKind::invalid_request, reply_id};
   // Without an id it is a notification, whatever the method: never answered.
   if (!has_id) return {JsonRpcKind::notification, reply_id};

@@ -21,8 +21,8 @@ struct JsonRpcRequest {
 // A valid id: a string of at most 64 characters, a number, or null.
 bool is_valid_jsonrpc_id(const nlohmann::json& id);
 
-// True if `message` is an object that says {"jsonrpc":"2.0"}.
-bool is_jsonrpc(const nlohmann::json& message);
+// True if a request's "jsonrpc" member says "2.0".
+bool is_jsonrpc_version(const nlohmann::json& version);
 
 JsonRpcRequest classify_jsonrpc(const nlohmann::json& message);
 
