@@ -42,14 +42,17 @@ class FlatObjectReader {
   FlatObject take() { return std::move(object_); }
 
  private:
-  bool keep(json value) {
-    if (depth_ == 1 && root_is_object_) object_.members_.emplace_back(std::move(key_), std::move(value));
+  // The json is made only when kept: a value inside a nested one (a string,
+  // an empty container per bracket) costs no allocation.
+  template <typename Value>
+  bool keep(Value&& value) {
+    if (depth_ == 1 && root_is_object_) object_.members_.emplace_back(std::move(key_), json(std::forward<Value>(value)));
     return true;  // anything else: a root that is no object, or inside a nested value
   }
 
   bool open(json::value_t kind) {
     if (depth_ == 0) root_is_object_ = kind == json::value_t::object;
-    keep(json(kind));
+    keep(kind);
     if (++depth_ > max_depth_) {
       too_deep_ = true;
       return false;
